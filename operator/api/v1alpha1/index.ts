@@ -1,0 +1,3 @@
+export * from "./conditions.js";
+export * from "./tenant.js";
+export * from "./cell.js";

@@ -1,0 +1,65 @@
+// Tenant: one restaurant business. Cluster-scoped; `spec.slug` is its subdomain.
+// This file is the TypeScript side of the CRD's single source of truth (see crds/).
+import type { Condition } from "./conditions.js";
+
+export const GROUP = "localstoreplatform.com";
+export const VERSION = "v1alpha1";
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+export const TenantPlans = ["starter", "growth", "chain"] as const;
+export type TenantPlan = (typeof TenantPlans)[number];
+
+export const Isolations = ["shared", "dedicated"] as const;
+export type Isolation = (typeof Isolations)[number];
+
+export interface TenantLocation {
+  name: string;
+  /** IANA zone; defaults to Asia/Ho_Chi_Minh. */
+  timezone?: string;
+}
+
+export interface TenantSpec {
+  /** DNS label, immutable; reserved words (app, www, api, admin, ...) are refused. */
+  slug: string;
+  /** Vietnamese text, e.g. "Phở Bò Hà Nội". */
+  displayName: string;
+  plan: TenantPlan;
+  owner: { phone: string; name: string };
+  isolation: Isolation;
+  /** Pins the tenant to a named Cell (placement otherwise chooses; changing it moves the tenant). */
+  cell?: string;
+  locations?: TenantLocation[];
+  suspended?: boolean;
+}
+
+export const TenantCondition = {
+  Placed: "Placed",
+  Provisioned: "Provisioned",
+  Routable: "Routable",
+  Ready: "Ready",
+} as const;
+
+export interface TenantStatus {
+  observedGeneration?: number;
+  /** Name of the Cell serving the tenant. */
+  cell?: string;
+  /** Base URL of that cell's API inside the cluster; the router forwards the tenant's traffic here. */
+  endpoint?: string;
+  /** Public URL, https://{slug}.{domain}. */
+  url?: string;
+  /** The tenant's id inside its cell's database. */
+  tenantId?: string;
+  /** While true the router holds the tenant's requests (bounded) — the switch-over of a move. */
+  hold?: boolean;
+  conditions?: Condition[];
+}
+
+export interface Tenant {
+  apiVersion: typeof API_VERSION;
+  kind: "Tenant";
+  metadata: { name: string; uid?: string; generation?: number; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string>; finalizers?: string[]; deletionTimestamp?: string; creationTimestamp?: string };
+  spec: TenantSpec;
+  status?: TenantStatus;
+}
+
+export const TENANT_PLURAL = "tenants";
