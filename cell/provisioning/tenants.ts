@@ -1,0 +1,129 @@
+// Places a tenant in a cell: the tenant row, its owner as a staff member, and its locations.
+// Called by the operator (Tenant controller) and the local platform as the platform's admin role.
+import type pg from "pg";
+import { z } from "zod";
+import { lockSchema } from "./migrations.js";
+import { cellDatabaseNames } from "./names.js";
+
+export const DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh";
+const TIMEZONES = new Set(Intl.supportedValuesOf("timeZone"));
+
+export const TenantProvisioningInput = z.object({
+  slug: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be a DNS label: lowercase letters, digits and '-'"),
+  displayName: z.string().trim().min(1).max(200),
+  plan: z.string().trim().min(1).max(50),
+  owner: z.object({
+    phone: z.string().regex(/^\+?[0-9]{8,15}$/, "must be a phone number of 8-15 digits, optionally starting with +"),
+    name: z.string().trim().min(1).max(200),
+  }),
+  locations: z
+    .array(
+      z.object({
+        name: z.string().trim().min(1).max(200),
+        timezone: z
+          .string()
+          .refine((tz) => TIMEZONES.has(tz) || tz === "UTC", "must be an IANA time zone such as Asia/Ho_Chi_Minh")
+          .optional(),
+      }),
+    )
+    .max(500),
+});
+
+export type TenantProvisioning = z.input<typeof TenantProvisioningInput>;
+
+export class InvalidTenantProvisioningError extends Error {
+  constructor(readonly issues: { field: string; message: string }[]) {
+    super(`invalid tenant: ${issues.map((i) => `${i.field}: ${i.message}`).join("; ")}`);
+    this.name = "InvalidTenantProvisioningError";
+  }
+}
+
+/**
+ * Idempotent by slug: a second call with the same slug updates the display name and plan, adds
+ * missing locations (by name) and the owner if absent, and returns the same tenant id.
+ */
+export async function provisionTenant(admin: pg.ClientBase, cellName: string, tenant: TenantProvisioning): Promise<{ tenantId: string }> {
+  const parsed = TenantProvisioningInput.safeParse(tenant);
+  if (!parsed.success) {
+    throw new InvalidTenantProvisioningError(parsed.error.issues.map((i) => ({ field: i.path.join(".") || "(root)", message: i.message })));
+  }
+  const t = parsed.data;
+  const { schema } = cellDatabaseNames(cellName);
+  const s = admin.escapeIdentifier(schema);
+  await admin.query("begin");
+  try {
+    await lockSchema(admin, schema);
+    const { rows } = await admin.query<{ id: string; inserted: boolean }>(
+      `insert into ${s}.tenants (slug, display_name, plan) values ($1, $2, $3)
+       on conflict (slug) do update set display_name = excluded.display_name, plan = excluded.plan,
+         status = 'active', archived_at = null
+       returning id, (xmax = 0) as inserted`,
+      [t.slug, t.displayName, t.plan],
+    );
+    const tenantId = rows[0]!.id;
+    await admin.query(
+      `insert into ${s}.staff_members (tenant_id, phone, name, role, all_locations) values ($1, $2, $3, 'owner', true)
+       on conflict (tenant_id, phone) do nothing`,
+      [tenantId, t.owner.phone, t.owner.name],
+    );
+    for (const location of t.locations) {
+      await admin.query(
+        `insert into ${s}.locations (tenant_id, name, timezone) values ($1, $2, $3) on conflict (tenant_id, name) do nothing`,
+        [tenantId, location.name, location.timezone ?? DEFAULT_TIMEZONE],
+      );
+    }
+    if (rows[0]!.inserted) {
+      await admin.query(
+        `insert into ${s}.audit_log (tenant_id, actor, action, entity, entity_id, data) values ($1::uuid, 'platform', 'tenant.provisioned', 'tenant', $1::text, $2)`,
+        [tenantId, JSON.stringify({ slug: t.slug, plan: t.plan })],
+      );
+      await admin.query(`insert into ${s}.outbox (tenant_id, topic, key, payload) values ($1, 'tenant.provisioned', $2, $3)`, [
+        tenantId,
+        t.slug,
+        JSON.stringify({ tenantId, slug: t.slug, plan: t.plan }),
+      ]);
+    }
+    await admin.query("commit");
+    return { tenantId };
+  } catch (error) {
+    await admin.query("rollback");
+    throw error;
+  }
+}
+
+/**
+ * Idempotent. "delete" removes the tenant and every row it owns; "archive" keeps the data but
+ * the cell API refuses the tenant's requests from then on.
+ */
+export async function deprovisionTenant(admin: pg.ClientBase, cellName: string, slug: string, mode: "delete" | "archive"): Promise<void> {
+  if (mode !== "delete" && mode !== "archive") throw new Error(`mode: expected "delete" or "archive", got ${JSON.stringify(mode)}`);
+  const { schema } = cellDatabaseNames(cellName);
+  const s = admin.escapeIdentifier(schema);
+  await admin.query("begin");
+  try {
+    await lockSchema(admin, schema);
+    const present = await admin.query("select 1 from pg_namespace where nspname = $1", [schema]);
+    if (present.rowCount === 0) {
+      await admin.query("commit");
+      return;
+    }
+    if (mode === "delete") {
+      await admin.query(`delete from ${s}.tenants where slug = $1`, [slug]);
+    } else {
+      const { rows } = await admin.query<{ id: string }>(
+        `update ${s}.tenants set status = 'archived', archived_at = now() where slug = $1 and status <> 'archived' returning id`,
+        [slug],
+      );
+      if (rows[0]) {
+        await admin.query(
+          `insert into ${s}.audit_log (tenant_id, actor, action, entity, entity_id) values ($1::uuid, 'platform', 'tenant.archived', 'tenant', $1::text)`,
+          [rows[0].id],
+        );
+      }
+    }
+    await admin.query("commit");
+  } catch (error) {
+    await admin.query("rollback");
+    throw error;
+  }
+}
