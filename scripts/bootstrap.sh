@@ -22,8 +22,11 @@ lsp_log "node $(node --version), npm $(npm --version 2>/dev/null)"
 # npm ci only when package-lock.json changed since the last install.
 lock_hash="$(sha256sum package-lock.json | cut -d' ' -f1)"
 if [[ ! -f node_modules/.lsp-lock-hash || "$(cat node_modules/.lsp-lock-hash)" != "$lock_hash" ]]; then
-  lsp_log "installing npm dependencies (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  lsp_log "installing npm dependencies"
+  # `npm ci` refuses a lock that lacks optional native packages for other platforms, which a
+  # registry mirror may not carry (e.g. @swc/core-darwin-*); `npm install` honours the same lock.
+  npm ci --no-audit --no-fund --loglevel=error 2>/dev/null \
+    || npm install --no-audit --no-fund --loglevel=error
   echo "$lock_hash" > node_modules/.lsp-lock-hash
 fi
 
