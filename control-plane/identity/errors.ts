@@ -1,0 +1,40 @@
+// Expected failures of the control plane, each with a stable code and one HTTP status, so REST
+// and GraphQL report them the same way and clients can branch on the code, not the text.
+export const ErrorStatus = {
+  BAD_REQUEST: 400,
+  PHONE_INVALID: 400,
+  CODE_INVALID: 400,
+  SLUG_INVALID: 400,
+  SLUG_RESERVED: 400,
+  UNAUTHENTICATED: 401,
+  OTP_INVALID: 401,
+  OTP_EXPIRED: 401,
+  OTP_ATTEMPTS_EXCEEDED: 401,
+  REFRESH_TOKEN_INVALID: 401,
+  REFRESH_TOKEN_REUSED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  TENANT_NOT_FOUND: 404,
+  SLUG_TAKEN: 409,
+  INVITE_INVALID: 400,
+  JOIN_CODE_INVALID: 400,
+  RATE_LIMITED: 429,
+  TENANT_REGISTRY_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ErrorStatus;
+
+export class ControlPlaneError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: { field?: string; retryAfterSeconds?: number; attemptsLeft?: number } = {},
+  ) {
+    super(message);
+    this.name = "ControlPlaneError";
+  }
+
+  get status(): number {
+    return ErrorStatus[this.code];
+  }
+}

@@ -1,0 +1,50 @@
+// Sign-in, refresh and logout: OTP proves the phone, then a token pair is issued whose access
+// token carries the user's memberships as they are now (a refresh picks up new memberships).
+import type { Pool } from "pg";
+import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from "./access-tokens.js";
+import type { KeyRing } from "./keys.js";
+import type { OtpService } from "./otp.js";
+import type { RefreshTokens } from "./refresh-tokens.js";
+import { findUserById, membershipsOf, upsertUserByPhone, type User } from "./users.js";
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: "Bearer";
+  expiresIn: number;
+}
+
+export class Sessions {
+  constructor(
+    private readonly pool: Pool,
+    private readonly otp: OtpService,
+    private readonly keys: KeyRing,
+    private readonly refreshTokens: RefreshTokens,
+  ) {}
+
+  async signIn(phone: string, code: string, ip: string): Promise<TokenPair & { user: User }> {
+    const verified = await this.otp.verify(phone, code, ip);
+    const user = await upsertUserByPhone(this.pool, verified.phone);
+    const { token } = await this.refreshTokens.issue(user.id);
+    return { ...(await this.pair(user, token)), user };
+  }
+
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const rotated = await this.refreshTokens.rotate(refreshToken);
+    const user = await findUserById(this.pool, rotated.userId);
+    if (!user) throw new Error(`refresh token family ${rotated.familyId} belongs to missing user ${rotated.userId}`);
+    return this.pair(user, rotated.token);
+  }
+
+  async signOut(refreshToken: string): Promise<void> {
+    await this.refreshTokens.revokeFamilyOf(refreshToken);
+  }
+
+  async accessTokenFor(user: User): Promise<string> {
+    return signAccessToken(this.keys, { sub: user.id, phone: user.phone, memberships: await membershipsOf(this.pool, user.id) });
+  }
+
+  private async pair(user: User, refreshToken: string): Promise<TokenPair> {
+    return { accessToken: await this.accessTokenFor(user), refreshToken, tokenType: "Bearer", expiresIn: ACCESS_TOKEN_TTL_SECONDS };
+  }
+}

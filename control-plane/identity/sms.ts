@@ -1,0 +1,50 @@
+// How sign-in codes and invites reach a phone. Production plugs in a gateway behind SmsProvider;
+// development and tests use the outbox, which keeps messages in Redis where the local platform,
+// the dev endpoint and tests read them. Nothing in this repository sends a real SMS.
+import type { Redis } from "ioredis";
+
+export interface SmsMessage {
+  to: string;
+  text: string;
+  sentAt: string;
+}
+
+export interface SmsProvider {
+  readonly name: string;
+  send(to: string, text: string): Promise<void>;
+}
+
+/** Kept bounded so a long-running dev platform never grows Redis without limit. */
+const OUTBOX_LIMIT = 1_000;
+
+export class OutboxSmsProvider implements SmsProvider {
+  readonly name = "outbox";
+  private readonly key: string;
+
+  constructor(
+    private readonly redis: Redis,
+    keyPrefix = "",
+  ) {
+    this.key = `${keyPrefix}sms:outbox`;
+  }
+
+  async send(to: string, text: string): Promise<void> {
+    const message: SmsMessage = { to, text, sentAt: new Date().toISOString() };
+    await this.redis.multi().lpush(this.key, JSON.stringify(message)).ltrim(this.key, 0, OUTBOX_LIMIT - 1).exec();
+  }
+
+  /** Newest first; `to` narrows to one phone (E.164). */
+  async read(options: { to?: string; limit?: number } = {}): Promise<SmsMessage[]> {
+    const raw = await this.redis.lrange(this.key, 0, OUTBOX_LIMIT - 1);
+    const all = raw.map((r) => JSON.parse(r) as SmsMessage);
+    const mine = options.to ? all.filter((m) => m.to === options.to) : all;
+    return mine.slice(0, options.limit ?? 50);
+  }
+}
+
+export const smsText = {
+  otp: (code: string, ttlSeconds: number) =>
+    `LocalStore: ma xac thuc cua ban la ${code}. Ma het han sau ${Math.round(ttlSeconds / 60)} phut. Khong chia se ma nay voi bat ky ai.`,
+  invite: (tenantName: string, code: string, days: number) =>
+    `LocalStore: ban duoc moi tham gia ${tenantName}. Dang nhap app.localstoreplatform.com va nhap ma moi ${code} (het han sau ${days} ngay).`,
+};
