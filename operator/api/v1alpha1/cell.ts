@@ -6,6 +6,9 @@ import type { API_VERSION } from "./tenant.js";
 export const CellClasses = ["shared", "dedicated"] as const;
 export type CellClass = (typeof CellClasses)[number];
 
+export const CellDeletionPolicies = ["Retain", "Delete"] as const;
+export type CellDeletionPolicy = (typeof CellDeletionPolicies)[number];
+
 export interface ResourceRequirements {
   requests?: Record<string, string>;
   limits?: Record<string, string>;
@@ -21,7 +24,7 @@ export interface CellSpec {
   ml: { replicas: number; resources?: ResourceRequirements };
   redis: { enabled: boolean };
   /** What happens to the cell's Postgres schema and role when the Cell is deleted. */
-  deletionPolicy: "Retain" | "Delete";
+  deletionPolicy: CellDeletionPolicy;
 }
 
 export const CellCondition = {
@@ -38,6 +41,10 @@ export interface CellStatus {
   /** Base URL of the cell API's Service, e.g. http://cell-api.lsp-cell-shared-1.svc:8080 */
   endpoint?: string;
   version?: string;
+  /** "tenants/capacity", for `kubectl get cells`. */
+  occupancy?: string;
+  /** Namespace holding the cell's workloads. */
+  namespace?: string;
   conditions?: Condition[];
 }
 

@@ -30,7 +30,15 @@ export interface TenantSpec {
   cell?: string;
   locations?: TenantLocation[];
   suspended?: boolean;
+  /** What happens to the tenant's rows in its cell's database when the Tenant is deleted (default Archive). */
+  deletionPolicy?: TenantDeletionPolicy;
 }
+
+export const TenantDeletionPolicies = ["Archive", "Delete"] as const;
+export type TenantDeletionPolicy = (typeof TenantDeletionPolicies)[number];
+
+/** Subdomains the platform itself uses; a tenant cannot take them. */
+export const ReservedSlugs = ["app", "www", "api", "admin", "auth", "login", "static", "assets", "cdn", "mail", "status", "docs", "help", "support", "billing", "internal", "system", "platform", "router", "operator"] as const;
 
 export const TenantCondition = {
   Placed: "Placed",
