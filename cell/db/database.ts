@@ -1,0 +1,83 @@
+// The cell's connection to its Postgres schema: one pg pool shared by Prisma (through the pg
+// adapter) and the few hot paths that use SQL directly. Every tenant's query runs in a
+// transaction that first sets app.tenant_id, the key of every row-level security policy.
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaClient } from "../generated/prisma/client.js";
+import { tenantScoped, type TenantPrisma } from "./tenant-scope.js";
+
+export interface DatabaseConfig {
+  /** Connection string of the cell's API role (never the admin: RLS must apply). */
+  connectionString: string;
+  schema: string;
+  poolSize?: number;
+}
+
+export interface Database {
+  pool: pg.Pool;
+  /** Unscoped client: sees no tenant rows (RLS); used only through forTenant/transaction. */
+  prisma: PrismaClient;
+  /** A Prisma client whose every operation runs with the tenant set. Cached per tenant. */
+  forTenant(tenantId: string): TenantPrisma;
+  /** An interactive Prisma transaction with the tenant set, for multi-step writes. */
+  transaction<T>(tenantId: string, work: (tx: TransactionClient) => Promise<T>): Promise<T>;
+  /** A raw pg transaction with the tenant set, for the hot paths (order writes, dashboards). */
+  sql<T>(tenantId: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type TransactionClient = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+const SET_TENANT = "select set_config('app.tenant_id', $1, true)";
+const MAX_CACHED_TENANTS = 1000;
+
+export function createDatabase(config: DatabaseConfig): Database {
+  const pool = new pg.Pool({ connectionString: config.connectionString, max: config.poolSize ?? 20, idleTimeoutMillis: 30_000 });
+  // A dropped idle connection must not crash the process; the pool replaces it.
+  pool.on("error", () => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema: config.schema }) });
+  const scoped = new Map<string, TenantPrisma>();
+
+  return {
+    pool,
+    prisma,
+    forTenant(tenantId) {
+      let client = scoped.get(tenantId);
+      if (!client) {
+        if (scoped.size >= MAX_CACHED_TENANTS) scoped.delete(scoped.keys().next().value!);
+        client = tenantScoped(prisma, tenantId);
+        scoped.set(tenantId, client);
+      }
+      return client;
+    },
+    transaction(tenantId, work) {
+      return prisma.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe(SET_TENANT, tenantId);
+        return work(tx);
+      });
+    },
+    async sql(tenantId, work) {
+      const client = await pool.connect();
+      try {
+        await client.query("begin");
+        await client.query(SET_TENANT, [tenantId]);
+        const result = await work(client);
+        await client.query("commit");
+        return result;
+      } catch (error) {
+        await client.query("rollback").catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async ping() {
+      await pool.query("select 1");
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
