@@ -1,0 +1,82 @@
+// Per-series model choice: every candidate forecasts the last weeks of the history from a few
+// rolling origins, and the one with the lowest mean absolute error wins. Short histories skip
+// the contest and use the weekly seasonal naive, which needs only one week.
+import { backtest } from "./backtest.js";
+import { ets } from "./ets.js";
+import { croston, INTERMITTENT_ZERO_SHARE, tsb, zeroShare } from "./intermittent.js";
+import { mstlEts } from "./mstl.js";
+import { seasonalNaive, WEEK } from "./seasonal-naive.js";
+import { countObserved } from "./series.js";
+import type { ForecastFn, ModelName } from "./types.js";
+
+export const MODELS: Readonly<Record<ModelName, ForecastFn>> = {
+  seasonal_naive: seasonalNaive,
+  ets,
+  mstl_ets: mstlEts,
+  croston,
+  tsb,
+};
+
+export const REGULAR_CANDIDATES: readonly ModelName[] = ["seasonal_naive", "ets"];
+/** With two years of history MSTL can add a yearly season that Holt-Winters cannot hold. */
+export const LONG_CANDIDATES: readonly ModelName[] = ["seasonal_naive", "ets", "mstl_ets"];
+export const LONG_HISTORY_DAYS = 2 * 365 + WEEK;
+export const INTERMITTENT_CANDIDATES: readonly ModelName[] = ["seasonal_naive", "croston", "tsb", "ets"];
+
+export interface Selection {
+  model: ModelName;
+  /** Mean backtest MASE of the winner (NaN when no contest was held). */
+  backtestMase: number;
+  intermittent: boolean;
+}
+
+export interface SelectOptions {
+  horizon: number;
+  origins?: number;
+  candidates?: readonly ModelName[];
+}
+
+export const MIN_HISTORY_DAYS = WEEK;
+
+export function selectModel(values: readonly number[], options: SelectOptions): Selection {
+  const intermittent = zeroShare(values) > INTERMITTENT_ZERO_SHARE;
+  const candidates = options.candidates ?? defaultCandidates(values.length, intermittent);
+  const origins = options.origins ?? 4;
+  // Each origin's training window must still hold three weeks for ETS to initialise and learn.
+  if (values.length < 3 * WEEK + options.horizon + (origins - 1) * WEEK || countObserved(values) < 3 * WEEK) {
+    return { model: "seasonal_naive", backtestMase: Number.NaN, intermittent };
+  }
+  let best: Selection | undefined;
+  let bestMae = Infinity;
+  for (const model of candidates) {
+    let scores;
+    try {
+      scores = backtest(values, MODELS[model], { horizon: options.horizon, origins, step: WEEK });
+    } catch {
+      // A model that cannot fit this series (e.g. augurs finds no ETS) simply leaves the contest.
+      continue;
+    }
+    const mae = mean(scores.map((s) => s.mae));
+    // Strictly better only: on a tie the earlier, simpler candidate stays.
+    if (mae < bestMae) {
+      bestMae = mae;
+      best = { model, backtestMase: mean(scores.map((s) => s.mase)), intermittent };
+    }
+  }
+  return best ?? { model: "seasonal_naive", backtestMase: Number.NaN, intermittent };
+}
+
+/**
+ * MSTL+ETS enters the default contest only for multi-year histories: with one year it decomposes
+ * the same weekly season Holt-Winters already models, at ~25x the cost (measured in
+ * docs/benchmarks/ml.md), and lost to ETS on the pizza data. Callers can still ask for it.
+ */
+export function defaultCandidates(length: number, intermittent: boolean): readonly ModelName[] {
+  if (intermittent) return INTERMITTENT_CANDIDATES;
+  return length >= LONG_HISTORY_DAYS ? LONG_CANDIDATES : REGULAR_CANDIDATES;
+}
+
+function mean(xs: readonly number[]): number {
+  const finite = xs.filter((x) => Number.isFinite(x));
+  return finite.length > 0 ? finite.reduce((a, b) => a + b, 0) / finite.length : Number.NaN;
+}

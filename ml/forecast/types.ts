@@ -1,0 +1,10 @@
+export type ModelName = "seasonal_naive" | "ets" | "mstl_ets" | "croston" | "tsb";
+
+export interface Forecast {
+  point: number[];
+  lower: number[];
+  upper: number[];
+}
+
+/** Every model has this shape: history in (NaN = missing day), `horizon` days out. */
+export type ForecastFn = (values: readonly number[], horizon: number, level: number) => Forecast;

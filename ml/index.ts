@@ -1,0 +1,11 @@
+// The ML pod's public surface: the gRPC server, and the pure forecasting / recommendation
+// functions the cell's client reuses for its rule-based fallback.
+export type { Forecast, ForecastFn, ModelName } from "./forecast/types.js";
+export { forecastSeries, MAX_HORIZON, type ForecastDay, type ForecastOptions, type SeriesForecast } from "./forecast/predict.js";
+export { selectModel, MODELS, type Selection } from "./forecast/select.js";
+export { backtest, originIndices, type BacktestOptions, type OriginScore } from "./forecast/backtest.js";
+export { mase, smape, seasonalScale } from "./forecast/metrics.js";
+export { densify, type DailyPoint, type DailySeries } from "./forecast/series.js";
+export { toDayNumber, fromDayNumber, addDays } from "./forecast/dates.js";
+export { readPizzaSales, parsePizzaSales, type SaleLine } from "./data/pizza-sales.js";
+export { dailySeries, type SalesSeries } from "./data/pizza-series.js";
