@@ -1,0 +1,33 @@
+// Request ids that double as W3C trace ids: 32 lower-case hex digits, a random per-process
+// prefix plus a counter. Unique without a random draw per request, and a cell that starts a
+// trace from our `traceparent` logs the same id the router logged.
+import { randomBytes } from "node:crypto";
+
+export class RequestIds {
+  readonly #prefix = randomBytes(8).toString("hex");
+  readonly #spanPrefix = randomBytes(4).toString("hex");
+  #counter = 0;
+
+  next(): string {
+    this.#counter = (this.#counter + 1) % 0x1_0000_0000_0000;
+    return this.#prefix + this.#counter.toString(16).padStart(16, "0");
+  }
+
+  /** A parent span id for a trace the router starts itself (16 hex digits, never all zero). */
+  span(): string {
+    return this.#spanPrefix + (this.#counter || 1).toString(16).padStart(8, "0").slice(-8);
+  }
+}
+
+/** True for a well-formed W3C traceparent we can forward unchanged. */
+export function isTraceparent(value: string): boolean {
+  // 00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>
+  if (value.length !== 55) return false;
+  if (value.charCodeAt(2) !== 45 || value.charCodeAt(35) !== 45 || value.charCodeAt(52) !== 45) return false;
+  for (let i = 0; i < 55; i++) {
+    if (i === 2 || i === 35 || i === 52) continue;
+    const c = value.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return value.slice(3, 35) !== "00000000000000000000000000000000" && value.slice(36, 52) !== "0000000000000000" && value.slice(0, 2) !== "ff";
+}

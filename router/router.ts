@@ -1,0 +1,174 @@
+// createRouter: wires the route table, its source, the disk snapshot, the public HTTP server
+// (requests and upgrades) and the admin server (/healthz, /metrics) together.
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { createLogger, type Logger } from "../common/index.js";
+import { rawErrorResponse, type RouterErrorCode } from "./errors.js";
+import { HostResolver } from "./host.js";
+import { createMetrics } from "./metrics.js";
+import { onRequest } from "./proxy.js";
+import { RequestIds } from "./request-ids.js";
+import { RouteTable, type RouteTableOptions } from "./route-table.js";
+import { readSnapshot, SnapshotWriter } from "./snapshot.js";
+import type { RouteSource } from "./sources/route-source.js";
+import { countAnswer, DEFAULT_LIMITS, type RouterLimits, type RouterServer, type RouterState } from "./state.js";
+import { onUpgrade } from "./upgrade.js";
+
+export interface RouterOptions {
+  /** Public port; 0 picks a free one. Default 0. */
+  port?: number;
+  /** Interface to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** Tenants are served at <slug>.<base domain>, e.g. ["localstoreplatform.com", "localhost"]. */
+  baseDomains: string[];
+  /** HMAC key for the signed tenant header; cells verify it with the same key. */
+  signingKey: string | Buffer;
+  routes: RouteSource;
+  /** Where the last good route table is kept; read at start when the source is slow or down. */
+  stateFile?: string;
+  /** Port for /healthz and /metrics (never served on the public port). Omit to run none. */
+  adminPort?: number;
+  limits?: Partial<RouterLimits>;
+  upstream?: Partial<RouteTableOptions>;
+  /** Most tenants that get their own metrics label. Default 100. */
+  tenantLabelLimit?: number;
+  /** X-Forwarded-Proto for clients, e.g. "https" behind a TLS-terminating load balancer. Default "http". */
+  forwardedProto?: string;
+  logger?: Logger;
+}
+
+export interface Router {
+  /** Starts serving; resolves with the public base URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+  readonly url: string;
+  readonly adminUrl: string | undefined;
+  readonly table: RouteTable;
+  readonly state: RouterState;
+}
+
+export function createRouter(options: RouterOptions): Router {
+  if (!options.signingKey || options.signingKey.length < 16) throw new Error("createRouter: signingKey must be at least 16 bytes (ROUTER_SIGNING_KEY)");
+  const log = options.logger ?? createLogger("router");
+  const limits: RouterLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const table = new RouteTable(options.upstream);
+  table.on("warning", (message) => log.warn(message));
+  const state: RouterState = {
+    resolver: new HostResolver(options.baseDomains),
+    table,
+    signingKey: options.signingKey,
+    ids: new RequestIds(),
+    limits,
+    log,
+    forwardedProto: options.forwardedProto ?? "http",
+    upgraded: new Set<Duplex>(),
+    answers: new Map(),
+  };
+  const server = http.createServer({
+    maxHeaderSize: limits.maxHeaderBytes,
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Checked often enough that a slow client is cut close to its deadline.
+    connectionsCheckingInterval: Math.min(1_000, Math.max(100, Math.floor(limits.headersTimeoutMs / 4))),
+    // The router answers a missing Host itself, with its own error code.
+    requireHostHeader: false,
+    noDelay: true,
+  }) as RouterServer;
+  server.routerState = state;
+  server.on("request", onRequest);
+  server.on("upgrade", onUpgrade);
+  server.on("clientError", onClientError);
+
+  const snapshot = options.stateFile ? new SnapshotWriter(options.stateFile, table, log) : undefined;
+  const metrics = createMetrics(state, options.routes, options.tenantLabelLimit ?? 100);
+  let admin: http.Server | undefined;
+  let url = "";
+  let adminUrl: string | undefined;
+
+  function adminHandler(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === "/healthz") {
+      // Ready when there is a table to route by: from the source, or a snapshot while it is away.
+      const ready = options.routes.synced || table.loadedAt > 0;
+      res.writeHead(ready ? 200 : 503, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: ready ? "ok" : "starting", source: options.routes.name, synced: options.routes.synced, routes: table.size }));
+      return;
+    }
+    if (path === "/metrics") {
+      metrics.metrics().then(
+        (text) => res.writeHead(200, { "content-type": metrics.contentType }).end(text),
+        (error: Error) => res.writeHead(500).end(error.message),
+      );
+      return;
+    }
+    res.writeHead(404, { "content-type": "text/plain" }).end("try /healthz or /metrics\n");
+  }
+
+  return {
+    table,
+    state,
+    get url() {
+      return url;
+    },
+    get adminUrl() {
+      return adminUrl;
+    },
+    async listen() {
+      if (options.stateFile) {
+        const saved = readSnapshot(options.stateFile);
+        if (saved) {
+          table.replaceAll(saved.routes);
+          log.info({ file: options.stateFile, savedAt: saved.savedAt, routes: table.size }, "Loaded route snapshot");
+        }
+      }
+      snapshot?.start();
+      await options.routes.start(table);
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+      });
+      const address = server.address() as AddressInfo;
+      url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+      if (options.adminPort !== undefined) {
+        admin = http.createServer(adminHandler);
+        await new Promise<void>((resolve, reject) => {
+          admin!.once("error", reject);
+          admin!.listen(options.adminPort, options.host ?? "127.0.0.1", () => resolve());
+        });
+        const a = admin.address() as AddressInfo;
+        adminUrl = `http://${a.family === "IPv6" ? `[${a.address}]` : a.address}:${a.port}`;
+      }
+      log.info({ url, adminUrl, source: options.routes.name, routes: table.size }, "Router listening");
+      return url;
+    },
+    async close() {
+      await options.routes.stop();
+      snapshot?.stop();
+      for (const socket of state.upgraded) socket.destroy();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      if (admin) await new Promise<void>((resolve) => admin!.close(() => resolve()));
+      await table.close();
+    },
+  };
+}
+
+/** Requests the HTTP parser refused before the router saw them: answer with our codes, then close. */
+function onClientError(this: RouterServer, error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === "ECONNRESET" || !socket.writable || (socket as Duplex & { _httpMessage?: unknown })._httpMessage) {
+    socket.destroy();
+    return;
+  }
+  let code: RouterErrorCode | undefined;
+  if (error.code === "HPE_HEADER_OVERFLOW") code = "ROUTER_ERR_HEADERS_TOO_LARGE";
+  else if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") code = "ROUTER_ERR_REQUEST_TIMEOUT";
+  if (code === undefined) {
+    socket.end("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+    return;
+  }
+  countAnswer(this.routerState, code);
+  socket.end(rawErrorResponse(code));
+}

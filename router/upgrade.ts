@@ -1,0 +1,211 @@
+// WebSocket (and any HTTP/1.1 Upgrade, e.g. socket.io) pass-through. undici does not proxy
+// upgrades, so after routing exactly like a plain request the router opens its own TCP (or TLS)
+// connection to the cell, replays the request head with the router's headers, and pipes raw
+// bytes both ways. The cell's 101 goes back to the client untouched. Either side closing
+// destroys both, which is what keeps socket counts flat under churn.
+import type { IncomingMessage } from "node:http";
+import net from "node:net";
+import type { Duplex } from "node:stream";
+import tls from "node:tls";
+import { TENANT_HEADER, TENANT_SIGNATURE_HEADER } from "../common/index.js";
+import { rawErrorResponse, type RouterErrorCode } from "./errors.js";
+import { collectHeaders, type IncomingHeaderFacts } from "./forward-headers.js";
+import { isTraceparent } from "./request-ids.js";
+import type { HeldRequest, Route } from "./route-table.js";
+import { countAnswer, lookup, requestPath, tenantSignature, type RouterServer, type RouterState } from "./state.js";
+import type { CellUpstream } from "./upstream.js";
+
+const kTunnel = Symbol("lsp.router.tunnel");
+type TunnelSocket = Duplex & { [kTunnel]?: UpgradeTunnel };
+
+export function onUpgrade(this: RouterServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const state = this.routerState;
+  const requestId = state.ids.next();
+  const facts = collectHeaders(req.rawHeaders);
+  if (facts.hostCount !== 1 || facts.upgrade === undefined) return refuse(state, req, socket, "ROUTER_ERR_BAD_HOST");
+  const named = state.resolver.resolve(facts.host);
+  if (!named.ok) return refuse(state, req, socket, "ROUTER_ERR_BAD_HOST");
+  const path = requestPath(state, req.url, named.slug);
+  if (path === undefined) return refuse(state, req, socket, "ROUTER_ERR_BAD_HOST");
+  const tunnel = new UpgradeTunnel(state, req, socket, head, requestId, facts, path, named.slug);
+  (socket as TunnelSocket)[kTunnel] = tunnel;
+  socket.on("error", onTunnelSocketError);
+  socket.on("close", onClientClose);
+  tunnel.proceed();
+}
+
+function refuse(state: RouterState, req: IncomingMessage, socket: Duplex, code: RouterErrorCode): void {
+  countAnswer(state, code);
+  const accept = req.headers.accept;
+  socket.on("error", onTunnelSocketError);
+  socket.end(rawErrorResponse(code, accept !== undefined && accept.includes("text/html")));
+}
+
+class UpgradeTunnel implements HeldRequest {
+  upstream: Duplex | undefined;
+  cell: CellUpstream | undefined;
+  route: Route | undefined;
+  holdTimer: NodeJS.Timeout | undefined;
+  connectTimer: NodeJS.Timeout | undefined;
+  closed = false;
+
+  constructor(
+    readonly state: RouterState,
+    readonly req: IncomingMessage,
+    readonly client: Duplex,
+    readonly head: Buffer,
+    readonly requestId: string,
+    readonly facts: IncomingHeaderFacts,
+    readonly path: string,
+    readonly slug: string,
+  ) {}
+
+  proceed(): void {
+    if (this.closed) return;
+    const found = lookup(this.state, this.slug);
+    if (typeof found === "string") return this.fail(found);
+    this.route = found;
+    if (found.spec.hold) {
+      if (!this.state.table.hold(found, this)) return this.fail("ROUTER_ERR_HOLD_TIMEOUT");
+      this.holdTimer ??= setTimeout(onTunnelHoldTimeout, this.state.limits.holdTimeoutMs, this);
+      return;
+    }
+    this.connect(found, found.cell!);
+  }
+
+  release(): void {
+    this.proceed();
+  }
+
+  connect(route: Route, cell: CellUpstream): void {
+    if (this.holdTimer !== undefined) clearTimeout(this.holdTimer);
+    this.cell = cell;
+    cell.requests++;
+    route.requests++;
+    const url = cell.url;
+    const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
+    const upstream: Duplex =
+      url.protocol === "https:"
+        ? tls.connect({ host: url.hostname, port, servername: url.hostname, ALPNProtocols: ["http/1.1"] })
+        : net.connect({ host: url.hostname, port, noDelay: true });
+    (upstream as TunnelSocket)[kTunnel] = this;
+    this.upstream = upstream;
+    upstream.on("error", onUpstreamError);
+    upstream.on("close", onUpstreamClose);
+    upstream.once(url.protocol === "https:" ? "secureConnect" : "connect", onUpstreamConnect);
+    this.connectTimer = setTimeout(onConnectTimeout, this.state.table.options.connectTimeoutMs, this);
+    upstream.write(this.requestHead(route));
+    if (this.head.length > 0) upstream.write(this.head);
+  }
+
+  requestHead(route: Route): string {
+    const { facts, state } = this;
+    let head = `${this.req.method} ${this.path} HTTP/1.1\r\n`;
+    const h = facts.headers;
+    for (let i = 0; i < h.length; i += 2) head += `${h[i]}: ${h[i + 1]}\r\n`;
+    const trace = facts.traceparent !== undefined && isTraceparent(facts.traceparent) ? facts.traceparent : `00-${this.requestId}-${state.ids.span()}-01`;
+    head +=
+      `connection: upgrade\r\nupgrade: ${facts.upgrade}\r\n` +
+      `x-forwarded-for: ${this.req.socket.remoteAddress ?? ""}\r\n` +
+      `x-forwarded-host: ${facts.host}\r\nx-forwarded-proto: ${state.forwardedProto}\r\n` +
+      `x-request-id: ${this.requestId}\r\ntraceparent: ${trace}\r\n` +
+      `${TENANT_HEADER}: ${route.slug}\r\n${TENANT_SIGNATURE_HEADER}: ${tenantSignature(state, route)}\r\n\r\n`;
+    return head;
+  }
+
+  onConnected(): void {
+    if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
+    if (this.closed) return;
+    const cell = this.cell!;
+    cell.upgradesOpen++;
+    this.state.upgraded.add(this.client);
+    // From here on bytes flow unparsed; the cell's 101 (or refusal) reaches the client as sent.
+    this.upstream!.pipe(this.client);
+    this.client.pipe(this.upstream!);
+    this.opened = true;
+  }
+
+  opened = false;
+
+  /** Ends both sides exactly once. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.holdTimer !== undefined) clearTimeout(this.holdTimer);
+    if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
+    if (this.route?.held) this.state.table.unhold(this.route, this);
+    if (this.opened) {
+      this.cell!.upgradesOpen--;
+      this.state.upgraded.delete(this.client);
+    }
+    this.upstream?.destroy();
+    this.client.destroy();
+  }
+
+  fail(code: RouterErrorCode): void {
+    if (this.closed) return;
+    if (this.cell !== undefined) this.cell.recordError(code);
+    countAnswer(this.state, code);
+    const accept = this.req.headers.accept;
+    const client = this.client;
+    this.closed = true;
+    if (this.holdTimer !== undefined) clearTimeout(this.holdTimer);
+    if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
+    if (this.route?.held) this.state.table.unhold(this.route, this);
+    this.upstream?.destroy();
+    if (client.writable) client.end(rawErrorResponse(code, accept !== undefined && accept.includes("text/html")));
+    else client.destroy();
+  }
+}
+
+function onUpstreamConnect(this: TunnelSocket): void {
+  this[kTunnel]?.onConnected();
+}
+
+function onUpstreamError(this: TunnelSocket, error: Error & { code?: string }): void {
+  const tunnel = this[kTunnel];
+  if (tunnel === undefined) return;
+  if (!tunnel.opened) {
+    // Never connected: the cell is not there. Tell the client (503) and fail fast for a while.
+    tunnel.cell!.downUntil = Date.now() + tunnel.state.table.options.retryAfterMs;
+    tunnel.state.log.warn({ cell: tunnel.cell!.origin, tenant: tunnel.slug, err: error.code ?? error.message }, "Marked cell unavailable");
+    return tunnel.fail("ROUTER_ERR_CELL_UNAVAILABLE");
+  }
+  tunnel.close();
+}
+
+function onUpstreamClose(this: TunnelSocket): void {
+  const tunnel = this[kTunnel];
+  if (tunnel === undefined || tunnel.closed) return;
+  if (!tunnel.opened) return tunnel.fail("ROUTER_ERR_CELL_UNAVAILABLE");
+  // Let the client read what the cell sent last (e.g. a close frame), then make sure it goes.
+  tunnel.client.end();
+  setTimeout(closeTunnel, 1_000, tunnel).unref();
+}
+
+function closeTunnel(tunnel: UpgradeTunnel): void {
+  tunnel.close();
+}
+
+function onClientClose(this: TunnelSocket): void {
+  const tunnel = this[kTunnel];
+  if (tunnel === undefined) return;
+  this[kTunnel] = undefined;
+  tunnel.close();
+}
+
+function onTunnelSocketError(this: TunnelSocket): void {
+  // A reset client is normal churn; "close" follows and cleans up.
+}
+
+function onConnectTimeout(tunnel: UpgradeTunnel): void {
+  tunnel.connectTimer = undefined;
+  if (tunnel.opened || tunnel.closed) return;
+  tunnel.cell!.downUntil = Date.now() + tunnel.state.table.options.retryAfterMs;
+  tunnel.fail("ROUTER_ERR_CELL_UNAVAILABLE");
+}
+
+function onTunnelHoldTimeout(tunnel: UpgradeTunnel): void {
+  tunnel.holdTimer = undefined;
+  tunnel.fail("ROUTER_ERR_HOLD_TIMEOUT");
+}
