@@ -1,0 +1,88 @@
+// Combo suggestions from association rules over order baskets. Owners act on pairs ("add B to
+// A for a small discount"), so rules are counted directly over item pairs in one pass, O(sum of
+// k^2) per basket, instead of mining longer itemsets nobody turns into a combo.
+import { itemName, num, pct, recommendationId } from "./format.js";
+import type { MenuItem, Recommendation } from "./types.js";
+
+export interface PairRule {
+  antecedent: string;
+  consequent: string;
+  /** Share of all orders containing both. */
+  support: number;
+  /** Share of orders with the antecedent that also have the consequent. */
+  confidence: number;
+  /** Confidence over the consequent's base rate; >1 means bought together more than by chance. */
+  lift: number;
+  together: number;
+}
+
+export interface RuleThresholds {
+  minSupport: number;
+  minConfidence: number;
+  minLift: number;
+  /** Ignore pairs seen in fewer orders than this, however high their lift. */
+  minOrders: number;
+}
+
+export const DEFAULT_THRESHOLDS: RuleThresholds = { minSupport: 0.005, minConfidence: 0.1, minLift: 1.2, minOrders: 10 };
+
+export function pairRules(baskets: readonly (readonly string[])[], thresholds: RuleThresholds = DEFAULT_THRESHOLDS): PairRule[] {
+  const single = new Map<string, number>();
+  const pairs = new Map<string, number>();
+  let orders = 0;
+  for (const basket of baskets) {
+    const unique = [...new Set(basket)].sort();
+    if (unique.length === 0) continue;
+    orders++;
+    for (let i = 0; i < unique.length; i++) {
+      single.set(unique[i]!, (single.get(unique[i]!) ?? 0) + 1);
+      for (let j = i + 1; j < unique.length; j++) {
+        const key = `${unique[i]}\u0000${unique[j]}`;
+        pairs.set(key, (pairs.get(key) ?? 0) + 1);
+      }
+    }
+  }
+  const rules: PairRule[] = [];
+  for (const [key, together] of pairs) {
+    if (together < thresholds.minOrders) continue;
+    const support = together / orders;
+    if (support < thresholds.minSupport) continue;
+    const [a, b] = key.split("\u0000") as [string, string];
+    for (const [x, y] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const confidence = together / single.get(x)!;
+      const lift = confidence / (single.get(y)! / orders);
+      if (confidence >= thresholds.minConfidence && lift >= thresholds.minLift) rules.push({ antecedent: x, consequent: y, support, confidence, lift, together });
+    }
+  }
+  return rules.sort((p, q) => q.lift * q.support - p.lift * p.support);
+}
+
+export function comboRecommendations(asOf: string, baskets: readonly (readonly string[])[], items: ReadonlyMap<string, MenuItem>, source: Recommendation["source"], limit = 3): Recommendation[] {
+  const out: Recommendation[] = [];
+  const seen = new Set<string>();
+  for (const rule of pairRules(baskets)) {
+    const pairKey = [rule.antecedent, rule.consequent].sort().join("+");
+    if (seen.has(pairKey)) continue;
+    seen.add(pairKey);
+    const a = itemName(items.get(rule.antecedent), rule.antecedent);
+    const b = itemName(items.get(rule.consequent), rule.consequent);
+    out.push({
+      id: recommendationId(asOf, "combo", pairKey),
+      kind: "combo",
+      priority: rule.lift >= 2 ? "medium" : "low",
+      itemIds: [rule.antecedent, rule.consequent],
+      title: { vi: `Tạo combo ${a.vi} + ${b.vi}`, en: `Offer a ${a.en} + ${b.en} combo` },
+      reason: {
+        vi: `${pct.vi(rule.confidence)} đơn có ${a.vi} cũng gọi ${b.vi} — gấp ${num.vi(rule.lift)} lần bình thường (${rule.together} đơn).`,
+        en: `${pct.en(rule.confidence)} of orders with ${a.en} also include ${b.en} — ${num.en(rule.lift)}× more often than chance (${rule.together} orders).`,
+      },
+      metrics: { support: rule.support, confidence: rule.confidence, lift: rule.lift, orders: rule.together },
+      source,
+    });
+    if (out.length >= limit) break;
+  }
+  return out;
+}
