@@ -1,5 +1,6 @@
 // A tiny HTTP client for tests that can set Host (fetch cannot: Host is a forbidden header).
 import http from "node:http";
+import net from "node:net";
 
 export interface TestResponse {
   status: number;
@@ -43,5 +44,25 @@ export function send(routerUrl: string, request: TestRequest): Promise<TestRespo
     );
     req.on("error", reject);
     req.end(request.body);
+  });
+}
+
+/** Sends raw bytes and collects everything the router answers until it closes (or `waitMs` passes). */
+export function rawExchange(routerUrl: string, bytes: string | Buffer, waitMs = 3_000): Promise<{ text: string; closed: boolean; ms: number }> {
+  const target = new URL(routerUrl);
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(target.port), target.hostname);
+    const chunks: Buffer[] = [];
+    const finish = (closed: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ text: Buffer.concat(chunks).toString("latin1"), closed, ms: performance.now() - started });
+    };
+    const timer = setTimeout(() => finish(false), waitMs);
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    socket.on("close", () => finish(true));
+    socket.on("error", (e) => (chunks.length ? undefined : reject(e)));
+    socket.write(bytes);
   });
 }
