@@ -1,0 +1,69 @@
+// Who is calling and for which tenant: the tenant comes only from the router's signed header,
+// the person from the control plane's access token, and the two must agree (membership).
+import { GraphQLError } from "graphql";
+import type { JWTVerifyGetKey } from "jose";
+import { membershipFor, TENANT_HEADER, TENANT_SIGNATURE_HEADER, verifyTenant, type Role } from "../../common/index.js";
+import { InvalidAccessTokenError, verifyAccessToken } from "./access-token.js";
+import type { TenantDirectory } from "./tenant-directory.js";
+
+export interface Caller {
+  tenantId: string;
+  tenantSlug: string;
+  /** Token subject (control-plane user id). */
+  userId: string;
+  phone: string;
+  role: Role;
+  /** Location ids the caller may see, or "*" for all of the tenant's locations. */
+  locations: "*" | ReadonlySet<string>;
+}
+
+export interface CallerDeps {
+  routerSigningKey: string;
+  keys: JWTVerifyGetKey;
+  tenants: TenantDirectory;
+}
+
+function refuse(message: string, code: string, status: number): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, http: { status } } });
+}
+
+export async function identifyCaller(headers: Headers, deps: CallerDeps): Promise<Caller> {
+  const slug = headers.get(TENANT_HEADER) ?? undefined;
+  const check = verifyTenant(deps.routerSigningKey, slug, headers.get(TENANT_SIGNATURE_HEADER) ?? undefined);
+  if (!check.ok) throw refuse(`tenant header ${check.reason}: requests must come through the router`, "TENANT_HEADER_INVALID", 401);
+
+  const authorization = headers.get("authorization");
+  const token = authorization?.startsWith("Bearer ") ? authorization.slice(7).trim() : undefined;
+  if (!token) throw refuse("missing access token: send 'Authorization: Bearer <token>'", "UNAUTHENTICATED", 401);
+  let claims;
+  try {
+    claims = await verifyAccessToken(token, deps.keys);
+  } catch (error) {
+    if (error instanceof InvalidAccessTokenError) throw refuse(error.message, "UNAUTHENTICATED", 401);
+    throw error;
+  }
+  const membership = membershipFor(claims, check.slug);
+  if (!membership) throw refuse(`the access token has no membership of tenant '${check.slug}'`, "FORBIDDEN", 403);
+
+  const tenant = await deps.tenants.lookup(check.slug);
+  if (!tenant) throw refuse(`tenant '${check.slug}' is not served by this cell`, "TENANT_NOT_FOUND", 404);
+  if (tenant.status !== "active") throw refuse(`tenant '${check.slug}' is archived`, "TENANT_ARCHIVED", 403);
+
+  return {
+    tenantId: tenant.id,
+    tenantSlug: check.slug,
+    userId: claims.sub,
+    phone: claims.phone,
+    role: membership.role,
+    locations: membership.locations === "*" ? "*" : new Set(membership.locations),
+  };
+}
+
+export function canSeeLocation(caller: Caller, locationId: string): boolean {
+  return caller.locations === "*" || caller.locations.has(locationId);
+}
+
+/** A Prisma `where` fragment limiting rows to the caller's locations. */
+export function locationFilter(caller: Caller): { in: string[] } | undefined {
+  return caller.locations === "*" ? undefined : { in: [...caller.locations] };
+}

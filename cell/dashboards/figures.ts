@@ -1,0 +1,96 @@
+// Dashboard figures read from the incrementally maintained aggregates (location_hourly_sales,
+// location_item_daily_sales, kept current by triggers on every order), never from the orders.
+import type pg from "pg";
+
+export interface HourFigure {
+  hour: number;
+  revenue: number;
+  orders: number;
+}
+
+export interface DayFigure {
+  date: string;
+  revenue: number;
+  orders: number;
+}
+
+export interface ItemFigure {
+  menuItemId: string;
+  quantity: number;
+  revenue: number;
+}
+
+export interface SalesFigures {
+  revenue: number;
+  orders: number;
+  /** 24 entries, hour 0-23 of the location's local day, zeros included. */
+  hourly: HourFigure[];
+  /** One entry per local day in the range, zeros included. */
+  daily: DayFigure[];
+  /** Every item sold in the range, best sellers (by revenue, then quantity) first. */
+  items: ItemFigure[];
+}
+
+// Sums are returned as text: bigint totals stay exact until converted (VND totals of a cell fit
+// comfortably below 2^53).
+const HOURLY = `
+  select hour, sum(revenue_vnd)::text as revenue, sum(orders)::text as orders
+    from location_hourly_sales where location_id = $1 and local_date between $2 and $3
+   group by hour`;
+const DAILY = `
+  select to_char(local_date, 'YYYY-MM-DD') as date, sum(revenue_vnd)::text as revenue, sum(orders)::text as orders
+    from location_hourly_sales where location_id = $1 and local_date between $2 and $3
+   group by local_date`;
+const ITEMS = `
+  select menu_item_id, sum(quantity)::text as quantity, sum(revenue_vnd)::text as revenue
+    from location_item_daily_sales where location_id = $1 and local_date between $2 and $3
+   group by menu_item_id
+   order by sum(revenue_vnd) desc, sum(quantity) desc, menu_item_id`;
+
+/** Figures for local days from..to (inclusive, YYYY-MM-DD) at one location. */
+export async function loadSalesFigures(client: pg.ClientBase, locationId: string, from: string, to: string): Promise<SalesFigures> {
+  const params = [locationId, from, to];
+  const hourlyRows = (await client.query<{ hour: number; revenue: string; orders: string }>(HOURLY, params)).rows;
+  const dailyRows = from === to ? [] : (await client.query<{ date: string; revenue: string; orders: string }>(DAILY, params)).rows;
+  const itemRows = (await client.query<{ menu_item_id: string; quantity: string; revenue: string }>(ITEMS, params)).rows;
+
+  const hourly: HourFigure[] = Array.from({ length: 24 }, (_, hour) => ({ hour, revenue: 0, orders: 0 }));
+  let revenue = 0;
+  let orders = 0;
+  for (const r of hourlyRows) {
+    const h = hourly[r.hour]!;
+    h.revenue = Number(r.revenue);
+    h.orders = Number(r.orders);
+    revenue += h.revenue;
+    orders += h.orders;
+  }
+  const byDate = new Map(dailyRows.map((r) => [r.date, r]));
+  const daily = localDays(from, to).map((date) => {
+    if (from === to) return { date, revenue, orders };
+    const r = byDate.get(date);
+    return { date, revenue: r ? Number(r.revenue) : 0, orders: r ? Number(r.orders) : 0 };
+  });
+  const items = itemRows.map((r) => ({ menuItemId: r.menu_item_id, quantity: Number(r.quantity), revenue: Number(r.revenue) }));
+  return { revenue, orders, hourly, daily, items };
+}
+
+/** Every calendar day from..to inclusive, as YYYY-MM-DD. */
+export function localDays(from: string, to: string): string[] {
+  const days: string[] = [];
+  const end = Date.parse(`${to}T00:00:00Z`);
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= end; t += 86_400_000) days.push(new Date(t).toISOString().slice(0, 10));
+  return days;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar day it is now in `timezone`, as YYYY-MM-DD. */
+export function localToday(timezone: string, now = new Date()): string {
+  let f = formatters.get(timezone);
+  if (!f) {
+    // en-CA formats dates as YYYY-MM-DD.
+    f = new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" });
+    formatters.set(timezone, f);
+  }
+  return f.format(now);
+}

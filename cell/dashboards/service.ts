@@ -1,0 +1,27 @@
+// What resolvers call: figures for a location over local days, from the cache when current.
+import type { Database } from "../db/index.js";
+import { type DashboardCache } from "./cache.js";
+import { loadSalesFigures, type SalesFigures } from "./figures.js";
+
+export interface Dashboards {
+  figures(tenantId: string, locationId: string, from: string, to: string): Promise<SalesFigures>;
+  /** Call after a sale commits and before reporting it done. */
+  salesRecorded(locationIds: Iterable<string>): Promise<void>;
+}
+
+export function dashboards(db: Database, cache: DashboardCache): Dashboards {
+  return {
+    async figures(tenantId, locationId, from, to) {
+      // The tenant is part of the key too, so an entry can only ever be served to its own tenant.
+      const signature = `${tenantId}:${from}:${to}`;
+      const cached = await cache.get<SalesFigures>(locationId, signature);
+      if (cached.value) return cached.value;
+      const figures = await db.sql(tenantId, (client) => loadSalesFigures(client, locationId, from, to));
+      await cache.set(locationId, signature, cached.version, figures);
+      return figures;
+    },
+    salesRecorded(locationIds) {
+      return cache.invalidate(locationIds);
+    },
+  };
+}

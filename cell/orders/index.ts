@@ -1,0 +1,1 @@
+export { createOrder, requestHash, OrderInputError, CHANNELS, PAYMENT_METHODS, type OrderRequest, type CreatedOrder } from "./create-order.js";
