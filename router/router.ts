@@ -46,6 +46,8 @@ export interface Router {
   readonly adminUrl: string | undefined;
   readonly table: RouteTable;
   readonly state: RouterState;
+  /** Client TCP connections open on the public port (including upgraded ones). */
+  openConnections(): Promise<number>;
 }
 
 export function createRouter(options: RouterOptions): Router {
@@ -114,6 +116,9 @@ export function createRouter(options: RouterOptions): Router {
     },
     get adminUrl() {
       return adminUrl;
+    },
+    openConnections() {
+      return new Promise((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
     },
     async listen() {
       if (options.stateFile) {
