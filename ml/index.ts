@@ -9,3 +9,12 @@ export { densify, type DailyPoint, type DailySeries } from "./forecast/series.js
 export { toDayNumber, fromDayNumber, addDays } from "./forecast/dates.js";
 export { readPizzaSales, parsePizzaSales, type SaleLine } from "./data/pizza-sales.js";
 export { dailySeries, type SalesSeries } from "./data/pizza-series.js";
+export { startMlServer, type MlServer, type MlServerOptions } from "./server/server.js";
+export { mlServiceConstructor, PROTO_PATH, LOADER_OPTIONS, ML_SERVICE_NAME } from "./server/proto.js";
+export { ForecastCache } from "./forecast/cache.js";
+export { getRecommendations, ruleBasedRecommendations } from "./recommend/recommend.js";
+export { recommendationInput } from "./server/handlers.js";
+export { syntheticRecommendationInput } from "./recommend/synthetic.js";
+export type { RecommendationInput, Recommendation, MenuItem, ItemDailySales, HourlySales, Priority, RecommendationKind, Text } from "./recommend/types.js";
+export { analyzePricing, type PricingResult, type PriceHistory, type PricePoint } from "./pricing/elasticity.js";
+export { recommendationRequest } from "./server/wire.js";

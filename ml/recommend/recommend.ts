@@ -17,6 +17,8 @@ const MENU_WINDOW_DAYS = 28;
 
 export interface RecommendOptions {
   forecaster?: Forecaster;
+  /** Called before each item's forecasts; throw from it to stop (e.g. a passed deadline). */
+  checkpoint?: (done: number, total: number) => void;
 }
 
 export function getRecommendations(input: RecommendationInput, options: RecommendOptions = {}): Recommendation[] {
@@ -26,7 +28,9 @@ export function getRecommendations(input: RecommendationInput, options: Recommen
   const closedTomorrow = new Set(input.closedDates.filter((d) => d === tomorrow));
   const estimates: PrepEstimate[] = [];
   const anomalies: Anomaly[] = [];
+  let done = 0;
   for (const [itemId, series] of ctx.series) {
+    options.checkpoint?.(done++, ctx.series.size);
     if (series.values.length < 14) continue;
     const f = forecaster(series, { horizon: 1, level: PREP_LEVEL, closedDates: closedTomorrow });
     const e = prepFromForecast(itemId, series, f);

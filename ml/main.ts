@@ -1,0 +1,31 @@
+// ML pod entry point: `npx tsx ml/main.ts --port 50051` (or PORT=50051).
+import { Command, InvalidArgumentError } from "commander";
+import { createLogger } from "../common/index.js";
+import { startMlServer } from "./index.js";
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new InvalidArgumentError("must be an integer 0..65535 (0 = any free port)");
+  return port;
+}
+
+const program = new Command()
+  .name("ml")
+  .description(
+    "LSP ML pod: gRPC service lsp.ml.v1.MlService (PredictDemand, GetRecommendations, AnalyzePricing, DetectAnomalies) " +
+      "plus grpc.health.v1. Stateless apart from a per-tenant forecast cache; the cell sends the data with each request.",
+  )
+  .option("-p, --port <port>", "port to listen on (env PORT)", parsePort, process.env.PORT ? parsePort(process.env.PORT) : 50051)
+  .option("--host <host>", "address to bind", "0.0.0.0")
+  .addHelpText("after", "\nExample:\n  PORT=50051 npx tsx ml/main.ts\n  grpc health: grpc.health.v1.Health/Check with service \"lsp.ml.v1.MlService\"")
+  .parse();
+
+const { port, host } = program.opts<{ port: number; host: string }>();
+const log = createLogger("ml");
+const server = await startMlServer({ port, host, logger: log });
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, () => {
+    log.info({ signal }, "Stopping ML gRPC server");
+    void server.close().then(() => process.exit(0));
+  });
+}
