@@ -1,0 +1,87 @@
+// Pushes a committed sale or payment to every client subscribed to its location, on every API
+// replica: socket.io rooms through the Redis adapter, GraphQL subscriptions through the Redis
+// event target. Called after the write commits (never inside its transaction).
+import type { Server } from "socket.io";
+import type { Logger } from "../../common/index.js";
+import type { Database } from "../db/index.js";
+import { locationRoom, preciseNow, SOCKET_EVENTS, type DashboardSnapshot, type PaymentEvent, type SaleEvent } from "./events.js";
+import type { RealtimePubSub } from "./pubsub.js";
+import { loadDashboardSnapshot } from "./snapshot.js";
+
+export interface SaleRecorded {
+  orderId: string;
+  locationId: string;
+  totalVnd: number;
+  orderedAt: Date;
+  channel: string;
+  paymentMethod: string;
+}
+
+export interface PaymentRecorded {
+  tenantId: string;
+  locationId: string;
+  orderId: string;
+  paymentId: string;
+  method: string;
+  amountVnd: bigint;
+  providerRef: string;
+}
+
+export interface RealtimePublisher {
+  saleRecorded(tenantId: string, sale: SaleRecorded): Promise<void>;
+  paymentRecorded(payment: PaymentRecorded): Promise<void>;
+}
+
+export interface PublisherDeps {
+  db: Database;
+  io?: Server;
+  pubsub?: RealtimePubSub;
+  log: Logger;
+}
+
+export function createRealtimePublisher(deps: PublisherDeps): RealtimePublisher {
+  async function snapshot(tenantId: string, locationId: string): Promise<DashboardSnapshot> {
+    const s = await loadDashboardSnapshot(deps.db, tenantId, locationId);
+    if (!s) throw new Error(`location ${locationId} not found for tenant ${tenantId}`);
+    return s;
+  }
+
+  function deliver(event: SaleEvent | PaymentEvent) {
+    deps.io?.to(locationRoom(event.tenantId, event.locationId)).emit(event.type === "sale" ? SOCKET_EVENTS.sale : SOCKET_EVENTS.payment, event);
+    deps.pubsub?.publish("dashboardUpdates", `${event.tenantId}:${event.locationId}`, event.dashboard);
+    if (event.type === "sale") deps.pubsub?.publish("orderCreated", event.tenantId, event);
+  }
+
+  return {
+    async saleRecorded(tenantId, sale) {
+      const dashboard = await snapshot(tenantId, sale.locationId);
+      deliver({
+        type: "sale",
+        tenantId,
+        locationId: sale.locationId,
+        orderId: sale.orderId,
+        totalVnd: sale.totalVnd,
+        orderedAt: sale.orderedAt.toISOString(),
+        channel: sale.channel,
+        paymentMethod: sale.paymentMethod,
+        dashboard,
+        publishedAt: preciseNow(),
+      });
+    },
+    async paymentRecorded(p) {
+      const dashboard = await snapshot(p.tenantId, p.locationId);
+      deliver({
+        type: "payment",
+        tenantId: p.tenantId,
+        locationId: p.locationId,
+        orderId: p.orderId,
+        paymentId: p.paymentId,
+        method: p.method,
+        amountVnd: Number(p.amountVnd),
+        providerRef: p.providerRef,
+        dashboard,
+        publishedAt: preciseNow(),
+      });
+    },
+  };
+}

@@ -1,0 +1,123 @@
+// Socket.io on the cell's HTTP server. Clients authenticate exactly like GraphQL requests (the
+// router's signed tenant header + the control plane's access token) and join one room per
+// location they may see; with Redis, the socket.io Redis adapter carries every emit to the
+// clients of every API replica.
+import type { Server as HttpServer } from "node:http";
+import { createAdapter } from "@socket.io/redis-adapter";
+import type { Redis } from "ioredis";
+import { Server, type Socket } from "socket.io";
+import { z } from "zod";
+import type { Logger } from "../../common/index.js";
+import { canSeeLocation, identifyCaller, type Caller, type CallerDeps } from "../auth/index.js";
+import type { Database } from "../db/index.js";
+import { locationRoom, SOCKET_EVENTS, type DashboardSnapshot } from "./events.js";
+import { loadDashboardSnapshot } from "./snapshot.js";
+
+export interface RealtimeDeps {
+  db: Database;
+  caller: CallerDeps;
+  log: Logger;
+  /** Two connections (a subscriber cannot publish); omit for a single replica without Redis. */
+  redis?: { publisher: Redis; subscriber: Redis };
+  /** A client whose unsent backlog exceeds this many packets is disconnected (it reconnects and resubscribes). */
+  maxBufferedPackets?: number;
+  /** socket.io path; default /socket.io. */
+  path?: string;
+}
+
+export type SubscribeReply = { ok: true; dashboard: DashboardSnapshot } | { ok: false; code: string; message: string };
+
+const SubscribeRequest = z.object({ locationId: z.uuid("must be a location id (UUID)") });
+const SLOW_CLIENT_SWEEP_MS = 250;
+
+export function createSocketServer(httpServer: HttpServer, deps: RealtimeDeps): { io: Server; close(): Promise<void> } {
+  const log = deps.log.child({ component: "realtime" });
+  const io = new Server(httpServer, {
+    path: deps.path ?? "/socket.io",
+    serveClient: false,
+    // Events are small; a client never needs to send more than a subscribe request.
+    maxHttpBufferSize: 16 * 1024,
+    ...(deps.redis ? { adapter: createAdapter(deps.redis.publisher, deps.redis.subscriber, { key: "lsp:socket.io" }) } : {}),
+  });
+
+  io.use((socket, next) => {
+    authenticate(socket, deps.caller).then(
+      (caller) => {
+        socket.data.caller = caller;
+        next();
+      },
+      (error: Error & { extensions?: { code?: string } }) => {
+        const refusal = Object.assign(new Error(error.message), { data: { code: error.extensions?.code ?? "UNAUTHENTICATED" } });
+        log.info({ code: refusal.data.code }, "Refused a socket connection");
+        next(refusal);
+      },
+    );
+  });
+
+  io.on("connection", (socket) => {
+    socket.on(SOCKET_EVENTS.subscribe, (request: unknown, ack?: (reply: SubscribeReply) => void) => {
+      subscribe(socket, request, deps.db).then(
+        (reply) => ack?.(reply),
+        (error: Error) => {
+          log.error({ err: error }, "Failed to subscribe a socket");
+          ack?.({ ok: false, code: "INTERNAL_SERVER_ERROR", message: "subscription failed; retry" });
+        },
+      );
+    });
+    socket.on(SOCKET_EVENTS.unsubscribe, (request: unknown, ack?: (reply: { ok: boolean }) => void) => {
+      const parsed = SubscribeRequest.safeParse(request);
+      if (parsed.success) void socket.leave(locationRoom((socket.data.caller as Caller).tenantId, parsed.data.locationId));
+      ack?.({ ok: parsed.success });
+    });
+  });
+
+  // Emits never wait for a client: each socket has its own send buffer. This sweep bounds that
+  // buffer, so a client that stops reading costs memory for a moment, not forever.
+  const maxBuffered = deps.maxBufferedPackets ?? 1_000;
+  const sweep = setInterval(() => {
+    for (const socket of io.of("/").sockets.values()) {
+      const backlog = (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+      if (backlog > maxBuffered) {
+        log.warn({ socket: socket.id, backlog }, "Disconnected a slow socket client");
+        socket.disconnect(true);
+      }
+    }
+  }, SLOW_CLIENT_SWEEP_MS);
+  sweep.unref();
+
+  return {
+    io,
+    close: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(sweep);
+        io.disconnectSockets(true);
+        // io.close() would also close the HTTP server, which belongs to the caller.
+        io.engine.close();
+        resolve();
+      }),
+  };
+}
+
+async function authenticate(socket: Socket, deps: CallerDeps): Promise<Caller> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(socket.handshake.headers)) {
+    if (typeof value === "string") headers.set(name, value);
+  }
+  // Browsers cannot set headers on a WebSocket: the token may come in the handshake's auth payload.
+  const token = (socket.handshake.auth as { token?: unknown }).token;
+  if (typeof token === "string" && !headers.has("authorization")) headers.set("authorization", `Bearer ${token}`);
+  return identifyCaller(headers, deps);
+}
+
+async function subscribe(socket: Socket, request: unknown, db: Database): Promise<SubscribeReply> {
+  const caller = socket.data.caller as Caller;
+  const parsed = SubscribeRequest.safeParse(request);
+  if (!parsed.success) return { ok: false, code: "BAD_USER_INPUT", message: `locationId: ${parsed.error.issues[0]?.message}` };
+  const { locationId } = parsed.data;
+  if (!canSeeLocation(caller, locationId)) return { ok: false, code: "FORBIDDEN", message: `you may not see location ${locationId}` };
+  // RLS hides other tenants' locations, so this also refuses a location id of another tenant.
+  const dashboard = await loadDashboardSnapshot(db, caller.tenantId, locationId);
+  if (!dashboard) return { ok: false, code: "NOT_FOUND", message: `location ${locationId} not found` };
+  await socket.join(locationRoom(caller.tenantId, locationId));
+  return { ok: true, dashboard };
+}
