@@ -38,14 +38,13 @@ export async function startReplica(config: ReplicaConfig): Promise<Replica> {
   const publisher = new Redis(config.redisUrl, { lazyConnect: false });
   const subscriber = publisher.duplicate();
 
-  let realtime: ReturnType<typeof attachRealtime> | undefined;
   const webhooks = createPaymentWebhookHandlers({
     db,
     tenants,
     routerSigningKey: config.routerSigningKey,
     config: parsePaymentConfig(config.payments),
     log,
-    onPayment: (p) => realtime?.publisher.paymentRecorded(p),
+    onPayment: (p) => realtime.publisher.paymentRecorded(p),
   });
 
   // Sales entry as the cell's createOrder mutation does it: the caller's tenant transaction, then
@@ -56,7 +55,7 @@ export async function startReplica(config: ReplicaConfig): Promise<Replica> {
     try {
       const created = await db.sql(caller.tenantId, (client) => createOrder(client, caller.tenantId, { userId: caller.userId }, body));
       if (!created.replayed) {
-        await realtime!.publisher.saleRecorded(caller.tenantId, { ...created, channel: body.channel, paymentMethod: body.paymentMethod });
+        await realtime.publisher.saleRecorded(caller.tenantId, { ...created, channel: body.channel, paymentMethod: body.paymentMethod });
       }
       return Response.json(created);
     } catch (error) {
@@ -72,14 +71,15 @@ export async function startReplica(config: ReplicaConfig): Promise<Replica> {
     return new Response("not found", { status: 404 });
   });
   const server = createServer(adapter);
-  realtime = attachRealtime(server, { db, caller: callerDeps, log, redis: { publisher, subscriber }, maxBufferedPackets: config.maxBufferedPackets });
+  // Handlers above refer to `realtime`; they run only once the server listens, after this line.
+  const realtime = attachRealtime(server, { db, caller: callerDeps, log, redis: { publisher, subscriber }, maxBufferedPackets: config.maxBufferedPackets });
   await new Promise<void>((resolve) => server.listen(config.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     server,
     async close() {
-      await realtime!.close();
+      await realtime.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       publisher.disconnect();
