@@ -116,9 +116,11 @@ export function validateStructure(schema: Schema, value: unknown, path: string, 
   }
 }
 
-/** CEL rules, evaluated bottom-up with `self` (and `oldSelf` on updates when the old value exists). */
+/** CEL rules, evaluated top-down with `self` (and `oldSelf` on updates when the old value exists). */
 export function validateRules(schema: Schema, value: unknown, old: unknown, path: string, causes: FieldCause[]): void {
   if (value === undefined || value === null) return;
+  // The apiserver checks a node's own rules before descending into its children.
+  for (const rule of schema["x-kubernetes-validations"] ?? []) checkRule(rule, schema, value, old, path, causes);
   if (schema.type === "object" && typeof value === "object" && !Array.isArray(value)) {
     const record = value as Record<string, unknown>;
     const oldRecord = (old && typeof old === "object" ? old : undefined) as Record<string, unknown> | undefined;
@@ -126,7 +128,6 @@ export function validateRules(schema: Schema, value: unknown, old: unknown, path
   } else if (schema.type === "array" && Array.isArray(value) && schema.items) {
     value.forEach((item, i) => validateRules(schema.items!, item, undefined, `${path}[${i}]`, causes));
   }
-  for (const rule of schema["x-kubernetes-validations"] ?? []) checkRule(rule, schema, value, old, path, causes);
 }
 
 function checkRule(rule: CelRule, schema: Schema, value: unknown, old: unknown, path: string, causes: FieldCause[]): void {
