@@ -1,0 +1,164 @@
+// Sales entry (createOrder) and the order history as a Relay connection. Everyone with access
+// to a location may enter and read its orders.
+import { z } from "zod";
+import { canSeeLocation, locationFilter } from "../../auth/index.js";
+import { createOrder, OrderInputError, type CreatedOrder } from "../../orders/index.js";
+import { builder } from "../builder.js";
+import { badInput, forbidden, notFound, parseInput, uuidArg } from "../errors.js";
+import { GraphQLError } from "graphql";
+import { Channel, PaymentMethod, PaymentStatus } from "./enums.js";
+
+const MAX_LINES = 100;
+/** A device clock may run a little ahead; a sale further in the future is a mistake. */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+builder.prismaObject("Order", {
+  authScopes: (order) => ({ location: order.locationId }),
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    location: t.relation("location"),
+    idempotencyKey: t.exposeString("idempotencyKey"),
+    channel: t.field({ type: Channel, resolve: (o) => o.channel as "dine_in" }),
+    paymentMethod: t.field({ type: PaymentMethod, resolve: (o) => o.paymentMethod as "cash" }),
+    totalVnd: t.expose("totalVnd", { type: "Vnd" }),
+    orderedAt: t.expose("orderedAt", { type: "DateTime" }),
+    localDate: t.field({ type: "LocalDate", resolve: (o) => o.localDate.toISOString().slice(0, 10) }),
+    note: t.exposeString("note", { nullable: true }),
+    lines: t.relation("lines"),
+    payments: t.relation("payments"),
+  }),
+});
+
+builder.prismaObject("OrderLine", {
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    item: t.relation("menuItem"),
+    itemName: t.exposeString("itemName"),
+    quantity: t.exposeInt("quantity"),
+    unitPriceVnd: t.expose("unitPriceVnd", { type: "Vnd" }),
+    lineTotalVnd: t.expose("lineTotalVnd", { type: "Vnd" }),
+  }),
+});
+
+builder.prismaObject("Payment", {
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    method: t.field({ type: PaymentMethod, resolve: (p) => p.method as "cash" }),
+    amountVnd: t.expose("amountVnd", { type: "Vnd" }),
+    status: t.field({ type: PaymentStatus, resolve: (p) => p.status as "succeeded" }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+  }),
+});
+
+const OrderLineInput = builder.inputType("OrderLineInput", {
+  fields: (t) => ({ menuItemId: t.id({ required: true }), quantity: t.int({ required: true }) }),
+});
+
+const CreateOrderInput = builder.inputType("CreateOrderInput", {
+  fields: (t) => ({
+    locationId: t.id({ required: true }),
+    idempotencyKey: t.string({ required: true, description: "Chosen by the client per sale; retrying with the same key never records the sale twice." }),
+    channel: t.field({ type: Channel, required: true }),
+    paymentMethod: t.field({ type: PaymentMethod, required: true }),
+    lines: t.field({ type: [OrderLineInput], required: true }),
+    orderedAt: t.field({ type: "DateTime", description: "When the sale happened; defaults to now." }),
+    note: t.string(),
+  }),
+});
+
+const OrderInput = z.object({
+  locationId: z.uuid("must be an id (UUID)"),
+  idempotencyKey: z.string().regex(/^[A-Za-z0-9_.:-]{8,128}$/, "must be 8-128 characters of letters, digits, '_', '.', ':' or '-'"),
+  channel: z.enum(["dine_in", "takeaway", "delivery"]),
+  paymentMethod: z.enum(["cash", "card", "momo", "zalopay", "vnpay", "bank_transfer"]),
+  lines: z
+    .array(z.object({ menuItemId: z.uuid("must be an id (UUID)"), quantity: z.number().int("must be a whole number").min(1, "must be at least 1").max(1000, "must be at most 1000") }))
+    .min(1, "an order needs at least one line")
+    .max(MAX_LINES, `an order has at most ${MAX_LINES} lines`),
+  orderedAt: z.date().refine((d) => d.getTime() <= Date.now() + FUTURE_TOLERANCE_MS, "must not be in the future").optional(),
+  note: z.string().max(500, "must be at most 500 characters").optional(),
+});
+
+const CreateOrderPayload = builder.objectRef<CreatedOrder>("CreateOrderPayload").implement({
+  fields: (t) => ({
+    orderId: t.exposeID("orderId"),
+    totalVnd: t.expose("totalVnd", { type: "Vnd" }),
+    orderedAt: t.expose("orderedAt", { type: "DateTime" }),
+    replayed: t.exposeBoolean("replayed", { description: "True when the idempotency key had already recorded this sale." }),
+    order: t.prismaField({
+      type: "Order",
+      resolve: (query, created, _args, ctx) => ctx.db.order.findUniqueOrThrow({ ...query, where: { id: created.orderId } }),
+    }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createOrder: t.field({
+    type: CreateOrderPayload,
+    args: { input: t.arg({ type: CreateOrderInput, required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const raw = Object.fromEntries(Object.entries(args.input).filter(([, v]) => v !== null));
+      const input = parseInput(OrderInput, raw, "input");
+      if (!canSeeLocation(ctx.caller, input.locationId)) throw forbidden(`location ${input.locationId} is not one of your locations`);
+      let created: CreatedOrder;
+      try {
+        created = await ctx.database.sql(ctx.caller.tenantId, (client) => createOrder(client, ctx.caller.tenantId, { userId: ctx.caller.userId }, input));
+      } catch (error) {
+        if (error instanceof OrderInputError) {
+          if (error.code === "BAD_USER_INPUT") throw badInput(`input.${error.field}`, error.message);
+          throw new GraphQLError(error.message, { extensions: { code: error.code, field: `input.${error.field}` } });
+        }
+        // The trigger that stamps local time refuses locations the tenant cannot see.
+        if ((error as { code?: string }).code === "23503") throw badInput("input.locationId", "no such location");
+        throw error;
+      }
+      // Before answering: a dashboard read after this returns must include the sale.
+      if (!created.replayed) await ctx.dashboards.salesRecorded([created.locationId]);
+      return created;
+    },
+  }),
+}));
+
+builder.queryFields((t) => ({
+  order: t.prismaField({
+    type: "Order",
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const id = uuidArg("id", args.id);
+      const order = await ctx.db.order.findUnique({ ...query, where: { id } });
+      if (!order) throw notFound("id", `order ${id}`);
+      return order;
+    },
+  }),
+  orders: t.prismaConnection({
+    type: "Order",
+    cursor: "id",
+    maxSize: 200,
+    args: {
+      locationId: t.arg.id(),
+      from: t.arg({ type: "DateTime", description: "Orders at or after this instant." }),
+      to: t.arg({ type: "DateTime", description: "Orders before this instant." }),
+      channel: t.arg({ type: Channel }),
+      paymentMethod: t.arg({ type: PaymentMethod }),
+    },
+    resolve: (query, _root, args, ctx) => {
+      let location: string | { in: string[] } | undefined = locationFilter(ctx.caller);
+      if (args.locationId) {
+        const id = uuidArg("locationId", args.locationId);
+        if (!canSeeLocation(ctx.caller, id)) throw forbidden(`location ${id} is not one of your locations`);
+        location = id;
+      }
+      if (args.from && args.to && args.from > args.to) throw badInput("to", "must not be before from");
+      return ctx.db.order.findMany({
+        ...query,
+        where: {
+          ...(location ? { locationId: location } : {}),
+          ...(args.from || args.to ? { orderedAt: { ...(args.from ? { gte: args.from } : {}), ...(args.to ? { lt: args.to } : {}) } } : {}),
+          ...(args.channel ? { channel: args.channel } : {}),
+          ...(args.paymentMethod ? { paymentMethod: args.paymentMethod } : {}),
+        },
+        orderBy: [{ orderedAt: "desc" }, { id: "desc" }],
+      });
+    },
+  }),
+}));

@@ -1,0 +1,59 @@
+// Recommendations (written by the ML side) that owners and managers approve or dismiss.
+import { locationFilter } from "../../auth/index.js";
+import { builder } from "../builder.js";
+import { badInput, forbidden, notFound, uuidArg } from "../errors.js";
+import { RecommendationDecision, RecommendationStatus } from "./enums.js";
+
+builder.prismaObject("Recommendation", {
+  authScopes: (r) => (r.locationId ? { location: r.locationId } : { manage: true }),
+  fields: (t) => ({
+    id: t.exposeID("id"),
+    location: t.relation("location", { nullable: true }),
+    kind: t.exposeString("kind"),
+    title: t.exposeString("title"),
+    body: t.exposeString("body"),
+    payload: t.string({ description: "Kind-specific details as JSON.", resolve: (r) => JSON.stringify(r.payload) }),
+    status: t.field({ type: RecommendationStatus, resolve: (r) => r.status as "pending" }),
+    createdAt: t.expose("createdAt", { type: "DateTime" }),
+    decidedAt: t.expose("decidedAt", { type: "DateTime", nullable: true }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  recommendations: t.prismaField({
+    type: ["Recommendation"],
+    authScopes: { manage: true },
+    args: { status: t.arg({ type: RecommendationStatus }) },
+    resolve: (query, _root, args, ctx) => {
+      const only = locationFilter(ctx.caller);
+      return ctx.db.recommendation.findMany({
+        ...query,
+        where: { ...(args.status ? { status: args.status } : {}), ...(only ? { OR: [{ locationId: null }, { locationId: only }] } : {}) },
+        orderBy: { createdAt: "desc" },
+        take: 200,
+      });
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  decideRecommendation: t.prismaField({
+    type: "Recommendation",
+    authScopes: { manage: true },
+    args: { id: t.arg.id({ required: true }), decision: t.arg({ type: RecommendationDecision, required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const id = uuidArg("id", args.id);
+      const { tenantId, userId, locations } = ctx.caller;
+      return ctx.database.transaction(tenantId, async (tx) => {
+        const current = await tx.recommendation.findUnique({ where: { id } });
+        if (!current) throw notFound("id", `recommendation ${id}`);
+        if (current.locationId && locations !== "*" && !locations.has(current.locationId)) throw forbidden();
+        if (current.status !== "pending") throw badInput("id", `already ${current.status}`);
+        const updated = await tx.recommendation.update({ ...query, where: { id }, data: { status: args.decision, decidedAt: new Date(), decidedBy: userId } });
+        await tx.auditLogEntry.create({ data: { tenantId, actor: userId, action: `recommendation.${args.decision}`, entity: "recommendation", entityId: id } });
+        await tx.outboxEvent.create({ data: { tenantId, topic: "recommendation.decided", key: id, payload: { id, decision: args.decision, kind: current.kind } } });
+        return updated;
+      });
+    },
+  }),
+}));

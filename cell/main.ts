@@ -1,0 +1,66 @@
+// Starts the cell API from environment variables. `tsx cell/main.ts --help` lists them.
+import { createLogger } from "../common/index.js";
+import { CellConfigError, configFromEnv, createCellServer } from "./server/index.js";
+
+const HELP = `Usage: tsx cell/main.ts
+
+Starts the LSP cell API (GraphQL at /graphql, /healthz, /readyz, /metrics). Configured by env:
+
+  PORT                port to listen on (default 8080)
+  DATABASE_URL        postgres:// URL of the cell's API role (not the admin: RLS must apply)
+  CELL_SCHEMA         the cell's Postgres schema, e.g. cell_shared_1
+  ROUTER_SIGNING_KEY  HMAC key shared with the router (verifies x-lsp-tenant)
+  JWKS_URL            control plane JWKS URL for access tokens
+  JWKS_JSON           inline JWKS instead of JWKS_URL (tests, local platform)
+  REDIS_URL           optional redis:// URL for the dashboard cache; without it every dashboard
+                      read goes to the incrementally maintained aggregates (correct, slower)
+  ML_GRPC_URL         optional ML service address (not used by the core API yet)
+  DB_POOL_SIZE        Postgres connections (default 20)
+  LOG_LEVEL           pino level (default info)
+  OTEL_EXPORTER_OTLP_ENDPOINT  when set, spans are exported over OTLP/HTTP
+`;
+
+if (process.argv.includes("--help") || process.argv.includes("-h")) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+
+const log = createLogger("cell");
+let settings;
+try {
+  settings = configFromEnv();
+} catch (error) {
+  if (error instanceof CellConfigError) {
+    process.stderr.write(`${error.message}\n\n${HELP}`);
+    process.exit(2);
+  }
+  throw error;
+}
+
+let stopTracing: (() => Promise<void>) | undefined;
+if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+  const { NodeSDK } = await import("@opentelemetry/sdk-node");
+  const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-http");
+  const sdk = new NodeSDK({ serviceName: "lsp-cell", traceExporter: new OTLPTraceExporter() });
+  sdk.start();
+  stopTracing = () => sdk.shutdown();
+}
+
+const server = createCellServer(settings.config, { logger: log });
+await server.listen(settings.port, "0.0.0.0");
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, () => {
+    log.info({ signal }, "Stopping cell API");
+    server
+      .close()
+      .then(() => stopTracing?.())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error({ err: error }, "Unclean shutdown");
+          process.exit(1);
+        },
+      );
+  });
+}

@@ -1,0 +1,67 @@
+// The cell API's configuration, from the environment (cell/main.ts) or given in-process.
+import { z } from "zod";
+import type { KeySource } from "../auth/index.js";
+
+export interface CellServerConfig {
+  /** Connection string of the cell's API role. */
+  databaseUrl: string;
+  schema: string;
+  /** Optional: without Redis, dashboards read the aggregates on every request (no cache). */
+  redisUrl?: string;
+  routerSigningKey: string;
+  keys: KeySource;
+  mlGrpcUrl?: string;
+  poolSize?: number;
+  logLevel?: string;
+}
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection string (the cell API role)"),
+  CELL_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be the cell's Postgres schema, e.g. cell_shared_1"),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").optional(),
+  ROUTER_SIGNING_KEY: z.string().min(16, "must be the router's HMAC key (at least 16 characters)"),
+  JWKS_URL: z.url().optional(),
+  JWKS_JSON: z.string().optional(),
+  ML_GRPC_URL: z.string().optional(),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  LOG_LEVEL: z.string().optional(),
+});
+
+export class CellConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid cell configuration:\n  ${issues.join("\n  ")}`);
+    this.name = "CellConfigError";
+  }
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): { port: number; config: CellServerConfig } {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) throw new CellConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  const e = parsed.data;
+  let keys: KeySource;
+  if (e.JWKS_JSON) {
+    try {
+      keys = { jwks: JSON.parse(e.JWKS_JSON) };
+    } catch (error) {
+      throw new CellConfigError([`JWKS_JSON: not valid JSON (${(error as Error).message})`]);
+    }
+  } else if (e.JWKS_URL) {
+    keys = { jwksUrl: e.JWKS_URL };
+  } else {
+    throw new CellConfigError(["JWKS_URL: required (the control plane's JWKS endpoint), or JWKS_JSON with inline keys for tests"]);
+  }
+  return {
+    port: e.PORT,
+    config: {
+      databaseUrl: e.DATABASE_URL,
+      schema: e.CELL_SCHEMA,
+      redisUrl: e.REDIS_URL,
+      routerSigningKey: e.ROUTER_SIGNING_KEY,
+      keys,
+      mlGrpcUrl: e.ML_GRPC_URL,
+      poolSize: e.DB_POOL_SIZE,
+      logLevel: e.LOG_LEVEL,
+    },
+  };
+}

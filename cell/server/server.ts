@@ -1,0 +1,166 @@
+// The cell API process: GraphQL at /graphql, liveness at /healthz, readiness at /readyz,
+// Prometheus metrics at /metrics. Runs in-process for tests and the local platform.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Tracer } from "@opentelemetry/api";
+import { GraphQLError } from "graphql";
+import { createYoga, maskError } from "graphql-yoga";
+import { Redis } from "ioredis";
+import { createLogger, type Logger } from "../../common/index.js";
+import { keySet, tenantDirectory } from "../auth/index.js";
+import { dashboards, noCache, redisDashboardCache, type DashboardCache } from "../dashboards/index.js";
+import { createDatabase, type Database } from "../db/index.js";
+import { createContext, type CellContext, type ContextDeps } from "../graphql/context.js";
+import { schema } from "../graphql/schema/index.js";
+import type { CellServerConfig } from "./config.js";
+import { createMetrics, operationTelemetry, type CellMetrics } from "./observability.js";
+
+export interface CellServer {
+  /** Starts listening (port 0 picks a free port); resolves with the base URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+  /** Base URL once listening, e.g. http://127.0.0.1:43121 */
+  readonly url: string;
+  /** The Fetch-API handler (yoga.fetch) for in-process requests without a socket. */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /** The underlying HTTP server, for attaching e.g. socket.io. */
+  readonly httpServer: Server;
+  readonly database: Database;
+  readonly redis: Redis | undefined;
+  readonly metrics: CellMetrics;
+  readonly log: Logger;
+}
+
+export interface CellServerOptions {
+  tracer?: Tracer;
+  logger?: Logger;
+}
+
+export function createCellServer(config: CellServerConfig, options: CellServerOptions = {}): CellServer {
+  const log = options.logger ?? createLogger("cell", config.logLevel);
+  const database = createDatabase({ connectionString: config.databaseUrl, schema: config.schema, poolSize: config.poolSize });
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : undefined;
+  // Reconnects are automatic; without this handler an unreachable Redis would crash the process.
+  redis?.on("error", (error) => log.warn({ err: error }, "Redis connection error"));
+  const metrics = createMetrics();
+  const cache = countingCache(redis ? redisDashboardCache(redis, config.schema, log) : noCache, metrics);
+  const deps: ContextDeps = {
+    database,
+    dashboards: dashboards(database, cache),
+    log,
+    routerSigningKey: config.routerSigningKey,
+    keys: keySet(config.keys),
+    tenants: tenantDirectory(database.pool),
+  };
+
+  const yoga = createYoga<Record<string, unknown>, CellContext>({
+    schema,
+    graphqlEndpoint: "/graphql",
+    context: ({ request }) => createContext(request, deps),
+    graphiql: false,
+    landingPage: false,
+    logging: false,
+    maskedErrors: {
+      maskError(error, message, isDev) {
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        if (original && !(original instanceof GraphQLError)) log.error({ err: original }, "Unexpected error in a GraphQL request");
+        const masked = maskError(error, message, isDev);
+        if (masked instanceof GraphQLError && masked.extensions.code === undefined) {
+          return new GraphQLError(masked.message, { ...masked, extensions: { ...masked.extensions, code: "INTERNAL_SERVER_ERROR" } });
+        }
+        return masked;
+      },
+    },
+    plugins: [operationTelemetry(metrics, options.tracer)],
+  });
+
+  async function ready(res: ServerResponse): Promise<void> {
+    const checks: Record<string, string> = {};
+    await database.ping().then(
+      () => (checks.postgres = "ok"),
+      (e: Error) => (checks.postgres = e.message),
+    );
+    if (redis) checks.redis = redis.status === "ready" ? "ok" : `not ready (${redis.status})`;
+    const ok = Object.values(checks).every((v) => v === "ok");
+    send(res, ok ? 200 : 503, "application/json", JSON.stringify({ status: ok ? "ready" : "not ready", checks }));
+  }
+
+  function route(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? "/").split("?", 1)[0];
+    res.on("finish", () => metrics.httpRequests.inc({ route: knownRoute(path), status: String(res.statusCode) }));
+    if (path === "/healthz") return send(res, 200, "application/json", '{"status":"ok"}');
+    if (path === "/readyz") {
+      ready(res).catch((error: unknown) => send(res, 503, "application/json", JSON.stringify({ status: "not ready", error: String(error) })));
+      return;
+    }
+    if (path === "/metrics") {
+      metrics.registry.metrics().then((body) => send(res, 200, metrics.registry.contentType, body), () => send(res, 500, "text/plain", "metrics unavailable"));
+      return;
+    }
+    if (path === "/graphql") {
+      void yoga(req, res);
+      return;
+    }
+    send(res, 404, "application/json", '{"error":"not found"}');
+  }
+
+  const httpServer = createServer(route);
+  // Longer than the router's pooled-connection idle timeout, so pooled sockets are not reset.
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
+  let url = "";
+
+  return {
+    get url() {
+      return url;
+    },
+    httpServer,
+    database,
+    redis,
+    metrics,
+    log,
+    fetch: (input, init) => Promise.resolve(yoga.fetch(input as string, init ?? {})),
+    listen(port = 0, host = "127.0.0.1") {
+      return new Promise((resolve, reject) => {
+        httpServer.once("error", reject);
+        httpServer.listen(port, host, () => {
+          const address = httpServer.address() as AddressInfo;
+          url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+          log.info({ url, schema: config.schema, cache: redis ? "redis" : "none" }, "Started cell API");
+          resolve(url);
+        });
+      });
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        if (!httpServer.listening) return resolve();
+        httpServer.close(() => resolve());
+        httpServer.closeIdleConnections();
+      });
+      redis?.disconnect();
+      await database.close();
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+const ROUTES = new Set(["/graphql", "/healthz", "/readyz", "/metrics"]);
+function knownRoute(path: string | undefined): string {
+  return path && ROUTES.has(path) ? path : "other";
+}
+
+function countingCache(cache: DashboardCache, metrics: CellMetrics): DashboardCache {
+  return {
+    async get<T>(locationId: string, signature: string) {
+      const result = await cache.get<T>(locationId, signature);
+      metrics.cacheLookups.inc({ result: result.value === undefined ? "miss" : "hit" });
+      return result;
+    },
+    set: (l, s, v, value) => cache.set(l, s, v, value),
+    invalidate: (ids) => cache.invalidate(ids),
+  };
+}
