@@ -1,0 +1,141 @@
+// Imports the real development data set (../shared/data/pizza_sales.csv) and a deliberately messy
+// export, then checks the dashboards against an independent computation from the file.
+import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import pg from "pg";
+import { loadSalesFigures } from "../dashboards/index.js";
+import { provisionTenant } from "../provisioning/index.js";
+import { createTestCellDatabase, type TestCellDatabase } from "../testing/database.js";
+import { importSales, type ImportOptions } from "./index.js";
+
+const PIZZA = resolve(import.meta.dirname, "..", "..", "..", "shared", "data", "pizza_sales.csv");
+
+/** Written without the importer's code: per local day, revenue (VND, prices x1000) and orders. */
+function independentDailyFigures(): Map<string, { revenue: number; orders: Set<string> }> {
+  const days = new Map<string, { revenue: number; orders: Set<string> }>();
+  const lines = readFileSync(PIZZA, "utf8").split(/\r?\n/).slice(1).filter(Boolean);
+  for (const line of lines) {
+    const [, orderId, , qty, date, , price] = line.split(";");
+    const [d, m, y] = date!.split(/[/-]/).map(Number);
+    const key = `${y}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
+    const day = days.get(key) ?? { revenue: 0, orders: new Set<string>() };
+    day.revenue += Number(qty) * Math.round(Number(price!.replace(",", ".")) * 1000);
+    day.orders.add(orderId!);
+    days.set(key, day);
+  }
+  return days;
+}
+
+describe("Given a tenant with a location in Vietnam", () => {
+  let cell: TestCellDatabase;
+  let pool: pg.Pool;
+  let tenantId: string;
+  let base: Omit<ImportOptions, "file" | "location">;
+  const work = mkdtempSync(join(tmpdir(), "lsp-import-"));
+
+  beforeAll(async () => {
+    cell = await createTestCellDatabase("imp");
+    ({ tenantId } = await provisionTenant(cell.admin, cell.cellName, {
+      slug: "pizza-demo",
+      displayName: "Pizza Demo",
+      plan: "growth",
+      owner: { phone: "+84900000009", name: "Owner" },
+      locations: [{ name: "Main" }, { name: "Messy" }, { name: "Dry" }],
+    }));
+    pool = new pg.Pool({ connectionString: cell.roleUrl, max: 3 });
+    base = { pool, schema: cell.schema, tenant: "pizza-demo" };
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await cell?.drop();
+  });
+
+  const locationId = async (name: string) =>
+    (await cell.admin.query<{ id: string }>(`select id from ${cell.admin.escapeIdentifier(cell.schema)}.locations where name = $1`, [name])).rows[0]!.id;
+  const figures = async (location: string, from: string, to: string) => {
+    const client = await pool.connect();
+    try {
+      await client.query("begin");
+      await client.query("select set_config('app.tenant_id', $1, true)", [tenantId]);
+      return await loadSalesFigures(client, await locationId(location), from, to);
+    } finally {
+      await client.query("rollback");
+      client.release();
+    }
+  };
+
+  describe("when pizza_sales.csv is imported (';', decimal comma, BOM, mixed day-first dates)", () => {
+    let progress = 0;
+    let report: Awaited<ReturnType<typeof importSales>>;
+    beforeAll(async () => {
+      report = await importSales({ ...base, file: PIZZA, location: "Main", priceMultiplier: 1000, onProgress: () => progress++ });
+    }, 120_000);
+
+    it("imports every line and order, detecting the format", () => {
+      expect(report.detected).toEqual({ delimiter: ";", decimalMark: ",", dateOrder: "dmy" });
+      expect(report).toMatchObject({ lines: 48_620, linesImported: 48_620, ordersImported: 21_350, ordersSkipped: 0, menuItemsCreated: 91, rejected: [] });
+      expect(progress).toBeGreaterThan(0);
+    });
+
+    it("gives dashboards that match an independent computation from the file, day by day", async () => {
+      const expected = independentDailyFigures();
+      const year = await figures("Main", "2015-01-01", "2015-12-31");
+      const actual = new Map(year.daily.filter((d) => d.orders > 0).map((d) => [d.date, d]));
+      expect(actual.size).toBe(358);
+      for (const [date, day] of expected) expect([date, actual.get(date)?.revenue, actual.get(date)?.orders]).toEqual([date, day.revenue, day.orders.size]);
+      expect(year.revenue).toBe([...expected.values()].reduce((s, d) => s + d.revenue, 0));
+    });
+
+    it("imports nothing twice when the same file is imported again", async () => {
+      const before = await figures("Main", "2015-01-01", "2015-12-31");
+      const again = await importSales({ ...base, file: PIZZA, location: "Main", priceMultiplier: 1000 });
+      expect(again).toMatchObject({ ordersImported: 0, ordersSkipped: 21_350, linesImported: 0, menuItemsCreated: 0 });
+      expect((await figures("Main", "2015-01-01", "2015-12-31")).revenue).toBe(before.revenue);
+    }, 120_000);
+  });
+
+  it("reports bad lines by number and reason without stopping, with a column map", async () => {
+    const file = join(work, "messy.csv");
+    writeFileSync(
+      file,
+      [
+        "\ufeffSố HĐ,Món,SL,Ngày,Giờ,Đơn giá",
+        "A1,Phở bò,2,2024-03-05,12:30,55000",
+        "A1,Trà đá,2,2024-03-05,12:30,5000",
+        "A2,Phở gà,1,31/02/2024,13:00,50000",
+        "A3,Phở gà,x,2024-03-05,13:10,50000",
+        "A4,Bún chả,1,2024-03-05,25:00,45000",
+        "A5,Bún chả,1,2024-03-05,18:00",
+        'A6,"Cơm, sườn",1,2024-03-05,19:00,60000',
+        "A1,Trà đá,1,2024-03-05,19:30,5000",
+        "",
+      ].join("\r\n"),
+    );
+    const report = await importSales({ ...base, file, location: "Messy", map: "orderId=Số HĐ,item=Món,quantity=SL,date=Ngày,time=Giờ,unitPrice=Đơn giá" });
+    expect(report.rejected).toEqual([
+      { line: 4, reason: expect.stringContaining("not a calendar date") },
+      { line: 5, reason: "quantity 'x' is not a positive whole number" },
+      { line: 6, reason: expect.stringContaining("not a time of day") },
+      { line: 7, reason: "has 5 fields, the header has 6" },
+      { line: 9, reason: expect.stringContaining("must be consecutive") },
+    ]);
+    expect(report).toMatchObject({ ordersImported: 2, linesImported: 3 });
+    const day = await figures("Messy", "2024-03-05", "2024-03-05");
+    expect(day).toMatchObject({ revenue: 2 * 55_000 + 2 * 5_000 + 60_000, orders: 2 });
+    expect(day.hourly[12]).toEqual({ hour: 12, revenue: 120_000, orders: 1 });
+  });
+
+  it("writes nothing in a dry run but reports what it would import", async () => {
+    const before = await figures("Dry", "2015-01-01", "2015-12-31");
+    const report = await importSales({ ...base, file: PIZZA, location: "Dry", priceMultiplier: 1000, dryRun: true });
+    expect(report).toMatchObject({ dryRun: true, ordersImported: 21_350, rejected: [] });
+    expect(await figures("Dry", "2015-01-01", "2015-12-31")).toEqual(before);
+  }, 120_000);
+
+  it("names the tenant and location options when they are wrong", async () => {
+    await expect(importSales({ ...base, file: PIZZA, location: "Nowhere" })).rejects.toThrow(/--location: 'Nowhere' is not a location of 'pizza-demo' \(locations: Dry/);
+    await expect(importSales({ ...base, tenant: "nobody", file: PIZZA, location: "Main" })).rejects.toThrow(/--tenant: no tenant 'nobody'/);
+  });
+});
