@@ -6,7 +6,16 @@ import { lockSchema } from "./migrations.js";
 import { cellDatabaseNames } from "./names.js";
 
 export const DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh";
-const TIMEZONES = new Set(Intl.supportedValuesOf("timeZone"));
+
+/** Accepts IANA names ICU knows, including aliases such as Asia/Ho_Chi_Minh (ICU's canonical name is Asia/Saigon). */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return /^[A-Za-z_+-]+(\/[A-Za-z0-9_+-]+)*$/.test(tz);
+  } catch {
+    return false;
+  }
+}
 
 export const TenantProvisioningInput = z.object({
   slug: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be a DNS label: lowercase letters, digits and '-'"),
@@ -22,7 +31,7 @@ export const TenantProvisioningInput = z.object({
         name: z.string().trim().min(1).max(200),
         timezone: z
           .string()
-          .refine((tz) => TIMEZONES.has(tz) || tz === "UTC", "must be an IANA time zone such as Asia/Ho_Chi_Minh")
+          .refine(isTimeZone, "must be an IANA time zone such as Asia/Ho_Chi_Minh")
           .optional(),
       }),
     )
