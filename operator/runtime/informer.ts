@@ -5,11 +5,13 @@ import * as k8s from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import type { OperatorMetrics } from "./metrics.js";
 
-export interface ResilientInformerOptions<T extends k8s.KubernetesObject> {
+type Cache = k8s.Informer<k8s.KubernetesObject> & k8s.ObjectCache<k8s.KubernetesObject>;
+
+export interface ResilientInformerOptions<T extends object> {
   kc: k8s.KubeConfig;
   /** Watch path, e.g. /apis/localstoreplatform.com/v1alpha1/tenants */
   path: string;
-  list: () => Promise<k8s.KubernetesListObject<T>>;
+  list: () => Promise<{ metadata?: { resourceVersion?: string }; items: T[] }>;
   labelSelector?: string;
   /** Called for adds, updates, deletes and resyncs. */
   onChange: (object: T, event: "add" | "update" | "delete" | "resync") => void;
@@ -20,10 +22,11 @@ export interface ResilientInformerOptions<T extends k8s.KubernetesObject> {
   maxBackoffMs?: number;
 }
 
-export class ResilientInformer<T extends k8s.KubernetesObject> {
+// T is any object with Kubernetes metadata; our CRD types keep timestamps as strings (JSON as sent).
+export class ResilientInformer<T extends object> {
   /** The informer being watched; `informer` serves reads and is only replaced once a new one has listed. */
-  private running: (k8s.Informer<T> & k8s.ObjectCache<T>) | undefined;
-  private informer: (k8s.Informer<T> & k8s.ObjectCache<T>) | undefined;
+  private running: Cache | undefined;
+  private informer: Cache | undefined;
   private stopped = false;
   private synced = false;
   private failures = 0;
@@ -62,19 +65,19 @@ export class ResilientInformer<T extends k8s.KubernetesObject> {
   }
 
   list(): readonly T[] {
-    return this.informer?.list() ?? [];
+    return (this.informer?.list() ?? []) as unknown as readonly T[];
   }
 
   get(name: string, namespace?: string): T | undefined {
-    return this.informer?.get(name, namespace);
+    return this.informer?.get(name, namespace) as T | undefined;
   }
 
   private async run(): Promise<void> {
     const { kc, path, list, labelSelector, onChange, log } = this.options;
     // A fresh informer each time: its list replaces the cache, so nothing stale survives a restart.
     let listed = false;
-    const informer = k8s.makeInformer<T>(kc, path, async () => {
-      const result = await list();
+    const informer = k8s.makeInformer<k8s.KubernetesObject>(kc, path, async () => {
+      const result = (await list()) as k8s.KubernetesListObject<k8s.KubernetesObject>;
       this.lastActivity = Date.now();
       listed = true;
       return result;
@@ -83,9 +86,9 @@ export class ResilientInformer<T extends k8s.KubernetesObject> {
       this.lastActivity = Date.now();
       this.failures = 0;
     };
-    informer.on("add", (o) => (touch(), onChange(o, "add")));
-    informer.on("update", (o) => (touch(), onChange(o, "update")));
-    informer.on("delete", (o) => (touch(), onChange(o, "delete")));
+    informer.on("add", (o) => (touch(), onChange(o as T, "add")));
+    informer.on("update", (o) => (touch(), onChange(o as T, "update")));
+    informer.on("delete", (o) => (touch(), onChange(o as T, "delete")));
     informer.on("connect", () => (this.lastActivity = Date.now()));
     informer.on("error", (error) => {
       if (this.stopped || this.running !== informer) return;
@@ -126,6 +129,7 @@ export class ResilientInformer<T extends k8s.KubernetesObject> {
   }
 
   private resync(): void {
+    if (!this.synced) return;
     for (const object of this.list()) this.options.onChange(object, "resync");
   }
 }

@@ -5,6 +5,9 @@ import type * as k8s from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import { isConflict, isNotFound } from "./kube.js";
 
+/** metav1.MicroTime: the apiserver insists on exactly six fractional digits. */
+export const microTime = (date = new Date()) => date.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z") as unknown as Date;
+
 export interface LeaderElectionOptions {
   coordination: k8s.CoordinationV1Api;
   namespace: string;
@@ -53,7 +56,7 @@ export class LeaderElector {
     try {
       const lease = await this.read();
       if (lease?.spec?.holderIdentity === this.options.identity) {
-        const released = { ...lease, spec: { ...lease.spec, holderIdentity: "", leaseDurationSeconds: 1, renewTime: new Date() as never } };
+        const released = { ...lease, spec: { ...lease.spec, holderIdentity: "", leaseDurationSeconds: 1, renewTime: microTime() } };
         await this.options.coordination.replaceNamespacedLease({ name: this.options.name, namespace: this.options.namespace, body: released });
         this.options.log.info({ lease: this.options.name }, "Released Lease");
       }
@@ -100,12 +103,12 @@ export class LeaderElector {
   /** One election round; true when this replica holds the lease afterwards. */
   private async tryAcquireOrRenew(): Promise<boolean> {
     const { coordination, name, namespace, identity } = this.options;
-    const now = new Date();
+    const now = microTime();
     const spec: k8s.V1LeaseSpec = {
       holderIdentity: identity,
       leaseDurationSeconds: Math.round(this.leaseMs / 1000),
       acquireTime: now,
-      renewTime: now as never,
+      renewTime: now,
       leaseTransitions: 0,
     };
     const lease = await this.read();

@@ -1,0 +1,92 @@
+// The operator's configuration: flags override environment variables, which override defaults.
+// Validated once at start so a bad value fails with the setting's name and the reason.
+import { hostname } from "node:os";
+import { z } from "zod";
+import type { CellSpec } from "./api/v1alpha1/index.js";
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positive = z.coerce.number().int().min(1);
+
+export const OperatorConfigSchema = z.object({
+  /** Admin connection string of the platform Postgres that holds every cell's schema. */
+  platformDatabaseUrl: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection string"),
+  /** kubeconfig path; empty means in-cluster or $KUBECONFIG. */
+  kubeconfig: z.string().optional(),
+  cellImageRepository: z.string().min(1).default("ghcr.io/localstoreplatform/cell"),
+  mlImageRepository: z.string().min(1).default("ghcr.io/localstoreplatform/cell-ml"),
+  redisImage: z.string().min(1).default("redis:8.2-alpine"),
+  /** Public domain: a tenant's URL is https://{slug}.{domain}. */
+  domain: z.string().min(1).default("localstoreplatform.com"),
+  /** Shared cells the operator creates are named {prefix}-{n}. */
+  sharedCellPrefix: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS label").max(40).default("shared"),
+  sharedCellCapacity: positive.max(1000).default(100),
+  /** Image tag new cells start on. */
+  cellVersion: z.string().min(1).default("0.1.0"),
+  /** Only objects labelled localstoreplatform.com/instance={instance} are watched (and created with it). */
+  instance: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS label").max(63).optional(),
+  workers: positive.max(64).default(4),
+  leaderElection: z.boolean().default(true),
+  leaseNamespace: z.string().min(1).default("kube-system"),
+  leaseName: z.string().min(1).default("lsp-operator"),
+  identity: z.string().min(1).default(`${hostname()}-${process.pid}`),
+  /** /healthz, /readyz and /metrics; 0 picks a free port. */
+  httpPort: port.default(8081),
+  httpHost: z.string().default("0.0.0.0"),
+  resyncSeconds: positive.default(300),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type OperatorConfig = z.output<typeof OperatorConfigSchema>;
+export type OperatorConfigInput = z.input<typeof OperatorConfigSchema>;
+
+export class InvalidConfigError extends Error {
+  constructor(readonly issues: { setting: string; message: string }[]) {
+    super(`invalid operator configuration: ${issues.map((i) => `${i.setting}: ${i.message}`).join("; ")}`);
+    this.name = "InvalidConfigError";
+  }
+}
+
+export function parseConfig(input: OperatorConfigInput): OperatorConfig {
+  const result = OperatorConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  throw new InvalidConfigError(result.error.issues.map((i) => ({ setting: i.path.join(".") || "(config)", message: i.message })));
+}
+
+/** Reads the environment variables documented in docs/operator.md. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): OperatorConfigInput {
+  const pick = <K extends keyof OperatorConfigInput>(key: K, name: string, map: (v: string) => OperatorConfigInput[K] = (v) => v as OperatorConfigInput[K]) =>
+    env[name] !== undefined && env[name] !== "" ? { [key]: map(env[name]) } : {};
+  return {
+    platformDatabaseUrl: env.PLATFORM_DATABASE_URL ?? "",
+    ...pick("kubeconfig", "KUBECONFIG"),
+    ...pick("cellImageRepository", "CELL_IMAGE_REPOSITORY"),
+    ...pick("mlImageRepository", "ML_IMAGE_REPOSITORY"),
+    ...pick("redisImage", "REDIS_IMAGE"),
+    ...pick("domain", "LSP_DOMAIN"),
+    ...pick("sharedCellPrefix", "SHARED_CELL_PREFIX"),
+    ...pick("sharedCellCapacity", "SHARED_CELL_CAPACITY"),
+    ...pick("cellVersion", "CELL_VERSION"),
+    ...pick("instance", "OPERATOR_INSTANCE"),
+    ...pick("workers", "OPERATOR_WORKERS"),
+    ...pick("leaderElection", "LEADER_ELECTION", (v) => v !== "false" && v !== "0"),
+    ...pick("leaseNamespace", "LEASE_NAMESPACE"),
+    ...pick("leaseName", "LEASE_NAME"),
+    ...pick("identity", "POD_NAME"),
+    ...pick("httpPort", "HTTP_PORT"),
+    ...pick("resyncSeconds", "RESYNC_SECONDS"),
+    ...pick("logLevel", "LOG_LEVEL", (v) => v as OperatorConfigInput["logLevel"]),
+  };
+}
+
+/** The spec of a cell the operator creates: shared from the template, dedicated for one tenant. */
+export function cellTemplate(config: OperatorConfig, cellClass: CellSpec["class"], deletionPolicy: CellSpec["deletionPolicy"] = "Retain"): CellSpec {
+  return {
+    class: cellClass,
+    capacity: cellClass === "dedicated" ? 1 : config.sharedCellCapacity,
+    version: config.cellVersion,
+    api: { replicas: 2 },
+    ml: { replicas: 1 },
+    redis: { enabled: true },
+    deletionPolicy,
+  };
+}

@@ -1,0 +1,51 @@
+// Kubernetes side of placement: the pure decision (operator/placement) turned into writes — the
+// new Cell if one is needed, then the cell label and the finalizer on the Tenant in one patch.
+import { API_VERSION, CELL_PLURAL, GROUP, TENANT_PLURAL, VERSION, type Cell, type Tenant } from "../../api/v1alpha1/index.js";
+import { cellTemplate } from "../../config.js";
+import { Finalizers, Labels } from "../../names.js";
+import type { PlacementDecision } from "../../placement/placement.js";
+import { isConflict } from "../../runtime/kube.js";
+import type { OperatorContext } from "../context.js";
+
+export type Placement = { cell: string } | { wait: Extract<PlacementDecision, { kind: "wait" }> };
+
+// Ensure the tenant has a cell: decided once, recorded on the Tenant, never re-decided while placed.
+export async function ensurePlaced(ctx: OperatorContext, tenant: Tenant): Promise<Placement> {
+  const recorded = tenant.metadata.labels?.[Labels.cell];
+  if (recorded && tenant.metadata.finalizers?.includes(Finalizers.tenantData)) return { cell: recorded };
+  const request = { slug: tenant.spec.slug, isolation: tenant.spec.isolation, pinnedCell: recorded ?? tenant.spec.cell };
+  return ctx.book.place(tenant.metadata.name, request, async (decision) => {
+    if (decision.kind === "wait") return { wait: decision };
+    if (decision.kind === "create") await createCell(ctx, decision.cell, decision.class, tenant);
+    const finalizers = [...new Set([...(tenant.metadata.finalizers ?? []), Finalizers.tenantData])];
+    await ctx.kube.mergePatch(TENANT_PLURAL, tenant.metadata.name, {
+      metadata: { resourceVersion: tenant.metadata.resourceVersion, finalizers, labels: { [Labels.cell]: decision.cell } },
+    });
+    ctx.log.info({ tenant: tenant.metadata.name, cell: decision.cell }, "Placed Tenant");
+    ctx.record(tenant, "Normal", "Placed", `placed in cell ${decision.cell}${decision.kind === "create" ? " (new cell)" : ""}`);
+    return { cell: decision.cell };
+  });
+}
+
+/** Creates a cell from the operator's template; a dedicated cell belongs to its tenant (deleted with it). */
+export async function createCell(ctx: OperatorContext, name: string, cellClass: Cell["spec"]["class"], tenant: Tenant): Promise<void> {
+  const dedicated = cellClass === "dedicated";
+  const policy = dedicated && tenant.spec.deletionPolicy === "Delete" ? "Delete" : "Retain";
+  const body: Cell = {
+    apiVersion: API_VERSION,
+    kind: "Cell",
+    metadata: {
+      name,
+      labels: { ...ctx.commonLabels },
+      ...(dedicated ? { ownerReferences: [{ apiVersion: API_VERSION, kind: "Tenant", name: tenant.metadata.name, uid: tenant.metadata.uid!, blockOwnerDeletion: true }] } : {}),
+    } as Cell["metadata"],
+    spec: cellTemplate(ctx.config, cellClass, policy),
+  };
+  try {
+    await ctx.kube.custom.createClusterCustomObject({ group: GROUP, version: VERSION, plural: CELL_PLURAL, body });
+    ctx.log.info({ cell: name, class: cellClass }, "Created Cell");
+  } catch (error) {
+    // Already there (created before a crash, or by hand): use it as it is, never overwrite its spec.
+    if (!isConflict(error)) throw error;
+  }
+}

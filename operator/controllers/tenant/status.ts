@@ -1,0 +1,59 @@
+// The one writer of Tenant status. The router reads status.endpoint (set once Routable) and status.hold.
+import { TenantCondition, type Cell, type Tenant, type TenantStatus } from "../../api/v1alpha1/index.js";
+import { cellApiEndpoint } from "../../names.js";
+import { sameStatus, setConditions, type ConditionInput } from "../../status.js";
+import type { OperatorContext } from "../context.js";
+import { isCellReady } from "../context.js";
+import type { Placement } from "./placement.js";
+import type { Provisioning } from "./provision.js";
+
+export interface TenantObservation {
+  placement: Placement;
+  cell?: Cell;
+  provisioning?: Provisioning;
+}
+
+export function desiredTenantStatus(ctx: OperatorContext, tenant: Tenant, seen: TenantObservation): TenantStatus {
+  const placed = "cell" in seen.placement;
+  const cellName = placed ? (seen.placement as { cell: string }).cell : undefined;
+  const provisioned = seen.provisioning?.done === true;
+  const routable = placed && provisioned && isCellReady(seen.cell);
+  const conditions: ConditionInput[] = [
+    placed
+      ? { type: TenantCondition.Placed, status: "True", reason: "Placed", message: `placed in cell ${cellName}` }
+      : { type: TenantCondition.Placed, status: "False", reason: (seen.placement as { wait: { reason: string } }).wait.reason, message: (seen.placement as { wait: { message: string } }).wait.message },
+    provisioned
+      ? { type: TenantCondition.Provisioned, status: "True", reason: "Provisioned", message: "tenant, owner and locations exist in the cell database" }
+      : { type: TenantCondition.Provisioned, status: "False", reason: seen.provisioning && !seen.provisioning.done ? seen.provisioning.reason : "WaitingForPlacement", message: seen.provisioning && !seen.provisioning.done ? seen.provisioning.message : "not placed yet" },
+    routable
+      ? { type: TenantCondition.Routable, status: "True", reason: "CellReady", message: "the router can send traffic to the cell" }
+      : { type: TenantCondition.Routable, status: "False", reason: "CellNotReady", message: cellName ? `cell ${cellName} is not ready` : "not placed yet" },
+    readyCondition(tenant, routable),
+  ];
+  const status: TenantStatus = {
+    observedGeneration: tenant.metadata.generation,
+    url: `https://${tenant.spec.slug}.${ctx.config.domain}`,
+    hold: false,
+    conditions: setConditions(tenant.status?.conditions, conditions, tenant.metadata.generation),
+  };
+  if (cellName) status.cell = cellName;
+  if (seen.provisioning?.done) status.tenantId = seen.provisioning.tenantId;
+  if (routable && cellName) status.endpoint = seen.cell?.status?.endpoint ?? cellApiEndpoint(cellName);
+  return status;
+}
+
+function readyCondition(tenant: Tenant, routable: boolean): ConditionInput {
+  if (!routable) return { type: TenantCondition.Ready, status: "False", reason: "NotRoutable", message: "waiting for placement, provisioning and a ready cell" };
+  if (tenant.spec.suspended) return { type: TenantCondition.Ready, status: "False", reason: "Suspended", message: "suspended: the router answers 403 for this tenant" };
+  return { type: TenantCondition.Ready, status: "True", reason: "TenantReady", message: "serving traffic" };
+}
+
+export async function writeTenantStatus(ctx: OperatorContext, tenant: Tenant, status: TenantStatus): Promise<void> {
+  if (sameStatus(tenant.status, status)) return;
+  await ctx.kube.applyStatus("tenants", { apiVersion: tenant.apiVersion, kind: "Tenant", metadata: { name: tenant.metadata.name }, status });
+  const was = tenant.status?.conditions?.find((c) => c.type === TenantCondition.Ready);
+  const now = status.conditions?.find((c) => c.type === TenantCondition.Ready);
+  if (now && (now.status !== was?.status || now.reason !== was?.reason)) {
+    ctx.record(tenant, now.status === "True" ? "Normal" : now.reason === "Suspended" ? "Normal" : "Warning", now.reason, now.message);
+  }
+}

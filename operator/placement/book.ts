@@ -1,0 +1,84 @@
+// The operator's view for placement: what the caches say plus decisions made in this process that
+// the caches have not shown yet. Decisions are serialized by one lock so two workers never fill
+// the same last slot or create the same new cell twice. No Kubernetes client: the local platform
+// can use it as is.
+import { placeTenant, type PlacementCell, type PlacementDecision, type PlacementTenant } from "./placement.js";
+
+export interface ObservedState {
+  cells: readonly PlacementCell[];
+  /** tenant name → cell, for every tenant placed according to the caches. */
+  assignments: ReadonlyMap<string, string>;
+}
+
+export class PlacementBook {
+  private readonly pendingCells = new Map<string, PlacementCell>();
+  private readonly pendingAssignments = new Map<string, string>();
+  private lock: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly observe: () => ObservedState,
+    private readonly template: { sharedCellPrefix: string; sharedCellCapacity: number },
+  ) {}
+
+  /**
+   * Decides a cell for the tenant and reserves its slot until `confirm` or `release`. `act`
+   * runs inside the lock so the reservation and the write that records it cannot interleave
+   * with another decision.
+   */
+  async place<T>(tenantName: string, tenant: PlacementTenant, act: (decision: PlacementDecision) => Promise<T>): Promise<T> {
+    const previous = this.lock;
+    let unlock!: () => void;
+    this.lock = new Promise((resolve) => (unlock = resolve));
+    await previous;
+    try {
+      const decision = placeTenant(tenant, this.view(tenantName));
+      if (decision.kind === "create") this.pendingCells.set(decision.cell, { name: decision.cell, class: decision.class, capacity: decision.class === "dedicated" ? 1 : this.template.sharedCellCapacity });
+      if (decision.kind !== "wait") this.pendingAssignments.set(tenantName, decision.cell);
+      try {
+        return await act(decision);
+      } catch (error) {
+        this.pendingAssignments.delete(tenantName);
+        throw error;
+      }
+    } finally {
+      unlock();
+    }
+  }
+
+  /** Forgets a tenant's reservation (it was deleted, or the caches now show it). */
+  release(tenantName: string): void {
+    this.pendingAssignments.delete(tenantName);
+  }
+
+  /** Forgets a pending cell once the caches show it. */
+  cellObserved(cellName: string): void {
+    this.pendingCells.delete(cellName);
+  }
+
+  /** tenant name → cell: observed plus reserved. */
+  assignments(): Map<string, string> {
+    const merged = new Map(this.observe().assignments);
+    for (const [tenant, cell] of this.pendingAssignments) merged.set(tenant, cell);
+    return merged;
+  }
+
+  /** Tenants per cell: observed plus reserved. */
+  occupancy(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const cell of this.assignments().values()) counts.set(cell, (counts.get(cell) ?? 0) + 1);
+    return counts;
+  }
+
+  private view(tenantName: string) {
+    const observed = this.observe();
+    const cells = new Map(observed.cells.map((c) => [c.name, c]));
+    for (const [name, cell] of this.pendingCells) {
+      if (cells.has(name)) this.pendingCells.delete(name);
+      else cells.set(name, cell);
+    }
+    const occupancy = this.occupancy();
+    const own = this.pendingAssignments.get(tenantName) ?? observed.assignments.get(tenantName);
+    if (own) occupancy.set(own, (occupancy.get(own) ?? 1) - 1);
+    return { cells: [...cells.values()], occupancy, sharedCellPrefix: this.template.sharedCellPrefix };
+  }
+}
