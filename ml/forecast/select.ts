@@ -2,7 +2,7 @@
 // rolling origins, and the one with the lowest mean absolute error wins. Short histories skip
 // the contest and use the weekly seasonal naive, which needs only one week.
 import { backtest } from "./backtest.js";
-import { ets } from "./ets.js";
+import { ets, etsLog } from "./ets.js";
 import { croston, INTERMITTENT_ZERO_SHARE, tsb, zeroShare } from "./intermittent.js";
 import { mstlEts } from "./mstl.js";
 import { seasonalNaive, WEEK } from "./seasonal-naive.js";
@@ -12,14 +12,15 @@ import type { ForecastFn, ModelName } from "./types.js";
 export const MODELS: Readonly<Record<ModelName, ForecastFn>> = {
   seasonal_naive: seasonalNaive,
   ets,
+  ets_log: etsLog,
   mstl_ets: mstlEts,
   croston,
   tsb,
 };
 
-export const REGULAR_CANDIDATES: readonly ModelName[] = ["seasonal_naive", "ets"];
+export const REGULAR_CANDIDATES: readonly ModelName[] = ["seasonal_naive", "ets", "ets_log"];
 /** With two years of history MSTL can add a yearly season that Holt-Winters cannot hold. */
-export const LONG_CANDIDATES: readonly ModelName[] = ["seasonal_naive", "ets", "mstl_ets"];
+export const LONG_CANDIDATES: readonly ModelName[] = ["seasonal_naive", "ets", "ets_log", "mstl_ets"];
 export const LONG_HISTORY_DAYS = 2 * 365 + WEEK;
 export const INTERMITTENT_CANDIDATES: readonly ModelName[] = ["seasonal_naive", "croston", "tsb", "ets"];
 
@@ -28,6 +29,8 @@ export interface Selection {
   /** Mean backtest MASE of the winner (NaN when no contest was held). */
   backtestMase: number;
   intermittent: boolean;
+  /** Every candidate that finished the contest with its mean backtest MAE, best first. */
+  ranking?: Array<{ model: ModelName; mae: number }>;
 }
 
 export interface SelectOptions {
@@ -37,17 +40,20 @@ export interface SelectOptions {
 }
 
 export const MIN_HISTORY_DAYS = WEEK;
+/** Six weekly origins: fewer made the choice noticeably noisier on the pizza data (docs/benchmarks/ml.md). */
+export const DEFAULT_ORIGINS = 6;
 
 export function selectModel(values: readonly number[], options: SelectOptions): Selection {
   const intermittent = zeroShare(values) > INTERMITTENT_ZERO_SHARE;
   const candidates = options.candidates ?? defaultCandidates(values.length, intermittent);
-  const origins = options.origins ?? 4;
+  const origins = options.origins ?? DEFAULT_ORIGINS;
   // Each origin's training window must still hold three weeks for ETS to initialise and learn.
   if (values.length < 3 * WEEK + options.horizon + (origins - 1) * WEEK || countObserved(values) < 3 * WEEK) {
     return { model: "seasonal_naive", backtestMase: Number.NaN, intermittent };
   }
   let best: Selection | undefined;
   let bestMae = Infinity;
+  const ranking: Array<{ model: ModelName; mae: number }> = [];
   for (const model of candidates) {
     let scores;
     try {
@@ -57,13 +63,15 @@ export function selectModel(values: readonly number[], options: SelectOptions): 
       continue;
     }
     const mae = mean(scores.map((s) => s.mae));
+    if (Number.isFinite(mae)) ranking.push({ model, mae });
     // Strictly better only: on a tie the earlier, simpler candidate stays.
     if (mae < bestMae) {
       bestMae = mae;
       best = { model, backtestMase: mean(scores.map((s) => s.mase)), intermittent };
     }
   }
-  return best ?? { model: "seasonal_naive", backtestMase: Number.NaN, intermittent };
+  ranking.sort((a, b) => a.mae - b.mae);
+  return best ? { ...best, ranking } : { model: "seasonal_naive", backtestMase: Number.NaN, intermittent };
 }
 
 /**

@@ -1,4 +1,4 @@
-export type ModelName = "seasonal_naive" | "ets" | "mstl_ets" | "croston" | "tsb";
+export type ModelName = "seasonal_naive" | "ets" | "ets_log" | "mstl_ets" | "croston" | "tsb";
 
 export interface Forecast {
   point: number[];

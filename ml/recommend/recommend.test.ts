@@ -10,19 +10,24 @@ import { PRIORITY_ORDER } from "./types.js";
 describe("Given a restaurant where one dish sold nothing two days ago (a planted stock-out)", () => {
   const asOf = "2025-06-30";
   const anomalyDate = addDays(asOf, -2);
-  const recs = getRecommendations(syntheticRecommendationInput({ asOf, anomaly: { itemId: "pho-bo", date: anomalyDate, quantity: 0 } }));
-  const alerts = recs.filter((r) => r.kind === "anomaly_alert");
+  // Eight restaurants with different noise: 8 x 10 dishes x 7 days = 560 checked item-days.
+  const runs = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) =>
+    getRecommendations(syntheticRecommendationInput({ seed, asOf, anomaly: { itemId: "pho-bo", date: anomalyDate, quantity: 0 } })).filter((r) => r.kind === "anomaly_alert"),
+  );
 
-  it("raises an alert for that dish on that day, saying sales were low", () => {
-    const alert = alerts.find((r) => r.itemIds[0] === "pho-bo");
-    expect(alert).toBeDefined();
-    expect(alert!.title.en).toBe(`Unusually low Beef pho on ${anomalyDate}`);
-    expect(alert!.title.vi).toBe(`Phở bò giảm bất thường ngày ${anomalyDate}`);
-    expect(alert!.metrics.actual).toBe(0);
+  it("raises an alert for that dish on that day in every restaurant, saying sales were low", () => {
+    for (const alerts of runs) {
+      const alert = alerts.find((r) => r.itemIds[0] === "pho-bo");
+      expect(alert).toBeDefined();
+      expect(alert!.title.en).toBe(`Unusually low Beef pho on ${anomalyDate}`);
+      expect(alert!.title.vi).toBe(`Phở bò giảm bất thường ngày ${anomalyDate}`);
+      expect(alert!.metrics.actual).toBe(0);
+    }
   });
 
-  it("raises no alert for the dishes that sold normally", () => {
-    expect(alerts.filter((r) => r.itemIds[0] !== "pho-bo" && r.itemIds.length > 0)).toEqual([]);
+  it("rarely alerts on dishes that only had ordinary noise (at most 2 of 560 item-days)", () => {
+    const falseAlerts = runs.flatMap((alerts) => alerts.filter((r) => r.itemIds[0] !== "pho-bo"));
+    expect(falseAlerts.length).toBeLessThanOrEqual(2);
   });
 });
 

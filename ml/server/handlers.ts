@@ -29,6 +29,7 @@ export function predictDemand(request: unknown, ctx: HandlerContext) {
       seriesId: s.seriesId,
       locationId: s.locationId,
       model: f.model,
+      combinedWith: f.combinedWith ?? "",
       backtestMase: f.backtestMase,
       intermittent: f.intermittent,
       days: f.days.map((d) => ({ date: d.date, point: d.point, lower: d.lower, upper: d.upper, closed: d.closed, holiday: d.holiday ?? "" })),

@@ -13,7 +13,7 @@ export const LIMITS = {
   pricePointsPerItem: 2_000,
 } as const;
 
-const MODEL_NAMES = ["seasonal_naive", "ets", "mstl_ets", "croston", "tsb"] as const satisfies readonly ModelName[];
+const MODEL_NAMES = ["seasonal_naive", "ets", "ets_log", "mstl_ets", "croston", "tsb"] as const satisfies readonly ModelName[];
 
 const required = z.string().min(1, "is required").max(200, "is longer than 200 characters");
 const isoDate = z.string().refine(isIsoDate, "must be a calendar date YYYY-MM-DD");
