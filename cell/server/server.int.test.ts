@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import { startTestCell, type Member, type TestCell } from "../testing/cell.js";
+import { routerHeaders } from "../testing/identity.js";
+import { TRACER_NAME } from "./index.js";
+
+describe("Given a running cell API process", () => {
+  let cell: TestCell;
+  let base: string;
+  const exporter = new InMemorySpanExporter();
+  const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+  const owner: Member = { tenant: "xoi", role: "owner" };
+
+  beforeAll(async () => {
+    cell = await startTestCell("server", { redis: true, tracer: provider.getTracer(TRACER_NAME) });
+    await cell.provision({ slug: "xoi" });
+    base = await cell.server.listen(0);
+  });
+  afterAll(() => cell.close());
+
+  it("answers /healthz and /readyz over HTTP with its dependencies checked", async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ready", checks: { postgres: "ok", redis: "ok" } });
+  });
+
+  it("serves GraphQL over HTTP at /graphql and unknown paths with 404", async () => {
+    const token = await cell.issuer.token({ memberships: [{ tenant: "xoi", role: "owner", locations: "*" }] });
+    const response = await fetch(`${base}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}`, ...routerHeaders("xoi") },
+      body: JSON.stringify({ query: "{ tenant { slug } }" }),
+    });
+    expect(await response.json()).toEqual({ data: { tenant: { slug: "xoi" } } });
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+  });
+
+  it("exposes Prometheus metrics at /metrics", async () => {
+    await cell.ok(owner, "{ locations { name } }");
+    const body = await (await fetch(`${base}/metrics`)).text();
+    expect(body).toMatch(/lsp_cell_graphql_operation_seconds_count\{type="query",outcome="ok"\} \d+/);
+    expect(body).toContain("lsp_cell_http_requests_total");
+    expect(body).toContain("lsp_cell_process_cpu_seconds_total");
+  });
+
+  it("records an OpenTelemetry span per operation, with error codes", async () => {
+    exporter.reset();
+    await cell.ok(owner, "query Locations { locations { id } }");
+    await cell.gql(owner, "mutation Bad { createMenuCategory(input: { name: \"\" }) { id } }");
+    await provider.forceFlush();
+    const spans = exporter.getFinishedSpans().map((s) => ({ name: s.name, codes: s.attributes["graphql.error.codes"] }));
+    expect(spans).toEqual([{ name: "query Locations", codes: undefined }, { name: "mutation Bad", codes: "BAD_USER_INPUT" }]);
+  });
+
+  it("refuses queries that are too deep or too costly before running them", async () => {
+    const deep = await cell.gql(owner, "{ menuCategories { items { category { items { category { items { category { items { name } } } } } } } } }");
+    expect(deep.errors?.[0]?.extensions).toMatchObject({ code: "QUERY_TOO_COMPLEX", limit: "depth" });
+    const wide = `{ ${Array.from({ length: 12 }, (_, i) => `a${i}: orders(first: 200) { edges { node { lines { itemName } payments { method } } } }`).join(" ")} }`;
+    const costly = await cell.gql(owner, wide);
+    expect(costly.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COMPLEX");
+  });
+
+  it("masks unexpected errors and keeps expected ones with their codes", async () => {
+    const expected = await cell.gql(owner, "{ order(id: \"not-a-uuid\") { id } }");
+    expect(expected.errors?.[0]).toMatchObject({ message: expect.stringContaining("id"), extensions: { code: "BAD_USER_INPUT", field: "id" } });
+    // Break the database under the server: the resulting driver error must not leak.
+    await cell.db.admin.query(`alter table ${cell.db.schema}.staff_members rename column phone to phone_hidden`);
+    try {
+      const unexpected = await cell.gql(owner, "{ staff { phone } }");
+      expect(unexpected.errors?.[0]).toEqual(expect.objectContaining({ message: "Unexpected error.", extensions: { code: "INTERNAL_SERVER_ERROR" } }));
+      expect(JSON.stringify(unexpected)).not.toContain("phone_hidden");
+    } finally {
+      await cell.db.admin.query(`alter table ${cell.db.schema}.staff_members rename column phone_hidden to phone`);
+    }
+  });
+});
