@@ -1,0 +1,71 @@
+// HTTP client of a cell's internal usage feed (cell/usage-feed). One instance per cell.
+import type { DailyLocationSales, OutboxPage, UsageGauges } from "../../cell/usage-feed/index.js";
+
+export interface CellFeed {
+  readonly cell: string;
+  outbox(tenantSlug: string, after: string, limit: number): Promise<OutboxPage>;
+  daily(tenantSlug: string, from: string, to: string): Promise<DailyLocationSales[]>;
+  gauges(tenantSlug: string): Promise<UsageGauges>;
+}
+
+/** The cell could not be asked (down, unreachable, 5xx): retry later, nothing was consumed. */
+export class CellUnavailableError extends Error {
+  constructor(readonly cell: string, message: string, options?: { cause?: unknown }) {
+    super(`cell '${cell}' usage feed unavailable: ${message}`, options);
+    this.name = "CellUnavailableError";
+  }
+}
+
+/** The cell answered with a 4xx: retrying the same request will not help. */
+export class CellFeedRequestError extends Error {
+  constructor(readonly cell: string, readonly status: number, readonly code: string, message: string) {
+    super(`cell '${cell}' refused the usage feed request (${status} ${code}): ${message}`);
+    this.name = "CellFeedRequestError";
+  }
+}
+
+export interface HttpCellFeedOptions {
+  cell: string;
+  /** Base URL of the cell API, e.g. http://cell-a-api.lsp-system.svc:8080 */
+  baseUrl: string;
+  platformKey: string;
+  timeoutMs?: number;
+}
+
+export function httpCellFeed(options: HttpCellFeedOptions): CellFeed {
+  const { cell, platformKey } = options;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+
+  async function get<T>(path: string, query: Record<string, string>): Promise<T> {
+    const url = new URL(path, options.baseUrl);
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    let response: Response;
+    try {
+      response = await fetch(url, { headers: { authorization: `Bearer ${platformKey}` }, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      throw new CellUnavailableError(cell, (error as Error).message, { cause: error });
+    }
+    const text = await response.text();
+    if (response.status >= 500) throw new CellUnavailableError(cell, `HTTP ${response.status}: ${text.slice(0, 200)}`);
+    if (!response.ok) {
+      let code = "UNKNOWN";
+      let message = text.slice(0, 200);
+      try {
+        const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
+        code = body.error?.code ?? code;
+        message = body.error?.message ?? message;
+      } catch {
+        /* not JSON: keep the raw text */
+      }
+      throw new CellFeedRequestError(cell, response.status, code, message);
+    }
+    return JSON.parse(text) as T;
+  }
+
+  return {
+    cell,
+    outbox: (tenant, after, limit) => get<OutboxPage>("/internal/outbox", { tenant, after, limit: String(limit) }),
+    daily: async (tenant, from, to) => (await get<{ days: DailyLocationSales[] }>("/internal/daily", { tenant, from, to })).days,
+    gauges: (tenant) => get<UsageGauges>("/internal/gauges", { tenant }),
+  };
+}

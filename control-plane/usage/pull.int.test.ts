@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { Registry } from "prom-client";
+import { startTestCell, TEST_PLATFORM_KEY, type TestCell, type TestTenant } from "../../cell/usage-feed/testing.js";
+import { migrateBilling } from "../billing/migrate.js";
+import { createTestDatabase, type TestDatabase } from "../testing/databases.js";
+import { CellUnavailableError, httpCellFeed, type CellFeed } from "./feed-client.js";
+import { ingestUsageEvents } from "./ingest.js";
+import { createUsageMetrics, feedLag, type UsageMetrics } from "./metrics.js";
+import { pullTenantUsage } from "./pull.js";
+import { usageSummaries } from "./query.js";
+import type { UsageEvent } from "./events.js";
+
+let cp: TestDatabase;
+let cell: TestCell;
+let feed: CellFeed;
+let tenant: TestTenant;
+let registry: Registry;
+let metrics: UsageMetrics;
+
+const NOV = { from: new Date("2026-10-31T17:00:00Z"), to: new Date("2026-11-30T17:00:00Z") };
+
+async function order(at: string, quantity = 1): Promise<number> {
+  return (await cell.placeOrder(tenant, { locationId: tenant.locations[0]!.id, orderedAt: new Date(at), lines: [{ itemId: tenant.items[0]!.id, quantity }] })).totalVnd;
+}
+
+async function november() {
+  const [summary] = await usageSummaries(cp.pool, NOV.from, NOV.to, [tenant.slug]);
+  return summary;
+}
+
+beforeAll(async () => {
+  cp = await createTestDatabase("usage");
+  await migrateBilling(cp.pool);
+  cell = await startTestCell("usage");
+  tenant = await cell.addTenant("com-tam-sai-gon", ["Bến Thành", "Thảo Điền"]);
+  feed = httpCellFeed({ cell: cell.name, baseUrl: cell.baseUrl, platformKey: TEST_PLATFORM_KEY, timeoutMs: 2_000 });
+  registry = new Registry();
+  metrics = createUsageMetrics(registry, cp.pool);
+});
+
+afterAll(async () => {
+  await cell?.close();
+  await cp?.drop();
+});
+
+describe("Given a cell whose tenant takes orders", () => {
+  let expectedGmv = 0;
+
+  it("ingests every order once, with its GMV, and reads the tenant's locations and seats", async () => {
+    for (const at of ["2026-11-01T02:00:00Z", "2026-11-02T03:00:00Z", "2026-11-03T04:00:00Z"]) expectedGmv += await order(at, 2);
+    const result = await pullTenantUsage({ pool: cp.pool, feed, tenantSlug: tenant.slug, metrics, pageSize: 2 });
+    expect(result).toMatchObject({ inserted: 3, duplicates: 0, caughtUp: true });
+    expect(result.pages).toBeGreaterThanOrEqual(2);
+    expect(await november()).toEqual({ tenantSlug: tenant.slug, orders: 3, gmvVnd: BigInt(expectedGmv), maxActiveLocations: 2, maxStaffSeats: 1 });
+  });
+
+  it("counts a redelivered page once when the cursor is replayed from the start", async () => {
+    await cp.pool.query(`update billing.feed_cursors set last_outbox_id = 0 where tenant_slug = $1`, [tenant.slug]);
+    const replay = await pullTenantUsage({ pool: cp.pool, feed, tenantSlug: tenant.slug, metrics });
+    expect(replay).toMatchObject({ inserted: 0, duplicates: 3 });
+    expect((await november())!.orders).toBe(3);
+    expect(await registry.getSingleMetricAsString("lsp_usage_events_duplicate_total")).toMatch(/lsp_usage_events_duplicate_total 3/);
+  });
+
+  it("loses nothing while the cell is down, reports the outage as lag, and catches up once it is back", async () => {
+    await cp.pool.query(`update billing.feed_cursors set last_success_at = now() - interval '90 seconds' where tenant_slug = $1`, [tenant.slug]);
+    await cell.stop();
+    const during = [];
+    for (const at of ["2026-11-10T05:00:00Z", "2026-11-10T06:00:00Z", "2026-11-11T07:00:00Z", "2026-11-29T16:59:59Z"]) during.push(await order(at));
+    await expect(pullTenantUsage({ pool: cp.pool, feed, tenantSlug: tenant.slug, metrics })).rejects.toBeInstanceOf(CellUnavailableError);
+    await expect(pullTenantUsage({ pool: cp.pool, feed, tenantSlug: tenant.slug, metrics })).rejects.toBeInstanceOf(CellUnavailableError);
+    const [lag] = await feedLag(cp.pool);
+    expect(lag).toMatchObject({ cell: cell.name, failingTenants: 1 });
+    expect(lag!.lagSeconds).toBeGreaterThanOrEqual(90);
+    expect(lag!.lastError).toMatch(/unavailable/);
+    expect(await registry.getSingleMetricAsString("lsp_usage_feed_lag_seconds")).toMatch(new RegExp(`lsp_usage_feed_lag_seconds\\{cell="${cell.name}"\\} (9\\d|1\\d\\d)`));
+    expect((await november())!.orders).toBe(3);
+
+    await cell.start();
+    const caughtUp = await pullTenantUsage({ pool: cp.pool, feed, tenantSlug: tenant.slug, metrics });
+    expect(caughtUp).toMatchObject({ inserted: 4, caughtUp: true });
+    expectedGmv += during.reduce((a, b) => a + b, 0);
+    expect(await november()).toMatchObject({ orders: 7, gmvVnd: BigInt(expectedGmv) });
+    const [after] = await feedLag(cp.pool);
+    expect(after).toMatchObject({ failingTenants: 0 });
+    expect(after!.lagSeconds).toBeLessThan(5);
+  });
+
+  it("puts an order placed at 23:59:59 local time on the last day in the local month, not the next", async () => {
+    // 2026-11-30T16:59:59Z is 23:59:59 on 30 November in Ho Chi Minh City; one second later is December.
+    await order("2026-11-30T16:59:59Z");
+    await order("2026-11-30T17:00:00Z");
+    await pullTenantUsage({ pool: cp.pool, feed, tenantSlug: tenant.slug, metrics });
+    expect((await november())!.orders).toBe(8);
+  });
+});
+
+describe("Given usage events delivered twice and out of order", () => {
+  it("stores each once and sums the same as an ordered single delivery", async () => {
+    const events: UsageEvent[] = Array.from({ length: 50 }, (_, i) => ({
+      tenantSlug: "bun-bo-hue",
+      eventId: `cell-x/outbox/${i + 1}`,
+      kind: "order" as const,
+      quantity: 1n,
+      amountVnd: BigInt(10_000 + i * 1_000),
+      occurredAt: new Date(Date.UTC(2026, 10, 1 + (i % 28), 3)),
+    }));
+    const shuffled = [...events, ...events.slice(0, 20)].sort((a, b) => (a.eventId.length * 7 + Number(a.amountVnd) * 13) % 97 - (b.eventId.length * 7 + Number(b.amountVnd) * 13) % 97);
+    const first = await ingestUsageEvents(cp.pool, shuffled.slice(0, 35));
+    const second = await ingestUsageEvents(cp.pool, shuffled.slice(35).reverse());
+    const again = await ingestUsageEvents(cp.pool, events);
+    expect(first.inserted + second.inserted).toBe(50);
+    expect(again).toEqual({ inserted: 0, duplicates: 50 });
+    const [summary] = await usageSummaries(cp.pool, NOV.from, NOV.to, ["bun-bo-hue"]);
+    expect(summary).toMatchObject({ orders: 50, gmvVnd: BigInt(events.reduce((s, e) => s + Number(e.amountVnd), 0)) });
+  });
+
+  it("keeps the highest gauge reading of a day whatever order the readings arrive in", async () => {
+    const reading = (quantity: bigint, hour: number): UsageEvent => ({ tenantSlug: "bun-bo-hue", eventId: "cell-x/gauge/active_locations/2026-11-05", kind: "active_locations", quantity, amountVnd: 0n, occurredAt: new Date(Date.UTC(2026, 10, 5, hour)) });
+    await ingestUsageEvents(cp.pool, [reading(4n, 3)]);
+    await ingestUsageEvents(cp.pool, [reading(2n, 1), reading(3n, 2)]);
+    const [summary] = await usageSummaries(cp.pool, NOV.from, NOV.to, ["bun-bo-hue"]);
+    expect(summary!.maxActiveLocations).toBe(4);
+  });
+});
