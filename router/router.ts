@@ -13,6 +13,7 @@ import { RouteTable, type RouteTableOptions } from "./route-table.js";
 import { readSnapshot, SnapshotWriter } from "./snapshot.js";
 import type { RouteSource } from "./sources/route-source.js";
 import { countAnswer, DEFAULT_LIMITS, type RouterLimits, type RouterServer, type RouterState } from "./state.js";
+import { TenantSigner } from "./tenant-signer.js";
 import { onUpgrade } from "./upgrade.js";
 
 export interface RouterOptions {
@@ -59,7 +60,7 @@ export function createRouter(options: RouterOptions): Router {
   const state: RouterState = {
     resolver: new HostResolver(options.baseDomains),
     table,
-    signingKey: options.signingKey,
+    signer: new TenantSigner(options.signingKey),
     ids: new RequestIds(),
     limits,
     log,

@@ -3,11 +3,11 @@
 import type { Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "../common/index.js";
-import { signTenant } from "../common/index.js";
 import type { RouterErrorCode } from "./errors.js";
 import type { HostResolver } from "./host.js";
 import type { RequestIds } from "./request-ids.js";
 import type { Route, RouteTable } from "./route-table.js";
+import type { TenantSigner } from "./tenant-signer.js";
 
 export interface RouterLimits {
   /** Largest request head (request line + headers) accepted; larger gets 431. */
@@ -42,7 +42,7 @@ export const DEFAULT_LIMITS: RouterLimits = {
 export interface RouterState {
   resolver: HostResolver;
   table: RouteTable;
-  signingKey: string | Buffer;
+  signer: TenantSigner;
   ids: RequestIds;
   limits: RouterLimits;
   log: Logger;
@@ -66,7 +66,7 @@ export function countAnswer(state: RouterState, code: RouterErrorCode): void {
 export function tenantSignature(state: RouterState, route: Route): string {
   const now = Math.floor(Date.now() / 1000);
   if (route.signedAt !== now) {
-    route.signature = signTenant(state.signingKey, route.slug, now);
+    route.signature = state.signer.sign(route.slug, now);
     route.signedAt = now;
   }
   return route.signature;

@@ -1,0 +1,228 @@
+// bench:router — the router against nginx (native reference), @fastify/http-proxy and
+// http-proxy-3 (the best Node proxies), and a bare node:http server (the runtime's ceiling).
+// Same machine, same upstream, same wrk connection count, one process each, Host rotated over
+// 10,000 tenants. Starts everything, measures, prints a table, writes JSON, stops everything.
+//
+//   npm run bench:router -- --help
+import { Command, InvalidArgumentError } from "commander";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { canConnect, freePort, startProcess, waitUntil, type ServiceProcess } from "../../scripts/services/processes.js";
+import { proxyConfig, upstreamConfig } from "./nginx.js";
+import { ensureTools } from "./tools.js";
+import { memoryPerWebSocket, nginxWorker } from "./websockets.js";
+import { runWrk, writeHostsScript, type WrkResult } from "./wrk.js";
+
+const DOMAIN = "localstoreplatform.com";
+const WS_TENANT = "ws-bench";
+const root = resolve(import.meta.dirname, "..", "..");
+const servers = join(import.meta.dirname, "servers");
+
+type ContenderName = "router" | "nginx" | "fastify-http-proxy" | "http-proxy-3" | "bare-node";
+const PROXIES: ContenderName[] = ["router", "nginx", "fastify-http-proxy", "http-proxy-3"];
+
+interface Contender {
+  name: ContenderName;
+  port: number;
+  process: ServiceProcess;
+  /** The process whose memory counts (nginx: its worker). */
+  pid(): number;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError("must be a positive whole number");
+  return n;
+}
+
+const program = new Command()
+  .name("bench:router")
+  .description("Requests/s, added latency at half load and memory per WebSocket: router vs nginx, @fastify/http-proxy, http-proxy-3 and bare node:http.")
+  .option("--duration <seconds>", "length of each wrk run", positiveInt, 10)
+  .option("--repeats <n>", "runs per contender (medians are reported)", positiveInt, 3)
+  .option("--connections <n>", "wrk connections (the same for every contender)", positiveInt, 64)
+  .option("--tenants <n>", "tenants in every contender's route table", positiveInt, 10_000)
+  .option("--websockets <n>", "WebSockets opened per proxy for the memory figure (0 skips)", (v) => (v === "0" ? 0 : positiveInt(v)), 1_000)
+  .option("--out <file>", "where to write the JSON results", join(root, "benchmarks", "router", "results", "latest.json"));
+
+function median(values: number[]): number {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function main(): Promise<void> {
+  const opts = program.parse().opts<{ duration: number; repeats: number; connections: number; tenants: number; websockets: number; out: string }>();
+  const log = (m: string) => process.stderr.write(`[bench:router] ${m}\n`);
+  const tools = ensureTools(log);
+  const dir = mkdtempSync(join(tmpdir(), "bench-router-"));
+  const started: ServiceProcess[] = [];
+  const stopAll = async () => {
+    await Promise.allSettled(started.map((p) => p.stop(3_000)));
+  };
+  process.once("SIGINT", () => void stopAll().then(() => process.exit(130)));
+  try {
+    // The shared upstream: nginx answering "ok" itself (cheap, so the proxies get the CPU).
+    const upstreamPort = await freePort();
+    const upstreamDir = join(dir, "upstream");
+    mkdirSync(upstreamDir);
+    started.push(startProcess(upstreamDir, "upstream", tools.nginx, ["-c", upstreamConfig(upstreamDir, upstreamPort), "-p", upstreamDir]));
+    const wsPort = await freePort();
+    started.push(startProcess(dir, "ws-upstream", process.execPath, ["--import", "tsx", join(servers, "ws-upstream.ts"), "--port", String(wsPort)], { cwd: root }));
+
+    const upstream = `http://127.0.0.1:${upstreamPort}`;
+    const wsUpstream = `http://127.0.0.1:${wsPort}`;
+    const slugs = Array.from({ length: opts.tenants }, (_, i) => `t${String(i + 1).padStart(5, "0")}`);
+    const routes: Record<string, { endpoint: string }> = Object.fromEntries(slugs.map((s) => [s, { endpoint: upstream }]));
+    routes[WS_TENANT] = { endpoint: wsUpstream };
+    const routesFile = join(dir, "routes.json");
+    writeFileSync(routesFile, JSON.stringify({ routes }));
+    const hosts = slugs.map((s) => `${s}.${DOMAIN}`);
+    const script = writeHostsScript(dir, hosts);
+
+    const contenders: Contender[] = [];
+    const nodeContender = async (name: ContenderName, args: string[], env: NodeJS.ProcessEnv = {}) => {
+      const port = await freePort();
+      const proc = startProcess(dir, name, process.execPath, ["--import", "tsx", ...args.map((a) => a.replace("{port}", String(port)))], {
+        cwd: root,
+        env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn", ...env },
+      });
+      started.push(proc);
+      contenders.push({ name, port, process: proc, pid: () => proc.pid });
+    };
+    await nodeContender(
+      "router",
+      [join(root, "router", "main.ts"), "--source", "file", "--routes-file", routesFile, "--port", "{port}", "--host", "127.0.0.1", "--admin-port", "0", "--domain", DOMAIN, "--state-file", join(dir, "router-state.json"), "--forwarded-proto", "http"],
+      { ROUTER_SIGNING_KEY: "benchmark-signing-key-0123456789" },
+    );
+    {
+      const port = await freePort();
+      const nginxDir = join(dir, "nginx");
+      mkdirSync(nginxDir);
+      const hostMap = new Map(Object.entries(routes).map(([slug, r]) => [`${slug}.${DOMAIN}`, r.endpoint]));
+      const conf = proxyConfig(nginxDir, port, hostMap, new Map([[upstream, upstream], [wsUpstream, wsUpstream]]));
+      const proc = startProcess(nginxDir, "nginx", tools.nginx, ["-c", conf, "-p", nginxDir]);
+      started.push(proc);
+      contenders.push({ name: "nginx", port, process: proc, pid: () => nginxWorker(proc.pid) });
+    }
+    await nodeContender("fastify-http-proxy", [join(servers, "fastify-proxy.ts"), "--port", "{port}", "--routes", routesFile, "--domain", DOMAIN]);
+    await nodeContender("http-proxy-3", [join(servers, "http-proxy-3.ts"), "--port", "{port}", "--routes", routesFile, "--domain", DOMAIN]);
+    await nodeContender("bare-node", [join(servers, "bare-node.ts"), "--port", "{port}"]);
+
+    await waitUntil(started[0], "upstream listening", () => canConnect(upstreamPort), 20_000);
+    await waitUntil(started[1], "ws upstream listening", () => canConnect(wsPort), 20_000);
+    for (const c of contenders) await waitUntil(c.process, `${c.name} listening`, () => canConnect(c.port), 30_000);
+    log(`all up; ${opts.tenants} tenants, ${opts.connections} connections, ${opts.repeats} x ${opts.duration}s per contender`);
+
+    const base = { script, connections: opts.connections };
+    // Sanity: every contender routes a tenant and refuses an unknown one before we time it.
+    for (const c of contenders) {
+      const r = await runWrk(tools.wrk, { ...base, url: `http://127.0.0.1:${c.port}/`, durationS: 1 });
+      if (r.non2xx > 0 || r.errors > 0) throw new Error(`${c.name} is not serving cleanly: ${JSON.stringify(r)} (log: ${c.process.logFile})`);
+    }
+
+    // 1. Requests/s at full load. Contenders take turns each round so slow drifts in the
+    //    machine's background load spread over all of them.
+    const throughput = new Map<ContenderName, WrkResult[]>(contenders.map((c) => [c.name, []]));
+    for (let round = 0; round < opts.repeats; round++) {
+      const order = round % 2 ? [...contenders].reverse() : contenders;
+      for (const c of order) {
+        const r = await runWrk(tools.wrk, { ...base, url: `http://127.0.0.1:${c.port}/`, durationS: opts.duration });
+        throughput.get(c.name)!.push(r);
+        log(`round ${round + 1} ${c.name}: ${Math.round(r.rps)} req/s (p99 ${r.p99Ms.toFixed(2)} ms, errors ${r.errors}, non-2xx ${r.non2xx})`);
+      }
+    }
+    const rps = new Map([...throughput].map(([name, runs]) => [name, median(runs.map((r) => r.rps))]));
+
+    // 2. Added latency at half load: each proxy paced at half its own median requests/s, against
+    //    the upstream hit directly at the same pace in the same round.
+    const added = new Map<ContenderName, { p50: number[]; p99: number[]; rate: number[] }>();
+    for (const c of contenders.filter((c) => PROXIES.includes(c.name))) {
+      const halfRate = rps.get(c.name)! / 2;
+      const delayMs = Math.max(1, Math.round((opts.connections * 1000) / halfRate));
+      const entry = { p50: [] as number[], p99: [] as number[], rate: [] as number[] };
+      for (let round = 0; round < opts.repeats; round++) {
+        const viaProxy = await runWrk(tools.wrk, { ...base, url: `http://127.0.0.1:${c.port}/`, durationS: opts.duration, delayMs });
+        const direct = await runWrk(tools.wrk, { ...base, url: `${upstream}/`, durationS: opts.duration, delayMs });
+        entry.p50.push(viaProxy.p50Ms - direct.p50Ms);
+        entry.p99.push(viaProxy.p99Ms - direct.p99Ms);
+        entry.rate.push(viaProxy.rps);
+        log(`half load ${c.name}: ${Math.round(viaProxy.rps)} req/s, p50 ${viaProxy.p50Ms.toFixed(3)} ms (direct ${direct.p50Ms.toFixed(3)}), p99 ${viaProxy.p99Ms.toFixed(3)} ms (direct ${direct.p99Ms.toFixed(3)})`);
+      }
+      added.set(c.name, entry);
+    }
+
+    // 3. Memory per open WebSocket.
+    const wsMemory = new Map<ContenderName, number>();
+    if (opts.websockets > 0) {
+      for (const c of contenders.filter((c) => PROXIES.includes(c.name))) {
+        const m = await memoryPerWebSocket(c.port, `${WS_TENANT}.${DOMAIN}`, c.pid(), opts.websockets);
+        wsMemory.set(c.name, m.kibPerSocket);
+        log(`websockets ${c.name}: ${m.opened} open, ${m.kibPerSocket.toFixed(1)} KiB each`);
+      }
+    }
+
+    const nodePeers = (["fastify-http-proxy", "http-proxy-3"] as const).map((n) => ({ name: n, rps: rps.get(n)! }));
+    const bestPeer = nodePeers.reduce((a, b) => (b.rps > a.rps ? b : a));
+    const router = rps.get("router")!;
+    const summary = {
+      date: new Date().toISOString(),
+      machine: { cpus: (await import("node:os")).cpus().length, loadavg: (await import("node:os")).loadavg(), node: process.version },
+      settings: { durationS: opts.duration, repeats: opts.repeats, connections: opts.connections, tenants: opts.tenants, websockets: opts.websockets },
+      requestsPerSecond: Object.fromEntries(rps),
+      runs: Object.fromEntries([...throughput].map(([n, runs]) => [n, runs.map((r) => Math.round(r.rps))])),
+      ratios: {
+        routerVsNginx: router / rps.get("nginx")!,
+        routerVsBestNodePeer: router / bestPeer.rps,
+        bestNodePeer: bestPeer.name,
+        routerVsBareNode: router / rps.get("bare-node")!,
+        bareNodeVsNginx: rps.get("bare-node")! / rps.get("nginx")!,
+      },
+      addedLatencyAtHalfLoadMs: Object.fromEntries([...added].map(([n, e]) => [n, { p50: median(e.p50), p99: median(e.p99), rate: median(e.rate) }])),
+      memoryPerWebSocketKiB: Object.fromEntries(wsMemory),
+    };
+    mkdirSync(resolve(opts.out, ".."), { recursive: true });
+    writeFileSync(opts.out, JSON.stringify(summary, null, 2) + "\n");
+
+    const rows = contenders.map((c) => {
+      const a = summary.addedLatencyAtHalfLoadMs[c.name];
+      return [
+        c.name.padEnd(20),
+        String(Math.round(rps.get(c.name)!)).padStart(8),
+        (rps.get(c.name)! / rps.get("nginx")!).toFixed(2).padStart(9),
+        a ? a.p50.toFixed(3).padStart(10) : "-".padStart(10),
+        a ? a.p99.toFixed(3).padStart(10) : "-".padStart(10),
+        wsMemory.has(c.name) ? wsMemory.get(c.name)!.toFixed(1).padStart(10) : "-".padStart(10),
+      ].join(" ");
+    });
+    const check = (ok: boolean) => (ok ? "met" : "NOT met");
+    const worstP99 = summary.addedLatencyAtHalfLoadMs.router?.p99 ?? NaN;
+    process.stdout.write(
+      [
+        "",
+        `${"contender".padEnd(20)} ${"req/s".padStart(8)} ${"x nginx".padStart(9)} ${"+p50 ms".padStart(10)} ${"+p99 ms".padStart(10)} ${"KiB/ws".padStart(10)}`,
+        ...rows,
+        "",
+        `router / best Node peer (${bestPeer.name}): ${summary.ratios.routerVsBestNodePeer.toFixed(2)}x  (target >= 2x: ${check(summary.ratios.routerVsBestNodePeer >= 2)})`,
+        `router / bare node:http:                ${summary.ratios.routerVsBareNode.toFixed(2)}x  (target >= 0.7x: ${check(summary.ratios.routerVsBareNode >= 0.7)})`,
+        `router / nginx:                         ${summary.ratios.routerVsNginx.toFixed(2)}x  (target >= ~0.4x: ${check(summary.ratios.routerVsNginx >= 0.4)})`,
+        `router added p99 at half load:          ${worstP99.toFixed(3)} ms (target < 1 ms: ${check(worstP99 < 1)})`,
+        `load average during the run: ${summary.machine.loadavg.map((l) => l.toFixed(1)).join(" ")} on ${summary.machine.cpus} cores — shared machine, numbers are noisy`,
+        `results written to ${opts.out}`,
+        "",
+      ].join("\n"),
+    );
+  } finally {
+    await stopAll();
+    await sleep(100);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`bench:router: ${error.message}\n`);
+  process.exit(1);
+});
