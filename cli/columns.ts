@@ -15,11 +15,13 @@ export function columnsFor(kind: string, wide: boolean): Column[] {
   return columns.filter((c) => wide || !c.priority);
 }
 
+/** One path step: a name, optionally followed by a [?(@.key=="value")] filter (whose dots are not separators). */
+const SEGMENT = /[A-Za-z0-9_]+(?:\[\?\(@\.[A-Za-z0-9_]+=="[^"]*"\)\])?/g;
 const FILTER = /^([A-Za-z0-9_]+)\[\?\(@\.([A-Za-z0-9_]+)=="([^"]*)"\)\]$/;
 
 export function evaluatePath(object: unknown, path: string): unknown {
   let current: unknown = object;
-  for (const part of path.replace(/^\./, "").split(".")) {
+  for (const part of path.replace(/^\./, "").match(SEGMENT) ?? []) {
     if (current === undefined || current === null) return undefined;
     const filter = FILTER.exec(part);
     if (filter) {
@@ -32,18 +34,26 @@ export function evaluatePath(object: unknown, path: string): unknown {
   return current;
 }
 
-/** kubectl's HumanDuration: 45s, 12m, 5h, 3d, 2y. */
+/** kubectl's HumanDuration (k8s.io/apimachinery/pkg/util/duration): 45s, 5m7s, 12m, 3h20m, 30h, 3d4h, 400d, 3y2d. */
 export function age(since: string | undefined, now = Date.now()): string {
   if (!since) return "<unknown>";
-  const seconds = Math.max(0, Math.floor((now - Date.parse(since)) / 1000));
+  const seconds = Math.floor((now - Date.parse(since)) / 1000);
+  if (seconds < -1) return "<invalid>";
+  if (seconds < 0) return "0s";
   if (seconds < 120) return `${seconds}s`;
   const minutes = Math.floor(seconds / 60);
-  if (minutes < 10) return `${minutes}m${seconds % 60 ? `${seconds % 60}s` : ""}`;
+  const with2 = (a: number, unitA: string, b: number, unitB: string) => (b === 0 ? `${a}${unitA}` : `${a}${unitA}${b}${unitB}`);
+  if (minutes < 10) return with2(minutes, "m", seconds % 60, "s");
   if (minutes < 180) return `${minutes}m`;
   const hours = Math.floor(minutes / 60);
+  if (hours < 8) return with2(hours, "h", minutes % 60, "m");
   if (hours < 48) return `${hours}h`;
   const days = Math.floor(hours / 24);
-  return days < 730 ? `${days}d` : `${Math.floor(days / 365)}y`;
+  if (hours < 24 * 8) return with2(days, "d", hours % 24, "h");
+  if (hours < 24 * 365 * 2) return `${days}d`;
+  const years = Math.floor(days / 365);
+  if (hours < 24 * 365 * 8) return with2(years, "y", days % 365, "d");
+  return `${years}y`;
 }
 
 export function renderTable(kind: string, objects: Record<string, unknown>[], wide: boolean, now = Date.now()): string {

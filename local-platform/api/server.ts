@@ -60,7 +60,10 @@ export function startLocalApiServer(store: ResourceStore, port = 0, host = "127.
       send(res, 500, status(500, "BadRequest", `internal error: ${e.message}`));
     });
   });
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new Error(`port ${port} on ${host} is in use (the local API needs it; choose another with --api-port)`) : error),
+    );
     server.listen(port, host, () => {
       const { port: bound } = server.address() as AddressInfo;
       resolve({ server, url: `http://${host}:${bound}`, close: () => new Promise((r) => server.close(() => r())) });

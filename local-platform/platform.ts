@@ -1,0 +1,149 @@
+// The whole platform on one machine: embedded Postgres, Redis, the Kubernetes-compatible local
+// API, the control plane, the router on *.localhost, and the operator's local mode running cells
+// as processes. Everything persists under the data folder between runs.
+import { KubeConfig } from "@kubernetes/client-node";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import pg from "pg";
+import { createLogger, type Logger } from "../common/index.js";
+import { createControlPlane, DirectoryKeyStore, KubernetesTenantRegistry, type ControlPlane } from "../control-plane/index.js";
+import { createRouter, LocalRouteSource, type Router } from "../router/index.js";
+import { startPostgres, type PostgresHandle } from "../scripts/services/postgres.js";
+import { startRedis, type RedisHandle } from "../scripts/services/redis.js";
+import { writeLocalKubeconfig } from "./api/kubeconfig.js";
+import { admit } from "./api/manifests.js";
+import { startLocalApiServer, type LocalApiServer } from "./api/server.js";
+import { CellProcesses } from "./operator/cell-processes.js";
+import { LocalOperator } from "./operator/local-operator.js";
+import { loadOrCreateSecrets } from "./secrets.js";
+import { ResourceStore } from "./store/resource-store.js";
+
+export interface LocalPlatformOptions {
+  dataDir: string;
+  /** Public port of the router: http://<slug>.localhost:<port>. */
+  port: number;
+  /** Port of the local Kubernetes-compatible API (lsp CLI, control plane signup). */
+  apiPort: number;
+  /** Where the kubeconfig for the local API is written (the lsp CLI reads it). */
+  kubeconfigPath: string;
+  sharedCellCapacity?: number;
+  progress?: (step: string) => void;
+  logger?: Logger;
+}
+
+export interface LocalPlatform {
+  routerUrl: string;
+  apiUrl: string;
+  controlPlaneUrl: string;
+  store: ResourceStore;
+  operator: LocalOperator;
+  admin: pg.Pool;
+  adminUrl: string;
+  tenantUrl(slug: string): string;
+  /** Applies manifests exactly as `lsp apply` would (validation, defaults). */
+  apply(manifest: unknown): Promise<"created" | "unchanged">;
+  stop(): Promise<void>;
+}
+
+export async function startLocalPlatform(options: LocalPlatformOptions): Promise<LocalPlatform> {
+  const log = options.logger ?? createLogger("local-platform");
+  const progress = options.progress ?? (() => {});
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.error({ err }, "Stop failed"));
+  };
+  try {
+    mkdirSync(options.dataDir, { recursive: true });
+    const secrets = loadOrCreateSecrets(join(options.dataDir, "secrets.json"));
+
+    progress("starting Postgres and Redis");
+    const [postgres, redis] = await Promise.all([
+      startPostgres({ dataDir: join(options.dataDir, "postgres", "data"), persistent: true }),
+      startRedis(join(options.dataDir, "redis")).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}\nThe control plane's OTP login needs Redis: install redis-server or set REDIS_URL.`);
+      }),
+    ]);
+    stops.push(() => (postgres as PostgresHandle).stop(), () => (redis as RedisHandle).stop());
+    const admin = new pg.Pool({ connectionString: postgres.url, max: 10 });
+    stops.push(() => admin.end());
+
+    progress("starting the local Kubernetes-compatible API");
+    const store = await ResourceStore.open(admin);
+    const api: LocalApiServer = await startLocalApiServer(store, options.apiPort);
+    stops.push(() => api.close());
+    writeLocalKubeconfig(options.kubeconfigPath, api.url);
+
+    progress("starting the control plane");
+    const kc = new KubeConfig();
+    kc.loadFromFile(options.kubeconfigPath);
+    const controlPlane: ControlPlane = await createControlPlane({
+      databaseUrl: postgres.url,
+      redisUrl: redis.url,
+      otpPepper: secrets.otpPepper,
+      keyStore: new DirectoryKeyStore(join(options.dataDir, "signing-keys")),
+      tenantRegistry: new KubernetesTenantRegistry(kc),
+      sms: "outbox",
+      trustProxy: true,
+      logger: log.child({ component: "control-plane" }),
+    });
+    const controlPlaneUrl = await controlPlane.listen(0, "127.0.0.1");
+    stops.push(() => controlPlane.close());
+
+    progress("starting the router");
+    const routes = new LocalRouteSource({ app: { endpoint: controlPlaneUrl } });
+    const router: Router = createRouter({
+      port: options.port,
+      host: "127.0.0.1",
+      baseDomains: ["localhost"],
+      signingKey: secrets.routerSigningKey,
+      routes,
+      stateFile: join(options.dataDir, "router-routes.json"),
+      logger: log.child({ component: "router" }),
+    });
+    const routerUrl = await router.listen();
+    stops.push(() => router.close());
+    const tenantUrl = (slug: string) => `http://${slug}.localhost:${new URL(routerUrl).port}`;
+
+    progress("starting the operator (local mode)");
+    const processes = new CellProcesses(join(options.dataDir, "logs"), log.child({ component: "cells" }), (cell) => operator.enqueue(`Cell/${cell}`));
+    stops.push(() => processes.stopAll());
+    const operator: LocalOperator = new LocalOperator({
+      store,
+      admin,
+      adminUrl: postgres.url,
+      processes,
+      routes,
+      publicUrl: tenantUrl,
+      redisUrl: redis.url,
+      routerSigningKey: secrets.routerSigningKey,
+      jwksUrl: `${controlPlaneUrl}/.well-known/jwks.json`,
+      sharedCellCapacity: options.sharedCellCapacity ?? 50,
+      cellVersion: "local",
+      log: log.child({ component: "operator" }),
+    });
+    await operator.start();
+    stops.push(() => operator.stop());
+
+    return {
+      routerUrl,
+      apiUrl: api.url,
+      controlPlaneUrl,
+      store,
+      operator,
+      admin,
+      adminUrl: postgres.url,
+      tenantUrl,
+      async apply(manifest) {
+        const result = admit(manifest);
+        if (!result.ok) throw new Error(result.error.message);
+        if (await store.get(result.info.kind, result.object.metadata.name)) return "unchanged";
+        await store.create(result.object);
+        return "created";
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
