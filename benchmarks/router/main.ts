@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { canConnect, freePort, startProcess, waitUntil, type ServiceProcess } from "../../scripts/services/processes.js";
 import { proxyConfig, upstreamConfig } from "./nginx.js";
 import { ensureTools } from "./tools.js";
-import { memoryPerWebSocket, nginxWorker } from "./websockets.js";
+import { cpuMicros, memoryPerWebSocket, nginxWorker } from "./websockets.js";
 import { runWrk, writeHostsScript, type WrkResult } from "./wrk.js";
 
 const DOMAIN = "localstoreplatform.com";
@@ -126,16 +126,24 @@ async function main(): Promise<void> {
 
     // 1. Requests/s at full load. Contenders take turns each round so slow drifts in the
     //    machine's background load spread over all of them.
+    //    CPU time per request (from /proc) is recorded too: on a shared machine it says more
+    //    about a contender's own cost than requests/s, which depend on what else is running.
     const throughput = new Map<ContenderName, WrkResult[]>(contenders.map((c) => [c.name, []]));
+    const cpuPerRequest = new Map<ContenderName, number[]>(contenders.map((c) => [c.name, []]));
     for (let round = 0; round < opts.repeats; round++) {
       const order = round % 2 ? [...contenders].reverse() : contenders;
       for (const c of order) {
+        const pid = c.pid();
+        const cpuBefore = cpuMicros(pid);
         const r = await runWrk(tools.wrk, { ...base, url: `http://127.0.0.1:${c.port}/`, durationS: opts.duration });
+        const cpu = (cpuMicros(pid) - cpuBefore) / Math.max(1, r.requests);
         throughput.get(c.name)!.push(r);
-        log(`round ${round + 1} ${c.name}: ${Math.round(r.rps)} req/s (p99 ${r.p99Ms.toFixed(2)} ms, errors ${r.errors}, non-2xx ${r.non2xx})`);
+        cpuPerRequest.get(c.name)!.push(cpu);
+        log(`round ${round + 1} ${c.name}: ${Math.round(r.rps)} req/s, ${cpu.toFixed(1)} CPU-us/req (p99 ${r.p99Ms.toFixed(2)} ms, errors ${r.errors}, non-2xx ${r.non2xx})`);
       }
     }
     const rps = new Map([...throughput].map(([name, runs]) => [name, median(runs.map((r) => r.rps))]));
+    const cpuUs = new Map([...cpuPerRequest].map(([name, runs]) => [name, median(runs)]));
 
     // 2. Added latency at half load: each proxy paced at half its own median requests/s, against
     //    the upstream hit directly at the same pace in the same round.
@@ -173,6 +181,7 @@ async function main(): Promise<void> {
       machine: { cpus: (await import("node:os")).cpus().length, loadavg: (await import("node:os")).loadavg(), node: process.version },
       settings: { durationS: opts.duration, repeats: opts.repeats, connections: opts.connections, tenants: opts.tenants, websockets: opts.websockets },
       requestsPerSecond: Object.fromEntries(rps),
+      cpuMicrosecondsPerRequest: Object.fromEntries(cpuUs),
       runs: Object.fromEntries([...throughput].map(([n, runs]) => [n, runs.map((r) => Math.round(r.rps))])),
       ratios: {
         routerVsNginx: router / rps.get("nginx")!,
@@ -180,6 +189,11 @@ async function main(): Promise<void> {
         bestNodePeer: bestPeer.name,
         routerVsBareNode: router / rps.get("bare-node")!,
         bareNodeVsNginx: rps.get("bare-node")! / rps.get("nginx")!,
+        // Requests per CPU-second relative to the router's: how the ratios would look if every
+        // contender had a core to itself.
+        cpuEfficiencyRouterVsNginx: cpuUs.get("nginx")! / cpuUs.get("router")!,
+        cpuEfficiencyRouterVsBestNodePeer: Math.min(cpuUs.get("fastify-http-proxy")!, cpuUs.get("http-proxy-3")!) / cpuUs.get("router")!,
+        cpuEfficiencyRouterVsBareNode: cpuUs.get("bare-node")! / cpuUs.get("router")!,
       },
       addedLatencyAtHalfLoadMs: Object.fromEntries([...added].map(([n, e]) => [n, { p50: median(e.p50), p99: median(e.p99), rate: median(e.rate) }])),
       memoryPerWebSocketKiB: Object.fromEntries(wsMemory),
@@ -193,6 +207,7 @@ async function main(): Promise<void> {
         c.name.padEnd(20),
         String(Math.round(rps.get(c.name)!)).padStart(8),
         (rps.get(c.name)! / rps.get("nginx")!).toFixed(2).padStart(9),
+        cpuUs.get(c.name)!.toFixed(1).padStart(10),
         a ? a.p50.toFixed(3).padStart(10) : "-".padStart(10),
         a ? a.p99.toFixed(3).padStart(10) : "-".padStart(10),
         wsMemory.has(c.name) ? wsMemory.get(c.name)!.toFixed(1).padStart(10) : "-".padStart(10),
@@ -203,12 +218,13 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         "",
-        `${"contender".padEnd(20)} ${"req/s".padStart(8)} ${"x nginx".padStart(9)} ${"+p50 ms".padStart(10)} ${"+p99 ms".padStart(10)} ${"KiB/ws".padStart(10)}`,
+        `${"contender".padEnd(20)} ${"req/s".padStart(8)} ${"x nginx".padStart(9)} ${"CPU-us/req".padStart(10)} ${"+p50 ms".padStart(10)} ${"+p99 ms".padStart(10)} ${"KiB/ws".padStart(10)}`,
         ...rows,
         "",
         `router / best Node peer (${bestPeer.name}): ${summary.ratios.routerVsBestNodePeer.toFixed(2)}x  (target >= 2x: ${check(summary.ratios.routerVsBestNodePeer >= 2)})`,
         `router / bare node:http:                ${summary.ratios.routerVsBareNode.toFixed(2)}x  (target >= 0.7x: ${check(summary.ratios.routerVsBareNode >= 0.7)})`,
         `router / nginx:                         ${summary.ratios.routerVsNginx.toFixed(2)}x  (target >= ~0.4x: ${check(summary.ratios.routerVsNginx >= 0.4)})`,
+        `per CPU-second: router / nginx ${summary.ratios.cpuEfficiencyRouterVsNginx.toFixed(2)}x, router / best Node peer ${summary.ratios.cpuEfficiencyRouterVsBestNodePeer.toFixed(2)}x, router / bare node:http ${summary.ratios.cpuEfficiencyRouterVsBareNode.toFixed(2)}x`,
         `router added p99 at half load:          ${worstP99.toFixed(3)} ms (target < 1 ms: ${check(worstP99 < 1)})`,
         `load average during the run: ${summary.machine.loadavg.map((l) => l.toFixed(1)).join(" ")} on ${summary.machine.cpus} cores — shared machine, numbers are noisy`,
         `results written to ${opts.out}`,

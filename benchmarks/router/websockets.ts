@@ -12,6 +12,17 @@ export function rssKiB(pid: number): number {
   return Number(m[1]);
 }
 
+/** CPU time (user + system) a process has used so far, in microseconds. */
+export function cpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may contain spaces) start at ") ".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1_000_000) / CLOCK_TICKS;
+}
+
+const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
 /** nginx's master does not serve traffic; its one worker does. */
 export function nginxWorker(masterPid: number): number {
   const children = execFileSync("pgrep", ["-P", String(masterPid)], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);

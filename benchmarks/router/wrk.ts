@@ -5,6 +5,7 @@ import { join } from "node:path";
 
 export interface WrkResult {
   rps: number;
+  requests: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
@@ -28,7 +29,8 @@ request = function()
   return requests[n]
 end
 if pause > 0 then
-  delay = function() return pause end
+  -- Randomised pauses keep the connections from firing in lock-step bursts.
+  delay = function() return math.floor(pause * (0.25 + 1.5 * math.random()) + 0.5) end
 end
 `,
   );
@@ -52,8 +54,10 @@ export function parseWrk(output: string): WrkResult {
   };
   const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(output);
+  const requests = /(\d+) requests in/.exec(output);
   return {
     rps: Number(rps[1]),
+    requests: requests ? Number(requests[1]) : 0,
     p50Ms: pct("50"),
     p99Ms: pct("99"),
     errors: errors ? errors.slice(1).reduce((s, v) => s + Number(v), 0) : 0,
