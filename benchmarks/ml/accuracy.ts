@@ -20,6 +20,14 @@ export const CONTENDERS: Contender[] = [
   { name: "prophet", forecast: (s, h) => prophetForecast(toDayNumber(s.start), s.values, h, 0.9) },
 ];
 
+/** Single models, for the record: what the contest and the combination add. */
+export const REFERENCE: Contender[] = [
+  { name: "ets alone", forecast: (s, h) => MODELS.ets(s.values, h, 0.9) },
+  { name: "ets_log alone", forecast: (s, h) => MODELS.ets_log(s.values, h, 0.9) },
+  { name: "mstl_ets alone", forecast: (s, h) => MODELS.mstl_ets(s.values, h, 0.9) },
+  { name: "tsb alone", forecast: (s, h) => MODELS.tsb(s.values, h, 0.9) },
+];
+
 export interface AccuracyRow {
   contender: string;
   level: string;
@@ -27,6 +35,7 @@ export interface AccuracyRow {
   cuts: number;
   mase: number;
   smape: number;
+  /** Share of actual days inside the 90% interval; NaN for a contender without intervals. */
   coverage: number;
   seconds: number;
 }
@@ -40,6 +49,7 @@ export function rollingOrigin(level: string, series: readonly DailySeries[], con
     let cuts = 0;
     let inside = 0;
     let observed = 0;
+    let hasIntervals = false;
     for (const s of series) {
       for (const origin of originIndices(s.values.length, options)) {
         const train = s.values.slice(0, origin);
@@ -53,12 +63,13 @@ export function rollingOrigin(level: string, series: readonly DailySeries[], con
         cuts++;
         actual.forEach((a, i) => {
           if (Number.isNaN(a)) return;
+          if (f.upper[i]! > f.lower[i]!) hasIntervals = true;
           observed++;
           if (a >= f.lower[i]! && a <= f.upper[i]!) inside++;
         });
       }
     }
-    rows.push({ contender: c.name, level, series: series.length, cuts, mase: maseSum / cuts, smape: smapeSum / cuts, coverage: inside / observed, seconds: (performance.now() - t0) / 1000 });
+    rows.push({ contender: c.name, level, series: series.length, cuts, mase: maseSum / cuts, smape: smapeSum / cuts, coverage: hasIntervals ? inside / observed : Number.NaN, seconds: (performance.now() - t0) / 1000 });
   }
   return rows;
 }

@@ -58,11 +58,17 @@ export class ForecastCache {
   }
 }
 
+const scratch = new Float64Array(1);
+const scratchBits = new Uint32Array(scratch.buffer);
+
 /** FNV-1a over the values' bits plus everything that changes the answer. */
 export function cacheKey(series: DailySeries, options: ForecastOptions): string {
   let h = 0x811c9dc5;
-  const bits = new Uint32Array(Float64Array.from(series.values).buffer);
-  for (let i = 0; i < bits.length; i++) h = Math.imul(h ^ bits[i]!, 0x01000193) >>> 0;
+  for (const v of series.values) {
+    scratch[0] = v;
+    h = Math.imul(h ^ scratchBits[0]!, 0x01000193) >>> 0;
+    h = Math.imul(h ^ scratchBits[1]!, 0x01000193) >>> 0;
+  }
   const closed = options.closedDates ? [...options.closedDates].sort().join(",") : "";
   return [series.start, series.values.length, h.toString(16), options.horizon, options.level ?? "", options.holidays ?? "", options.model ?? "", options.candidates?.join("+") ?? "", options.origins ?? "", closed].join("|");
 }

@@ -10,9 +10,18 @@ export function isIsoDate(value: string): boolean {
   return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
 }
 
+// Requests repeat the same few hundred dates thousands of times; parsing each once matters.
+const dayNumbers = new Map<string, number>();
+const MAX_MEMO = 50_000;
+
 export function toDayNumber(isoDate: string): number {
+  const known = dayNumbers.get(isoDate);
+  if (known !== undefined) return known;
   if (!isIsoDate(isoDate)) throw new RangeError(`not a calendar date (YYYY-MM-DD): ${JSON.stringify(isoDate)}`);
-  return Math.round(Date.parse(`${isoDate}T00:00:00Z`) / DAY_MS);
+  const day = Math.round(Date.parse(`${isoDate}T00:00:00Z`) / DAY_MS);
+  if (dayNumbers.size >= MAX_MEMO) dayNumbers.clear();
+  dayNumbers.set(isoDate, day);
+  return day;
 }
 
 export function fromDayNumber(day: number): string {

@@ -27,34 +27,53 @@ export interface RuleThresholds {
 export const DEFAULT_THRESHOLDS: RuleThresholds = { minSupport: 0.005, minConfidence: 0.1, minLift: 1.2, minOrders: 10 };
 
 export function pairRules(baskets: readonly (readonly string[])[], thresholds: RuleThresholds = DEFAULT_THRESHOLDS): PairRule[] {
-  const single = new Map<string, number>();
-  const pairs = new Map<string, number>();
-  let orders = 0;
+  // Items become dense indices and pair counts live in one typed n x n matrix: this runs on
+  // every recommendation call, and string-keyed maps made it the slowest step.
+  const index = new Map<string, number>();
+  const ids: string[] = [];
+  const encoded: number[][] = [];
   for (const basket of baskets) {
-    const unique = [...new Set(basket)].sort();
-    if (unique.length === 0) continue;
-    orders++;
-    for (let i = 0; i < unique.length; i++) {
-      single.set(unique[i]!, (single.get(unique[i]!) ?? 0) + 1);
-      for (let j = i + 1; j < unique.length; j++) {
-        const key = `${unique[i]}\u0000${unique[j]}`;
-        pairs.set(key, (pairs.get(key) ?? 0) + 1);
+    const row: number[] = [];
+    for (const id of basket) {
+      let i = index.get(id);
+      if (i === undefined) {
+        i = ids.length;
+        index.set(id, i);
+        ids.push(id);
+      }
+      if (!row.includes(i)) row.push(i);
+    }
+    if (row.length > 0) encoded.push(row);
+  }
+  const n = ids.length;
+  const single = new Uint32Array(n);
+  const pairs = new Uint32Array(n * n);
+  for (const row of encoded) {
+    for (let a = 0; a < row.length; a++) {
+      const i = row[a]!;
+      single[i]!++;
+      for (let b = a + 1; b < row.length; b++) {
+        const j = row[b]!;
+        pairs[i < j ? i * n + j : j * n + i]!++;
       }
     }
   }
+  const orders = encoded.length;
   const rules: PairRule[] = [];
-  for (const [key, together] of pairs) {
-    if (together < thresholds.minOrders) continue;
-    const support = together / orders;
-    if (support < thresholds.minSupport) continue;
-    const [a, b] = key.split("\u0000") as [string, string];
-    for (const [x, y] of [
-      [a, b],
-      [b, a],
-    ] as const) {
-      const confidence = together / single.get(x)!;
-      const lift = confidence / (single.get(y)! / orders);
-      if (confidence >= thresholds.minConfidence && lift >= thresholds.minLift) rules.push({ antecedent: x, consequent: y, support, confidence, lift, together });
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const together = pairs[i * n + j]!;
+      if (together < thresholds.minOrders) continue;
+      const support = together / orders;
+      if (support < thresholds.minSupport) continue;
+      for (const [x, y] of [
+        [i, j],
+        [j, i],
+      ] as const) {
+        const confidence = together / single[x]!;
+        const lift = confidence / (single[y]! / orders);
+        if (confidence >= thresholds.minConfidence && lift >= thresholds.minLift) rules.push({ antecedent: ids[x]!, consequent: ids[y]!, support, confidence, lift, together });
+      }
     }
   }
   return rules.sort((p, q) => q.lift * q.support - p.lift * p.support);

@@ -50,7 +50,9 @@ export const getRecommendationsRequest = z.object({
   daily: z.array(dailySeries).max(LIMITS.itemsPerRequest, `has more than ${LIMITS.itemsPerRequest} series`),
   hourly: z.array(z.object({ weekday: z.number().int().min(0, "must be 0..6").max(6, "must be 0..6"), hour: z.number().int().min(0, "must be 0..23").max(23, "must be 0..23"), orders: nonNegative, revenue: nonNegative })),
   hourlyWeeks: z.number().int().min(0, "must be >= 0"),
-  baskets: z.array(z.object({ itemIds: z.array(z.string()) })).max(LIMITS.basketsPerRequest, `has more than ${LIMITS.basketsPerRequest} baskets`),
+  baskets: z
+    .custom<Array<{ itemIds: string[] }>>((v) => Array.isArray(v) && v.every((b) => typeof b === "object" && b !== null && Array.isArray(b.itemIds) && b.itemIds.every((id: unknown) => typeof id === "string")), "must be a list of {item_ids: [string]}")
+    .refine((v) => v.length <= LIMITS.basketsPerRequest, `has more than ${LIMITS.basketsPerRequest} baskets`),
   closedDates: z.array(isoDate),
 });
 

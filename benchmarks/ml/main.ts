@@ -1,0 +1,89 @@
+// `npm run bench:ml`: the ML pod's accuracy and throughput in one run, against the weekly
+// seasonal naive and Prophet on the real pizza data, plus forecasts/s and GetRecommendations
+// calls/s against a pod started for the run (and stopped at the end).
+import { Command } from "commander";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { canConnect, freePort, killGroup, startProcess, waitUntil } from "../../scripts/services/processes.js";
+import { dailySeries, readPizzaSales } from "../../ml/index.js";
+import { CONTENDERS, REFERENCE, rollingOrigin, type AccuracyRow } from "./accuracy.js";
+import { pizzaTenantInput } from "./pizza-tenant.js";
+import { forecastsInProcess, forecastsOverGrpc, itemSeriesPool, mlClient, prophetFits, recommendationLoad } from "./throughput.js";
+
+const program = new Command()
+  .name("bench:ml")
+  .description("ML pod benchmark: rolling-origin accuracy (MASE, sMAPE) vs seasonal naive and Prophet on the pizza data; forecasts/s; GetRecommendations calls/s")
+  .option("--data <file>", "pizza_sales.csv", resolve(process.cwd(), "../shared/data/pizza_sales.csv"))
+  .option("--horizon <days>", "forecast horizon of the backtest", (v) => Number(v), 14)
+  .option("--origins <n>", "rolling origins (14 days apart)", (v) => Number(v), 8)
+  .option("--series <n>", "item series in the throughput test", (v) => Number(v), 1000)
+  .option("--prophet-series <n>", "series Prophet fits in the throughput test", (v) => Number(v), 100)
+  .option("--seconds <s>", "duration of each GetRecommendations load phase", (v) => Number(v), 10)
+  .option("--concurrency <n>", "concurrent GetRecommendations callers", (v) => Number(v), 8)
+  .option("--no-reference", "skip the single-model reference rows")
+  .option("--out <file>", "also write the results as JSON")
+  .parse();
+
+const opts = program.opts<{ data: string; horizon: number; origins: number; series: number; prophetSeries: number; seconds: number; concurrency: number; reference: boolean; out?: string }>();
+const log = (m: string) => process.stderr.write(`[bench:ml] ${m}\n`);
+
+const lines = readPizzaSales(opts.data);
+const sales = dailySeries(lines);
+const items = [...sales.items.values()];
+const backtest = { horizon: opts.horizon, origins: opts.origins, step: 14 };
+
+log(`accuracy: ${items.length} items + restaurant, ${opts.origins} origins x ${opts.horizon} days`);
+const contenders = opts.reference ? [...CONTENDERS, ...REFERENCE] : CONTENDERS;
+const accuracy: AccuracyRow[] = [...rollingOrigin("restaurant", [sales.restaurant], contenders, backtest), ...rollingOrigin("item", items, contenders, backtest)];
+
+log(`throughput: ${opts.series} item series in-process`);
+const pool = itemSeriesPool(items, opts.series);
+const inProcess = [forecastsInProcess(pool, opts.horizon), forecastsInProcess(pool, opts.horizon)];
+log(`throughput: Prophet on ${opts.prophetSeries} of the same series`);
+const prophet = prophetFits(pool.slice(0, opts.prophetSeries), opts.horizon);
+
+const stateDir = mkdtempSync(join(tmpdir(), "lsp-bench-ml-"));
+const port = await freePort();
+const pod = startProcess(stateDir, "ml-pod", process.execPath, ["--import", "tsx", "ml/main.ts", "--port", String(port), "--host", "127.0.0.1"], { env: { ...process.env, LOG_LEVEL: "warn" } });
+let grpcForecast, warm, cold;
+try {
+  await waitUntil(pod, "ML pod port", () => canConnect(port), 30_000);
+  const client = mlClient(port);
+  log("throughput: PredictDemand over gRPC");
+  grpcForecast = await forecastsOverGrpc(client, pool, opts.horizon);
+  const input = pizzaTenantInput(lines, sales.end);
+  log(`GetRecommendations: warm (one tenant, pod's forecast cache hot) ${opts.seconds}s x ${opts.concurrency}`);
+  await recommendationLoad(client, input, { seconds: 1, concurrency: 1, tenantFor: () => "warm" });
+  warm = await recommendationLoad(client, input, { seconds: opts.seconds, concurrency: opts.concurrency, tenantFor: () => "warm" });
+  log(`GetRecommendations: cold (a new tenant every call, every forecast fitted) ${opts.seconds}s x ${opts.concurrency}`);
+  cold = await recommendationLoad(client, input, { seconds: opts.seconds, concurrency: opts.concurrency, tenantFor: (i) => `cold-${i}` });
+  client.close();
+} finally {
+  await killGroup(pod.pid);
+}
+
+const row = (level: string, name: string) => accuracy.find((r) => r.level === level && r.contender === name)!;
+const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "n/a");
+const out: string[] = [];
+out.push(`ML pod benchmark — ${new Date().toISOString()} — node ${process.version}`);
+out.push("", "| level | contender | series | cuts | MASE | sMAPE % | 90% PI coverage | seconds |", "|---|---|---|---|---|---|---|---|");
+for (const r of accuracy) out.push(`| ${r.level} | ${r.contender} | ${r.series} | ${r.cuts} | ${f3(r.mase)} | ${r.smape.toFixed(2)} | ${f3(r.coverage)} | ${r.seconds.toFixed(2)} |`);
+out.push("");
+for (const level of ["restaurant", "item"]) {
+  const ml = row(level, "ml-pod (auto)");
+  const naive = row(level, "seasonal naive");
+  const p = row(level, "prophet");
+  out.push(`${level}: MASE ml/naive = ${f3(ml.mase / naive.mase)} (target <= 0.8: ${ml.mase / naive.mase <= 0.8 ? "met" : "MISSED"}); ml/prophet = ${f3(ml.mase / p.mase)} (target <= 1: ${ml.mase <= p.mase ? "met" : "MISSED"}); sMAPE ml/prophet = ${f3(ml.smape / p.smape)}`);
+}
+const best = inProcess.reduce((a, b) => (a.seconds < b.seconds ? a : b));
+out.push(
+  "",
+  `forecasts in-process: ${opts.series} series in ${inProcess.map((r) => r.seconds.toFixed(2)).join(" s / ")} s (best ${best.perSecond.toFixed(0)}/s = ${(1000 / best.perSecond).toFixed(2)} s per 1,000; target < 2 s: ${1000 / best.perSecond < 2 ? "met" : "MISSED"}); models ${JSON.stringify(best.models)}`,
+  `forecasts via gRPC PredictDemand (one request, pod process): ${grpcForecast!.seconds.toFixed(2)} s (${grpcForecast!.perSecond.toFixed(0)}/s)`,
+  `Prophet peer: ${opts.prophetSeries} fits in ${prophet.seconds.toFixed(2)} s (${prophet.perSecond.toFixed(1)}/s) — ml-pod/prophet throughput ratio ${(best.perSecond / prophet.perSecond).toFixed(1)}x`,
+  `GetRecommendations warm: ${warm!.perSecond.toFixed(0)} calls/s, p50 ${warm!.p50ms.toFixed(1)} ms, p99 ${warm!.p99ms.toFixed(1)} ms, errors ${warm!.errors} (target > 1000/s: ${warm!.perSecond > 1000 ? "met" : "MISSED"})`,
+  `GetRecommendations cold: ${cold!.perSecond.toFixed(1)} calls/s, p50 ${cold!.p50ms.toFixed(1)} ms, p99 ${cold!.p99ms.toFixed(1)} ms, errors ${cold!.errors}`,
+);
+process.stdout.write(out.join("\n") + "\n");
+if (opts.out) writeFileSync(opts.out, JSON.stringify({ at: new Date().toISOString(), options: opts, accuracy, inProcess, prophet, grpcForecast, warm, cold }, null, 2));

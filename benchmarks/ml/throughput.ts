@@ -1,0 +1,92 @@
+// Throughput: item-series forecasts per second (in-process and through a pod's gRPC API, with
+// Prophet fitted on the same series as the peer) and GetRecommendations calls per second
+// against a separate pod process under concurrent load.
+import { credentials, Metadata, type Client, type ServiceError } from "@grpc/grpc-js";
+import { forecastSeries, mlServiceConstructor, recommendationRequest, toDayNumber, type DailySeries, type RecommendationInput } from "../../ml/index.js";
+import { prophetForecast } from "./prophet-peer.js";
+
+export function itemSeriesPool(items: readonly DailySeries[], count: number): DailySeries[] {
+  // Scaled copies of the real item series: same shapes, distinct values, so no cache can help.
+  return Array.from({ length: count }, (_, i) => {
+    const base = items[i % items.length]!;
+    const scale = 1 + Math.floor(i / items.length) * 0.1;
+    return { start: base.start, values: base.values.map((v) => v * scale) };
+  });
+}
+
+export function forecastsInProcess(series: readonly DailySeries[], horizon: number): { seconds: number; perSecond: number; models: Record<string, number> } {
+  const models: Record<string, number> = {};
+  const t0 = performance.now();
+  for (const s of series) {
+    const f = forecastSeries(s, { horizon });
+    const key = f.combinedWith ? `${f.model}+${f.combinedWith}` : f.model;
+    models[key] = (models[key] ?? 0) + 1;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { seconds, perSecond: series.length / seconds, models };
+}
+
+export function prophetFits(series: readonly DailySeries[], horizon: number): { seconds: number; perSecond: number } {
+  const t0 = performance.now();
+  for (const s of series) prophetForecast(toDayNumber(s.start), s.values, horizon, 0.9);
+  const seconds = (performance.now() - t0) / 1000;
+  return { seconds, perSecond: series.length / seconds };
+}
+
+type Unary = (request: unknown, metadata: Metadata, options: { deadline: number }, callback: (err: ServiceError | null, response: unknown) => void) => void;
+
+function unary(client: Client, method: string, request: unknown, timeoutMs: number): Promise<unknown> {
+  const fn = (client as unknown as Record<string, Unary>)[method]!.bind(client);
+  return new Promise((resolve, reject) => fn(request, new Metadata(), { deadline: Date.now() + timeoutMs }, (e, r) => (e ? reject(e) : resolve(r))));
+}
+
+export function mlClient(port: number): Client {
+  const Ctor = mlServiceConstructor();
+  return new Ctor(`127.0.0.1:${port}`, credentials.createInsecure(), { "grpc.max_send_message_length": 64 * 1024 * 1024, "grpc.max_receive_message_length": 64 * 1024 * 1024 });
+}
+
+export async function forecastsOverGrpc(client: Client, series: readonly DailySeries[], horizon: number): Promise<{ seconds: number; perSecond: number }> {
+  const request = { tenantId: `bench-${Date.now()}`, horizonDays: horizon, series: series.map((s, i) => ({ seriesId: `item-${i}`, locationId: "main", start: s.start, values: s.values })) };
+  const t0 = performance.now();
+  const res = (await unary(client, "PredictDemand", request, 120_000)) as { forecasts: unknown[] };
+  const seconds = (performance.now() - t0) / 1000;
+  if (res.forecasts.length !== series.length) throw new Error(`expected ${series.length} forecasts, got ${res.forecasts.length}`);
+  return { seconds, perSecond: series.length / seconds };
+}
+
+export interface LoadResult {
+  calls: number;
+  errors: number;
+  seconds: number;
+  perSecond: number;
+  p50ms: number;
+  p99ms: number;
+}
+
+/** `concurrency` callers in a closed loop for `seconds`; `tenantFor(i)` picks each call's tenant. */
+export async function recommendationLoad(client: Client, input: RecommendationInput, options: { seconds: number; concurrency: number; tenantFor: (call: number) => string }): Promise<LoadResult> {
+  const base = recommendationRequest(input);
+  const latencies: number[] = [];
+  let calls = 0;
+  let errors = 0;
+  const end = performance.now() + options.seconds * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: options.concurrency }, async () => {
+      while (performance.now() < end) {
+        const n = calls++;
+        const start = performance.now();
+        try {
+          await unary(client, "GetRecommendations", { ...base, tenantId: options.tenantFor(n) }, 10_000);
+          latencies.push(performance.now() - start);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN;
+  return { calls: latencies.length, errors, seconds, perSecond: latencies.length / seconds, p50ms: q(0.5), p99ms: q(0.99) };
+}
