@@ -124,6 +124,8 @@ function startControllers(config: OperatorConfig, kube: Kube, db: PlatformDataba
     metrics,
     resyncMs,
     onChange: (tenant, event) => {
+      // Before the cell recounts: a deleted tenant's reservation must not keep its slot taken.
+      if (event === "delete") ctx.book.release(tenant.metadata.name);
       tenantCtl.queue.add(tenant.metadata.name);
       const cell = placedCell(tenant);
       if (cell && event !== "resync") cellCtl.queue.add(cell);

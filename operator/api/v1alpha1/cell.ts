@@ -1,6 +1,6 @@
 // Cell: an isolated stack (cell API, Postgres schema, Redis, ML pod) serving a group of tenants.
 // Cluster-scoped. This file is the TypeScript side of the CRD's single source of truth (see crds/).
-import type { Condition } from "./conditions.js";
+import type { Condition, OwnerReference } from "./conditions.js";
 import type { API_VERSION } from "./tenant.js";
 
 export const CellClasses = ["shared", "dedicated"] as const;
@@ -51,7 +51,7 @@ export interface CellStatus {
 export interface Cell {
   apiVersion: typeof API_VERSION;
   kind: "Cell";
-  metadata: { name: string; uid?: string; generation?: number; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string>; finalizers?: string[]; deletionTimestamp?: string; creationTimestamp?: string };
+  metadata: { name: string; uid?: string; generation?: number; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string>; finalizers?: string[]; deletionTimestamp?: string; creationTimestamp?: string; ownerReferences?: OwnerReference[] };
   spec: CellSpec;
   status?: CellStatus;
 }

@@ -10,3 +10,13 @@ export interface Condition {
   lastTransitionTime: string;
   observedGeneration?: number;
 }
+
+/** metav1.OwnerReference, as the operator sets it (a dedicated Cell is owned by its Tenant). */
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}

@@ -1,6 +1,6 @@
 // Tenant: one restaurant business. Cluster-scoped; `spec.slug` is its subdomain.
 // This file is the TypeScript side of the CRD's single source of truth (see crds/).
-import type { Condition } from "./conditions.js";
+import type { Condition, OwnerReference } from "./conditions.js";
 
 export const GROUP = "localstoreplatform.com";
 export const VERSION = "v1alpha1";
@@ -65,7 +65,7 @@ export interface TenantStatus {
 export interface Tenant {
   apiVersion: typeof API_VERSION;
   kind: "Tenant";
-  metadata: { name: string; uid?: string; generation?: number; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string>; finalizers?: string[]; deletionTimestamp?: string; creationTimestamp?: string };
+  metadata: { name: string; uid?: string; generation?: number; resourceVersion?: string; labels?: Record<string, string>; annotations?: Record<string, string>; finalizers?: string[]; deletionTimestamp?: string; creationTimestamp?: string; ownerReferences?: OwnerReference[] };
   spec: TenantSpec;
   status?: TenantStatus;
 }

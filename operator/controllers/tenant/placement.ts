@@ -38,7 +38,7 @@ export async function createCell(ctx: OperatorContext, name: string, cellClass: 
       name,
       labels: { ...ctx.commonLabels },
       ...(dedicated ? { ownerReferences: [{ apiVersion: API_VERSION, kind: "Tenant", name: tenant.metadata.name, uid: tenant.metadata.uid!, blockOwnerDeletion: true }] } : {}),
-    } as Cell["metadata"],
+    },
     spec: cellTemplate(ctx.config, cellClass, policy),
   };
   try {
