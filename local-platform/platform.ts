@@ -27,6 +27,10 @@ export interface LocalPlatformOptions {
   /** Where the kubeconfig for the local API is written (the lsp CLI reads it). */
   kubeconfigPath: string;
   sharedCellCapacity?: number;
+  /** Use this Postgres (superuser URL) instead of the embedded one; tests pass a fresh database. */
+  databaseUrl?: string;
+  /** Use this Redis instead of starting one. */
+  redisUrl?: string;
   progress?: (step: string) => void;
   logger?: Logger;
 }
@@ -40,7 +44,7 @@ export interface LocalPlatform {
   admin: pg.Pool;
   adminUrl: string;
   tenantUrl(slug: string): string;
-  /** Applies manifests exactly as `lsp apply` would (validation, defaults). */
+  /** Creates the manifest's object, validated and defaulted as `lsp apply` does, unless it exists (demo seeding). */
   apply(manifest: unknown): Promise<"created" | "unchanged">;
   stop(): Promise<void>;
 }
@@ -58,13 +62,19 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
 
     progress("starting Postgres and Redis");
     const [postgres, redis] = await Promise.all([
-      startPostgres({ dataDir: join(options.dataDir, "postgres", "data"), persistent: true }),
-      startRedis(join(options.dataDir, "redis")).catch((error: unknown) => {
-        throw new Error(`${(error as Error).message}\nThe control plane's OTP login needs Redis: install redis-server or set REDIS_URL.`);
-      }),
+      options.databaseUrl
+        ? ({ url: options.databaseUrl, owned: false, stop: async () => {} } satisfies PostgresHandle)
+        : startPostgres({ dataDir: join(options.dataDir, "postgres", "data"), persistent: true }),
+      options.redisUrl
+        ? ({ url: options.redisUrl, owned: false, stop: async () => {} } satisfies RedisHandle)
+        : startRedis(join(options.dataDir, "redis")).catch((error: unknown) => {
+            throw new Error(`${(error as Error).message}\nThe control plane's OTP login needs Redis: install redis-server or set REDIS_URL.`);
+          }),
     ]);
     stops.push(() => (postgres as PostgresHandle).stop(), () => (redis as RedisHandle).stop());
     const admin = new pg.Pool({ connectionString: postgres.url, max: 10 });
+    // An idle connection cut by Postgres (e.g. while stopping) is not a crash.
+    admin.on("error", (err) => log.warn({ err: err.message }, "Idle Postgres connection closed"));
     stops.push(() => admin.end());
 
     progress("starting the local Kubernetes-compatible API");
