@@ -12,7 +12,7 @@ export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
   "status", "docs", "help", "support", "blog", "mail", "email", "smtp", "cdn", "static", "assets",
   "media", "files", "grafana", "metrics", "prometheus", "monitoring", "dev", "staging", "test",
   "demo", "sandbox", "internal", "system", "root", "lsp", "localstore", "localstoreplatform",
-  "billing", "pay", "payments", "webhooks", "router", "cell", "cells", "operator", "console",
+  "billing", "pay", "payments", "webhooks", "router", "cell", "cells", "operator", "console", "platform",
 ]);
 
 export type SlugCheck = { ok: true; slug: string } | { ok: false; reason: "INVALID" | "RESERVED"; message: string };

@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ingestUsageEvents, type UsageEvent } from "../usage/index.js";
+import { createTestDatabase, type TestDatabase } from "../testing/databases.js";
+import { runDunning, dunningState } from "./dunning.js";
+import { invoiceCsv } from "./export-csv.js";
+import { invoicePdf } from "./export-pdf.js";
+import { issueInvoice, prepareInvoice, recordPayment, getInvoice, type BillingConfig } from "./invoices.js";
+import { migrateBilling } from "./migrate.js";
+import { planCatalog } from "./plans.js";
+import { changePlan, BillingInputError } from "./subscriptions.js";
+import { MemoryTenantSuspender } from "./suspension.js";
+import { DEFAULT_VAT } from "./vat.js";
+
+let db: TestDatabase;
+const config: BillingConfig = { plans: planCatalog(), vat: DEFAULT_VAT, paymentTermDays: 15 };
+const DECEMBER_2 = new Date("2026-12-02T02:00:00Z");
+
+function orders(tenantSlug: string, count: number, firstId: number, at: (i: number) => Date, amount = 150_000n): UsageEvent[] {
+  return Array.from({ length: count }, (_, i) => ({ tenantSlug, eventId: `cell-a/outbox/${firstId + i}`, kind: "order" as const, quantity: 1n, amountVnd: amount, occurredAt: at(i) }));
+}
+
+function gauge(tenantSlug: string, kind: "active_locations" | "staff_seats", day: string, quantity: number): UsageEvent {
+  return { tenantSlug, eventId: `cell-a/gauge/${kind}/${day}`, kind, quantity: BigInt(quantity), amountVnd: 0n, occurredAt: new Date(`${day}T03:00:00Z`) };
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase("billing");
+  await migrateBilling(db.pool);
+});
+
+afterAll(async () => {
+  await db?.drop();
+});
+
+describe("Given a chain that moved from Growth to Chain on 21 November with usage all month", () => {
+  const slug = "pho-24";
+
+  beforeAll(async () => {
+    await changePlan(db.pool, config.plans, { tenantSlug: slug, plan: "growth", effectiveOn: "2026-10-01" });
+    await changePlan(db.pool, config.plans, { tenantSlug: slug, plan: "chain", effectiveOn: "2026-11-21" });
+    await ingestUsageEvents(db.pool, [
+      gauge(slug, "active_locations", "2026-10-30", 4),
+      gauge(slug, "active_locations", "2026-11-25", 6),
+      gauge(slug, "staff_seats", "2026-11-02", 14),
+      // 6,100 orders 1-20 Nov (Growth includes 6000 × 20/30 = 4000), 900 orders 21-30 Nov.
+      ...orders(slug, 6_100, 1, (i) => new Date(Date.UTC(2026, 10, 1 + (i % 20), 2))),
+      ...orders(slug, 900, 10_000, (i) => new Date(Date.UTC(2026, 10, 21 + (i % 10), 2))),
+    ]);
+  });
+
+  it("bills each plan for its days, with the usage of those days", async () => {
+    const { invoice } = await prepareInvoice(db.pool, config, slug, "2026-11");
+    expect(invoice.status).toBe("draft");
+    expect(invoice.lines.map((l) => [l.code, l.plan, l.quantity, l.amountVnd])).toEqual([
+      ["locations", "growth", "4", String(Math.round((4 * 449_000 * 20) / 30))],
+      ["orders", "growth", "2100", String(2_100 * 80)],
+      ["seats", "growth", "4", String(Math.round((4 * 25_000 * 20) / 30))],
+      ["locations", "chain", "6", String((6 * 399_000 * 10) / 30)],
+      ["orders", "chain", "0", "0"],
+      ["gmv", "chain", String(900 * 150_000), String((900 * 150_000) / 1000)],
+    ]);
+    expect(invoice.totalVnd).toBe(invoice.subtotalVnd + invoice.vatVnd);
+    expect(invoice.vatVnd).toBe((invoice.subtotalVnd + 5n) / 10n);
+  });
+
+  it("yields the same invoice when the period is run again", async () => {
+    const first = (await prepareInvoice(db.pool, config, slug, "2026-11")).invoice;
+    const again = (await prepareInvoice(db.pool, config, slug, "2026-11")).invoice;
+    expect(again).toEqual(first);
+  });
+
+  it("never changes the invoice once issued, even when late usage arrives or the row is edited directly", async () => {
+    const issued = await issueInvoice(db.pool, config, slug, "2026-11", DECEMBER_2);
+    expect(issued).toMatchObject({ status: "issued", dueOn: "2026-12-17" });
+    await ingestUsageEvents(db.pool, orders(slug, 10, 50_000, () => new Date("2026-11-15T02:00:00Z")));
+    const rerun = await prepareInvoice(db.pool, config, slug, "2026-11");
+    expect(rerun.invoice).toEqual(issued);
+    expect(rerun.recomputedDiffers).toBe(true);
+    expect(await issueInvoice(db.pool, config, slug, "2026-11", DECEMBER_2)).toEqual(issued);
+    await expect(db.pool.query(`update billing.invoices set total_vnd = 1 where number = $1`, [issued.number])).rejects.toThrow(/can no longer change/);
+    await expect(db.pool.query(`delete from billing.invoices where number = $1`, [issued.number])).rejects.toThrow(/cannot be deleted/);
+    expect(await getInvoice(db.pool, issued.number)).toEqual(issued);
+  });
+
+  it("refuses a plan change that would reach back into an issued month", async () => {
+    await expect(changePlan(db.pool, config.plans, { tenantSlug: slug, plan: "starter", effectiveOn: "2026-11-30" })).rejects.toThrow(BillingInputError);
+    await expect(changePlan(db.pool, config.plans, { tenantSlug: slug, plan: "platinum", effectiveOn: "2026-12-30" })).rejects.toThrow(/plan: unknown plan 'platinum'/);
+  });
+
+  it("exports line items as CSV whose amounts add up to the total", async () => {
+    const invoice = (await getInvoice(db.pool, "LSP-202611-pho-24"))!;
+    const csv = invoiceCsv(invoice);
+    expect(csv.startsWith("\uFEFFinvoice_number,tenant,period,line")).toBe(true);
+    const rows = csv.trim().split("\r\n").slice(1);
+    expect(rows).toHaveLength(invoice.lines.length + 3);
+    const lineSum = rows.slice(0, invoice.lines.length).reduce((s, r) => s + BigInt(r.split(",").at(-1)!), 0n);
+    expect(lineSum).toBe(invoice.subtotalVnd);
+    expect(rows.at(-1)).toMatch(new RegExp(`Tổng cộng thanh toán \\(total\\),,,${invoice.totalVnd}$`));
+    expect(csv).toContain('"Gói Growth: phí địa điểm (4 × 449.000 ₫/tháng, 20/30 ngày)"');
+  });
+
+  it("exports a PDF whose text keeps the Vietnamese diacritics, the same bytes every time", async () => {
+    const invoice = (await getInvoice(db.pool, "LSP-202611-pho-24"))!;
+    const pdf = await invoicePdf(invoice, { customerName: "Phở 24 — Chuỗi nhà hàng" });
+    expect(pdf.subarray(0, 5).toString()).toBe("%PDF-");
+    expect((await invoicePdf(invoice, { customerName: "Phở 24 — Chuỗi nhà hàng" })).equals(pdf)).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), "invoice-"));
+    writeFileSync(join(dir, "invoice.pdf"), pdf);
+    let text: string;
+    try {
+      text = execFileSync("pdftotext", ["-layout", join(dir, "invoice.pdf"), "-"], { encoding: "utf8" });
+    } catch {
+      // Without poppler-utils, the embedded font's name still proves Vietnamese glyphs are not Helvetica's.
+      expect(pdf.toString("latin1")).toContain("DejaVuSans");
+      return;
+    }
+    expect(text).toContain("HÓA ĐƠN DỊCH VỤ");
+    expect(text).toContain("Phở 24 — Chuỗi nhà hàng");
+    expect(text).toContain("Tổng cộng thanh toán");
+  });
+});
+
+describe("Given an issued invoice nobody pays", () => {
+  const slug = "bun-dau-mam-tom";
+  let number: string;
+
+  beforeAll(async () => {
+    await changePlan(db.pool, config.plans, { tenantSlug: slug, plan: "starter", effectiveOn: "2026-11-01" });
+    number = (await issueInvoice(db.pool, config, slug, "2026-11", DECEMBER_2)).number;
+  });
+
+  it("marks the tenant past due after the due date, suspends it 14 days later, and lifts it when paid", async () => {
+    const suspender = new MemoryTenantSuspender();
+    expect(await runDunning(db.pool, suspender, { now: new Date("2026-12-10T02:00:00Z"), tenants: [slug] })).toEqual([]);
+    expect((await runDunning(db.pool, suspender, { now: new Date("2026-12-18T02:00:00Z"), tenants: [slug] })).map((t) => t.to)).toEqual(["past_due"]);
+    expect(suspender.suspended.has(slug)).toBe(false);
+    const [suspended] = await runDunning(db.pool, suspender, { now: new Date("2026-12-31T17:30:00Z"), tenants: [slug] });
+    expect(suspended).toMatchObject({ from: "past_due", to: "suspended" });
+    expect(suspender.suspended.get(slug)).toMatch(new RegExp(`${number} unpaid 15 day`));
+    expect(await runDunning(db.pool, suspender, { now: new Date("2027-01-02T02:00:00Z"), tenants: [slug] })).toEqual([]);
+
+    const invoice = (await getInvoice(db.pool, number))!;
+    const half = invoice.totalVnd / 2n;
+    expect((await recordPayment(db.pool, { invoiceNumber: number, amountVnd: half, provider: "momo", providerRef: "momo-1" })).status).toBe("issued");
+    // The same webhook delivered again records nothing more.
+    expect((await recordPayment(db.pool, { invoiceNumber: number, amountVnd: half, provider: "momo", providerRef: "momo-1" })).paidVnd).toBe(half);
+    expect(await runDunning(db.pool, suspender, { now: new Date("2027-01-02T03:00:00Z"), tenants: [slug] })).toEqual([]);
+    const paid = await recordPayment(db.pool, { invoiceNumber: number, amountVnd: invoice.totalVnd - half, provider: "vnpay", providerRef: "vnp-77" });
+    expect(paid.status).toBe("paid");
+    const [lifted] = await runDunning(db.pool, suspender, { now: new Date("2027-01-02T04:00:00Z"), tenants: [slug] });
+    expect(lifted).toMatchObject({ from: "suspended", to: "current", reason: "all invoices paid" });
+    expect(suspender.suspended.has(slug)).toBe(false);
+    expect((await dunningState(db.pool, slug)).state).toBe("current");
+  });
+
+  it("records no new standing when suspending the Tenant fails, and suspends it on the next run", async () => {
+    const other = "banh-mi-hoi-an";
+    await changePlan(db.pool, config.plans, { tenantSlug: other, plan: "growth", effectiveOn: "2026-11-01" });
+    await issueInvoice(db.pool, config, other, "2026-11", DECEMBER_2);
+    const failing = { setSuspended: async () => Promise.reject(new Error("apiserver unavailable")) };
+    await expect(runDunning(db.pool, failing, { now: new Date("2027-01-05T02:00:00Z"), tenants: [other] })).rejects.toThrow(/apiserver unavailable/);
+    expect((await dunningState(db.pool, other)).state).toBe("current");
+    const suspender = new MemoryTenantSuspender();
+    expect((await runDunning(db.pool, suspender, { now: new Date("2027-01-05T02:05:00Z"), tenants: [other] }))[0]).toMatchObject({ to: "suspended" });
+    expect(suspender.suspended.has(other)).toBe(true);
+  });
+
+  it("refuses to issue a month that is not over", async () => {
+    await expect(issueInvoice(db.pool, config, slug, "2026-12", new Date("2026-12-31T16:59:59Z"))).rejects.toThrow(/2026-12 is not over yet/);
+  });
+});

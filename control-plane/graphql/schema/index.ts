@@ -1,0 +1,13 @@
+// Imports every type file (each registers its types and fields) and builds the schema.
+import { builder } from "../builder.js";
+import "./scalars.js";
+import "./role.js";
+import "./membership.js";
+import "./user.js";
+import "./tenant.js";
+import "./staff.js";
+
+builder.queryType({});
+builder.mutationType({});
+
+export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,98 @@
+// The REST surface: sign-in, refresh, logout, JWKS, health, metrics and the dev SMS outbox.
+// One named handler per route, looked up in a Map (no per-request closures).
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Pool } from "pg";
+import type { Redis } from "ioredis";
+import type { KeyRing } from "../identity/keys.js";
+import type { OtpService } from "../identity/otp.js";
+import type { Sessions } from "../identity/sessions.js";
+import type { OutboxSmsProvider } from "../identity/sms.js";
+import { normalizeVietnamesePhone } from "../identity/phone.js";
+import { ControlPlaneError } from "../identity/errors.js";
+import type { ControlPlaneMetrics } from "./metrics.js";
+import { readJson, sendJson, stringField } from "./json.js";
+
+export interface RouteDeps {
+  pool: Pool;
+  redis: Redis;
+  keys: KeyRing;
+  otp: OtpService;
+  sessions: Sessions;
+  metrics: ControlPlaneMetrics;
+  /** Present only when the outbox SMS provider is in use (development and tests). */
+  outbox?: OutboxSmsProvider;
+  clientIp(req: IncomingMessage): string;
+}
+
+type Handler = (deps: RouteDeps, req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+
+const NO_STORE = { "cache-control": "no-store" };
+
+async function otpRequest(deps: RouteDeps, req: IncomingMessage, res: ServerResponse) {
+  const body = await readJson(req);
+  const sent = await deps.otp.request(stringField(body, "phone"), deps.clientIp(req));
+  sendJson(res, 202, sent, NO_STORE);
+}
+
+async function otpVerify(deps: RouteDeps, req: IncomingMessage, res: ServerResponse) {
+  const body = await readJson(req);
+  const { user, ...tokens } = await deps.sessions.signIn(stringField(body, "phone"), stringField(body, "code"), deps.clientIp(req));
+  sendJson(res, 200, { ...tokens, user: { id: user.id, phone: user.phone, name: user.name } }, NO_STORE);
+}
+
+async function refresh(deps: RouteDeps, req: IncomingMessage, res: ServerResponse) {
+  const body = await readJson(req);
+  sendJson(res, 200, await deps.sessions.refresh(stringField(body, "refreshToken")), NO_STORE);
+}
+
+async function logout(deps: RouteDeps, req: IncomingMessage, res: ServerResponse) {
+  const body = await readJson(req);
+  await deps.sessions.signOut(stringField(body, "refreshToken"));
+  res.writeHead(204, NO_STORE).end();
+}
+
+async function jwks(deps: RouteDeps, _req: IncomingMessage, res: ServerResponse) {
+  // Short cache: cells refetch on an unknown kid anyway, and a rotation publishes keys ahead.
+  sendJson(res, 200, deps.keys.jwks(), { "cache-control": "public, max-age=60" });
+}
+
+async function healthz(_deps: RouteDeps, _req: IncomingMessage, res: ServerResponse) {
+  sendJson(res, 200, { status: "ok" });
+}
+
+async function readyz(deps: RouteDeps, _req: IncomingMessage, res: ServerResponse) {
+  const checks = await Promise.allSettled([deps.pool.query("SELECT 1"), deps.redis.ping()]);
+  const [postgres, redis] = checks.map((c) => (c.status === "fulfilled" ? "ok" : `failed: ${(c.reason as Error).message}`));
+  const ready = postgres === "ok" && redis === "ok";
+  sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", postgres, redis });
+}
+
+async function metrics(deps: RouteDeps, _req: IncomingMessage, res: ServerResponse) {
+  const text = await deps.metrics.registry.metrics();
+  res.writeHead(200, { "content-type": deps.metrics.registry.contentType }).end(text);
+}
+
+async function smsOutbox(deps: RouteDeps, _req: IncomingMessage, res: ServerResponse, url: URL) {
+  if (!deps.outbox) throw new ControlPlaneError("NOT_FOUND", "the SMS outbox exists only with SMS_PROVIDER=outbox");
+  const phone = url.searchParams.get("phone");
+  let to: string | undefined;
+  if (phone) {
+    const normalized = normalizeVietnamesePhone(phone);
+    if (!normalized.ok) throw new ControlPlaneError("PHONE_INVALID", normalized.message, { field: "phone" });
+    to = normalized.e164;
+  }
+  const limit = Math.min(200, Math.max(1, Number(url.searchParams.get("limit") ?? 50) || 50));
+  sendJson(res, 200, { messages: await deps.outbox.read({ to, limit }) }, NO_STORE);
+}
+
+export const ROUTES = new Map<string, { method: "GET" | "POST"; handler: Handler }>([
+  ["/auth/otp/request", { method: "POST", handler: otpRequest }],
+  ["/auth/otp/verify", { method: "POST", handler: otpVerify }],
+  ["/auth/refresh", { method: "POST", handler: refresh }],
+  ["/auth/logout", { method: "POST", handler: logout }],
+  ["/.well-known/jwks.json", { method: "GET", handler: jwks }],
+  ["/healthz", { method: "GET", handler: healthz }],
+  ["/readyz", { method: "GET", handler: readyz }],
+  ["/metrics", { method: "GET", handler: metrics }],
+  ["/dev/sms-outbox", { method: "GET", handler: smsOutbox }],
+]);

@@ -1,0 +1,78 @@
+// `npx tsx control-plane/main.ts --help`: runs app.localstoreplatform.com's API, or rotates keys.
+import { Command, Option } from "commander";
+import { createLogger } from "../common/logger.js";
+import { DirectoryKeyStore, KeyRing, MemoryKeyStore } from "./identity/keys.js";
+import { ACCESS_TOKEN_TTL_SECONDS } from "./identity/access-tokens.js";
+import { KubernetesTenantRegistry } from "./onboarding/kubernetes-registry.js";
+import { MemoryTenantRegistry } from "./onboarding/memory-registry.js";
+import { createControlPlane } from "./server.js";
+
+const log = createLogger("control-plane");
+
+function required(name: string, value: string | undefined, hint: string): string {
+  if (!value) {
+    console.error(`control-plane: ${name} is required (${hint})`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const program = new Command()
+  .name("control-plane")
+  .description("LocalStore Platform control plane: phone sign-in, tokens and JWKS for every cell, tenant signup, staff invites.");
+
+program
+  .command("serve", { isDefault: true })
+  .description("serve REST (/auth/*, /.well-known/jwks.json, /healthz, /readyz, /metrics) and GraphQL (/graphql)")
+  .addOption(new Option("--port <port>", "port to listen on").env("PORT").default("8080"))
+  .addOption(new Option("--host <host>", "address to bind").env("HOST").default("0.0.0.0"))
+  .addOption(new Option("--database-url <url>", "Postgres (schema control_plane is migrated on start)").env("DATABASE_URL"))
+  .addOption(new Option("--redis-url <url>", "Redis for OTP codes, rate limits and the SMS outbox").env("REDIS_URL"))
+  .addOption(new Option("--sms-provider <name>", "where SMS go; only the outbox exists so far").env("SMS_PROVIDER").choices(["outbox"]).default("outbox"))
+  .addOption(new Option("--signing-keys-dir <dir>", "directory of signing keys shared by replicas (a mounted Secret); a first key is created when empty. Omit only for a single dev process").env("SIGNING_KEYS_DIR"))
+  .addOption(new Option("--otp-pepper <secret>", "secret (>= 16 chars) mixed into stored OTP hashes").env("OTP_PEPPER"))
+  .addOption(new Option("--tenant-registry <kind>", "kubernetes: Tenant resources via KUBECONFIG or in-cluster; memory: in-process (dev)").env("TENANT_REGISTRY").choices(["kubernetes", "memory"]).default("memory"))
+  .addOption(new Option("--trust-proxy", "take the client IP from X-Forwarded-For (only behind a proxy that sets it)").env("TRUST_PROXY"))
+  .action(async (opts: { port: string; host: string; databaseUrl?: string; redisUrl?: string; signingKeysDir?: string; otpPepper?: string; tenantRegistry: string; trustProxy?: boolean }) => {
+    const port = Number(opts.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) required("PORT", undefined, `'${opts.port}' is not a port number`);
+    const controlPlane = await createControlPlane({
+      databaseUrl: required("DATABASE_URL", opts.databaseUrl, "e.g. postgres://user:pass@localhost:5432/lsp"),
+      redisUrl: required("REDIS_URL", opts.redisUrl, "e.g. redis://localhost:6379"),
+      otpPepper: required("OTP_PEPPER", opts.otpPepper, "a random secret of at least 16 characters"),
+      keyStore: opts.signingKeysDir ? new DirectoryKeyStore(opts.signingKeysDir) : new MemoryKeyStore(),
+      tenantRegistry: opts.tenantRegistry === "kubernetes" ? KubernetesTenantRegistry.fromDefault() : new MemoryTenantRegistry(),
+      trustProxy: Boolean(opts.trustProxy),
+      logger: log,
+    });
+    if (!opts.signingKeysDir) log.warn("SIGNING_KEYS_DIR is not set: signing keys live in memory and change on every restart");
+    await controlPlane.listen(port, opts.host);
+    const stop = async (signal: string) => {
+      log.info({ signal }, "Stopping control plane");
+      await controlPlane.close();
+      process.exit(0);
+    };
+    process.once("SIGTERM", () => void stop("SIGTERM"));
+    process.once("SIGINT", () => void stop("SIGINT"));
+  });
+
+const keys = program.command("keys").description("manage access-token signing keys");
+keys
+  .command("rotate")
+  .description("add a new signing key: published at once, signing after --lead, old keys retired after their tokens expired")
+  .addOption(new Option("--signing-keys-dir <dir>", "the key directory the servers use").env("SIGNING_KEYS_DIR").makeOptionMandatory())
+  .option("--lead <seconds>", "seconds between publishing the key and signing with it (> the servers' 30 s reload)", "60")
+  .action(async (opts: { signingKeysDir: string; lead: string }) => {
+    const ring = await new KeyRing(new DirectoryKeyStore(opts.signingKeysDir)).init();
+    const key = await ring.rotate({ publishLeadSeconds: Number(opts.lead), accessTokenTtlSeconds: ACCESS_TOKEN_TTL_SECONDS });
+    console.log(`added key ${key.kid}: published now, signs from ${key.activateAt}`);
+  });
+keys
+  .command("list")
+  .description("show the keys in the directory and their activation and retirement times")
+  .addOption(new Option("--signing-keys-dir <dir>", "the key directory").env("SIGNING_KEYS_DIR").makeOptionMandatory())
+  .action(async (opts: { signingKeysDir: string }) => {
+    for (const k of await new DirectoryKeyStore(opts.signingKeysDir).list()) console.log(`${k.kid}  activates ${k.activateAt}  retires ${k.retireAt ?? "-"}`);
+  });
+
+await program.parseAsync();

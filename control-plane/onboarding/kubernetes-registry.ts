@@ -1,0 +1,56 @@
+// Tenants as cluster-scoped custom objects (tenants.localstoreplatform.com/v1alpha1): the same
+// objects `kubectl apply -f tenant.yaml` creates, reconciled by the operator.
+import { ApiException, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
+import { GROUP, TENANT_PLURAL, VERSION, type Tenant } from "../../operator/api/v1alpha1/index.js";
+import { TenantExistsError, type TenantRegistry } from "./tenant-registry.js";
+
+export class KubernetesTenantRegistry implements TenantRegistry {
+  private readonly api: CustomObjectsApi;
+
+  constructor(kubeConfig: KubeConfig) {
+    this.api = kubeConfig.makeApiClient(CustomObjectsApi);
+  }
+
+  /** From KUBECONFIG, or the in-cluster service account when running in a pod. */
+  static fromDefault(): KubernetesTenantRegistry {
+    const kc = new KubeConfig();
+    kc.loadFromDefault();
+    return new KubernetesTenantRegistry(kc);
+  }
+
+  async create(tenant: Tenant): Promise<Tenant> {
+    try {
+      return (await this.api.createClusterCustomObject({ group: GROUP, version: VERSION, plural: TENANT_PLURAL, body: tenant })) as Tenant;
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 409) throw new TenantExistsError(tenant.metadata.name);
+      throw describe(error, `create Tenant '${tenant.metadata.name}'`);
+    }
+  }
+
+  async get(slug: string): Promise<Tenant | undefined> {
+    try {
+      return (await this.api.getClusterCustomObject({ group: GROUP, version: VERSION, plural: TENANT_PLURAL, name: slug })) as Tenant;
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 404) return undefined;
+      throw describe(error, `get Tenant '${slug}'`);
+    }
+  }
+
+  async isSlugTaken(slug: string): Promise<boolean> {
+    return (await this.get(slug)) !== undefined;
+  }
+}
+
+/** The apiserver's own message (e.g. a CRD validation failure) is what an operator needs to see. */
+function describe(error: unknown, action: string): Error {
+  if (error instanceof ApiException) {
+    let message = String(error.body);
+    try {
+      message = (JSON.parse(String(error.body)) as { message?: string }).message ?? message;
+    } catch {
+      /* body was not JSON */
+    }
+    return new Error(`could not ${action}: HTTP ${error.code}: ${message}`, { cause: error });
+  }
+  return new Error(`could not ${action}: ${(error as Error).message}`, { cause: error });
+}

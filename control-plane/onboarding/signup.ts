@@ -1,0 +1,147 @@
+// Self-serve signup: an owner who signed in with their phone claims a slug and gets a Tenant.
+// The claim (tenants row + owner membership) and the Tenant's creation happen in one transaction,
+// so a failure leaves nothing half-made and a retry by the same owner converges on one Tenant.
+import type { Pool } from "pg";
+import { z } from "zod";
+import type { Role } from "../../common/auth-claims.js";
+import { TenantPlans, type Tenant, type TenantPlan } from "../../operator/api/v1alpha1/index.js";
+import { ControlPlaneError } from "../identity/errors.js";
+import type { User } from "../identity/users.js";
+import { checkSlug } from "./slug.js";
+import { OWNER_USER_ANNOTATION, TenantExistsError, tenantManifest, type TenantRegistry } from "./tenant-registry.js";
+
+export const SignupInput = z.object({
+  slug: z.string(),
+  displayName: z.string().trim().min(1, "displayName is required").max(200, "displayName is at most 200 characters"),
+  ownerName: z.string().trim().min(1, "ownerName is required").max(200, "ownerName is at most 200 characters"),
+  plan: z.enum(TenantPlans).default("starter"),
+  locations: z
+    .array(z.object({ name: z.string().trim().min(1, "a location needs a name").max(200), timezone: z.string().max(64).optional() }))
+    .max(100, "at most 100 locations at signup")
+    .default([]),
+});
+export type SignupInput = z.input<typeof SignupInput>;
+
+export interface TenantRecord {
+  slug: string;
+  displayName: string;
+  plan: TenantPlan;
+  ownerUserId: string;
+  createdAt: Date;
+}
+
+export type SlugAvailability = { slug: string; available: boolean; reason?: "INVALID" | "RESERVED" | "TAKEN"; message?: string };
+
+export class Onboarding {
+  constructor(
+    private readonly pool: Pool,
+    private readonly registry: TenantRegistry,
+  ) {}
+
+  async slugAvailability(input: string): Promise<SlugAvailability> {
+    const check = checkSlug(input);
+    if (!check.ok) return { slug: input, available: false, reason: check.reason, message: check.message };
+    const claimed = await this.pool.query("SELECT 1 FROM control_plane.tenants WHERE slug = $1", [check.slug]);
+    if (claimed.rowCount || (await this.registryTaken(check.slug))) return { slug: check.slug, available: false, reason: "TAKEN", message: `'${check.slug}' is already taken` };
+    return { slug: check.slug, available: true };
+  }
+
+  /** `created` is false when this owner already signed up this slug (a retry). */
+  async signup(owner: User, raw: SignupInput): Promise<{ tenant: TenantRecord; created: boolean }> {
+    const parsed = SignupInput.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new ControlPlaneError("BAD_REQUEST", issue.message, { field: issue.path.join(".") });
+    }
+    const input = parsed.data;
+    const slug = checkSlug(input.slug);
+    if (!slug.ok) throw new ControlPlaneError(slug.reason === "RESERVED" ? "SLUG_RESERVED" : "SLUG_INVALID", slug.message, { field: "slug" });
+
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      // Blocks on a concurrent claim of the same slug until it commits or rolls back.
+      const inserted = await client.query<TenantRow>(
+        `INSERT INTO control_plane.tenants (slug, display_name, plan, owner_user_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (slug) DO NOTHING RETURNING *`,
+        [slug.slug, input.displayName, input.plan, owner.id],
+      );
+      let row = inserted.rows[0];
+      const created = row !== undefined;
+      if (!row) {
+        row = (await client.query<TenantRow>("SELECT * FROM control_plane.tenants WHERE slug = $1", [slug.slug])).rows[0]!;
+        if (row.owner_user_id !== owner.id) throw taken(slug.slug);
+      }
+      await client.query(
+        `INSERT INTO control_plane.memberships (user_id, tenant_slug, role, locations) VALUES ($1, $2, 'owner', '"*"') ON CONFLICT DO NOTHING`,
+        [owner.id, slug.slug],
+      );
+      await client.query("UPDATE control_plane.users SET name = COALESCE(name, $2) WHERE id = $1", [owner.id, input.ownerName]);
+      await this.ensureTenant(
+        tenantManifest(
+          { slug: slug.slug, displayName: row.display_name, plan: row.plan, owner: { phone: owner.phone, name: input.ownerName }, isolation: "shared", locations: input.locations },
+          owner.id,
+        ),
+      );
+      await client.query("COMMIT");
+      return { tenant: toRecord(row), created };
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async tenant(slug: string): Promise<TenantRecord | undefined> {
+    const { rows } = await this.pool.query<TenantRow>("SELECT * FROM control_plane.tenants WHERE slug = $1", [slug]);
+    return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+
+  /** The tenants a user belongs to, with their role there. */
+  async tenantsOf(userId: string): Promise<(TenantRecord & { role: Role; locations: "*" | string[] })[]> {
+    const { rows } = await this.pool.query<TenantRow & { role: Role; locations: "*" | string[] }>(
+      `SELECT t.*, m.role, m.locations FROM control_plane.memberships m JOIN control_plane.tenants t ON t.slug = m.tenant_slug
+        WHERE m.user_id = $1 ORDER BY t.created_at, t.slug`,
+      [userId],
+    );
+    return rows.map((r) => ({ ...toRecord(r), role: r.role, locations: r.locations }));
+  }
+
+  async resource(slug: string): Promise<Tenant | undefined> {
+    try {
+      return await this.registry.get(slug);
+    } catch (error) {
+      throw new ControlPlaneError("TENANT_REGISTRY_UNAVAILABLE", `could not read the Tenant: ${(error as Error).message}`);
+    }
+  }
+
+  private async ensureTenant(manifest: Tenant): Promise<void> {
+    try {
+      await this.registry.create(manifest);
+    } catch (error) {
+      if (!(error instanceof TenantExistsError)) throw new ControlPlaneError("TENANT_REGISTRY_UNAVAILABLE", `could not create the Tenant; retry signup: ${(error as Error).message}`);
+      // Ours from an earlier attempt whose commit was lost: nothing to do. Anyone else's: taken.
+      const existing = await this.registry.get(manifest.metadata.name);
+      if (existing?.metadata.annotations?.[OWNER_USER_ANNOTATION] !== manifest.metadata.annotations?.[OWNER_USER_ANNOTATION]) throw taken(manifest.metadata.name);
+    }
+  }
+
+  private async registryTaken(slug: string): Promise<boolean> {
+    try {
+      return await this.registry.isSlugTaken(slug);
+    } catch (error) {
+      throw new ControlPlaneError("TENANT_REGISTRY_UNAVAILABLE", `could not check the slug: ${(error as Error).message}`);
+    }
+  }
+}
+
+interface TenantRow {
+  slug: string;
+  display_name: string;
+  plan: TenantPlan;
+  owner_user_id: string;
+  created_at: Date;
+}
+const toRecord = (r: TenantRow): TenantRecord => ({ slug: r.slug, displayName: r.display_name, plan: r.plan, ownerUserId: r.owner_user_id, createdAt: r.created_at });
+const taken = (slug: string) => new ControlPlaneError("SLUG_TAKEN", `'${slug}' is already taken; choose another slug`, { field: "slug" });

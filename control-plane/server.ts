@@ -1,0 +1,177 @@
+// Wires the control plane together: Postgres (migrated on start), Redis, signing keys, OTP, the
+// Tenant registry, REST routes and GraphQL, behind one node:http server.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Redis } from "ioredis";
+import { createLocalJWKSet, type JWTVerifyGetKey } from "jose";
+import pg from "pg";
+import { createYoga } from "graphql-yoga";
+import { createLogger, type Logger } from "../common/logger.js";
+import { migrate } from "./db/migrate.js";
+import { ControlPlaneError } from "./identity/errors.js";
+import { KeyRing, MemoryKeyStore, type KeyStore } from "./identity/keys.js";
+import { OtpService, type OtpLimits } from "./identity/otp.js";
+import { RefreshTokens } from "./identity/refresh-tokens.js";
+import { Sessions } from "./identity/sessions.js";
+import { OutboxSmsProvider, type SmsProvider } from "./identity/sms.js";
+import { createContext, type Services } from "./graphql/context.js";
+import { errorMasker } from "./graphql/errors.js";
+import { schema } from "./graphql/schema/index.js";
+import { sendError } from "./http/json.js";
+import { ControlPlaneMetrics } from "./http/metrics.js";
+import { ROUTES, type RouteDeps } from "./http/routes.js";
+import { MemoryTenantRegistry } from "./onboarding/memory-registry.js";
+import { Onboarding } from "./onboarding/signup.js";
+import type { TenantRegistry } from "./onboarding/tenant-registry.js";
+import { Staff } from "./staff/staff.js";
+
+export interface ControlPlaneConfig {
+  databaseUrl: string;
+  redisUrl: string;
+  /** Secret mixed into stored OTP hashes (>= 16 characters). */
+  otpPepper: string;
+  /** Where signing keys live; memory (a fresh key per process) when omitted — fine for one dev process only. */
+  keyStore?: KeyStore;
+  /** How often keys are re-read, so a rotation written by another process is picked up. */
+  keyReloadIntervalMs?: number;
+  /** Memory registry when omitted; pass KubernetesTenantRegistry in a cluster. */
+  tenantRegistry?: TenantRegistry;
+  /** "outbox" (default) keeps messages in Redis and serves /dev/sms-outbox. */
+  sms?: SmsProvider | "outbox";
+  /** Prefix for every Redis key, so several control planes can share one Redis (tests). */
+  redisKeyPrefix?: string;
+  otpLimits?: Partial<OtpLimits>;
+  /** Use the first X-Forwarded-For address as the client IP (only behind a proxy that sets it). */
+  trustProxy?: boolean;
+  logger?: Logger;
+}
+
+export interface ControlPlane {
+  /** Base URL once listening, e.g. http://127.0.0.1:8080. */
+  readonly url: string;
+  listen(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+  readonly keys: KeyRing;
+  readonly registry: TenantRegistry;
+  readonly outbox?: OutboxSmsProvider;
+}
+
+export async function createControlPlane(config: ControlPlaneConfig): Promise<ControlPlane> {
+  const log = config.logger ?? createLogger("control-plane");
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+  try {
+    await migrate(pool);
+    await redis.ping();
+  } catch (error) {
+    await pool.end().catch(() => {});
+    redis.disconnect();
+    throw new Error(`control plane could not start: ${(error as Error).message}`, { cause: error });
+  }
+
+  const prefix = config.redisKeyPrefix ?? "cp:";
+  const metrics = new ControlPlaneMetrics();
+  const keys = await new KeyRing(config.keyStore ?? new MemoryKeyStore()).init();
+  let localJwks: JWTVerifyGetKey = createLocalJWKSet(keys.jwks());
+  const reloadKeys = async () => {
+    await keys.reload();
+    localJwks = createLocalJWKSet(keys.jwks());
+  };
+  const reloadTimer = setInterval(() => reloadKeys().catch((err: unknown) => log.error({ err }, "Failed to reload signing keys")), config.keyReloadIntervalMs ?? 30_000);
+  reloadTimer.unref();
+
+  const outbox = config.sms === undefined || config.sms === "outbox" ? new OutboxSmsProvider(redis, prefix) : undefined;
+  const sms = outbox ?? (config.sms as SmsProvider);
+  const otp = new OtpService(redis, sms, { pepper: config.otpPepper, keyPrefix: prefix, limits: config.otpLimits }, metrics.observeOtp);
+  const sessions = new Sessions(pool, otp, keys, new RefreshTokens(pool, undefined, metrics.observeRefresh));
+  const registry = config.tenantRegistry ?? new MemoryTenantRegistry();
+  const services: Services = {
+    pool,
+    sessions,
+    onboarding: new Onboarding(pool, registry),
+    staff: new Staff(pool, redis, sms, prefix),
+    jwks: () => localJwks,
+  };
+  const yoga = createYoga({
+    schema,
+    graphqlEndpoint: "/graphql",
+    context: ({ request }) => createContext(services, request),
+    maskedErrors: { maskError: errorMasker(log) },
+    logging: false,
+  });
+
+  const deps: RouteDeps = {
+    pool,
+    redis,
+    keys,
+    otp,
+    sessions,
+    metrics,
+    outbox,
+    clientIp: (req) => clientIp(req, config.trustProxy ?? false),
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://control-plane");
+    const started = process.hrtime.bigint();
+    const route = ROUTES.get(url.pathname);
+    const label = route ? url.pathname : url.pathname === "/graphql" ? "/graphql" : "other";
+    res.on("finish", () => metrics.requests.observe({ route: label, status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9));
+    if (url.pathname === "/graphql") return yoga.requestListener(req, res);
+    try {
+      if (!route) throw new ControlPlaneError("NOT_FOUND", `no route ${req.method} ${url.pathname}`);
+      if (req.method !== route.method) {
+        res.setHeader("allow", route.method);
+        throw new ControlPlaneError("BAD_REQUEST", `${url.pathname} takes ${route.method}, not ${req.method}`);
+      }
+      await route.handler(deps, req, res, url);
+    } catch (error) {
+      if (error instanceof ControlPlaneError) return sendError(res, error);
+      log.error({ err: error, path: url.pathname }, "Request failed");
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "INTERNAL", message: "internal error" } }));
+    }
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => log.error({ err }, "Request handler crashed"));
+  });
+  let url = "";
+
+  return {
+    get url() {
+      if (!url) throw new Error("control plane is not listening yet; call listen() first");
+      return url;
+    },
+    keys,
+    registry,
+    outbox,
+    async listen(port = 0, host = "127.0.0.1") {
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => resolve());
+      });
+      const address = server.address() as AddressInfo;
+      url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+      log.info({ url, sms: sms.name }, "Started control plane");
+      return url;
+    },
+    async close() {
+      clearInterval(reloadTimer);
+      if (server.listening) {
+        server.closeIdleConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+      await pool.end();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = req.headers["x-forwarded-for"];
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket.remoteAddress ?? "unknown";
+}

@@ -1,0 +1,25 @@
+// Codes people type or read aloud: no 0/O, 1/I/L, so a code read over the phone survives.
+import { createHash, randomInt } from "node:crypto";
+
+const ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+
+function randomChars(n: number): string {
+  let s = "";
+  for (let i = 0; i < n; i++) s += ALPHABET[randomInt(ALPHABET.length)];
+  return s;
+}
+
+/** 8 characters (~40 bits): enough for a code bound to one phone, expiring, and rate-limited. */
+export const newInviteCode = (): string => randomChars(8);
+
+/** 12 characters in three groups (~60 bits): a join code is long-lived and not bound to a phone. */
+export const newJoinCode = (): string => [randomChars(4), randomChars(4), randomChars(4)].join("-");
+
+/** Case, spaces and dashes do not matter when a code is typed back. */
+export function canonicalCode(input: string): string {
+  return String(input).toUpperCase().replace(/[\s-]/g, "");
+}
+
+export function hashCode(input: string): string {
+  return createHash("sha256").update(canonicalCode(input)).digest("hex");
+}
