@@ -1,0 +1,178 @@
+// Owner rollups: revenue, orders, average ticket and top items per location, per tenant and in
+// total, bucketed by day, ISO week (Monday) or month. Two grouped reads; the levels above a
+// location are sums of the location rows, so every level adds up by construction.
+import type pg from "pg";
+
+export const Grains = ["day", "week", "month"] as const;
+export type Grain = (typeof Grains)[number];
+
+export interface ItemFigures {
+  tenantSlug: string;
+  itemId: string;
+  itemName: string;
+  quantity: bigint;
+  revenueVnd: bigint;
+}
+
+export interface Figures {
+  revenueVnd: bigint;
+  orders: number;
+  /** revenue / orders rounded half up; 0 with no orders. */
+  averageTicketVnd: bigint;
+  topItems: ItemFigures[];
+}
+
+export interface PeriodFigures extends Figures {
+  /** First day of the bucket, YYYY-MM-DD. */
+  periodStart: string;
+}
+
+export interface Breakdown {
+  total: Figures;
+  periods: PeriodFigures[];
+}
+
+export interface LocationRollup extends Breakdown {
+  tenantSlug: string;
+  locationId: string;
+  locationName: string;
+}
+
+export interface TenantRollup extends Breakdown {
+  tenantSlug: string;
+  locations: LocationRollup[];
+}
+
+export interface Rollup extends Breakdown {
+  tenants: TenantRollup[];
+}
+
+export interface RollupQuery {
+  tenants: string[];
+  from: string;
+  to: string;
+  grain: Grain;
+  topItems: number;
+}
+
+interface LocationRow {
+  tenant_slug: string;
+  location_id: string;
+  location_name: string;
+  bucket: string;
+  revenue: string;
+  orders: number;
+}
+
+interface ItemRow {
+  tenant_slug: string;
+  location_id: string;
+  bucket: string;
+  item_id: string;
+  item_name: string;
+  quantity: string;
+  revenue: string;
+}
+
+// grain is checked against Grains before it reaches SQL; date_trunc needs it as a literal-like text arg.
+const LOCATIONS = `
+  select tenant_slug, location_id, (array_agg(location_name order by local_date desc))[1] as location_name,
+         to_char(date_trunc($4, local_date), 'YYYY-MM-DD') as bucket, sum(revenue_vnd)::text as revenue, sum(orders)::int as orders
+    from rollups.location_daily
+   where tenant_slug = any($1) and local_date between $2::date and $3::date
+   group by tenant_slug, location_id, bucket`;
+
+const ITEMS = `
+  select tenant_slug, location_id, to_char(date_trunc($4, local_date), 'YYYY-MM-DD') as bucket, item_id,
+         (array_agg(item_name order by local_date desc))[1] as item_name, sum(quantity)::text as quantity, sum(revenue_vnd)::text as revenue
+    from rollups.item_daily
+   where tenant_slug = any($1) and local_date between $2::date and $3::date
+   group by tenant_slug, location_id, bucket, item_id`;
+
+class Acc {
+  revenue = 0n;
+  orders = 0;
+  items = new Map<string, ItemFigures>();
+
+  add(revenue: bigint, orders: number): void {
+    this.revenue += revenue;
+    this.orders += orders;
+  }
+
+  addItem(item: ItemFigures): void {
+    const key = `${item.tenantSlug}|${item.itemId}`;
+    const prev = this.items.get(key);
+    if (prev) {
+      prev.quantity += item.quantity;
+      prev.revenueVnd += item.revenueVnd;
+    } else this.items.set(key, { ...item });
+  }
+
+  figures(top: number): Figures {
+    const topItems = [...this.items.values()].sort((a, b) => (b.revenueVnd > a.revenueVnd ? 1 : b.revenueVnd < a.revenueVnd ? -1 : a.itemName.localeCompare(b.itemName, "vi"))).slice(0, top);
+    return { revenueVnd: this.revenue, orders: this.orders, averageTicketVnd: this.orders === 0 ? 0n : (this.revenue * 2n + BigInt(this.orders)) / (BigInt(this.orders) * 2n), topItems };
+  }
+}
+
+class Level {
+  total = new Acc();
+  periods = new Map<string, Acc>();
+
+  at(bucket: string): Acc {
+    let acc = this.periods.get(bucket);
+    if (!acc) this.periods.set(bucket, (acc = new Acc()));
+    return acc;
+  }
+
+  breakdown(top: number): Breakdown {
+    return { total: this.total.figures(top), periods: [...this.periods.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([periodStart, acc]) => ({ periodStart, ...acc.figures(top) })) };
+  }
+}
+
+export async function rollupSales(pool: pg.Pool | pg.ClientBase, query: RollupQuery): Promise<Rollup> {
+  if (!Grains.includes(query.grain)) throw new Error(`grain: expected one of ${Grains.join(", ")}, got ${JSON.stringify(query.grain)}`);
+  const params = [query.tenants, query.from, query.to, query.grain];
+  const [locations, items] = await Promise.all([pool.query<LocationRow>(LOCATIONS, params), query.topItems > 0 ? pool.query<ItemRow>(ITEMS, params) : Promise.resolve({ rows: [] as ItemRow[] })]);
+
+  const all = new Level();
+  const tenants = new Map<string, Level>();
+  const locs = new Map<string, { level: Level; tenantSlug: string; locationId: string; locationName: string }>();
+  const levelsOf = (tenantSlug: string, locationId: string, locationName = "") => {
+    let tenant = tenants.get(tenantSlug);
+    if (!tenant) tenants.set(tenantSlug, (tenant = new Level()));
+    const key = `${tenantSlug}|${locationId}`;
+    let loc = locs.get(key);
+    if (!loc) locs.set(key, (loc = { level: new Level(), tenantSlug, locationId, locationName }));
+    return [all, tenant, loc.level];
+  };
+
+  for (const r of locations.rows) {
+    const revenue = BigInt(r.revenue);
+    for (const level of levelsOf(r.tenant_slug, r.location_id, r.location_name)) {
+      level.total.add(revenue, r.orders);
+      level.at(r.bucket).add(revenue, r.orders);
+    }
+  }
+  for (const r of items.rows) {
+    const item: ItemFigures = { tenantSlug: r.tenant_slug, itemId: r.item_id, itemName: r.item_name, quantity: BigInt(r.quantity), revenueVnd: BigInt(r.revenue) };
+    for (const level of levelsOf(r.tenant_slug, r.location_id)) {
+      level.total.addItem(item);
+      level.at(r.bucket).addItem(item);
+    }
+  }
+
+  const top = query.topItems;
+  return {
+    ...all.breakdown(top),
+    tenants: [...tenants.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([tenantSlug, level]) => ({
+        tenantSlug,
+        ...level.breakdown(top),
+        locations: [...locs.values()]
+          .filter((l) => l.tenantSlug === tenantSlug)
+          .sort((a, b) => a.locationName.localeCompare(b.locationName, "vi"))
+          .map((l) => ({ tenantSlug, locationId: l.locationId, locationName: l.locationName, ...l.level.breakdown(top) })),
+      })),
+  };
+}
