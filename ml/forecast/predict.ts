@@ -17,7 +17,7 @@ export interface ForecastOptions {
   /** Learn and apply Vietnamese holiday effects (default true). */
   holidays?: boolean;
   candidates?: readonly ModelName[];
-  /** Backtest origins used to choose the model (default 6). */
+  /** Backtest origins used to choose the model (default 4). */
   origins?: number;
   /** Skip the contest and use this model (e.g. the choice from last night's run). */
   model?: ModelName;

@@ -40,8 +40,8 @@ export interface SelectOptions {
 }
 
 export const MIN_HISTORY_DAYS = WEEK;
-/** Six weekly origins: fewer made the choice noticeably noisier on the pizza data (docs/benchmarks/ml.md). */
-export const DEFAULT_ORIGINS = 6;
+/** Four weekly origins: with the top-two combination, six gave the same pizza-data accuracy at 1.4x the cost (docs/benchmarks/ml.md). */
+export const DEFAULT_ORIGINS = 4;
 
 export function selectModel(values: readonly number[], options: SelectOptions): Selection {
   const intermittent = zeroShare(values) > INTERMITTENT_ZERO_SHARE;
