@@ -1,0 +1,140 @@
+{{/* Chart name, overridable. */}}
+{{- define "lsp.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Release-scoped name prefix of every object (cluster-scoped RBAC included, so two releases never collide). */}}
+{{- define "lsp.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Name of one component's objects: <fullname>-<component>. Call with (dict "root" $ "component" "router"). */}}
+{{- define "lsp.componentName" -}}
+{{- printf "%s-%s" (include "lsp.fullname" .root) .component | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "lsp.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Selector labels: stable for the life of a release (Deployment selectors are immutable). */}}
+{{- define "lsp.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "lsp.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{/*
+Labels of every object. Pod templates use lsp.selectorLabels plus version only, never the chart
+version, so a chart upgrade that changes nothing in a component does not roll its pods.
+*/}}
+{{- define "lsp.labels" -}}
+helm.sh/chart: {{ include "lsp.chart" .root }}
+{{ include "lsp.selectorLabels" . }}
+app.kubernetes.io/part-of: localstoreplatform
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+{{- end }}
+
+{{/* Labels of cluster objects that are not a component (CRDs). */}}
+{{- define "lsp.commonLabels" -}}
+helm.sh/chart: {{ include "lsp.chart" . }}
+app.kubernetes.io/name: {{ include "lsp.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/part-of: localstoreplatform
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/* The tag of every LSP image unless a component overrides it. */}}
+{{- define "lsp.defaultTag" -}}
+{{- default .Chart.AppVersion .Values.images.tag }}
+{{- end }}
+
+{{/* <repository>:<tag> of a component. Call with (dict "root" $ "component" "router" "image" .Values.router.image). */}}
+{{- define "lsp.image" -}}
+{{- $repository := default (printf "%s/%s" .root.Values.images.registry .component) .image.repository }}
+{{- $tag := default (include "lsp.defaultTag" .root) .image.tag }}
+{{- printf "%s:%s" $repository $tag }}
+{{- end }}
+
+{{/* Name of the Secret holding the values the chart generates (router signing key, OTP pepper). */}}
+{{- define "lsp.generatedSecretName" -}}
+{{- include "lsp.componentName" (dict "root" . "component" "generated") }}
+{{- end }}
+
+{{/*
+A generated secret value that survives upgrades: read back from the live Secret when it exists
+(lookup is empty under `helm template`, so a fresh value is generated there).
+Call with (dict "root" $ "key" "router-signing-key").
+*/}}
+{{- define "lsp.generatedValue" -}}
+{{- $existing := lookup "v1" "Secret" .root.Release.Namespace (include "lsp.generatedSecretName" .root) }}
+{{- if and $existing $existing.data (hasKey $existing.data .key) }}
+{{- index $existing.data .key }}
+{{- else }}
+{{- randAlphaNum 48 | b64enc }}
+{{- end }}
+{{- end }}
+
+{{/* Pod-level hardening shared by every component: the images run as this non-root user. */}}
+{{- define "lsp.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 10001
+runAsGroup: 10001
+fsGroup: 10001
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{- define "lsp.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: [ALL]
+{{- end }}
+
+{{/* imagePullSecrets, nodeSelector, tolerations and affinity of a component's pods. Call with (dict "root" $ "values" .Values.router). */}}
+{{- define "lsp.podScheduling" -}}
+{{- with .root.Values.images.pullSecrets }}
+imagePullSecrets:
+{{- range . }}
+  - name: {{ . }}
+{{- end }}
+{{- end }}
+{{- with .values.nodeSelector }}
+nodeSelector:
+{{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .values.tolerations }}
+tolerations:
+{{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .values.affinity }}
+affinity:
+{{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/* Cross-field rules values.schema.json cannot say clearly. */}}
+{{- define "lsp.validate" -}}
+{{- if and (gt (int .Values.controlPlane.replicas) 1) (not .Values.controlPlane.signingKeys.existingSecret) }}
+{{- fail "controlPlane.signingKeys.existingSecret is required when controlPlane.replicas > 1: replicas must share their access-token signing keys (create them with `control-plane keys rotate` and store them in a Secret)" }}
+{{- end }}
+{{- if and (not .Values.controlPlane.redis.url) (not .Values.controlPlane.redis.existingSecret) }}
+{{- fail "controlPlane.redis: set url or existingSecret (the control plane needs Redis for OTP codes and rate limits)" }}
+{{- end }}
+{{- if and (gt (int .Values.operator.replicas) 1) (not .Values.operator.leaderElection.enabled) }}
+{{- fail "operator.leaderElection.enabled must be true when operator.replicas > 1: two active operators would fight over every Tenant" }}
+{{- end }}
+{{- if and .Values.router.gateway.enabled (not .Values.router.gateway.parentRefs) }}
+{{- fail "router.gateway.parentRefs must name at least one Gateway when router.gateway.enabled is true" }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,213 @@
+import { describe, expect, it } from "@jest/globals";
+import type * as k8s from "@kubernetes/client-node";
+import { readFileSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parse } from "yaml";
+import { operatorRbacRules } from "../operator/index.js";
+import { find, renderChart, renderError, type Manifest } from "./testing/helm.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const chartVersion = (parse(readFileSync(join(ROOT, "charts/lsp/Chart.yaml"), "utf8")) as { appVersion: string }).appVersion;
+const deployment = (m: Manifest[], name: string) => find(m, "Deployment", name) as unknown as k8s.V1Deployment;
+const container = (m: Manifest[], name: string) => deployment(m, name).spec!.template.spec!.containers[0]!;
+const envOf = (c: k8s.V1Container) => Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? e.valueFrom]));
+const rulesOf = (m: Manifest) => (m as unknown as k8s.V1ClusterRole).rules ?? [];
+
+describe("Given the default values", () => {
+  const manifests = renderChart();
+
+  it("renders the CRDs exactly as crds/*.yaml, kept on uninstall", () => {
+    const crds = manifests.filter((m) => m.kind === "CustomResourceDefinition");
+    const sources = readdirSync(join(ROOT, "crds")).map((f) => parse(readFileSync(join(ROOT, "crds", f), "utf8")) as { metadata: { name: string }; spec: unknown });
+    expect(crds.map((c) => c.metadata.name).sort()).toEqual(sources.map((s) => s.metadata.name).sort());
+    for (const source of sources) {
+      const crd = find(manifests, "CustomResourceDefinition", source.metadata.name);
+      expect(crd.spec).toEqual(source.spec);
+      expect(crd.metadata.annotations?.["helm.sh/resource-policy"]).toBe("keep");
+    }
+  });
+
+  it("runs two operator replicas with leader election on a Lease in the release namespace", () => {
+    const d = deployment(manifests, "lsp-operator");
+    expect(d.spec!.replicas).toBe(2);
+    expect(envOf(container(manifests, "lsp-operator"))).toMatchObject({
+      LEADER_ELECTION: "true",
+      LEASE_NAMESPACE: "lsp-system",
+      LEASE_NAME: "lsp-operator",
+      POD_NAME: { fieldRef: { fieldPath: "metadata.name" } },
+      PLATFORM_DATABASE_URL: { secretKeyRef: { name: "lsp-postgres", key: "admin-url" } },
+      CELL_IMAGE_REPOSITORY: "ghcr.io/localstoreplatform/cell",
+      ML_IMAGE_REPOSITORY: "ghcr.io/localstoreplatform/cell-ml",
+      CELL_VERSION: chartVersion,
+      SHARED_CELL_CAPACITY: "100",
+      LSP_DOMAIN: "localstoreplatform.com",
+    });
+  });
+
+  it("grants the operator exactly operator/rbac.ts: cluster rules in a ClusterRole, Leases only in its namespace", () => {
+    const isLease = (r: k8s.V1PolicyRule) => r.apiGroups?.includes("coordination.k8s.io");
+    expect(rulesOf(find(manifests, "ClusterRole", "lsp-operator"))).toEqual(operatorRbacRules.filter((r) => !isLease(r)));
+    const role = find(manifests, "Role", "lsp-operator-leader-election");
+    expect(role.metadata.namespace).toBe("lsp-system");
+    expect(rulesOf(role)).toEqual(operatorRbacRules.filter(isLease));
+    const binding = find(manifests, "ClusterRoleBinding", "lsp-operator") as unknown as k8s.V1ClusterRoleBinding;
+    expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "lsp-operator", namespace: "lsp-system" }]);
+    expect(deployment(manifests, "lsp-operator").spec!.template.spec!.serviceAccountName).toBe("lsp-operator");
+  });
+
+  it("grants no wildcard and binds no built-in role such as cluster-admin", () => {
+    for (const m of manifests.filter((x) => x.kind === "ClusterRole" || x.kind === "Role")) {
+      for (const rule of rulesOf(m)) {
+        for (const list of [rule.verbs, rule.resources, rule.apiGroups]) expect(list).not.toContain("*");
+      }
+    }
+    const roleNames = new Set(manifests.filter((x) => x.kind === "ClusterRole" || x.kind === "Role").map((x) => x.metadata.name));
+    for (const b of manifests.filter((x) => x.kind === "ClusterRoleBinding" || x.kind === "RoleBinding")) {
+      expect(roleNames).toContain((b as unknown as k8s.V1RoleBinding).roleRef.name);
+    }
+  });
+
+  it("lets the router only list and watch Tenants, and the control plane only get, create and patch them", () => {
+    expect(rulesOf(find(manifests, "ClusterRole", "lsp-router"))).toEqual([{ apiGroups: ["localstoreplatform.com"], resources: ["tenants"], verbs: ["list", "watch"] }]);
+    expect(rulesOf(find(manifests, "ClusterRole", "lsp-control-plane"))).toEqual([{ apiGroups: ["localstoreplatform.com"], resources: ["tenants"], verbs: ["get", "create", "patch"] }]);
+  });
+
+  it("routes *.<domain> to the router and app.<domain> to the control plane through one Ingress", () => {
+    const ingress = find(manifests, "Ingress", "lsp-router") as unknown as k8s.V1Ingress;
+    expect(ingress.spec!.rules!.map((r) => [r.host, r.http!.paths[0]!.backend.service!.name])).toEqual([
+      ["app.localstoreplatform.com", "lsp-control-plane"],
+      ["*.localstoreplatform.com", "lsp-router"],
+    ]);
+    expect(container(manifests, "lsp-router").args).toEqual(expect.arrayContaining(["--source=kubernetes", "--domain=localstoreplatform.com"]));
+    expect(manifests.some((m) => m.kind === "HTTPRoute")).toBe(false);
+  });
+
+  it("runs every container as a non-root user with a read-only root filesystem and a pinned tag", () => {
+    const deployments = manifests.filter((m) => m.kind === "Deployment") as unknown as k8s.V1Deployment[];
+    expect(deployments).toHaveLength(3);
+    for (const d of deployments) {
+      const pod = d.spec!.template.spec!;
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
+      for (const c of pod.containers) {
+        expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+        expect(c.image).toBe(`ghcr.io/localstoreplatform/${c.name}:${chartVersion}`);
+        expect(c.readinessProbe).toBeDefined();
+      }
+    }
+  });
+
+  it("generates the router signing key and OTP pepper in a Secret kept on uninstall", () => {
+    const secret = find(manifests, "Secret", "lsp-generated") as unknown as k8s.V1Secret;
+    expect(secret.metadata!.annotations).toMatchObject({ "helm.sh/resource-policy": "keep" });
+    expect(Buffer.from(secret.data!["router-signing-key"]!, "base64").toString()).toMatch(/^[A-Za-z0-9]{48}$/);
+    expect(envOf(container(manifests, "lsp-router")).ROUTER_SIGNING_KEY).toEqual({ secretKeyRef: { name: "lsp-generated", key: "router-signing-key" } });
+    expect(envOf(container(manifests, "lsp-control-plane")).OTP_PEPPER).toEqual({ secretKeyRef: { name: "lsp-generated", key: "otp-pepper" } });
+  });
+
+  it("creates no ServiceMonitor", () => {
+    expect(manifests.filter((m) => m.kind === "ServiceMonitor")).toEqual([]);
+  });
+});
+
+describe("Given crds.create=false", () => {
+  it("leaves the CRDs out", () => {
+    const manifests = renderChart({ crds: { create: false } });
+    expect(manifests.filter((m) => m.kind === "CustomResourceDefinition")).toEqual([]);
+    expect(manifests.some((m) => m.kind === "Deployment")).toBe(true);
+  });
+});
+
+describe("Given images, cell defaults and an operator instance", () => {
+  const manifests = renderChart({
+    domain: "lsp.example.vn",
+    images: { registry: "registry.example.vn/lsp", tag: "1.4.2" },
+    router: { image: { tag: "1.4.3" } },
+    operator: { instance: "blue" },
+    cells: { version: "1.4.0", redisImage: "redis:8.2.1-alpine", shared: { prefix: "hcm", capacity: 40 } },
+  });
+
+  it("tags each image from images.tag unless the component overrides it", () => {
+    expect(container(manifests, "lsp-operator").image).toBe("registry.example.vn/lsp/operator:1.4.2");
+    expect(container(manifests, "lsp-control-plane").image).toBe("registry.example.vn/lsp/control-plane:1.4.2");
+    expect(container(manifests, "lsp-router").image).toBe("registry.example.vn/lsp/router:1.4.3");
+  });
+
+  it("hands the cell template to the operator: version, repositories, shared prefix, capacity, instance and domain", () => {
+    expect(envOf(container(manifests, "lsp-operator"))).toMatchObject({
+      CELL_VERSION: "1.4.0",
+      CELL_IMAGE_REPOSITORY: "registry.example.vn/lsp/cell",
+      ML_IMAGE_REPOSITORY: "registry.example.vn/lsp/cell-ml",
+      REDIS_IMAGE: "redis:8.2.1-alpine",
+      SHARED_CELL_PREFIX: "hcm",
+      SHARED_CELL_CAPACITY: "40",
+      OPERATOR_INSTANCE: "blue",
+      LSP_DOMAIN: "lsp.example.vn",
+    });
+    expect((find(manifests, "Ingress", "lsp-router") as unknown as k8s.V1Ingress).spec!.rules![1]!.host).toBe("*.lsp.example.vn");
+  });
+});
+
+describe("Given metrics, a Gateway and no Ingress", () => {
+  const manifests = renderChart({
+    metrics: { serviceMonitor: { enabled: true, labels: { release: "prometheus" } } },
+    router: { ingress: { enabled: false }, gateway: { enabled: true, parentRefs: [{ name: "public", namespace: "gateway-system" }] } },
+  });
+
+  it("creates a ServiceMonitor per component on its metrics port", () => {
+    const monitors = manifests.filter((m) => m.kind === "ServiceMonitor") as unknown as { metadata: { name: string; labels: Record<string, string> }; spec: { endpoints: { port: string }[] } }[];
+    expect(monitors.map((m) => [m.metadata.name, m.spec.endpoints[0]!.port]).sort()).toEqual([
+      ["lsp-control-plane", "http"],
+      ["lsp-operator", "http-metrics"],
+      ["lsp-router", "http-admin"],
+    ]);
+    for (const m of monitors) expect(m.metadata.labels.release).toBe("prometheus");
+  });
+
+  it("routes *.<domain> through HTTPRoutes on the given Gateway instead of an Ingress", () => {
+    expect(manifests.some((m) => m.kind === "Ingress")).toBe(false);
+    const route = find(manifests, "HTTPRoute", "lsp-router") as unknown as { spec: { hostnames: string[]; parentRefs: object[] } };
+    expect(route.spec).toMatchObject({ hostnames: ["*.localstoreplatform.com"], parentRefs: [{ name: "public", namespace: "gateway-system" }] });
+    expect((find(manifests, "HTTPRoute", "lsp-control-plane") as unknown as { spec: { hostnames: string[] } }).spec.hostnames).toEqual(["app.localstoreplatform.com"]);
+  });
+});
+
+describe("Given one value changed between two renders", () => {
+  it("changes only the router's Deployment when router.logLevel changes", () => {
+    // The generated Secret is random under `helm template` (no lookup); helm upgrade keeps it (install test).
+    const comparable = (ms: Manifest[]) => ms.filter((m) => !(m.kind === "Secret" && m.metadata.name === "lsp-generated"));
+    const before = comparable(renderChart());
+    const after = comparable(renderChart({ router: { logLevel: "debug" } }));
+    const changed = after.filter((m, i) => JSON.stringify(m) !== JSON.stringify(before[i])).map((m) => `${m.kind}/${m.metadata.name}`);
+    expect(changed).toEqual(["Deployment/lsp-router"]);
+  });
+});
+
+describe("Given values the schema or the chart must refuse", () => {
+  it.each([
+    [{ operater: { replicas: 2 } }, "additional properties 'operater' not allowed"],
+    [{ router: { ingres: { enabled: true } } }, "at '/router': additional properties 'ingres' not allowed"],
+    [{ operator: { replicas: "two" } }, "at '/operator/replicas': got string, want integer"],
+    [{ crds: { create: "yes" } }, "at '/crds/create': got string, want boolean"],
+    [{ domain: "Not A Domain" }, "at '/domain'"],
+    [{ cells: { shared: { prefix: "Shared_Cells", capacity: 100 } } }, "at '/cells/shared/prefix'"],
+    [{ operator: { logLevel: "verbose" } }, "at '/operator/logLevel'"],
+  ])("refuses %j naming the field: %s", (values, message) => {
+    const error = renderError(values);
+    expect(error).toContain("values don't meet the specifications of the schema");
+    expect(error).toContain(message);
+  });
+
+  it("refuses several control-plane replicas without shared signing keys, saying why", () => {
+    expect(renderError({ controlPlane: { replicas: 2 } })).toContain("controlPlane.signingKeys.existingSecret is required when controlPlane.replicas > 1");
+    expect(renderError({ controlPlane: { replicas: 2, signingKeys: { existingSecret: "lsp-signing-keys" } } })).toBeUndefined();
+  });
+
+  it("refuses two operator replicas without leader election", () => {
+    expect(renderError({ operator: { leaderElection: { enabled: false } } })).toContain("operator.leaderElection.enabled must be true when operator.replicas > 1");
+    expect(renderError({ operator: { replicas: 1, leaderElection: { enabled: false } } })).toBeUndefined();
+  });
+
+  it("refuses a Gateway route without a Gateway", () => {
+    expect(renderError({ router: { gateway: { enabled: true } } })).toContain("router.gateway.parentRefs must name at least one Gateway");
+  });
+});
