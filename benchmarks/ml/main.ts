@@ -3,7 +3,7 @@
 // calls/s against a pod started for the run (and stopped at the end).
 import { Command } from "commander";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { canConnect, freePort, killGroup, startProcess, waitUntil } from "../../scripts/services/processes.js";
 import { dailySeries, readPizzaSales } from "../../ml/index.js";
@@ -28,6 +28,7 @@ const program = new Command()
 const opts = program.opts<{ data: string; horizon: number; origins: number; series: number; prophetSeries: number; seconds: number; concurrency: number; reference: boolean; out?: string }>();
 const log = (m: string) => process.stderr.write(`[bench:ml] ${m}\n`);
 
+const loadAtStart = loadavg();
 const lines = readPizzaSales(opts.data);
 const sales = dailySeries(lines);
 const items = [...sales.items.values()];
@@ -66,7 +67,8 @@ try {
 const row = (level: string, name: string) => accuracy.find((r) => r.level === level && r.contender === name)!;
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "n/a");
 const out: string[] = [];
-out.push(`ML pod benchmark — ${new Date().toISOString()} — node ${process.version}`);
+const loadAtEnd = loadavg();
+out.push(`ML pod benchmark — ${new Date().toISOString()} — node ${process.version} — ${cpus().length} CPUs, load average ${loadAtStart.map((x) => x.toFixed(1)).join("/")} at start, ${loadAtEnd.map((x) => x.toFixed(1)).join("/")} at end (shared machine: throughput figures scale with it)`);
 out.push("", "| level | contender | series | cuts | MASE | sMAPE % | 90% PI coverage | seconds |", "|---|---|---|---|---|---|---|---|");
 for (const r of accuracy) out.push(`| ${r.level} | ${r.contender} | ${r.series} | ${r.cuts} | ${f3(r.mase)} | ${r.smape.toFixed(2)} | ${f3(r.coverage)} | ${r.seconds.toFixed(2)} |`);
 out.push("");
@@ -82,8 +84,8 @@ out.push(
   `forecasts in-process: ${opts.series} series in ${inProcess.map((r) => r.seconds.toFixed(2)).join(" s / ")} s (best ${best.perSecond.toFixed(0)}/s = ${(1000 / best.perSecond).toFixed(2)} s per 1,000; target < 2 s: ${1000 / best.perSecond < 2 ? "met" : "MISSED"}); models ${JSON.stringify(best.models)}`,
   `forecasts via gRPC PredictDemand (one request, pod process): ${grpcForecast!.seconds.toFixed(2)} s (${grpcForecast!.perSecond.toFixed(0)}/s)`,
   `Prophet peer: ${opts.prophetSeries} fits in ${prophet.seconds.toFixed(2)} s (${prophet.perSecond.toFixed(1)}/s) — ml-pod/prophet throughput ratio ${(best.perSecond / prophet.perSecond).toFixed(1)}x`,
-  `GetRecommendations warm: ${warm!.perSecond.toFixed(0)} calls/s, p50 ${warm!.p50ms.toFixed(1)} ms, p99 ${warm!.p99ms.toFixed(1)} ms, errors ${warm!.errors} (target > 1000/s: ${warm!.perSecond > 1000 ? "met" : "MISSED"})`,
-  `GetRecommendations cold: ${cold!.perSecond.toFixed(1)} calls/s, p50 ${cold!.p50ms.toFixed(1)} ms, p99 ${cold!.p99ms.toFixed(1)} ms, errors ${cold!.errors}`,
+  `GetRecommendations warm: ${warm!.perSecond.toFixed(0)} calls/s, p50 ${warm!.p50ms.toFixed(1)} ms, p99 ${warm!.p99ms.toFixed(1)} ms, errors ${warm!.errors}${warm!.lastError ? ` (last: ${warm!.lastError})` : ""} (target > 1000/s: ${warm!.perSecond > 1000 ? "met" : "MISSED"})`,
+  `GetRecommendations cold: ${cold!.perSecond.toFixed(1)} calls/s, p50 ${cold!.p50ms.toFixed(1)} ms, p99 ${cold!.p99ms.toFixed(1)} ms, errors ${cold!.errors}${cold!.lastError ? ` (last: ${cold!.lastError})` : ""}`,
 );
 process.stdout.write(out.join("\n") + "\n");
-if (opts.out) writeFileSync(opts.out, JSON.stringify({ at: new Date().toISOString(), options: opts, accuracy, inProcess, prophet, grpcForecast, warm, cold }, null, 2));
+if (opts.out) writeFileSync(opts.out, JSON.stringify({ at: new Date().toISOString(), loadAtStart, loadAtEnd, options: opts, accuracy, inProcess, prophet, grpcForecast, warm, cold }, null, 2));
