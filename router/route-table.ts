@@ -89,7 +89,7 @@ export class RouteTable extends EventEmitter<{ change: []; warning: [string] }> 
     const clean: RouteSpec = { endpoint: spec.endpoint || undefined, suspended: spec.suspended === true, hold: spec.hold === true };
     let route = this.#routes.get(slug);
     if (!route) {
-      route = { slug, spec: clean, cell: undefined, signedAt: -1, signature: "", held: undefined, requests: 0 };
+      route = { slug, spec: clean, cell: undefined, signedAt: -Infinity, signature: "", held: undefined, requests: 0 };
       this.#routes.set(slug, route);
     }
     const previousEndpoint = route.cell ? route.spec.endpoint : undefined;

@@ -55,6 +55,7 @@ export function createRouter(options: RouterOptions): Router {
   if (!options.signingKey || options.signingKey.length < 16) throw new Error("createRouter: signingKey must be at least 16 bytes (ROUTER_SIGNING_KEY)");
   const log = options.logger ?? createLogger("router");
   const limits: RouterLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  if (limits.signatureReuseSeconds < 1 || limits.signatureReuseSeconds > 60) throw new Error("createRouter: limits.signatureReuseSeconds must be between 1 and 60");
   const table = new RouteTable(options.upstream);
   table.on("warning", (message) => log.warn(message));
   const state: RouterState = {

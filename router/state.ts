@@ -26,6 +26,12 @@ export interface RouterLimits {
   upstreamBodyTimeoutMs: number;
   /** Longest time a request waits for a tenant on hold (a move) before 503. */
   holdTimeoutMs: number;
+  /**
+   * How long one tenant's signature is reused. Cells accept signatures up to
+   * TENANT_SIGNATURE_TOLERANCE_SECONDS (300 s) old, so reusing one for a few seconds changes
+   * nothing they check, and with thousands of tenants a one-second cache would almost never hit.
+   */
+  signatureReuseSeconds: number;
 }
 
 export const DEFAULT_LIMITS: RouterLimits = {
@@ -37,6 +43,7 @@ export const DEFAULT_LIMITS: RouterLimits = {
   upstreamTimeoutMs: 30_000,
   upstreamBodyTimeoutMs: 60_000,
   holdTimeoutMs: 5_000,
+  signatureReuseSeconds: 10,
 };
 
 export interface RouterState {
@@ -62,10 +69,10 @@ export function countAnswer(state: RouterState, code: RouterErrorCode): void {
   state.answers.set(code, (state.answers.get(code) ?? 0) + 1);
 }
 
-/** The signed tenant header for this second, computed at most once per tenant per second. */
+/** The signed tenant header, computed at most once per tenant per `signatureReuseSeconds`. */
 export function tenantSignature(state: RouterState, route: Route): string {
   const now = Math.floor(Date.now() / 1000);
-  if (route.signedAt !== now) {
+  if (now - route.signedAt >= state.limits.signatureReuseSeconds || now < route.signedAt) {
     route.signature = state.signer.sign(route.slug, now);
     route.signedAt = now;
   }
