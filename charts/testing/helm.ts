@@ -21,13 +21,13 @@ export interface HelmResult {
   stderr: string;
 }
 
-/** Runs helm with the values object written to a file (so types survive: --set would coerce). */
-export function helm(args: string[], values: object = {}, env: NodeJS.ProcessEnv = {}): HelmResult {
+/** Runs helm, with the values object (when given) written to a file so types survive: --set would coerce. */
+export function helm(args: string[], values?: object, env: NodeJS.ProcessEnv = {}): HelmResult {
   const dir = mkdtempSync(join(tmpdir(), "lsp-chart-"));
   try {
     const valuesFile = join(dir, "values.json");
-    writeFileSync(valuesFile, JSON.stringify(values));
-    const result = spawnSync(toolPath("helm"), [...args, "-f", valuesFile], {
+    if (values) writeFileSync(valuesFile, JSON.stringify(values));
+    const result = spawnSync(toolPath("helm"), values ? [...args, "-f", valuesFile] : args, {
       encoding: "utf8",
       env: { ...process.env, HELM_CACHE_HOME: join(dir, "cache"), HELM_CONFIG_HOME: join(dir, "config"), HELM_DATA_HOME: join(dir, "data"), ...env },
       maxBuffer: 64 * 1024 * 1024,
