@@ -91,6 +91,8 @@ describe("Given a cell serving two tenants with orders", () => {
     expect(range.body.error).toMatchObject({ field: "to" });
     const date = await get(`/internal/daily?tenant=pho-ha-noi&from=2026-13-01&to=2026-13-02`);
     expect(date.body.error).toMatchObject({ field: "from" });
+    const feb30 = await get(`/internal/daily?tenant=pho-ha-noi&from=2026-02-30&to=2026-03-01`);
+    expect(feb30.body.error).toMatchObject({ field: "from", message: "from: must be a real calendar date" });
   });
 
   it("answers 404 for a tenant the cell does not serve, and leaves other paths to the server", async () => {

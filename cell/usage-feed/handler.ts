@@ -23,7 +23,7 @@ export interface UsageFeedOptions {
 export type UsageFeedHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 
 const slug = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be a tenant slug");
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD").refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "must be a real calendar date");
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD").refine(isCalendarDate, "must be a real calendar date");
 const OutboxQuery = z.object({
   tenant: slug,
   after: z.string().regex(/^\d{1,19}$/, "must be a non-negative integer outbox id").default("0"),
@@ -110,6 +110,12 @@ function send(res: ServerResponse, status: number, body: unknown): true {
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), "cache-control": "no-store" });
   res.end(text);
   return true;
+}
+
+/** Date.parse alone accepts 2026-02-30; a real day survives the round trip. */
+function isCalendarDate(value: string): boolean {
+  const parsed = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
 }
 
 function digest(value: string): Buffer {

@@ -89,6 +89,7 @@ describe("Given a chain that moved from Growth to Chain on 21 November with usag
   it("refuses a plan change that would reach back into an issued month", async () => {
     await expect(changePlan(db.pool, config.plans, { tenantSlug: slug, plan: "starter", effectiveOn: "2026-11-30" })).rejects.toThrow(BillingInputError);
     await expect(changePlan(db.pool, config.plans, { tenantSlug: slug, plan: "platinum", effectiveOn: "2026-12-30" })).rejects.toThrow(/plan: unknown plan 'platinum'/);
+    await expect(changePlan(db.pool, config.plans, { tenantSlug: slug, plan: "chain", effectiveOn: "2027-02-29" })).rejects.toThrow(/effectiveOn: expected a date/);
   });
 
   it("exports line items as CSV whose amounts add up to the total", async () => {

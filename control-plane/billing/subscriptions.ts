@@ -19,7 +19,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  */
 export async function changePlan(pool: pg.Pool, plans: PlanCatalog, change: { tenantSlug: string; plan: string; effectiveOn: string }): Promise<void> {
   if (change.plan !== CANCELLED && !plans.has(change.plan)) throw new BillingInputError("plan", `unknown plan '${change.plan}' (known: ${[...plans.keys()].join(", ")}, or '${CANCELLED}')`);
-  if (!DATE.test(change.effectiveOn) || Number.isNaN(Date.parse(`${change.effectiveOn}T00:00:00Z`))) throw new BillingInputError("effectiveOn", `expected a date YYYY-MM-DD, got ${JSON.stringify(change.effectiveOn)}`);
+  if (!isCalendarDate(change.effectiveOn)) throw new BillingInputError("effectiveOn", `expected a date YYYY-MM-DD, got ${JSON.stringify(change.effectiveOn)}`);
   const period = change.effectiveOn.slice(0, 7);
   const closed = await pool.query(`select number from billing.invoices where tenant_slug = $1 and period >= $2 and status <> 'draft' limit 1`, [change.tenantSlug, period]);
   if (closed.rowCount) throw new BillingInputError("effectiveOn", `invoice ${closed.rows[0].number} for ${period} or later is already issued; a change must take effect after it`);
@@ -28,6 +28,13 @@ export async function changePlan(pool: pg.Pool, plans: PlanCatalog, change: { te
      on conflict (tenant_slug, effective_on) do update set plan = excluded.plan, created_at = now()`,
     [change.tenantSlug, change.effectiveOn, change.plan],
   );
+}
+
+/** Date.parse alone accepts 2026-02-30; a real day survives the round trip. */
+function isCalendarDate(value: string): boolean {
+  if (!DATE.test(value)) return false;
+  const parsed = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
 }
 
 export async function planChanges(client: pg.Pool | pg.ClientBase, tenantSlug: string): Promise<PlanChange[]> {

@@ -146,9 +146,16 @@ export function registerRollupSchema<Context>(builderIn: object, access: RollupA
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
+/** A real calendar day: Date.parse alone accepts 2026-02-30. */
+function isCalendarDate(value: string): boolean {
+  if (!DATE.test(value)) return false;
+  const parsed = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
+}
+
 function validateRange(from: string, to: string): void {
   for (const [field, value] of [["from", from], ["to", to]] as const) {
-    if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) throw new ControlPlaneError("BAD_REQUEST", `${field}: expected a date YYYY-MM-DD, got ${JSON.stringify(value)}`, { field });
+    if (!isCalendarDate(value)) throw new ControlPlaneError("BAD_REQUEST", `${field}: expected a date YYYY-MM-DD, got ${JSON.stringify(value)}`, { field });
   }
   if (from > to) throw new ControlPlaneError("BAD_REQUEST", "to: must not be before from", { field: "to" });
   if ((Date.parse(to) - Date.parse(from)) / 86_400_000 >= MAX_ROLLUP_DAYS) throw new ControlPlaneError("BAD_REQUEST", `to: a rollup covers at most ${MAX_ROLLUP_DAYS} days`, { field: "to" });
