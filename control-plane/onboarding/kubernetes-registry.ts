@@ -4,23 +4,32 @@ import { ApiException, CustomObjectsApi, KubeConfig } from "@kubernetes/client-n
 import { GROUP, TENANT_PLURAL, VERSION, type Tenant } from "../../operator/api/v1alpha1/index.js";
 import { TenantExistsError, type TenantRegistry } from "./tenant-registry.js";
 
+export interface KubernetesRegistryOptions {
+  /** Added to every Tenant created, e.g. the operator instance label that scopes which operator reconciles it. */
+  labels?: Record<string, string>;
+}
+
 export class KubernetesTenantRegistry implements TenantRegistry {
   private readonly api: CustomObjectsApi;
 
-  constructor(kubeConfig: KubeConfig) {
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly options: KubernetesRegistryOptions = {},
+  ) {
     this.api = kubeConfig.makeApiClient(CustomObjectsApi);
   }
 
   /** From KUBECONFIG, or the in-cluster service account when running in a pod. */
-  static fromDefault(): KubernetesTenantRegistry {
+  static fromDefault(options: KubernetesRegistryOptions = {}): KubernetesTenantRegistry {
     const kc = new KubeConfig();
     kc.loadFromDefault();
-    return new KubernetesTenantRegistry(kc);
+    return new KubernetesTenantRegistry(kc, options);
   }
 
   async create(tenant: Tenant): Promise<Tenant> {
+    const body: Tenant = { ...tenant, metadata: { ...tenant.metadata, labels: { ...tenant.metadata.labels, ...this.options.labels } } };
     try {
-      return (await this.api.createClusterCustomObject({ group: GROUP, version: VERSION, plural: TENANT_PLURAL, body: tenant })) as Tenant;
+      return (await this.api.createClusterCustomObject({ group: GROUP, version: VERSION, plural: TENANT_PLURAL, body })) as Tenant;
     } catch (error) {
       if (error instanceof ApiException && error.code === 409) throw new TenantExistsError(tenant.metadata.name);
       throw describe(error, `create Tenant '${tenant.metadata.name}'`);
