@@ -41,5 +41,5 @@ lsp_tool_paths() {
 
 # `prisma generate` needs no schema engine, but the CLI insists on finding one and would try to
 # download it; any executable satisfies the check (see docs/adr/0003-sql-migrations-without-prisma-engine.md).
-export PRISMA_SCHEMA_ENGINE_BINARY="${PRISMA_SCHEMA_ENGINE_BINARY:-$(command -v true)}"
+export PRISMA_SCHEMA_ENGINE_BINARY="${PRISMA_SCHEMA_ENGINE_BINARY:-$(type -P true || echo /bin/true)}"
 export PRISMA_HIDE_UPDATE_MESSAGE=1 CHECKPOINT_DISABLE=1
