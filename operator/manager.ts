@@ -43,7 +43,8 @@ export async function startOperator(input: OperatorConfigInput, hooks: OperatorH
   const log = hooks.log ?? pino({ name: "operator", level: config.logLevel, base: { component: "operator", identity: config.identity }, timestamp: pino.stdTimeFunctions.isoTime });
   const metrics = createMetrics();
   const kube = createKube(loadKubeConfig(config.kubeconfig), metrics);
-  const db = new PlatformDatabase(config.platformDatabaseUrl);
+  // One connection per worker, plus the cell controller's.
+  const db = new PlatformDatabase(config.platformDatabaseUrl, config.workers + 2);
   const commonLabels: Record<string, string> = { [Labels.managedBy]: MANAGED_BY, ...(config.instance ? { [Labels.instance]: config.instance } : {}) };
 
   let running: Running | undefined;
@@ -128,7 +129,8 @@ function startControllers(config: OperatorConfig, kube: Kube, db: PlatformDataba
       if (event === "delete") ctx.book.release(tenant.metadata.name);
       tenantCtl.queue.add(tenant.metadata.name);
       const cell = placedCell(tenant);
-      if (cell && event !== "resync") cellCtl.queue.add(cell);
+      // Occupancy changes come in bursts: recount each cell at most about once a second.
+      if (cell && event !== "resync") cellCtl.queue.addAfter(cell, 1_000);
     },
   });
   const cells = new ResilientInformer<Cell>({

@@ -1,7 +1,6 @@
 // The operator's view for placement: what the caches say plus decisions made in this process that
-// the caches have not shown yet. Decisions are serialized by one lock so two workers never fill
-// the same last slot or create the same new cell twice. No Kubernetes client: the local platform
-// can use it as is.
+// the caches have not shown yet, so two workers never fill the same last slot or create the same
+// new cell twice. No Kubernetes client: the local platform can use it as is.
 import { placeTenant, type PlacementCell, type PlacementDecision, type PlacementTenant } from "./placement.js";
 
 export interface ObservedState {
@@ -13,7 +12,6 @@ export interface ObservedState {
 export class PlacementBook {
   private readonly pendingCells = new Map<string, PlacementCell>();
   private readonly pendingAssignments = new Map<string, string>();
-  private lock: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly observe: () => ObservedState,
@@ -21,28 +19,15 @@ export class PlacementBook {
   ) {}
 
   /**
-   * Decides a cell for the tenant and reserves its slot until `confirm` or `release`. `act`
-   * runs inside the lock so the reservation and the write that records it cannot interleave
-   * with another decision.
+   * Decides a cell for the tenant and reserves its slot (and a new cell's name) at once. It is
+   * synchronous — nothing can interleave between the decision and the reservation — so the
+   * writes that record it happen outside any lock; the caller releases the reservation if they fail.
    */
-  async place<T>(tenantName: string, tenant: PlacementTenant, act: (decision: PlacementDecision) => Promise<T>): Promise<T> {
-    const previous = this.lock;
-    let unlock!: () => void;
-    this.lock = new Promise((resolve) => (unlock = resolve));
-    await previous;
-    try {
-      const decision = placeTenant(tenant, this.view(tenantName));
-      if (decision.kind === "create") this.pendingCells.set(decision.cell, { name: decision.cell, class: decision.class, capacity: decision.class === "dedicated" ? 1 : this.template.sharedCellCapacity });
-      if (decision.kind !== "wait") this.pendingAssignments.set(tenantName, decision.cell);
-      try {
-        return await act(decision);
-      } catch (error) {
-        this.pendingAssignments.delete(tenantName);
-        throw error;
-      }
-    } finally {
-      unlock();
-    }
+  reserve(tenantName: string, tenant: PlacementTenant): PlacementDecision {
+    const decision = placeTenant(tenant, this.view(tenantName));
+    if (decision.kind === "create") this.pendingCells.set(decision.cell, { name: decision.cell, class: decision.class, capacity: decision.class === "dedicated" ? 1 : this.template.sharedCellCapacity });
+    if (decision.kind !== "wait") this.pendingAssignments.set(tenantName, decision.cell);
+    return decision;
   }
 
   /** Forgets a tenant's reservation (it was deleted, or the caches now show it). */

@@ -13,11 +13,24 @@ export interface EventTarget {
 export type EventRecorder = (target: EventTarget, type: "Normal" | "Warning", reason: string, message: string) => void;
 
 const FOLD_MS = 5 * 60_000;
+/** Events are a debugging aid, never worth slowing reconciles: beyond this rate they are dropped. */
+const EVENTS_PER_SECOND = 10;
+const EVENT_BURST = 50;
 const mergePatch = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch);
 
 export function createEventRecorder(core: k8s.CoreV1Api, component: string, log: Logger): EventRecorder {
   const recent = new Map<string, { name: string; namespace: string; count: number; at: number }>();
+  let tokens = EVENT_BURST;
+  let refilledAt = Date.now();
   return (target, type, reason, message) => {
+    const nowMs = Date.now();
+    tokens = Math.min(EVENT_BURST, tokens + ((nowMs - refilledAt) / 1000) * EVENTS_PER_SECOND);
+    refilledAt = nowMs;
+    if (tokens < 1) {
+      log.debug({ kind: target.kind, name: target.metadata.name, reason }, "Dropped Event (rate limit)");
+      return;
+    }
+    tokens -= 1;
     const namespace = target.metadata.namespace ?? "default";
     const key = `${target.kind}/${target.metadata.name}/${type}/${reason}/${message}`;
     const now = new Date();

@@ -6,6 +6,7 @@ import { Finalizers } from "../../names.js";
 import type { ReconcileResult } from "../../runtime/controller.js";
 import type { OperatorContext } from "../context.js";
 import { placedCell } from "../context.js";
+import { forgetProvisioned } from "./provision.js";
 
 export async function finalizeTenant(ctx: OperatorContext, tenant: Tenant): Promise<ReconcileResult> {
   if (!tenant.metadata.finalizers?.includes(Finalizers.tenantData)) return {};
@@ -16,6 +17,7 @@ export async function finalizeTenant(ctx: OperatorContext, tenant: Tenant): Prom
   const finalizers = (tenant.metadata.finalizers ?? []).filter((f) => f !== Finalizers.tenantData);
   await ctx.kube.mergePatch(TENANT_PLURAL, tenant.metadata.name, { metadata: { finalizers, resourceVersion: tenant.metadata.resourceVersion } });
   ctx.book.release(tenant.metadata.name);
+  forgetProvisioned(tenant.metadata.uid);
   ctx.log.info({ tenant: tenant.metadata.name, cell, mode }, "Deprovisioned Tenant");
   ctx.record(tenant, "Normal", mode === "delete" ? "DataDeleted" : "DataArchived", `tenant data ${mode === "delete" ? "deleted" : "archived"} in cell ${cell ?? "(none)"}`);
   return {};

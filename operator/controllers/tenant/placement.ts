@@ -14,17 +14,21 @@ export async function ensurePlaced(ctx: OperatorContext, tenant: Tenant): Promis
   const recorded = tenant.metadata.labels?.[Labels.cell];
   if (recorded && tenant.metadata.finalizers?.includes(Finalizers.tenantData)) return { cell: recorded };
   const request = { slug: tenant.spec.slug, isolation: tenant.spec.isolation, pinnedCell: recorded ?? tenant.spec.cell };
-  return ctx.book.place(tenant.metadata.name, request, async (decision) => {
-    if (decision.kind === "wait") return { wait: decision };
+  const decision = ctx.book.reserve(tenant.metadata.name, request);
+  if (decision.kind === "wait") return { wait: decision };
+  try {
     if (decision.kind === "create") await createCell(ctx, decision.cell, decision.class, tenant);
     const finalizers = [...new Set([...(tenant.metadata.finalizers ?? []), Finalizers.tenantData])];
     await ctx.kube.mergePatch(TENANT_PLURAL, tenant.metadata.name, {
       metadata: { resourceVersion: tenant.metadata.resourceVersion, finalizers, labels: { [Labels.cell]: decision.cell } },
     });
-    ctx.log.info({ tenant: tenant.metadata.name, cell: decision.cell }, "Placed Tenant");
-    ctx.record(tenant, "Normal", "Placed", `placed in cell ${decision.cell}${decision.kind === "create" ? " (new cell)" : ""}`);
-    return { cell: decision.cell };
-  });
+  } catch (error) {
+    ctx.book.release(tenant.metadata.name);
+    throw error;
+  }
+  ctx.log.info({ tenant: tenant.metadata.name, cell: decision.cell }, "Placed Tenant");
+  ctx.record(tenant, "Normal", "Placed", `placed in cell ${decision.cell}${decision.kind === "create" ? " (new cell)" : ""}`);
+  return { cell: decision.cell };
 }
 
 /** Creates a cell from the operator's template; a dedicated cell belongs to its tenant (deleted with it). */

@@ -5,12 +5,21 @@ import { DEFAULT_TIMEZONE, InvalidTenantProvisioningError } from "../../../cell/
 import { isTrue } from "../../status.js";
 import type { OperatorContext } from "../context.js";
 
+/** uid → generation and cell provisioned in this process, so requeues before the status write skip the database. */
+const provisioned = new Map<string, { generation: number | undefined; cell: string; tenantId: string }>();
+
+export function forgetProvisioned(uid: string | undefined): void {
+  if (uid) provisioned.delete(uid);
+}
+
 export type Provisioning = { done: true; tenantId: string } | { done: false; reason: string; message: string };
 
 export async function ensureProvisioned(ctx: OperatorContext, tenant: Tenant, cellName: string, cell: Cell | undefined): Promise<Provisioning> {
   const status = tenant.status;
   const current = status?.cell === cellName && status.tenantId && tenant.status?.conditions?.some((c) => c.type === TenantCondition.Provisioned && c.status === "True" && c.observedGeneration === tenant.metadata.generation);
   if (current) return { done: true, tenantId: status!.tenantId! };
+  const remembered = provisioned.get(tenant.metadata.uid ?? "");
+  if (remembered && remembered.generation === tenant.metadata.generation && remembered.cell === cellName) return { done: true, tenantId: remembered.tenantId };
   if (!cell || !isTrue(cell.status?.conditions, "DatabaseReady")) {
     return { done: false, reason: "WaitingForCellDatabase", message: `cell ${cellName} has no database yet` };
   }
@@ -34,6 +43,6 @@ export async function ensureProvisioned(ctx: OperatorContext, tenant: Tenant, ce
     }
     throw error;
   }
-  if (!isTrue(status?.conditions, TenantCondition.Provisioned)) ctx.record(tenant, "Normal", "Provisioned", `provisioned in cell ${cellName} as ${tenantId}`);
+  if (tenant.metadata.uid) provisioned.set(tenant.metadata.uid, { generation: tenant.metadata.generation, cell: cellName, tenantId });
   return { done: true, tenantId };
 }

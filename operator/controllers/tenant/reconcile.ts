@@ -8,6 +8,8 @@ import { createCell, ensurePlaced } from "./placement.js";
 import { ensureProvisioned } from "./provision.js";
 import { desiredTenantStatus, writeTenantStatus } from "./status.js";
 
+const INTERMEDIATE_STATUS_AFTER_MS = 15_000;
+
 export async function reconcileTenant(ctx: OperatorContext, name: string): Promise<ReconcileResult> {
   const tenant = ctx.tenants.get(name);
   if (!tenant) {
@@ -34,7 +36,11 @@ export async function reconcileTenant(ctx: OperatorContext, name: string): Promi
   // Ensure the tenant exists in the cell's database
   const provisioning = await ensureProvisioned(ctx, tenant, placement.cell, cell);
 
-  // Record placement, provisioning and routability for the router
+  // Record placement, provisioning and routability for the router. A young tenant whose only wait
+  // is its cell starting skips the intermediate write: one status write instead of two in a burst.
+  const waitingForCell = provisioning.done && !isCellReady(cell);
+  const young = Date.now() - Date.parse(tenant.metadata.creationTimestamp ?? "") < INTERMEDIATE_STATUS_AFTER_MS;
+  if (waitingForCell && young && !tenant.status?.conditions) return { requeueAfterMs: 2_000 };
   await writeTenantStatus(ctx, tenant, desiredTenantStatus(ctx, tenant, { placement, cell, provisioning }));
   // Cell events bring the tenant back when the cell becomes ready; the requeue is a safety net.
   return provisioning.done && isCellReady(cell) ? {} : { requeueAfterMs: 15_000 };
