@@ -68,6 +68,38 @@ export function learnHolidayEffects(values: readonly number[], start: string, ev
   return effects;
 }
 
+/**
+ * Keeps only the holidays that visibly moved this series: a closure, or days that deviated from
+ * the same weekday's normal by more than ordinary days do (1.5 x the series' typical deviation).
+ * A restaurant that trades normally on a holiday keeps those days as training data.
+ */
+export function materialEffects(values: readonly number[], effects: HolidayEffects): HolidayEffects {
+  if (effects.size === 0) return effects;
+  const noise = typicalDeviation(values);
+  const out: HolidayEffects = new Map();
+  for (const [key, byOffset] of effects) {
+    const list = [...byOffset.values()];
+    const closed = list.some((e) => e.closedShare >= 0.5);
+    const meanShift = list.reduce((a, e) => a + Math.abs(e.factor - 1), 0) / list.length;
+    if (closed || meanShift > 1.5 * noise) out.set(key, byOffset);
+  }
+  return out;
+}
+
+/** Median |y / same-weekday mean of the previous four weeks - 1| over ordinary days. */
+function typicalDeviation(values: readonly number[]): number {
+  const deviations: number[] = [];
+  for (let t = 28; t < values.length; t++) {
+    const y = values[t]!;
+    if (Number.isNaN(y)) continue;
+    const base = sameWeekdayMean(values, t, t);
+    if (base > 0) deviations.push(Math.abs(y / base - 1));
+  }
+  if (deviations.length === 0) return 0;
+  deviations.sort((a, b) => a - b);
+  return deviations[Math.floor(deviations.length / 2)]!;
+}
+
 /** Mean of the same weekday over the four weeks before `windowStart`. */
 function sameWeekdayMean(values: readonly number[], windowStart: number, day: number): number {
   let sum = 0;

@@ -66,3 +66,22 @@ describe("Given two years of sales with Tết closures and a pre-Tết rush", ()
     expect(ordinary.point).toBeGreaterThan(0.85 * 100 * WEEKLY[(days) % 7]!);
   });
 });
+
+describe("Given fourteen months of sales spanning New Year 2024", () => {
+  const start = "2023-11-01";
+  const days = toDayNumber("2024-12-20") - toDayNumber(start) + 1;
+  const newYear2024 = toDayNumber("2024-01-01") - toDayNumber(start);
+
+  it("applies no holiday factor when the restaurant traded normally on the holiday", () => {
+    const values = weeklySeries(days, 100, WEEKLY, 3, 12);
+    const f = forecastSeries({ start, values }, { horizon: 14 });
+    expect(f.days.find((d) => d.date === "2025-01-01")!.holiday).toBeUndefined();
+  });
+
+  it("forecasts New Year's Day closed when the restaurant closed on it last year", () => {
+    const values = weeklySeries(days, 100, WEEKLY, 3, 12);
+    values[newYear2024] = Number.NaN;
+    const f = forecastSeries({ start, values }, { horizon: 14 });
+    expect(f.days.find((d) => d.date === "2025-01-01")).toMatchObject({ closed: true, holiday: "new_year", point: 0 });
+  });
+});

@@ -1,6 +1,6 @@
 // Demand forecast for one daily series: mask holidays, choose a model by backtest, forecast,
 // then put learned holiday effects (Tết shopping, closures) back onto the forecast days.
-import { adjustmentsFor, eventsBetween, learnHolidayEffects, maskHolidays } from "../calendar/holiday-effects.js";
+import { adjustmentsFor, eventsBetween, learnHolidayEffects, maskHolidays, materialEffects } from "../calendar/holiday-effects.js";
 import { addDays } from "./dates.js";
 import { MODELS, selectModel, type Selection } from "./select.js";
 import { endDate, type DailySeries } from "./series.js";
@@ -47,8 +47,8 @@ export function forecastSeries(series: DailySeries, options: ForecastOptions): S
   const last = endDate(series);
   const useHolidays = options.holidays ?? true;
   const events = useHolidays ? eventsBetween(series.start, last) : [];
-  const effects = useHolidays ? learnHolidayEffects(series.values, series.start, events) : new Map();
-  const values = effects.size > 0 ? maskHolidays(series.values, series.start, events) : series.values;
+  const effects = useHolidays ? materialEffects(series.values, learnHolidayEffects(series.values, series.start, events)) : new Map();
+  const values = effects.size > 0 ? maskHolidays(series.values, series.start, events.filter((e) => effects.has(e.key))) : series.values;
 
   let selection: Selection = options.model
     ? { model: options.model, backtestMase: Number.NaN, intermittent: false }

@@ -118,3 +118,19 @@ describe("Given hourly orders with a quiet afternoon", () => {
     for (const s of slots.slice(0, 7)) expect([s.fromHour, s.toHour]).toEqual([14, 17]);
   });
 });
+
+describe("Given a restaurant that opened ten days ago", () => {
+  const input = syntheticRecommendationInput({ days: 10, baskets: 50 });
+
+  it("still advises prep from the same weekday last week, labelled as rules", () => {
+    const recs = getRecommendations(input);
+    const prep = recs.filter((r) => r.kind === "prep_quantity");
+    expect(prep.length).toBeGreaterThan(0);
+    expect(prep.every((r) => r.source === "rules")).toBe(true);
+    expect(recs.some((r) => r.kind === "anomaly_alert")).toBe(false);
+  });
+
+  it("answers with no sales data at all instead of failing", () => {
+    expect(getRecommendations({ ...input, daily: [], baskets: [], hourly: [] }).every((r) => r.kind.startsWith("menu_"))).toBe(true);
+  });
+});

@@ -27,11 +27,17 @@ export function getRecommendations(input: RecommendationInput, options: Recommen
   const tomorrow = addDays(input.asOf, 1);
   const closedTomorrow = new Set(input.closedDates.filter((d) => d === tomorrow));
   const estimates: PrepEstimate[] = [];
+  // Items with under two weeks of history get the rule estimate, labelled as such.
+  const shortHistory: PrepEstimate[] = [];
   const anomalies: Anomaly[] = [];
   let done = 0;
   for (const [itemId, series] of ctx.series) {
     options.checkpoint?.(done++, ctx.series.size);
-    if (series.values.length < 14) continue;
+    if (series.values.length < 14) {
+      const e = closedTomorrow.size === 0 ? prepFromRules(itemId, series) : undefined;
+      if (e) shortHistory.push(e);
+      continue;
+    }
     const f = forecaster(series, { horizon: 1, level: PREP_LEVEL, closedDates: closedTomorrow });
     const e = prepFromForecast(itemId, series, f);
     if (e) estimates.push(e);
@@ -42,6 +48,7 @@ export function getRecommendations(input: RecommendationInput, options: Recommen
   return sortByPriority([
     ...anomalyRecommendations(anomalies, ctx.items),
     ...prepRecommendations(input.asOf, estimates, ctx.items, "ml"),
+    ...prepRecommendations(input.asOf, shortHistory, ctx.items, "rules"),
     ...shared(input, ctx, "ml"),
   ]);
 }

@@ -54,7 +54,7 @@ describe("Given a running ML gRPC server", () => {
     await expect(call(health, "Check", { service: ML_SERVICE_NAME })).resolves.toEqual({ status: "SERVING" });
   });
 
-  it("forecasts a planted weekly pattern with ETS, dated days and intervals", async () => {
+  it("forecasts a planted weekly pattern with an ETS model, dated days and intervals", async () => {
     const values = weeklySeries(120, 40, WEEKLY, 2, 2);
     const res = await call<{ forecasts: Array<{ seriesId: string; model: string; days: Array<{ date: string; point: number; lower: number; upper: number }> }> }>(client, "PredictDemand", {
       tenantId: "t1",
@@ -62,7 +62,8 @@ describe("Given a running ML gRPC server", () => {
       horizonDays: 14,
     });
     const f = res.forecasts[0]!;
-    expect(f).toMatchObject({ seriesId: "pho-bo", model: "ets" });
+    expect(f.seriesId).toBe("pho-bo");
+    expect(f.model).toMatch(/^ets/);
     expect(f.days).toHaveLength(14);
     expect(f.days[0]!.date).toBe(addDays("2025-01-01", 120));
     f.days.forEach((d, h) => {
