@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { GROUP, VERSION, type Tenant } from "../operator/index.js";
-import { applyTenant, eventually, forceForget, getTenant, isReady, startNodeHeartbeat, tenantManifest, testKube } from "../operator/testing/harness.js";
+import { applyTenant, eventually, forceForget, getTenant, installCrds, isReady, startNodeHeartbeat, tenantManifest, testKube } from "../operator/testing/harness.js";
 import { freePort } from "../scripts/services/processes.js";
 import { CHART_DIR } from "./sync.js";
 import { helm } from "./testing/helm.js";
@@ -84,6 +84,8 @@ beforeAll(async () => {
   // The Secrets the chart expects to exist (external Postgres and Redis), as platform ops create them.
   await kube.core.createNamespacedSecret({ namespace, body: { metadata: { name: "lsp-postgres" }, stringData: { "admin-url": process.env.DATABASE_URL!, "control-plane-url": process.env.DATABASE_URL! } } });
   await kube.core.createNamespacedSecret({ namespace, body: { metadata: { name: "lsp-redis" }, stringData: { url: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" } } });
+  // As on a cluster where someone ran `kubectl apply -f crds/` first: the release must adopt them.
+  await installCrds(kube);
   await adoptExistingCrds();
 }, 60_000);
 
@@ -101,7 +103,7 @@ describe("Given the chart installed with helm into the cluster", () => {
     notes = helmIn(["install", release, CHART_DIR], values);
   }, 120_000);
 
-  it("creates the CRDs, served and kept on uninstall", async () => {
+  it("takes over the CRDs applied earlier with kubectl: served, owned by the release, kept on uninstall", async () => {
     for (const name of crdNames) {
       const crd = await eventually(`CRD ${name} established`, async () => {
         const c = await kube.extensions.readCustomResourceDefinition({ name });
