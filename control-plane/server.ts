@@ -24,6 +24,7 @@ import { MemoryTenantRegistry } from "./onboarding/memory-registry.js";
 import { Onboarding } from "./onboarding/signup.js";
 import type { TenantRegistry } from "./onboarding/tenant-registry.js";
 import { Staff } from "./staff/staff.js";
+import { billingHttpHandler, migrateBilling } from "./billing/index.js";
 
 export interface ControlPlaneConfig {
   databaseUrl: string;
@@ -62,6 +63,7 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
   try {
     await migrate(pool);
+    await migrateBilling(pool);
     await redis.ping();
   } catch (error) {
     await pool.end().catch(() => {});
@@ -100,6 +102,8 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
     logging: false,
   });
 
+  const billingHttp = billingHttpHandler({ pool, jwks: () => localJwks });
+
   const deps: RouteDeps = {
     pool,
     redis,
@@ -119,6 +123,7 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
     res.on("finish", () => metrics.requests.observe({ route: label, status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9));
     if (url.pathname === "/graphql") return yoga.requestListener(req, res);
     try {
+      if (url.pathname.startsWith("/billing/") && (await billingHttp(req, res, url))) return;
       if (!route) throw new ControlPlaneError("NOT_FOUND", `no route ${req.method} ${url.pathname}`);
       if (req.method !== route.method) {
         res.setHeader("allow", route.method);

@@ -6,6 +6,10 @@ import "./membership.js";
 import "./user.js";
 import "./tenant.js";
 import "./staff.js";
+import { registerControlPlaneRollups } from "../../rollups/index.js";
+
+// Owner rollups and platform-ops views (issue 8), defined in control-plane/rollups.
+registerControlPlaneRollups(builder);
 
 builder.queryType({});
 builder.mutationType({});
