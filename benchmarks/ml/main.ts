@@ -9,7 +9,7 @@ import { canConnect, freePort, killGroup, startProcess, waitUntil } from "../../
 import { dailySeries, readPizzaSales } from "../../ml/index.js";
 import { CONTENDERS, REFERENCE, rollingOrigin, type AccuracyRow } from "./accuracy.js";
 import { pizzaTenantInput } from "./pizza-tenant.js";
-import { forecastsInProcess, forecastsOverGrpc, itemSeriesPool, mlClient, prophetFits, recommendationLoad } from "./throughput.js";
+import { forecastsInProcess, forecastsOverGrpc, itemSeriesPool, mlClient, processCpuSeconds, prophetFits, recommendationLoad, type LoadResult } from "./throughput.js";
 
 const program = new Command()
   .name("bench:ml")
@@ -47,7 +47,9 @@ const prophet = prophetFits(pool.slice(0, opts.prophetSeries), opts.horizon);
 const stateDir = mkdtempSync(join(tmpdir(), "lsp-bench-ml-"));
 const port = await freePort();
 const pod = startProcess(stateDir, "ml-pod", process.execPath, ["--import", "tsx", "ml/main.ts", "--port", String(port), "--host", "127.0.0.1"], { env: { ...process.env, LOG_LEVEL: "warn" } });
-let grpcForecast, warm, cold;
+let grpcForecast;
+let warm!: LoadResult & { podCpuSeconds: number };
+let cold!: LoadResult & { podCpuSeconds: number };
 try {
   await waitUntil(pod, "ML pod port", () => canConnect(port), 30_000);
   const client = mlClient(port);
@@ -56,9 +58,13 @@ try {
   const input = pizzaTenantInput(lines, sales.end);
   log(`GetRecommendations: warm (one tenant, pod's forecast cache hot) ${opts.seconds}s x ${opts.concurrency}`);
   await recommendationLoad(client, input, { seconds: 1, concurrency: 1, tenantFor: () => "warm" });
-  warm = await recommendationLoad(client, input, { seconds: opts.seconds, concurrency: opts.concurrency, tenantFor: () => "warm" });
+  let c0 = processCpuSeconds(pod.pid);
+  warm = { ...(await recommendationLoad(client, input, { seconds: opts.seconds, concurrency: opts.concurrency, tenantFor: () => "warm" })), podCpuSeconds: 0 };
+  warm.podCpuSeconds = processCpuSeconds(pod.pid) - c0;
   log(`GetRecommendations: cold (a new tenant every call, every forecast fitted) ${opts.seconds}s x ${opts.concurrency}`);
-  cold = await recommendationLoad(client, input, { seconds: opts.seconds, concurrency: opts.concurrency, tenantFor: (i) => `cold-${i}` });
+  c0 = processCpuSeconds(pod.pid);
+  cold = { ...(await recommendationLoad(client, input, { seconds: opts.seconds, concurrency: opts.concurrency, tenantFor: (i) => `cold-${i}` })), podCpuSeconds: 0 };
+  cold.podCpuSeconds = processCpuSeconds(pod.pid) - c0;
   client.close();
 } finally {
   await killGroup(pod.pid);
@@ -81,11 +87,11 @@ for (const level of ["restaurant", "item"]) {
 const best = inProcess.reduce((a, b) => (a.seconds < b.seconds ? a : b));
 out.push(
   "",
-  `forecasts in-process: ${opts.series} series in ${inProcess.map((r) => r.seconds.toFixed(2)).join(" s / ")} s (best ${best.perSecond.toFixed(0)}/s = ${(1000 / best.perSecond).toFixed(2)} s per 1,000; target < 2 s: ${1000 / best.perSecond < 2 ? "met" : "MISSED"}); models ${JSON.stringify(best.models)}`,
+  `forecasts in-process: ${opts.series} series in ${inProcess.map((r) => `${r.seconds.toFixed(2)} s wall (${r.cpuSeconds.toFixed(2)} s CPU)`).join(" / ")} (best ${best.perSecond.toFixed(0)}/s = ${(1000 / best.perSecond).toFixed(2)} s per 1,000; target < 2 s: ${1000 / best.perSecond < 2 ? "met" : "MISSED"}); models ${JSON.stringify(best.models)}`,
   `forecasts via gRPC PredictDemand (one request, pod process): ${grpcForecast!.seconds.toFixed(2)} s (${grpcForecast!.perSecond.toFixed(0)}/s)`,
-  `Prophet peer: ${opts.prophetSeries} fits in ${prophet.seconds.toFixed(2)} s (${prophet.perSecond.toFixed(1)}/s) — ml-pod/prophet throughput ratio ${(best.perSecond / prophet.perSecond).toFixed(1)}x`,
-  `GetRecommendations warm: ${warm!.perSecond.toFixed(0)} calls/s, p50 ${warm!.p50ms.toFixed(1)} ms, p99 ${warm!.p99ms.toFixed(1)} ms, errors ${warm!.errors}${warm!.lastError ? ` (last: ${warm!.lastError})` : ""} (target > 1000/s: ${warm!.perSecond > 1000 ? "met" : "MISSED"})`,
-  `GetRecommendations cold: ${cold!.perSecond.toFixed(1)} calls/s, p50 ${cold!.p50ms.toFixed(1)} ms, p99 ${cold!.p99ms.toFixed(1)} ms, errors ${cold!.errors}${cold!.lastError ? ` (last: ${cold!.lastError})` : ""}`,
+  `Prophet peer: ${opts.prophetSeries} fits in ${prophet.seconds.toFixed(2)} s wall (${prophet.cpuSeconds.toFixed(2)} s CPU, ${prophet.perSecond.toFixed(1)}/s) — ml-pod/prophet throughput ratio ${(best.perSecond / prophet.perSecond).toFixed(1)}x wall, ${(prophet.cpuSeconds / opts.prophetSeries / (best.cpuSeconds / opts.series)).toFixed(1)}x CPU`,
+  `GetRecommendations warm: ${warm.perSecond.toFixed(0)} calls/s (pod CPU ${((1000 * warm.podCpuSeconds) / warm.calls).toFixed(1)} ms/call = ${(warm.calls / warm.podCpuSeconds).toFixed(0)} calls per pod-CPU-second), p50 ${warm.p50ms.toFixed(1)} ms, p99 ${warm.p99ms.toFixed(1)} ms, errors ${warm.errors}${warm.lastError ? ` (last: ${warm.lastError})` : ""} (target > 1000/s: ${warm.perSecond > 1000 ? "met" : "MISSED"})`,
+  `GetRecommendations cold: ${cold.perSecond.toFixed(1)} calls/s (pod CPU ${((1000 * cold.podCpuSeconds) / cold.calls).toFixed(0)} ms/call), p50 ${cold.p50ms.toFixed(1)} ms, p99 ${cold.p99ms.toFixed(1)} ms, errors ${cold.errors}${cold.lastError ? ` (last: ${cold.lastError})` : ""}`,
 );
 process.stdout.write(out.join("\n") + "\n");
 if (opts.out) writeFileSync(opts.out, JSON.stringify({ at: new Date().toISOString(), loadAtStart, loadAtEnd, options: opts, accuracy, inProcess, prophet, grpcForecast, warm, cold }, null, 2));

@@ -1,6 +1,7 @@
 // Throughput: item-series forecasts per second (in-process and through a pod's gRPC API, with
 // Prophet fitted on the same series as the peer) and GetRecommendations calls per second
 // against a separate pod process under concurrent load.
+import { readFileSync } from "node:fs";
 import { credentials, Metadata, type Client, type ServiceError } from "@grpc/grpc-js";
 import { forecastSeries, mlServiceConstructor, recommendationRequest, toDayNumber, type DailySeries, type RecommendationInput } from "../../ml/index.js";
 import { prophetForecast } from "./prophet-peer.js";
@@ -14,8 +15,25 @@ export function itemSeriesPool(items: readonly DailySeries[], count: number): Da
   });
 }
 
-export function forecastsInProcess(series: readonly DailySeries[], horizon: number): { seconds: number; perSecond: number; models: Record<string, number> } {
+/** CPU seconds (user + system) this process has used; unlike wall time, barely moved by other tenants of the machine. */
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** CPU seconds a process has used, from /proc (Linux): utime + stime in clock ticks. */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** sysconf(_SC_CLK_TCK); 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+
+export function forecastsInProcess(series: readonly DailySeries[], horizon: number): { seconds: number; cpuSeconds: number; perSecond: number; models: Record<string, number> } {
   const models: Record<string, number> = {};
+  const c0 = cpuSeconds();
   const t0 = performance.now();
   for (const s of series) {
     const f = forecastSeries(s, { horizon });
@@ -23,14 +41,15 @@ export function forecastsInProcess(series: readonly DailySeries[], horizon: numb
     models[key] = (models[key] ?? 0) + 1;
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { seconds, perSecond: series.length / seconds, models };
+  return { seconds, cpuSeconds: cpuSeconds() - c0, perSecond: series.length / seconds, models };
 }
 
-export function prophetFits(series: readonly DailySeries[], horizon: number): { seconds: number; perSecond: number } {
+export function prophetFits(series: readonly DailySeries[], horizon: number): { seconds: number; cpuSeconds: number; perSecond: number } {
+  const c0 = cpuSeconds();
   const t0 = performance.now();
   for (const s of series) prophetForecast(toDayNumber(s.start), s.values, horizon, 0.9);
   const seconds = (performance.now() - t0) / 1000;
-  return { seconds, perSecond: series.length / seconds };
+  return { seconds, cpuSeconds: cpuSeconds() - c0, perSecond: series.length / seconds };
 }
 
 type Unary = (request: unknown, metadata: Metadata, options: { deadline: number }, callback: (err: ServiceError | null, response: unknown) => void) => void;
