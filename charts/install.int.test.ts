@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
+import { KubernetesTenantRegistry } from "../control-plane/index.js";
 import { GROUP, VERSION, type Tenant } from "../operator/index.js";
 import { applyTenant, eventually, forceForget, getTenant, installCrds, isReady, startNodeHeartbeat, tenantManifest, testKube } from "../operator/testing/harness.js";
 import { freePort } from "../scripts/services/processes.js";
@@ -191,6 +192,59 @@ describe("Given the operator running with the chart's ServiceAccount token and i
     expect(metrics).not.toMatch(/rest_client_requests_total\{code="403"/);
     expect(operatorOutput).not.toMatch(/forbidden|HTTP-Code: 403/i);
   }, 180_000);
+});
+
+describe("Given the router running with the chart's router ServiceAccount token and its Deployment's settings", () => {
+  it("lists and watches Tenants into a synced route table", async () => {
+    const name = `${release}-router`;
+    const deployment = await readDeployment(name);
+    const saKubeconfig = await serviceAccountKubeconfig(kube.kc, namespace, name, join(workDir, "router.kubeconfig"));
+    const [port, adminPort] = [await freePort(), await freePort()];
+    // The Deployment's own flags, with ports and the state file moved off what a pod would own.
+    const local: Record<string, string> = { "--port": String(port), "--admin-port": String(adminPort), "--state-file": join(workDir, "routes.json") };
+    const args = deployment.spec!.template.spec!.containers[0]!.args!.map((a) => {
+      const [flag] = a.split("=", 1);
+      return flag && local[flag] ? `${flag}=${local[flag]}` : a;
+    });
+    expect(args).toEqual(expect.arrayContaining(["--source=kubernetes", "--domain=localstoreplatform.com"]));
+    const env = { ...(await podEnvironment(kube.kc, deployment, `${name}-test-0`)), KUBECONFIG: saKubeconfig };
+    const { KUBECONFIG: _admin, ...inherited } = process.env;
+    const router = spawn(process.execPath, ["--import", "tsx", "router/main.ts", ...args], { cwd: ROOT, env: { ...inherited, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    router.stdout!.on("data", (c: Buffer) => (output += c.toString()));
+    router.stderr!.on("data", (c: Buffer) => (output += c.toString()));
+    try {
+      const health = await eventually("router synced with a route", async () => {
+        const h = (await fetch(`http://127.0.0.1:${adminPort}/healthz`).then((r) => r.json(), () => undefined)) as { synced?: boolean; routes?: number } | undefined;
+        return h?.synced && (h.routes ?? 0) >= 1 ? h : undefined;
+      }, 30_000).catch((error: unknown) => {
+        throw new Error(`${String(error)}\nrouter output:\n${output.slice(-4096)}`);
+      });
+      expect(health).toMatchObject({ synced: true });
+      expect(output).not.toMatch(/forbidden|HTTP-Code: 403/i);
+    } finally {
+      router.kill("SIGTERM");
+    }
+  }, 60_000);
+});
+
+describe("Given the control plane's Tenant calls made with the chart's control-plane ServiceAccount token", () => {
+  it("creates a Tenant, checks its slug and suspends it; anything else is refused", async () => {
+    const name = `${release}-control-plane`;
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(await serviceAccountKubeconfig(kube.kc, namespace, name, join(workDir, "control-plane.kubeconfig")));
+    const registry = new KubernetesTenantRegistry(kc);
+    const slug = `${instance}-signup`;
+    await registry.create(tenantManifest(instance, slug));
+    expect(await registry.isSlugTaken(slug)).toBe(true);
+    // What control-plane/billing/suspension.ts sends to suspend a tenant.
+    const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    const merge = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch);
+    await custom.patchClusterCustomObject({ group: GROUP, version: VERSION, plural: "tenants", name: slug, body: { spec: { suspended: true } } }, merge);
+    expect((await getTenant(kube, slug))?.spec.suspended).toBe(true);
+    await expect(custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: "tenants", name: slug })).rejects.toMatchObject({ code: 403 });
+    await expect(custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: "cells" })).rejects.toMatchObject({ code: 403 });
+  });
 });
 
 describe("Given helm upgrade with router.logLevel changed", () => {
