@@ -1,6 +1,7 @@
 // One call wires real-time delivery into a cell API process: socket.io on its HTTP server, the
 // GraphQL subscriptions' pub/sub, and the publisher the write paths call after they commit.
 import type { Server as HttpServer } from "node:http";
+import { Redis } from "ioredis";
 import { createRealtimePublisher, type RealtimePublisher } from "./publisher.js";
 import { createRealtimePubSub, type RealtimePubSub } from "./pubsub.js";
 import { createSocketServer, type RealtimeDeps } from "./socket-server.js";
@@ -12,13 +13,24 @@ export interface Realtime {
   close(): Promise<void>;
 }
 
+export type AttachRealtimeDeps = Omit<RealtimeDeps, "redis"> & {
+  /** Either connections to use (a publisher and a subscriber) or a URL to open them from. */
+  redis?: RealtimeDeps["redis"] | string;
+};
+
 /**
- * `deps.redis` needs two connections per use (adapter and pub/sub each subscribe); pass
- * `duplicate` so this module opens the extra ones it needs and closes them on close().
+ * The socket.io adapter and the GraphQL pub/sub each need a subscriber connection of their own;
+ * this opens the extra one (and, given a URL, all of them) and closes what it opened on close().
  */
-export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Realtime {
-  const extra = deps.redis ? { publisher: deps.redis.publisher, subscriber: deps.redis.subscriber.duplicate() } : undefined;
-  const sockets = createSocketServer(httpServer, deps);
+export function attachRealtime(httpServer: HttpServer, deps: AttachRealtimeDeps): Realtime {
+  const owned = typeof deps.redis === "string" ? { publisher: new Redis(deps.redis), subscriber: new Redis(deps.redis) } : undefined;
+  const redis = owned ?? (typeof deps.redis === "object" ? deps.redis : undefined);
+  for (const connection of owned ? [owned.publisher, owned.subscriber] : []) {
+    // Reconnects are automatic; without a listener an unreachable Redis would crash the process.
+    connection.on("error", (error) => deps.log.warn({ err: error }, "Redis connection error (real-time)"));
+  }
+  const extra = redis ? { publisher: redis.publisher, subscriber: redis.subscriber.duplicate() } : undefined;
+  const sockets = createSocketServer(httpServer, { ...deps, redis });
   const pubsub = createRealtimePubSub(extra);
   const publisher = createRealtimePublisher({ db: deps.db, io: sockets.io, pubsub, log: deps.log });
   return {
@@ -28,6 +40,8 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps): Real
     async close() {
       await sockets.close();
       extra?.subscriber.disconnect();
+      owned?.publisher.disconnect();
+      owned?.subscriber.disconnect();
     },
   };
 }

@@ -27,6 +27,7 @@ export interface PaymentRecorded {
   providerRef: string;
 }
 
+/** Never rejects: failures are logged (see `safely`). */
 export interface RealtimePublisher {
   saleRecorded(tenantId: string, sale: SaleRecorded): Promise<void>;
   paymentRecorded(payment: PaymentRecorded): Promise<void>;
@@ -52,8 +53,15 @@ export function createRealtimePublisher(deps: PublisherDeps): RealtimePublisher 
     if (event.type === "sale") deps.pubsub?.publish("orderCreated", event.tenantId, event);
   }
 
+  // A push is best effort: the write it reports has committed, so a failure here is logged and
+  // never turned into a failed mutation or webhook (clients catch up on their next event or
+  // resubscribe, both of which carry the current figures).
+  function safely<A extends unknown[]>(what: string, fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+    return (...args) => fn(...args).catch((error: unknown) => deps.log.error({ err: error }, `Failed to publish a ${what}`));
+  }
+
   return {
-    async saleRecorded(tenantId, sale) {
+    saleRecorded: safely("sale", async (tenantId: string, sale: SaleRecorded) => {
       const dashboard = await snapshot(tenantId, sale.locationId);
       deliver({
         type: "sale",
@@ -67,8 +75,8 @@ export function createRealtimePublisher(deps: PublisherDeps): RealtimePublisher 
         dashboard,
         publishedAt: preciseNow(),
       });
-    },
-    async paymentRecorded(p) {
+    }),
+    paymentRecorded: safely("payment", async (p: PaymentRecorded) => {
       const dashboard = await snapshot(p.tenantId, p.locationId);
       deliver({
         type: "payment",
@@ -82,6 +90,6 @@ export function createRealtimePublisher(deps: PublisherDeps): RealtimePublisher 
         dashboard,
         publishedAt: preciseNow(),
       });
-    },
+    }),
   };
 }

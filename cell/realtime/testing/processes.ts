@@ -25,19 +25,20 @@ export function spawnReplica(config: ReplicaConfig, timeoutMs = 30_000): Promise
       reject(error);
     };
     child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-    child.on("exit", (code) => fail(new Error(`replica exited with ${code}:\n${output}`)));
+    const early = (code: number | null) => fail(new Error(`replica exited with ${code}:\n${output}`));
+    child.on("exit", early);
     child.stdout!.on("data", (d: Buffer) => {
       output += d.toString();
       const match = /ready (\S+)/.exec(output);
       if (!match) return;
       clearTimeout(timer);
-      child.removeAllListeners("exit");
+      child.off("exit", early);
       resolve({
         url: match[1]!,
         child,
         stop: () =>
           new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
+            if (child.exitCode !== null || child.signalCode !== null) return done();
             child.once("exit", () => done());
             child.kill("SIGTERM");
             setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
