@@ -17,6 +17,8 @@ Starts the LSP cell API (GraphQL at /graphql, /healthz, /readyz, /metrics). Conf
   ML_GRPC_URL         optional ML service address (not used by the core API yet)
   DB_POOL_SIZE        Postgres connections (default 20)
   LOG_LEVEL           pino level (default info)
+  PAYMENT_PROVIDERS_FILE  optional YAML/JSON with MoMo/ZaloPay/VNPay merchant accounts per tenant
+                      (docs/cell-realtime.md); without it every payment webhook is refused
   OTEL_EXPORTER_OTLP_ENDPOINT  when set, spans are exported over OTLP/HTTP
 `;
 

@@ -7,6 +7,7 @@ import { identifyCaller } from "../auth/index.js";
 import type { Dashboards, SalesFigures } from "../dashboards/index.js";
 import type { Database, TenantPrisma } from "../db/index.js";
 import type { MenuItem } from "../generated/prisma/client.js";
+import type { RealtimePublisher, RealtimePubSub } from "../realtime/index.js";
 
 export interface CellContext {
   caller: Caller;
@@ -17,12 +18,17 @@ export interface CellContext {
   loaders: { menuItem: DataLoader<string, MenuItem | undefined> };
   figures(locationId: string, from: string, to: string): Promise<SalesFigures>;
   log: Logger;
+  /** Real-time push after a write commits, and the subscriptions' pub/sub (cell/realtime). */
+  realtime?: RealtimePublisher;
+  pubsub?: RealtimePubSub;
 }
 
 export interface ContextDeps extends CallerDeps {
   database: Database;
   dashboards: Dashboards;
   log: Logger;
+  realtime?: RealtimePublisher;
+  pubsub?: RealtimePubSub;
 }
 
 export async function createContext(request: Request, deps: ContextDeps): Promise<CellContext> {
@@ -52,5 +58,7 @@ export async function createContext(request: Request, deps: ContextDeps): Promis
       return figures;
     },
     log: deps.log,
+    realtime: deps.realtime,
+    pubsub: deps.pubsub,
   };
 }

@@ -1,6 +1,7 @@
 // The cell API's configuration, from the environment (cell/main.ts) or given in-process.
 import { z } from "zod";
 import type { KeySource } from "../auth/index.js";
+import { loadPaymentConfigFile, type PaymentConfig } from "../payments/index.js";
 
 export interface CellServerConfig {
   /** Connection string of the cell's API role. */
@@ -13,6 +14,8 @@ export interface CellServerConfig {
   mlGrpcUrl?: string;
   poolSize?: number;
   logLevel?: string;
+  /** Payment providers' merchant accounts and secrets per tenant (cell/payments); none = webhooks refuse every callback. */
+  payments?: PaymentConfig;
 }
 
 const Env = z.object({
@@ -26,6 +29,7 @@ const Env = z.object({
   ML_GRPC_URL: z.string().optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   LOG_LEVEL: z.string().optional(),
+  PAYMENT_PROVIDERS_FILE: z.string().min(1).optional(),
 });
 
 export class CellConfigError extends Error {
@@ -62,6 +66,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): { port: num
       mlGrpcUrl: e.ML_GRPC_URL,
       poolSize: e.DB_POOL_SIZE,
       logLevel: e.LOG_LEVEL,
+      payments: e.PAYMENT_PROVIDERS_FILE ? paymentsFrom(e.PAYMENT_PROVIDERS_FILE) : undefined,
     },
   };
+}
+
+function paymentsFrom(path: string): PaymentConfig {
+  try {
+    return loadPaymentConfigFile(path);
+  } catch (error) {
+    throw new CellConfigError([`PAYMENT_PROVIDERS_FILE: ${(error as Error).message}`]);
+  }
 }

@@ -1,6 +1,7 @@
 // The cell API process: GraphQL at /graphql, liveness at /healthz, readiness at /readyz,
 // Prometheus metrics at /metrics. Runs in-process for tests and the local platform.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServerAdapter } from "@whatwg-node/server";
 import type { AddressInfo } from "node:net";
 import type { Tracer } from "@opentelemetry/api";
 import { GraphQLError } from "graphql";
@@ -14,6 +15,8 @@ import { createContext, type CellContext, type ContextDeps } from "../graphql/co
 import { schema } from "../graphql/schema/index.js";
 import type { CellServerConfig } from "./config.js";
 import { createMetrics, operationTelemetry, type CellMetrics } from "./observability.js";
+import { attachRealtime } from "../realtime/index.js";
+import { createPaymentWebhookHandlers, parsePaymentConfig } from "../payments/index.js";
 
 export interface CellServer {
   /** Starts listening (port 0 picks a free port); resolves with the base URL. */
@@ -101,6 +104,10 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
       void yoga(req, res);
       return;
     }
+    if (path?.startsWith("/webhooks/")) {
+      void webhooks(req, res);
+      return;
+    }
     send(res, 404, "application/json", '{"error":"not found"}');
   }
 
@@ -108,6 +115,19 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
   // Longer than the router's pooled-connection idle timeout, so pooled sockets are not reset.
   httpServer.keepAliveTimeout = 65_000;
   httpServer.headersTimeout = 66_000;
+  // Socket.io and the payment webhooks (cell/realtime, cell/payments): pushes go out after commits.
+  const realtime = attachRealtime(httpServer, { db: database, caller: deps, log, redis: config.redisUrl });
+  deps.realtime = realtime.publisher;
+  deps.pubsub = realtime.pubsub;
+  const paymentHandlers = createPaymentWebhookHandlers({
+    db: database,
+    tenants: deps.tenants,
+    routerSigningKey: config.routerSigningKey,
+    config: config.payments ?? parsePaymentConfig({ tenants: {} }),
+    log,
+    onPayment: (payment) => realtime.publisher.paymentRecorded(payment),
+  });
+  const webhooks = createServerAdapter((request: Request) => paymentHandlers.route(request) ?? Response.json({ error: "not found" }, { status: 404 }));
   let url = "";
 
   return {
@@ -132,6 +152,7 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
       });
     },
     async close() {
+      await realtime.close();
       await new Promise<void>((resolve) => {
         if (!httpServer.listening) return resolve();
         httpServer.close(() => resolve());

@@ -9,6 +9,7 @@ import "./location.js";
 import "./order.js";
 import "./staff.js";
 import "./recommendation.js";
+import "../../realtime/graphql.js";
 
 builder.queryType({});
 builder.mutationType({});

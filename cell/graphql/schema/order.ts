@@ -114,6 +114,7 @@ builder.mutationFields((t) => ({
       }
       // Before answering: a dashboard read after this returns must include the sale.
       if (!created.replayed) await ctx.dashboards.salesRecorded([created.locationId]);
+      if (!created.replayed) await ctx.realtime?.saleRecorded(ctx.caller.tenantId, { ...created, channel: input.channel, paymentMethod: input.paymentMethod });
       return created;
     },
   }),
