@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ingestUsageEvents, type UsageEvent } from "../usage/index.js";
@@ -118,6 +118,8 @@ describe("Given a chain that moved from Growth to Chain on 21 November with usag
       // Without poppler-utils, the embedded font's name still proves Vietnamese glyphs are not Helvetica's.
       expect(pdf.toString("latin1")).toContain("DejaVuSans");
       return;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
     expect(text).toContain("HÓA ĐƠN DỊCH VỤ");
     expect(text).toContain("Phở 24 — Chuỗi nhà hàng");

@@ -4,3 +4,4 @@ export { rollupSales, Grains, type Grain, type Rollup, type RollupQuery, type Te
 export { ownedTenants } from "./owners.js";
 export { tenantsPerCell, cellHealth, usagePerTenant, type CellTenants, type CellHealth } from "./ops.js";
 export { registerRollupSchema, MAX_ROLLUP_DAYS, type RollupAccess } from "./graphql.js";
+export { registerControlPlaneRollups, platformOperatorPhones } from "./control-plane-wiring.js";
