@@ -136,6 +136,24 @@ describe("Given a router in front of two cell processes", () => {
     }
   });
 
+  it("routes to a cell again once it is back after the fail-fast window", async () => {
+    const port = await freePort();
+    routes.set("flaky", { endpoint: `http://127.0.0.1:${port}` });
+    expect((await send(url, { host: "flaky.localhost" })).status).toBe(503);
+    const markedDown = performance.now();
+    const fast = await send(url, { host: "flaky.localhost" });
+    expect([fast.status, fast.ms < 50]).toEqual([503, true]);
+    const revived = await startCell("cell-revived", port);
+    try {
+      await sleep(Math.max(0, markedDown + 1_100 - performance.now()));
+      const res = await send(url, { host: "flaky.localhost" });
+      expect([res.status, res.json().cell]).toEqual([200, "cell-revived"]);
+      expect((await send(url, { host: "flaky.localhost" })).status).toBe(200);
+    } finally {
+      await revived.stop();
+    }
+  });
+
   it("answers 504 ROUTER_ERR_UPSTREAM_TIMEOUT when the cell does not answer in time", async () => {
     const res = await send(url, { host: "pho.localhost", path: "/slow?ms=3000" });
     expect([res.status, res.json<{ error: { code: string } }>().error.code]).toEqual([504, "ROUTER_ERR_UPSTREAM_TIMEOUT"]);

@@ -147,6 +147,7 @@ class HttpExchange implements Dispatcher.DispatchHandler, HeldRequest {
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+    this.cell!.downUntil = 0;
     for (const name of RESPONSE_HOP_BY_HOP) if (headers[name] !== undefined) delete headers[name];
     if (headers["x-request-id"] === undefined) headers["x-request-id"] = this.requestId;
     this.res.writeHead(statusCode, statusMessage || undefined, headers as Record<string, string | string[]>);

@@ -47,6 +47,10 @@ describe("Given a router's shared state", () => {
     expect(lookup(state, "pho")).toBe(table.get("pho"));
     table.get("pho")!.cell!.downUntil = Date.now() + 1_000;
     expect(lookup(state, "pho")).toBe("ROUTER_ERR_CELL_UNAVAILABLE");
+    // Window over: one request probes, the next ones still fail fast while it is out.
+    table.get("pho")!.cell!.downUntil = Date.now() - 1;
+    expect(lookup(state, "pho")).toBe(table.get("pho"));
+    expect(lookup(state, "pho")).toBe("ROUTER_ERR_CELL_UNAVAILABLE");
     void table.close();
   });
 

@@ -87,7 +87,13 @@ export function lookup(state: RouterState, slug: string): Route | RouterErrorCod
   if (route.spec.hold) return route;
   const cell = route.cell;
   if (cell === undefined) return "ROUTER_ERR_UNKNOWN_TENANT";
-  if (cell.downUntil > Date.now()) return "ROUTER_ERR_CELL_UNAVAILABLE";
+  if (cell.downUntil !== 0) {
+    const now = Date.now();
+    if (cell.downUntil > now) return "ROUTER_ERR_CELL_UNAVAILABLE";
+    // The fail-fast window is over: this request probes the cell; the others keep failing fast
+    // until it gets an answer (which clears downUntil) or a connect error (which renews it).
+    cell.downUntil = now + state.table.options.connectTimeoutMs;
+  }
   return route;
 }
 

@@ -117,6 +117,7 @@ class UpgradeTunnel implements HeldRequest {
     if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
     if (this.closed) return;
     const cell = this.cell!;
+    cell.downUntil = 0;
     cell.upgradesOpen++;
     this.state.upgraded.add(this.client);
     // From here on bytes flow unparsed; the cell's 101 (or refusal) reaches the client as sent.

@@ -23,7 +23,10 @@ export class CellUpstream {
   readonly pool: Pool;
   /** Routes pointing here; the pool closes when the last one leaves. */
   refs = 0;
-  /** Until this time (ms epoch) the cell is known unreachable: fail fast instead of hanging. */
+  /**
+   * Until this time (ms epoch) the cell is known unreachable: fail fast instead of hanging.
+   * 0 = healthy; a past time = it was down and the next request probes it.
+   */
   downUntil = 0;
   requests = 0;
   inflight = 0;

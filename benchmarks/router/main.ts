@@ -20,7 +20,7 @@ const WS_TENANT = "ws-bench";
 const root = resolve(import.meta.dirname, "..", "..");
 const servers = join(import.meta.dirname, "servers");
 
-type ContenderName = "router" | "nginx" | "fastify-http-proxy" | "http-proxy-3" | "bare-node";
+type ContenderName = "router" | "nginx" | "fastify-http-proxy" | "http-proxy-3" | "bare-node" | "undici-floor";
 const PROXIES: ContenderName[] = ["router", "nginx", "fastify-http-proxy", "http-proxy-3"];
 
 interface Contender {
@@ -111,6 +111,8 @@ async function main(): Promise<void> {
     await nodeContender("fastify-http-proxy", [join(servers, "fastify-proxy.ts"), "--port", "{port}", "--routes", routesFile, "--domain", DOMAIN]);
     await nodeContender("http-proxy-3", [join(servers, "http-proxy-3.ts"), "--port", "{port}", "--routes", routesFile, "--domain", DOMAIN]);
     await nodeContender("bare-node", [join(servers, "bare-node.ts"), "--port", "{port}"]);
+    // Reference only (not a peer): node:http + undici dispatch with no logic at all.
+    await nodeContender("undici-floor", [join(servers, "undici-floor.ts"), "--port", "{port}", "--upstream", upstream]);
 
     await waitUntil(started[0], "upstream listening", () => canConnect(upstreamPort), 20_000);
     await waitUntil(started[1], "ws upstream listening", () => canConnect(wsPort), 20_000);
@@ -194,6 +196,8 @@ async function main(): Promise<void> {
         cpuEfficiencyRouterVsNginx: cpuUs.get("nginx")! / cpuUs.get("router")!,
         cpuEfficiencyRouterVsBestNodePeer: Math.min(cpuUs.get("fastify-http-proxy")!, cpuUs.get("http-proxy-3")!) / cpuUs.get("router")!,
         cpuEfficiencyRouterVsBareNode: cpuUs.get("bare-node")! / cpuUs.get("router")!,
+        routerVsUndiciFloor: router / rps.get("undici-floor")!,
+        cpuEfficiencyRouterVsUndiciFloor: cpuUs.get("undici-floor")! / cpuUs.get("router")!,
       },
       addedLatencyAtHalfLoadMs: Object.fromEntries([...added].map(([n, e]) => [n, { p50: median(e.p50), p99: median(e.p99), rate: median(e.rate) }])),
       memoryPerWebSocketKiB: Object.fromEntries(wsMemory),
@@ -225,6 +229,7 @@ async function main(): Promise<void> {
         `router / bare node:http:                ${summary.ratios.routerVsBareNode.toFixed(2)}x  (target >= 0.7x: ${check(summary.ratios.routerVsBareNode >= 0.7)})`,
         `router / nginx:                         ${summary.ratios.routerVsNginx.toFixed(2)}x  (target >= ~0.4x: ${check(summary.ratios.routerVsNginx >= 0.4)})`,
         `per CPU-second: router / nginx ${summary.ratios.cpuEfficiencyRouterVsNginx.toFixed(2)}x, router / best Node peer ${summary.ratios.cpuEfficiencyRouterVsBestNodePeer.toFixed(2)}x, router / bare node:http ${summary.ratios.cpuEfficiencyRouterVsBareNode.toFixed(2)}x`,
+        `router / undici-floor (node:http + undici, no logic): ${summary.ratios.routerVsUndiciFloor.toFixed(2)}x req/s, ${summary.ratios.cpuEfficiencyRouterVsUndiciFloor.toFixed(2)}x per CPU-second`,
         `router added p99 at half load:          ${worstP99.toFixed(3)} ms (target < 1 ms: ${check(worstP99 < 1)})`,
         `load average during the run: ${summary.machine.loadavg.map((l) => l.toFixed(1)).join(" ")} on ${summary.machine.cpus} cores — shared machine, numbers are noisy`,
         `results written to ${opts.out}`,
