@@ -175,6 +175,22 @@ describe("Given shared and dedicated Tenants applied", () => {
   });
 });
 
+describe("Given a second Tenant claiming a slug already taken", () => {
+  it("leaves it unplaced with reason SlugTaken while the first keeps serving", async () => {
+    const taken = name("pho-bo");
+    const impostor = name("impostor");
+    await applyTenant(kube, { ...tenantManifest(instance, impostor), spec: { ...tenantManifest(instance, impostor).spec, slug: taken } });
+    const t = await eventually("SlugTaken", async () => {
+      const x = await getTenant(kube, impostor);
+      return x?.status?.conditions?.find((c) => c.type === "Placed")?.reason === "SlugTaken" ? x : undefined;
+    });
+    expect(t.status?.cell).toBeUndefined();
+    expect(t.metadata.finalizers ?? []).not.toContain(Finalizers.tenantData);
+    expect(isReady(await getTenant(kube, taken))).toBe(true);
+    await kube.custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: "tenants", name: impostor });
+  });
+});
+
 describe("Given Tenants and Cells deleted", () => {
   it("archives a shared tenant's data by default and frees its slot", async () => {
     const n = name("bun-cha");

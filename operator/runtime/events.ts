@@ -14,8 +14,8 @@ export type EventRecorder = (target: EventTarget, type: "Normal" | "Warning", re
 
 const FOLD_MS = 5 * 60_000;
 /** Events are a debugging aid, never worth slowing reconciles: beyond this rate they are dropped. */
-const EVENTS_PER_SECOND = 10;
-const EVENT_BURST = 50;
+const EVENTS_PER_SECOND = 2;
+const EVENT_BURST = 25;
 const mergePatch = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch);
 
 export function createEventRecorder(core: k8s.CoreV1Api, component: string, log: Logger): EventRecorder {

@@ -1,5 +1,6 @@
 // Cell reconciler: a chain of guarded steps, correct from any starting state, any number of times.
 import { Finalizers } from "../../names.js";
+import { isTrue } from "../../status.js";
 import type { ReconcileResult } from "../../runtime/controller.js";
 import type { OperatorContext } from "../context.js";
 import { ensureCellDatabase } from "./database.js";
@@ -28,6 +29,11 @@ export async function reconcileCell(ctx: OperatorContext, name: string): Promise
   if (!database.ready) ctx.record(cell, "Warning", "DatabaseFailed", database.message);
   else if (database.migrations !== undefined && cell.status?.conditions?.find((c) => c.type === "DatabaseReady")?.status !== "True") {
     ctx.record(cell, "Normal", "DatabaseReady", `schema ready with ${database.migrations} migration(s)`);
+  }
+
+  // Publish DatabaseReady at once: tenants can be provisioned while the workloads start
+  if (database.ready && !isTrue(cell.status?.conditions, "DatabaseReady")) {
+    await writeCellStatus(ctx, cell, desiredCellStatus(ctx, cell, { database }));
   }
 
   // Ensure the workloads only once the database they connect to exists

@@ -28,7 +28,8 @@ export async function ensureWorkloads(ctx: OperatorContext, cell: Cell): Promise
   const key = `${cell.metadata.uid}/workloads`;
   const last = applied.get(key);
   if (last && last.hash === hash && Date.now() - last.at < REAPPLY_MS) return;
-  for (const object of objects) await ctx.kube.apply(object);
+  // Independent objects: one round trip of latency instead of a dozen on a busy apiserver.
+  await Promise.all(objects.map((object) => ctx.kube.apply(object)));
   if (!cell.spec.redis.enabled) await removeRedis(ctx, cell);
   applied.set(key, { hash, at: Date.now() });
   ctx.log.info({ cell: cell.metadata.name, namespace: cellNamespace(cell.metadata.name), objects: objects.length }, "Applied cell workloads");

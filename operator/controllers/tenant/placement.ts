@@ -3,11 +3,27 @@
 import { API_VERSION, CELL_PLURAL, GROUP, TENANT_PLURAL, VERSION, type Cell, type Tenant } from "../../api/v1alpha1/index.js";
 import { cellTemplate } from "../../config.js";
 import { Finalizers, Labels } from "../../names.js";
-import type { PlacementDecision } from "../../placement/placement.js";
 import { isConflict } from "../../runtime/kube.js";
 import type { OperatorContext } from "../context.js";
 
-export type Placement = { cell: string } | { wait: Extract<PlacementDecision, { kind: "wait" }> };
+export type Placement = { cell: string } | { wait: { reason: string; message: string } };
+
+/**
+ * Two Tenants claiming one slug (the CRD cannot enforce uniqueness across objects): the oldest
+ * keeps it, later ones wait with SlugTaken and are never placed or provisioned.
+ */
+export function slugTaken(ctx: OperatorContext, tenant: Tenant): Placement | undefined {
+  if (tenant.metadata.labels?.[Labels.cell]) return undefined;
+  const mine = [tenant.metadata.creationTimestamp ?? "", tenant.metadata.name];
+  for (const other of ctx.tenants.list()) {
+    if (other.spec.slug !== tenant.spec.slug || other.metadata.name === tenant.metadata.name) continue;
+    const theirs = [other.metadata.creationTimestamp ?? "", other.metadata.name];
+    if (theirs[0]! < mine[0]! || (theirs[0] === mine[0] && theirs[1]! < mine[1]!)) {
+      return { wait: { reason: "SlugTaken", message: `slug '${tenant.spec.slug}' belongs to Tenant ${other.metadata.name}` } };
+    }
+  }
+  return undefined;
+}
 
 // Ensure the tenant has a cell: decided once, recorded on the Tenant, never re-decided while placed.
 export async function ensurePlaced(ctx: OperatorContext, tenant: Tenant): Promise<Placement> {

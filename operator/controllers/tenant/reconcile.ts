@@ -4,7 +4,7 @@ import type { ReconcileResult } from "../../runtime/controller.js";
 import type { OperatorContext } from "../context.js";
 import { isCellReady } from "../context.js";
 import { finalizeTenant } from "./delete.js";
-import { createCell, ensurePlaced } from "./placement.js";
+import { createCell, ensurePlaced, slugTaken } from "./placement.js";
 import { ensureProvisioned } from "./provision.js";
 import { desiredTenantStatus, writeTenantStatus } from "./status.js";
 
@@ -21,7 +21,7 @@ export async function reconcileTenant(ctx: OperatorContext, name: string): Promi
   if (tenant.metadata.deletionTimestamp) return finalizeTenant(ctx, tenant);
 
   // Ensure it is placed in a cell (recorded with the finalizer before any data is written)
-  const placement = await ensurePlaced(ctx, tenant);
+  const placement = slugTaken(ctx, tenant) ?? (await ensurePlaced(ctx, tenant));
   if ("wait" in placement) {
     await writeTenantStatus(ctx, tenant, desiredTenantStatus(ctx, tenant, { placement }));
     return { requeueAfterMs: 30_000 };
