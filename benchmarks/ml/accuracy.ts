@@ -22,6 +22,13 @@ export const CONTENDERS: Contender[] = [
 
 /** Single models, for the record: what the contest and the combination add. */
 export const REFERENCE: Contender[] = [
+  {
+    name: "ml-pod winner only",
+    forecast: (s, h) => {
+      const f = forecastSeries(s, { horizon: h, combine: false });
+      return { point: f.days.map((d) => d.point), lower: f.days.map((d) => d.lower), upper: f.days.map((d) => d.upper) };
+    },
+  },
   { name: "ets alone", forecast: (s, h) => MODELS.ets(s.values, h, 0.9) },
   { name: "ets_log alone", forecast: (s, h) => MODELS.ets_log(s.values, h, 0.9) },
   { name: "mstl_ets alone", forecast: (s, h) => MODELS.mstl_ets(s.values, h, 0.9) },

@@ -76,7 +76,7 @@ export function selectModel(values: readonly number[], options: SelectOptions): 
 
 /**
  * MSTL+ETS enters the default contest only for multi-year histories: with one year it decomposes
- * the same weekly season Holt-Winters already models, at ~25x the cost (measured in
+ * the same weekly season Holt-Winters already models, at 40-60x the cost (measured in
  * docs/benchmarks/ml.md), and lost to ETS on the pizza data. Callers can still ask for it.
  */
 export function defaultCandidates(length: number, intermittent: boolean): readonly ModelName[] {
