@@ -34,6 +34,7 @@ const crdNames = ["tenants.localstoreplatform.com", "cells.localstoreplatform.co
 let stopHeartbeat: () => void = () => {};
 let operator: ChildProcess | undefined;
 let operatorOutput = "";
+let operatorMetricsPort = 0;
 let notes = "";
 
 const helmIn = (args: string[], v?: object) => {
@@ -153,13 +154,12 @@ describe("Given the operator's ClusterRole without its Deployments rule", () => 
 
 describe("Given the operator running with the chart's ServiceAccount token and its Deployment's environment", () => {
   let env: Record<string, string>;
-  let metricsPort: number;
 
   beforeAll(async () => {
     const saKubeconfig = await serviceAccountKubeconfig(kube.kc, namespace, operatorName, join(workDir, "operator.kubeconfig"));
-    metricsPort = await freePort();
+    operatorMetricsPort = await freePort();
     // Debug level so a refused call that the operator only logs (an Event, say) still shows up here.
-    env = { ...(await podEnvironment(kube.kc, await readDeployment(operatorName), podName)), KUBECONFIG: saKubeconfig, HTTP_PORT: String(metricsPort), LOG_LEVEL: "debug" };
+    env = { ...(await podEnvironment(kube.kc, await readDeployment(operatorName), podName)), KUBECONFIG: saKubeconfig, HTTP_PORT: String(operatorMetricsPort), LOG_LEVEL: "debug" };
     operator = startOperatorProcess(env);
   }, 60_000);
 
@@ -187,8 +187,25 @@ describe("Given the operator running with the chart's ServiceAccount token and i
     });
     expect(ready.status?.cell).toBe(`${instance}-shared-1`);
     expect(ready.status?.url).toBe(`https://${name}.localstoreplatform.com`);
-    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${operatorMetricsPort}/metrics`)).text();
     expect(metrics).toMatch(/rest_client_requests_total\{code="200"/);
+    expect(metrics).not.toMatch(/rest_client_requests_total\{code="403"/);
+    expect(operatorOutput).not.toMatch(/forbidden|HTTP-Code: 403/i);
+  }, 180_000);
+});
+
+describe("Given a Tenant deleted while that operator runs", () => {
+  it("archives it through its finalizer and lets it go, with no request refused; the other Tenant stays Ready", async () => {
+    const name = `${instance}-pho-bo`;
+    const denied = `${instance}-denied`;
+    // Refused earlier, it must recover once the rule is back: reconciles are level-triggered.
+    await eventually(`Tenant ${denied} Ready`, async () => isReady(await getTenant(kube, denied)), 90_000);
+    await kube.custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: "tenants", name });
+    await eventually(`Tenant ${name} gone`, async () => (await getTenant(kube, name)) === undefined, 60_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}\noperator output (last 4 kB):\n${operatorOutput.slice(-4096)}`);
+    });
+    const metrics = await (await fetch(`http://127.0.0.1:${operatorMetricsPort}/metrics`)).text();
+    expect(metrics).toMatch(/rest_client_requests_total\{code="200",method="PATCH"/);
     expect(metrics).not.toMatch(/rest_client_requests_total\{code="403"/);
     expect(operatorOutput).not.toMatch(/forbidden|HTTP-Code: 403/i);
   }, 180_000);
@@ -287,7 +304,7 @@ describe("Given helm uninstall", () => {
     }
     for (const name of crdNames) expect(await exists(() => kube.extensions.readCustomResourceDefinition({ name }))).toBe(true);
     const tenants = (await kube.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: "tenants", labelSelector: `localstoreplatform.com/instance=${instance}` })) as { items: Tenant[] };
-    expect(tenants.items.filter(isReady).map((t) => t.metadata.name)).toContain(`${instance}-pho-bo`);
+    expect(tenants.items.filter(isReady).map((t) => t.metadata.name)).toContain(`${instance}-denied`);
     expect(await exists(() => kube.core.readNamespacedSecret({ name: `${release}-generated`, namespace }))).toBe(true);
   }, 60_000);
 });
