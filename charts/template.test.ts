@@ -104,6 +104,14 @@ describe("Given the default values", () => {
     expect(envOf(container(manifests, "lsp-control-plane")).OTP_PEPPER).toEqual({ secretKeyRef: { name: "lsp-generated", key: "otp-pepper" } });
   });
 
+  it("keeps one operator and one router replica through drains with PodDisruptionBudgets", () => {
+    for (const name of ["lsp-operator", "lsp-router"]) {
+      const pdb = find(manifests, "PodDisruptionBudget", name) as unknown as k8s.V1PodDisruptionBudget;
+      expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: deployment(manifests, name).spec!.selector.matchLabels } });
+    }
+    expect(manifests.some((m) => m.kind === "PodDisruptionBudget" && m.metadata.name === "lsp-control-plane")).toBe(false);
+  });
+
   it("creates no ServiceMonitor", () => {
     expect(manifests.filter((m) => m.kind === "ServiceMonitor")).toEqual([]);
   });
