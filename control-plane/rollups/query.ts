@@ -1,6 +1,6 @@
 // Owner rollups: revenue, orders, average ticket and top items per location, per tenant and in
-// total, bucketed by day, ISO week (Monday) or month. Two grouped reads; the levels above a
-// location are sums of the location rows, so every level adds up by construction.
+// total, bucketed by day, ISO week (Monday) or month. Two grouped reads; revenue and orders above
+// a location are sums of the location rows, so every level adds up by construction.
 import type pg from "pg";
 
 export const Grains = ["day", "week", "month"] as const;
@@ -66,12 +66,16 @@ interface LocationRow {
 
 interface ItemRow {
   tenant_slug: string;
-  location_id: string;
-  bucket: string;
+  location_id: string | null;
+  bucket: string | null;
   item_id: string;
   item_name: string;
   quantity: string;
   revenue: string;
+  /** grouping(location_id, bucket): 0 location × bucket, 1 location, 2 tenant × bucket, 3 tenant. */
+  set_id: number;
+  own_top: boolean;
+  all_top: boolean;
 }
 
 // grain is checked against Grains before it reaches SQL; date_trunc needs it as a literal-like text arg.
@@ -82,36 +86,51 @@ const LOCATIONS = `
    where tenant_slug = any($1) and local_date between $2::date and $3::date
    group by tenant_slug, location_id, bucket`;
 
+// Top items are ranked in Postgres: one pass with grouping sets yields the item sums of every
+// level (location × bucket, location, tenant × bucket, tenant), and row_number keeps only the top
+// N of each level plus, for the tenant-level sets, the top N across all tenants (bucket and total).
+// Items are identified per tenant (menu ids are a tenant's own), so "all tenants" ranks
+// (tenant, item) pairs.
 const ITEMS = `
-  select tenant_slug, location_id, to_char(date_trunc($4, local_date), 'YYYY-MM-DD') as bucket, item_id,
-         (array_agg(item_name order by local_date desc))[1] as item_name, sum(quantity)::text as quantity, sum(revenue_vnd)::text as revenue
-    from rollups.item_daily
-   where tenant_slug = any($1) and local_date between $2::date and $3::date
-   group by tenant_slug, location_id, bucket, item_id`;
+  with sums as (
+    select tenant_slug, location_id, date_trunc($4, local_date)::date as bucket, item_id,
+           max(item_name) as item_name, sum(quantity) as quantity, sum(revenue_vnd) as revenue,
+           grouping(location_id, date_trunc($4, local_date)::date) as set_id
+      from rollups.item_daily
+     where tenant_slug = any($1) and local_date between $2::date and $3::date
+     group by grouping sets ((tenant_slug, location_id, date_trunc($4, local_date)::date, item_id),
+                             (tenant_slug, location_id, item_id),
+                             (tenant_slug, date_trunc($4, local_date)::date, item_id),
+                             (tenant_slug, item_id))
+  ), ranked as (
+    select *, row_number() over (partition by set_id, tenant_slug, location_id, bucket order by revenue desc, item_name, item_id) as own_rank,
+              row_number() over (partition by set_id, bucket order by revenue desc, item_name, tenant_slug, item_id) as all_rank
+      from sums
+  )
+  select tenant_slug, location_id, to_char(bucket, 'YYYY-MM-DD') as bucket, item_id, item_name,
+         quantity::text, revenue::text, set_id, own_rank <= $5 as own_top, (set_id >= 2 and all_rank <= $5) as all_top
+    from ranked
+   where own_rank <= $5 or (set_id >= 2 and all_rank <= $5)`;
 
 class Acc {
   revenue = 0n;
   orders = 0;
-  items = new Map<string, ItemFigures>();
+  items: ItemFigures[] = [];
 
   add(revenue: bigint, orders: number): void {
     this.revenue += revenue;
     this.orders += orders;
   }
 
-  addItem(item: ItemFigures): void {
-    const key = `${item.tenantSlug}|${item.itemId}`;
-    const prev = this.items.get(key);
-    if (prev) {
-      prev.quantity += item.quantity;
-      prev.revenueVnd += item.revenueVnd;
-    } else this.items.set(key, { ...item });
-  }
-
   figures(top: number): Figures {
-    const topItems = [...this.items.values()].sort((a, b) => (b.revenueVnd > a.revenueVnd ? 1 : b.revenueVnd < a.revenueVnd ? -1 : a.itemName.localeCompare(b.itemName, "vi"))).slice(0, top);
+    const topItems = this.items.sort(byRevenue).slice(0, top);
     return { revenueVnd: this.revenue, orders: this.orders, averageTicketVnd: this.orders === 0 ? 0n : (this.revenue * 2n + BigInt(this.orders)) / (BigInt(this.orders) * 2n), topItems };
   }
+}
+
+function byRevenue(a: ItemFigures, b: ItemFigures): number {
+  if (a.revenueVnd !== b.revenueVnd) return b.revenueVnd > a.revenueVnd ? 1 : -1;
+  return a.itemName < b.itemName ? -1 : a.itemName > b.itemName ? 1 : 0;
 }
 
 class Level {
@@ -132,33 +151,39 @@ class Level {
 export async function rollupSales(pool: pg.Pool | pg.ClientBase, query: RollupQuery): Promise<Rollup> {
   if (!Grains.includes(query.grain)) throw new Error(`grain: expected one of ${Grains.join(", ")}, got ${JSON.stringify(query.grain)}`);
   const params = [query.tenants, query.from, query.to, query.grain];
-  const [locations, items] = await Promise.all([pool.query<LocationRow>(LOCATIONS, params), query.topItems > 0 ? pool.query<ItemRow>(ITEMS, params) : Promise.resolve({ rows: [] as ItemRow[] })]);
+  const [locations, items] = await Promise.all([
+    pool.query<LocationRow>(LOCATIONS, params),
+    query.topItems > 0 ? pool.query<ItemRow>(ITEMS, [...params, query.topItems]) : Promise.resolve({ rows: [] as ItemRow[] }),
+  ]);
 
   const all = new Level();
   const tenants = new Map<string, Level>();
   const locs = new Map<string, { level: Level; tenantSlug: string; locationId: string; locationName: string }>();
-  const levelsOf = (tenantSlug: string, locationId: string, locationName = "") => {
+  const tenantLevel = (tenantSlug: string) => {
     let tenant = tenants.get(tenantSlug);
     if (!tenant) tenants.set(tenantSlug, (tenant = new Level()));
+    return tenant;
+  };
+  const locationLevel = (tenantSlug: string, locationId: string, locationName = "") => {
     const key = `${tenantSlug}|${locationId}`;
     let loc = locs.get(key);
     if (!loc) locs.set(key, (loc = { level: new Level(), tenantSlug, locationId, locationName }));
-    return [all, tenant, loc.level];
+    return loc.level;
   };
 
   for (const r of locations.rows) {
     const revenue = BigInt(r.revenue);
-    for (const level of levelsOf(r.tenant_slug, r.location_id, r.location_name)) {
+    for (const level of [all, tenantLevel(r.tenant_slug), locationLevel(r.tenant_slug, r.location_id, r.location_name)]) {
       level.total.add(revenue, r.orders);
       level.at(r.bucket).add(revenue, r.orders);
     }
   }
   for (const r of items.rows) {
     const item: ItemFigures = { tenantSlug: r.tenant_slug, itemId: r.item_id, itemName: r.item_name, quantity: BigInt(r.quantity), revenueVnd: BigInt(r.revenue) };
-    for (const level of levelsOf(r.tenant_slug, r.location_id)) {
-      level.total.addItem(item);
-      level.at(r.bucket).addItem(item);
-    }
+    const own = r.set_id <= 1 ? locationLevel(r.tenant_slug, r.location_id!) : tenantLevel(r.tenant_slug);
+    const bucketed = r.set_id === 0 || r.set_id === 2;
+    if (r.own_top) (bucketed ? own.at(r.bucket!) : own.total).items.push(item);
+    if (r.all_top) (bucketed ? all.at(r.bucket!) : all.total).items.push(item);
   }
 
   const top = query.topItems;

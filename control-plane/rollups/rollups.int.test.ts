@@ -169,6 +169,25 @@ describe("Given an owner of two tenants served by different cells", () => {
     expect(rollup.tenants.find((t) => t.tenantSlug === pho.slug)!.locations.map((l) => l.locationName).sort()).toEqual(["Hồ Tây", "Lò Đúc", "Quận 1"]);
   });
 
+  it("ranks top items per location and month, and across all tenants, as the cells' item sales do", async () => {
+    const source = `query($tenants: [String!]) { ownerRollup(from: "${FROM}", to: "${TO}", grain: MONTH, tenants: $tenants, topItems: 2) {
+      total { topItems { tenantSlug itemName revenueVnd } }
+      tenants { locations { locationId periods { periodStart topItems { itemName revenueVnd quantity } } } } } }`;
+    const rollup = ((await query(source, { userId: owner })).data as unknown as { ownerRollup: { total: Fig; tenants: { locations: { locationId: string; periods: (Per & { topItems: Item[] })[] }[] }[] } }).ownerRollup;
+    const s = cellA.cellDb.schema;
+    const location = pho.locations[0]!;
+    const { rows } = await cellA.cellDb.admin.query<{ name: string; revenue: string; quantity: string }>(
+      `select m.name, sum(d.revenue_vnd)::text as revenue, sum(d.quantity)::text as quantity from "${s}".location_item_daily_sales d join "${s}".menu_items m on m.id = d.menu_item_id
+        where d.location_id = $1 and d.local_date between '2026-09-01' and '2026-09-30' group by m.name order by sum(d.revenue_vnd) desc, m.name limit 2`,
+      [location.id],
+    );
+    const got = rollup.tenants.flatMap((t) => t.locations).find((l) => l.locationId === location.id)!.periods.find((p) => p.periodStart === "2026-09-01")!;
+    expect(got.topItems.map((i) => ({ name: i.itemName, revenue: String(i.revenueVnd), quantity: String(i.quantity) }))).toEqual(rows);
+    const [a, b] = await Promise.all([cellTopItem(cellA, pho), cellTopItem(cellB, bun)]);
+    const best = Number(a.revenue) >= Number(b.revenue) ? { ...a, tenant: pho.slug } : { ...b, tenant: bun.slug };
+    expect(rollup.total.topItems[0]).toEqual({ tenantSlug: best.tenant, itemName: best.name, revenueVnd: Number(best.revenue) });
+  });
+
   it("follows a cell's late correction on the next sync instead of double counting", async () => {
     const before = (await query(ROLLUP, { userId: owner }, { from: FROM, to: TO, tenants: [bun.slug] })).data as unknown as RollupData;
     await cellB.placeOrder(bun, { locationId: bun.locations[0]!.id, orderedAt: new Date("2026-09-15T05:00:00Z"), lines: [{ itemId: bun.items[0]!.id, quantity: 10 }] });
