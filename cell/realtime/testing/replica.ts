@@ -11,7 +11,7 @@ import { identifyCaller, keySet, tenantDirectory } from "../../auth/index.js";
 import { createDatabase } from "../../db/index.js";
 import { createOrder, OrderInputError, type OrderRequest } from "../../orders/index.js";
 import { createPaymentWebhookHandlers, type PaymentConfigInput, parsePaymentConfig } from "../../payments/index.js";
-import { attachRealtime } from "../attach.js";
+import { attachRealtime, type Realtime } from "../attach.js";
 
 export interface ReplicaConfig {
   databaseUrl: string;
@@ -27,6 +27,7 @@ export interface ReplicaConfig {
 export interface Replica {
   url: string;
   server: Server;
+  realtime: Realtime;
   close(): Promise<void>;
 }
 
@@ -78,6 +79,7 @@ export async function startReplica(config: ReplicaConfig): Promise<Replica> {
   return {
     url: `http://127.0.0.1:${port}`,
     server,
+    realtime,
     async close() {
       await realtime.close();
       server.closeAllConnections();
