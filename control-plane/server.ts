@@ -74,12 +74,18 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
   const prefix = config.redisKeyPrefix ?? "cp:";
   const metrics = new ControlPlaneMetrics();
   const keys = await new KeyRing(config.keyStore ?? new MemoryKeyStore()).init();
+  // The control plane verifies its own tokens exactly as cells do, from its current JWKS,
+  // rebuilt whenever the key ring reloads (timer below, or an in-process rotation).
   let localJwks: JWTVerifyGetKey = createLocalJWKSet(keys.jwks());
-  const reloadKeys = async () => {
-    await keys.reload();
-    localJwks = createLocalJWKSet(keys.jwks());
+  let jwksGeneration = keys.generation;
+  const currentJwks = (): JWTVerifyGetKey => {
+    if (jwksGeneration !== keys.generation) {
+      localJwks = createLocalJWKSet(keys.jwks());
+      jwksGeneration = keys.generation;
+    }
+    return localJwks;
   };
-  const reloadTimer = setInterval(() => reloadKeys().catch((err: unknown) => log.error({ err }, "Failed to reload signing keys")), config.keyReloadIntervalMs ?? 30_000);
+  const reloadTimer = setInterval(() => keys.reload().catch((err: unknown) => log.error({ err }, "Failed to reload signing keys")), config.keyReloadIntervalMs ?? 30_000);
   reloadTimer.unref();
 
   const outbox = config.sms === undefined || config.sms === "outbox" ? new OutboxSmsProvider(redis, prefix) : undefined;
@@ -92,7 +98,7 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
     sessions,
     onboarding: new Onboarding(pool, registry),
     staff: new Staff(pool, redis, sms, prefix),
-    jwks: () => localJwks,
+    jwks: currentJwks,
   };
   const yoga = createYoga({
     schema,
@@ -102,7 +108,7 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
     logging: false,
   });
 
-  const billingHttp = billingHttpHandler({ pool, jwks: () => localJwks });
+  const billingHttp = billingHttpHandler({ pool, jwks: currentJwks });
 
   const deps: RouteDeps = {
     pool,

@@ -99,6 +99,9 @@ describe("Given a cell verifying tokens against the published JWKS", () => {
     const jwks = createRemoteJWKSet(new URL(`${h.cp.url}/.well-known/jwks.json`));
     await expect(verifyAccessToken(before, jwks)).resolves.toBeDefined();
     await expect(verifyAccessToken(after, jwks)).resolves.toBeDefined();
+    // The control plane's own GraphQL accepts the new key's tokens at once.
+    expect((await h.graphql("{ me { phone } }", {}, after)).data.me).not.toBeNull();
+    expect((await h.graphql("{ me { phone } }", {}, before)).data.me).not.toBeNull();
     const published = (await (await fetch(`${h.cp.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string; d?: string }[] };
     expect(published.keys.map((k) => k.kid)).toContain(key.kid);
     expect(published.keys.every((k) => k.d === undefined)).toBe(true);

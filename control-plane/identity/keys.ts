@@ -82,6 +82,8 @@ interface LoadedKey {
 
 export class KeyRing {
   private keys: LoadedKey[] = [];
+  /** Bumped on every reload, so holders of derived state (a parsed JWKS) know to rebuild it. */
+  generation = 0;
 
   constructor(readonly store: KeyStore) {}
 
@@ -96,6 +98,7 @@ export class KeyRing {
     const stored = await this.store.list();
     this.keys = await Promise.all(stored.map(async (s) => ({ stored: s, privateKey: (await importJWK(s.privateJwk, SIGNING_ALG)) as CryptoKey })));
     this.keys.sort((a, b) => a.stored.activateAt.localeCompare(b.stored.activateAt));
+    this.generation++;
   }
 
   /** The most recently activated key; signing never waits for a key that is only published. */
