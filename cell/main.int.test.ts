@@ -12,6 +12,12 @@ const root = resolve(import.meta.dirname, "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
 const run = promisify(execFile);
 
+/** The test run may export REDIS_URL; this process is meant to run without a cache. */
+function withoutRedis(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { REDIS_URL: _ignored, ...rest } = env;
+  return rest;
+}
+
 describe("Given cell/main.ts started with the cell role's environment", () => {
   let db: TestCellDatabase;
   let cellProcess: ServiceProcess;
@@ -27,7 +33,7 @@ describe("Given cell/main.ts started with the cell role's environment", () => {
     base = `http://127.0.0.1:${port}`;
     cellProcess = startProcess(join(root, ".lsp", `cell-main-${process.pid}`), "cell-api", tsx, [join(root, "cell", "main.ts")], {
       env: {
-        ...process.env,
+        ...withoutRedis(process.env),
         PORT: String(port),
         DATABASE_URL: db.roleUrl,
         CELL_SCHEMA: db.schema,
@@ -36,7 +42,7 @@ describe("Given cell/main.ts started with the cell role's environment", () => {
         LOG_LEVEL: "info",
       },
     });
-    await waitUntil(cellProcess, "cell API ready", async () => (await fetch(`${base}/readyz`)).ok, 30_000);
+    await waitUntil(cellProcess, "cell API ready", async () => (await fetch(`${base}/readyz`)).ok, 90_000);
   });
   afterAll(async () => {
     await cellProcess?.stop();

@@ -16,7 +16,23 @@ export class InvalidAccessTokenError extends Error {
   }
 }
 
+// Verifying an ES256/RS256 signature costs more CPU than the rest of a cached dashboard request;
+// a token already verified is remembered, per key set, until it expires (bounded, oldest out first).
+type Remembered = Map<string, { claims: AccessTokenClaims; expiresAt: number }>;
+const verifiedByKeys = new WeakMap<JWTVerifyGetKey, Remembered>();
+const MAX_REMEMBERED = 10_000;
+
 export async function verifyAccessToken(token: string, keys: JWTVerifyGetKey): Promise<AccessTokenClaims> {
+  let verified = verifiedByKeys.get(keys);
+  if (!verified) verifiedByKeys.set(keys, (verified = new Map()));
+  const known = verified.get(token);
+  if (known && known.expiresAt > Date.now()) return known.claims;
+  const claims = await verifySignature(token, keys, verified);
+  if (verified.size > MAX_REMEMBERED) verified.delete(verified.keys().next().value!);
+  return claims;
+}
+
+async function verifySignature(token: string, keys: JWTVerifyGetKey, verified: Remembered): Promise<AccessTokenClaims> {
   let payload: unknown;
   try {
     ({ payload } = await jwtVerify(token, keys, { issuer: ACCESS_TOKEN_ISSUER, audience: ACCESS_TOKEN_AUDIENCE }));
@@ -25,5 +41,8 @@ export async function verifyAccessToken(token: string, keys: JWTVerifyGetKey): P
   }
   const claims = AccessTokenClaims.safeParse(payload);
   if (!claims.success) throw new InvalidAccessTokenError(`access token claims malformed: ${claims.error.issues.map((i) => i.path.join(".")).join(", ")}`);
+  const exp = (payload as { exp?: number }).exp;
+  // Tokens without exp are verified every time.
+  if (typeof exp === "number") verified.set(token, { claims: claims.data, expiresAt: exp * 1000 });
   return claims.data;
 }

@@ -1,3 +1,3 @@
 export { dashboards, type Dashboards } from "./service.js";
 export { noCache, redisDashboardCache, TTL_SECONDS, type DashboardCache } from "./cache.js";
-export { loadSalesFigures, localDays, localToday, type SalesFigures, type HourFigure, type DayFigure, type ItemFigure } from "./figures.js";
+export { loadSalesFigures, localDays, localToday, type SalesFigures, type HourFigure, type DayFigure, type ItemFigure, type ItemRow } from "./figures.js";

@@ -7,6 +7,8 @@ export interface Dashboards {
   figures(tenantId: string, locationId: string, from: string, to: string): Promise<SalesFigures>;
   /** Call after a sale commits and before reporting it done. */
   salesRecorded(locationIds: Iterable<string>): Promise<void>;
+  /** Call after a menu change commits: cached top items carry item names and prices. */
+  menuChanged(locationIds: Iterable<string>): Promise<void>;
 }
 
 export function dashboards(db: Database, cache: DashboardCache): Dashboards {
@@ -21,6 +23,9 @@ export function dashboards(db: Database, cache: DashboardCache): Dashboards {
       return figures;
     },
     salesRecorded(locationIds) {
+      return cache.invalidate(locationIds);
+    },
+    menuChanged(locationIds) {
       return cache.invalidate(locationIds);
     },
   };

@@ -1,12 +1,12 @@
 // Per-request context, built once in createContext(): the verified caller, a Prisma client that
-// can only see the caller's tenant, loaders, and per-request memoized dashboard figures.
-import DataLoader from "dataloader";
+// can only see the caller's tenant, location lookup, and per-request memoized dashboard figures.
 import type { Logger } from "../../common/index.js";
 import type { Caller, CallerDeps } from "../auth/index.js";
 import { identifyCaller } from "../auth/index.js";
 import type { Dashboards, SalesFigures } from "../dashboards/index.js";
 import type { Database, TenantPrisma } from "../db/index.js";
-import type { MenuItem } from "../generated/prisma/client.js";
+import type { Location } from "../generated/prisma/client.js";
+import type { LocationLookup } from "./location-lookup.js";
 import type { RealtimePublisher, RealtimePubSub } from "../realtime/index.js";
 
 export interface CellContext {
@@ -15,7 +15,8 @@ export interface CellContext {
   db: TenantPrisma;
   database: Database;
   dashboards: Dashboards;
-  loaders: { menuItem: DataLoader<string, MenuItem | undefined> };
+  /** A location of the caller's tenant by id (undefined when it is not one). */
+  location(id: string): Promise<Location | undefined>;
   figures(locationId: string, from: string, to: string): Promise<SalesFigures>;
   log: Logger;
   /** Real-time push after a write commits, and the subscriptions' pub/sub (cell/realtime). */
@@ -26,6 +27,7 @@ export interface CellContext {
 export interface ContextDeps extends CallerDeps {
   database: Database;
   dashboards: Dashboards;
+  locations: LocationLookup;
   log: Logger;
   realtime?: RealtimePublisher;
   pubsub?: RealtimePubSub;
@@ -40,14 +42,7 @@ export async function createContext(request: Request, deps: ContextDeps): Promis
     db,
     database: deps.database,
     dashboards: deps.dashboards,
-    loaders: {
-      // Results in key order, undefined for ids the tenant cannot see.
-      menuItem: new DataLoader(async (ids) => {
-        const rows = await db.menuItem.findMany({ where: { id: { in: [...ids] } } });
-        const byId = new Map(rows.map((r) => [r.id, r]));
-        return ids.map((id) => byId.get(id));
-      }),
-    },
+    location: (id) => deps.locations(caller.tenantId, id),
     figures(locationId, from, to) {
       const key = `${locationId}:${from}:${to}`;
       let figures = memo.get(key);

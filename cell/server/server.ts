@@ -12,6 +12,7 @@ import { keySet, tenantDirectory } from "../auth/index.js";
 import { dashboards, noCache, redisDashboardCache, type DashboardCache } from "../dashboards/index.js";
 import { createDatabase, type Database } from "../db/index.js";
 import { createContext, type CellContext, type ContextDeps } from "../graphql/context.js";
+import { locationLookup } from "../graphql/location-lookup.js";
 import { schema } from "../graphql/schema/index.js";
 import type { CellServerConfig } from "./config.js";
 import { createMetrics, operationTelemetry, type CellMetrics } from "./observability.js";
@@ -54,6 +55,7 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
     routerSigningKey: config.routerSigningKey,
     keys: keySet(config.keys),
     tenants: tenantDirectory(database.pool),
+    locations: locationLookup(database),
   };
 
   const yoga = createYoga<Record<string, unknown>, CellContext>({

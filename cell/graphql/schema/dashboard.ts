@@ -29,11 +29,12 @@ export const TopItem = builder.objectRef<ItemFigure>("TopItem").implement({
   fields: (t) => ({
     item: t.field({
       type: MenuItemRef,
-      resolve: async (figure, _args, ctx) => {
-        const item = await ctx.loaders.menuItem.load(figure.menuItemId);
-        if (!item) throw new Error(`menu item ${figure.menuItemId} of an aggregate is not visible`);
-        return item;
-      },
+      resolve: ({ item }) => ({
+        ...item,
+        archivedAt: item.archivedAt ? new Date(item.archivedAt) : null,
+        createdAt: new Date(item.createdAt),
+        updatedAt: new Date(item.updatedAt),
+      }),
     }),
     quantity: t.exposeInt("quantity"),
     revenue: t.expose("revenue", { type: "Vnd" }),

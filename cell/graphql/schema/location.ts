@@ -6,7 +6,7 @@ import { builder } from "../builder.js";
 import { forbidden, notFound, uuidArg } from "../errors.js";
 import { checkRange, HourlyTrend, SalesRange, TopItem, topItems } from "./dashboard.js";
 
-builder.prismaObject("Location", {
+export const LocationRef = builder.prismaObject("Location", {
   authScopes: (location) => ({ location: location.id }),
   fields: (t) => ({
     id: t.exposeID("id"),
@@ -69,13 +69,14 @@ builder.queryFields((t) => ({
       return ctx.db.location.findMany({ ...query, where: only ? { id: only } : {}, orderBy: { name: "asc" } });
     },
   }),
-  location: t.prismaField({
-    type: "Location",
+  location: t.field({
+    type: LocationRef,
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (query, _root, args, ctx) => {
+    // Plain SQL (cached briefly), not Prisma: this is the first step of every dashboard request.
+    resolve: async (_root, args, ctx) => {
       const id = uuidArg("id", args.id);
       if (ctx.caller.locations !== "*" && !ctx.caller.locations.has(id)) throw forbidden(`location ${id} is not one of your locations`);
-      const location = await ctx.db.location.findUnique({ ...query, where: { id } });
+      const location = await ctx.location(id);
       if (!location) throw notFound("id", `location ${id}`);
       return location;
     },

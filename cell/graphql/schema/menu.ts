@@ -68,12 +68,16 @@ function present<T extends Record<string, unknown>>(input: T): Partial<{ [K in k
 /** A menu change with its audit entry and outbox event, in one tenant transaction. */
 async function changeMenu<T extends { id: string }>(ctx: CellContext, action: string, work: (tx: TransactionClient) => Promise<T>): Promise<T> {
   const { tenantId, userId } = ctx.caller;
-  return ctx.database.transaction(tenantId, async (tx) => {
+  const { result, locationIds } = await ctx.database.transaction(tenantId, async (tx) => {
     const result = await work(tx);
     await tx.auditLogEntry.create({ data: { tenantId, actor: userId, action, entity: action.split(".")[0]!, entityId: result.id, data: JSON.parse(JSON.stringify(result)) } });
     await tx.outboxEvent.create({ data: { tenantId, topic: "menu.changed", key: result.id, payload: { action, id: result.id } } });
-    return result;
+    const locations = await tx.location.findMany({ select: { id: true } });
+    return { result, locationIds: locations.map((l) => l.id) };
   });
+  // Cached dashboards show item names and prices: they must not outlive the change.
+  await ctx.dashboards.menuChanged(locationIds);
+  return result;
 }
 
 function duplicateName(error: unknown): never {
