@@ -21,7 +21,7 @@ const WORKERS = Number(process.env.BENCH_WORKERS ?? 32);
 const CAPACITY = Number(process.env.BENCH_CAPACITY ?? 100);
 const TARGET_READY_S = 60;
 /** As the Helm chart runs it: a bounded old space keeps V8 from growing the heap lazily past the budget. */
-const OPERATOR_NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? "--max-old-space-size=160";
+const OPERATOR_NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? "--max-old-space-size=160 --max-semi-space-size=2";
 const TARGET_RSS_MB = 256;
 const root = resolve(import.meta.dirname, "..", "..");
 const stateDir = resolve(root, ".lsp", `bench-operator-${process.pid}`);
