@@ -1,7 +1,9 @@
-// The chart against the real apiserver: helm install (not a dry run), the operator run with the
-// chart's own ServiceAccount token and the environment its Deployment gives it, a Tenant from
-// NOTES.txt reconciled to Ready, helm upgrade rolling only what changed, and uninstall keeping
-// the CRDs, the Tenants and the generated Secret.
+// The chart against the real apiserver: helm install (not a dry run) adopting kubectl-applied
+// CRDs; the operator run with the chart's own ServiceAccount token and the environment its
+// Deployment gives it (refused without one rule, then a Tenant from NOTES.txt Ready and another
+// deleted with no 403); the router and the control plane's Tenant calls under their own
+// ServiceAccounts; helm upgrade rolling only what changed; uninstall keeping the CRDs, the
+// Tenants and the generated Secret.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import * as k8s from "@kubernetes/client-node";
 import { spawn, type ChildProcess } from "node:child_process";
