@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { provisionTenant } from "../provisioning/index.js";
 import { createTestCellDatabase, type TestCellDatabase } from "../testing/database.js";
-import { createDatabase, type Database } from "./index.js";
+import { createDatabase, Prisma, type Database } from "./index.js";
 
 describe("Given a freshly migrated cell schema and the generated Prisma client", () => {
   let cell: TestCellDatabase;
@@ -77,5 +77,15 @@ describe("Given a freshly migrated cell schema and the generated Prisma client",
     expect(typeof audit.id).toBe("bigint");
     const event = await t.outboxEvent.create({ data: { tenantId, topic: "order.created", key: order.id, payload: { orderId: order.id } } });
     expect(event.publishedAt).toBeNull();
+  });
+
+  it("has rows for every model of schema.prisma, each readable with all its columns (a new model needs a case above)", async () => {
+    const t = db.forTenant(tenantId) as unknown as Record<string, { findMany(): Promise<unknown[]> }>;
+    const empty: string[] = [];
+    for (const model of Object.values(Prisma.ModelName)) {
+      const delegate = t[model[0]!.toLowerCase() + model.slice(1)]!;
+      if ((await delegate.findMany()).length === 0) empty.push(model);
+    }
+    expect(empty).toEqual([]);
   });
 });
