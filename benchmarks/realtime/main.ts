@@ -1,6 +1,6 @@
 // npm run bench:realtime — delivery latency to 1,000 connected socket.io clients and sales
 // import throughput. Starts its own Postgres and Redis (or uses DATABASE_URL / REDIS_URL), two
-// cell replicas as processes, and the peer; stops everything when done.
+// cell API processes (cell/main.ts, the real server) and the peer; stops everything when done.
 //
 // Two latencies per client per event, on this process's clock: from the moment the write (sales
 // entry or MoMo IPN) was sent, and from the moment it returned. The replica publishes after the
@@ -18,8 +18,8 @@ import { startRedis } from "../../scripts/services/redis.js";
 import { importSales } from "../../cell/import/index.js";
 import { PAYMENT_WEBHOOK_PATHS } from "../../cell/payments/index.js";
 import { FakeMomo } from "../../cell/payments/testing/providers.js";
-import { createCellFixture, enterSale, MOMO, type CellFixture } from "../../cell/realtime/testing/fixture.js";
-import { spawnReplica } from "../../cell/realtime/testing/processes.js";
+import { spawnCellApi } from "../../cell/realtime/testing/cell-process.js";
+import { createCellFixture, MOMO, type CellFixture } from "../../cell/realtime/testing/fixture.js";
 import { summary } from "./stats.js";
 
 const opts = new Command()
@@ -45,7 +45,7 @@ const cleanups: (() => Promise<unknown>)[] = [];
 try {
   const fx = await createCellFixture("bench");
   cleanups.push(() => fx.drop());
-  const replicas = await Promise.all([spawnReplica(fx.replicaConfig()), spawnReplica(fx.replicaConfig())]);
+  const replicas = await Promise.all([spawnCellApi(fx, join(state, "payments-a.json")), spawnCellApi(fx, join(state, "payments-b.json"))]);
   cleanups.push(() => Promise.all(replicas.map((r) => r.stop())));
   const location = fx.pho.locations[0];
   const token = await fx.ownerToken(fx.pho.slug);
@@ -58,10 +58,22 @@ try {
   }, { token, headers: fx.headers(fx.pho.slug), subscribe: location });
   log(`${sockets.length} clients connected and subscribed (half on each replica)`);
 
-  const sale = await measure("sales entry -> sale event", async () => {
+  const ownerHeaders = { "content-type": "application/json", authorization: `Bearer ${token}`, ...fx.headers(fx.pho.slug) };
+  let key = 0;
+  const sale = await measure("createOrder -> sale event", async () => {
     const startedAt = now();
-    const r = await enterSale(replicas[0]!.url, fx, fx.pho.slug, { locationId: location, lines: [{ menuItemId: fx.pho.items[0]!.id, quantity: 1 }], paymentMethod: "momo" });
-    return { startedAt, returnedAt: r.returnedAt, orderId: r.orderId };
+    const res = await fetch(`${replicas[0]!.url}/graphql`, {
+      method: "POST",
+      headers: ownerHeaders,
+      body: JSON.stringify({
+        query: "mutation($input: CreateOrderInput!) { createOrder(input: $input) { orderId } }",
+        variables: { input: { locationId: location, idempotencyKey: `bench-order-${key++}`, channel: "DINE_IN", paymentMethod: "MOMO", lines: [{ menuItemId: fx.pho.items[0]!.id, quantity: 1 }] } },
+      }),
+    });
+    const body = (await res.json()) as { data?: { createOrder: { orderId: string } }; errors?: unknown };
+    const returnedAt = now();
+    if (!body.data) throw new Error(`createOrder failed: ${JSON.stringify(body.errors)}`);
+    return { startedAt, returnedAt, orderId: body.data.createOrder.orderId };
   });
   const momo = new FakeMomo(MOMO);
   const orders = sale.orderIds;
