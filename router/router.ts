@@ -3,6 +3,7 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createLogger, type Logger } from "../common/index.js";
 import { rawErrorResponse, type RouterErrorCode } from "./errors.js";
 import { HostResolver } from "./host.js";
@@ -34,6 +35,8 @@ export interface RouterOptions {
   upstream?: Partial<RouteTableOptions>;
   /** Most tenants that get their own metrics label. Default 100. */
   tenantLabelLimit?: number;
+  /** On close(), how long requests already at a cell may take to finish. Default 10 s. */
+  shutdownGraceMs?: number;
   /** X-Forwarded-Proto for clients, e.g. "https" behind a TLS-terminating load balancer. Default "http". */
   forwardedProto?: string;
   logger?: Logger;
@@ -42,11 +45,12 @@ export interface RouterOptions {
 export interface Router {
   /** Starts serving; resolves with the public base URL. */
   listen(): Promise<string>;
-  close(): Promise<void>;
   readonly url: string;
   readonly adminUrl: string | undefined;
   readonly table: RouteTable;
   readonly state: RouterState;
+  /** Stops serving: waits up to `graceMs` (default `shutdownGraceMs`) for requests at cells to finish. */
+  close(graceMs?: number): Promise<void>;
   /** Client TCP connections open on the public port (including upgraded ones). */
   openConnections(): Promise<number>;
 }
@@ -150,17 +154,28 @@ export function createRouter(options: RouterOptions): Router {
       log.info({ url, adminUrl, source: options.routes.name, routes: table.size }, "Router listening");
       return url;
     },
-    async close() {
+    async close(graceMs = options.shutdownGraceMs ?? 10_000) {
       await options.routes.stop();
       snapshot?.stop();
-      for (const socket of state.upgraded) socket.destroy();
+      // Stop taking new connections, let requests already at a cell finish (up to graceMs),
+      // then cut whatever is left, WebSockets included (clients reconnect to another replica).
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + graceMs;
+      while (Date.now() < deadline && inflight(table) > 0) await sleep(50);
+      for (const socket of state.upgraded) socket.destroy();
       server.closeAllConnections();
       await closed;
       if (admin) await new Promise<void>((resolve) => admin!.close(() => resolve()));
       await table.close();
     },
   };
+}
+
+function inflight(table: RouteTable): number {
+  let n = 0;
+  for (const cell of table.cells()) n += cell.inflight;
+  return n;
 }
 
 /** Requests the HTTP parser refused before the router saw them: answer with our codes, then close. */
