@@ -15,6 +15,7 @@ export { ForecastCache } from "./forecast/cache.js";
 export { getRecommendations, ruleBasedRecommendations } from "./recommend/recommend.js";
 export { recommendationInput } from "./server/handlers.js";
 export { syntheticRecommendationInput } from "./recommend/synthetic.js";
-export type { RecommendationInput, Recommendation, MenuItem, ItemDailySales, HourlySales, Priority, RecommendationKind, Text } from "./recommend/types.js";
+export type { RecommendationInput, Recommendation, MenuItem, ItemDailySales, HourlySales, BasketCounts, Priority, RecommendationKind, Text } from "./recommend/types.js";
+export { countBaskets } from "./recommend/combos.js";
 export { analyzePricing, type PricingResult, type PriceHistory, type PricePoint } from "./pricing/elasticity.js";
 export { recommendationRequest } from "./server/wire.js";

@@ -1,8 +1,9 @@
 // Combo suggestions from association rules over order baskets. Owners act on pairs ("add B to
 // A for a small discount"), so rules are counted directly over item pairs in one pass, O(sum of
-// k^2) per basket, instead of mining longer itemsets nobody turns into a combo.
+// k^2) per basket, instead of mining longer itemsets nobody turns into a combo. The cell may send
+// the counts instead of the baskets; the rules are the same.
 import { itemName, num, pct, recommendationId } from "./format.js";
-import type { MenuItem, Recommendation } from "./types.js";
+import type { BasketCounts, MenuItem, Recommendation } from "./types.js";
 
 export interface PairRule {
   antecedent: string;
@@ -26,9 +27,11 @@ export interface RuleThresholds {
 
 export const DEFAULT_THRESHOLDS: RuleThresholds = { minSupport: 0.005, minConfidence: 0.1, minLift: 1.2, minOrders: 10 };
 
-export function pairRules(baskets: readonly (readonly string[])[], thresholds: RuleThresholds = DEFAULT_THRESHOLDS): PairRule[] {
-  // Items become dense indices and pair counts live in one typed n x n matrix: this runs on
-  // every recommendation call, and string-keyed maps made it the slowest step.
+/**
+ * Counts orders per item and per item pair in one pass. Items become dense indices and pairs a
+ * typed n x n matrix: string-keyed maps made this the slowest step of a recommendation call.
+ */
+export function countBaskets(baskets: readonly (readonly string[])[]): BasketCounts {
   const index = new Map<string, number>();
   const ids: string[] = [];
   const encoded: number[][] = [];
@@ -58,31 +61,43 @@ export function pairRules(baskets: readonly (readonly string[])[], thresholds: R
       }
     }
   }
-  const orders = encoded.length;
-  const rules: PairRule[] = [];
+  const out: BasketCounts = { orders: encoded.length, items: ids.map((itemId, i) => ({ itemId, orders: single[i]! })), pairs: [] };
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       const together = pairs[i * n + j]!;
-      if (together < thresholds.minOrders) continue;
-      const support = together / orders;
-      if (support < thresholds.minSupport) continue;
-      for (const [x, y] of [
-        [i, j],
-        [j, i],
-      ] as const) {
-        const confidence = together / single[x]!;
-        const lift = confidence / (single[y]! / orders);
-        if (confidence >= thresholds.minConfidence && lift >= thresholds.minLift) rules.push({ antecedent: ids[x]!, consequent: ids[y]!, support, confidence, lift, together });
-      }
+      if (together > 0) out.pairs.push({ a: ids[i]!, b: ids[j]!, orders: together });
+    }
+  }
+  return out;
+}
+
+export function pairRules(counts: BasketCounts, thresholds: RuleThresholds = DEFAULT_THRESHOLDS): PairRule[] {
+  const single = new Map(counts.items.map((i) => [i.itemId, i.orders]));
+  const orders = counts.orders;
+  const rules: PairRule[] = [];
+  for (const { a, b, orders: together } of counts.pairs) {
+    if (together < thresholds.minOrders || orders === 0) continue;
+    const support = together / orders;
+    if (support < thresholds.minSupport) continue;
+    for (const [x, y] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const withX = single.get(x) ?? 0;
+      const withY = single.get(y) ?? 0;
+      if (withX === 0 || withY === 0) continue;
+      const confidence = together / withX;
+      const lift = confidence / (withY / orders);
+      if (confidence >= thresholds.minConfidence && lift >= thresholds.minLift) rules.push({ antecedent: x, consequent: y, support, confidence, lift, together });
     }
   }
   return rules.sort((p, q) => q.lift * q.support - p.lift * p.support);
 }
 
-export function comboRecommendations(asOf: string, baskets: readonly (readonly string[])[], items: ReadonlyMap<string, MenuItem>, source: Recommendation["source"], limit = 3): Recommendation[] {
+export function comboRecommendations(asOf: string, counts: BasketCounts, items: ReadonlyMap<string, MenuItem>, source: Recommendation["source"], limit = 3): Recommendation[] {
   const out: Recommendation[] = [];
   const seen = new Set<string>();
-  for (const rule of pairRules(baskets)) {
+  for (const rule of pairRules(counts)) {
     const pairKey = [rule.antecedent, rule.consequent].sort().join("+");
     if (seen.has(pairKey)) continue;
     seen.add(pairKey);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { addDays } from "../forecast/dates.js";
 import { classifyMenu } from "./menu-engineering.js";
-import { pairRules } from "./combos.js";
+import { countBaskets, pairRules } from "./combos.js";
 import { getRecommendations, ruleBasedRecommendations } from "./recommend.js";
 import { slowSlots } from "./slow-hours.js";
 import { syntheticRecommendationInput } from "./synthetic.js";
@@ -104,10 +104,20 @@ describe("Given menu items with known popularity and margin", () => {
 describe("Given order baskets", () => {
   it("computes support, confidence and lift of a pair", () => {
     const baskets = [...Array.from({ length: 20 }, () => ["a", "b"]), ...Array.from({ length: 20 }, () => ["a"]), ...Array.from({ length: 60 }, () => ["c"])];
-    const rule = pairRules(baskets, { minSupport: 0, minConfidence: 0, minLift: 0, minOrders: 1 }).find((r) => r.antecedent === "a" && r.consequent === "b")!;
+    const rule = pairRules(countBaskets(baskets), { minSupport: 0, minConfidence: 0, minLift: 0, minOrders: 1 }).find((r) => r.antecedent === "a" && r.consequent === "b")!;
     expect(rule.support).toBeCloseTo(0.2, 9);
     expect(rule.confidence).toBeCloseTo(0.5, 9);
     expect(rule.lift).toBeCloseTo(0.5 / 0.2, 9);
+  });
+});
+
+describe("Given basket counts pre-aggregated by the cell instead of baskets", () => {
+  it("gives the same combo advice as the baskets themselves", () => {
+    const input = syntheticRecommendationInput({ seed: 5 });
+    const fromBaskets = ruleBasedRecommendations(input).filter((r) => r.kind === "combo");
+    const fromCounts = ruleBasedRecommendations({ ...input, baskets: [], basketCounts: countBaskets(input.baskets) }).filter((r) => r.kind === "combo");
+    expect(fromBaskets.length).toBeGreaterThan(0);
+    expect(fromCounts).toEqual(fromBaskets);
   });
 });
 

@@ -5,7 +5,7 @@ import { addDays } from "../forecast/dates.js";
 import { forecastSeries } from "../forecast/predict.js";
 import type { DailySeries } from "../forecast/series.js";
 import { anomalyRecommendations, detectAnomalies, TOTAL_SERIES, type Anomaly, type Forecaster } from "./anomalies.js";
-import { comboRecommendations } from "./combos.js";
+import { comboRecommendations, countBaskets } from "./combos.js";
 import { alignedSeries, recentUnits } from "./daily.js";
 import { menuRecommendations } from "./menu-engineering.js";
 import { PREP_LEVEL, prepFromForecast, prepFromRules, prepRecommendations, type PrepEstimate } from "./prep.js";
@@ -81,7 +81,7 @@ function shared(input: RecommendationInput, ctx: Context, source: Recommendation
   const units = recentUnits(input.daily, input.asOf, MENU_WINDOW_DAYS);
   return [
     ...menuRecommendations(input.asOf, input.items, units, source),
-    ...comboRecommendations(input.asOf, input.baskets, ctx.items, source),
+    ...comboRecommendations(input.asOf, input.basketCounts ?? countBaskets(input.baskets), ctx.items, source),
     ...slowHourRecommendations(input.asOf, input.hourly, input.hourlyWeeks, source),
   ];
 }

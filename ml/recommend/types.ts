@@ -37,9 +37,18 @@ export interface RecommendationInput {
   /** Orders summed per weekday and hour over `hourlyWeeks` weeks. */
   hourly: HourlySales[];
   hourlyWeeks: number;
-  /** One entry per order: the items on it. */
+  /** One entry per order: the items on it. Ignored when `basketCounts` is given. */
   baskets: string[][];
+  /** The same information pre-aggregated by the cell (e.g. in SQL); much smaller on the wire. */
+  basketCounts?: BasketCounts;
   closedDates: string[];
+}
+
+/** Orders in the window, orders containing each item, and orders containing each item pair. */
+export interface BasketCounts {
+  orders: number;
+  items: Array<{ itemId: string; orders: number }>;
+  pairs: Array<{ a: string; b: string; orders: number }>;
 }
 
 export type RecommendationKind = "menu_star" | "menu_plowhorse" | "menu_puzzle" | "menu_dog" | "menu_missing_costs" | "combo" | "slow_hour_promotion" | "prep_quantity" | "anomaly_alert";

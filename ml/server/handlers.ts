@@ -50,6 +50,7 @@ export function recommendationInput(request: unknown): RecommendationInput {
     hourlyWeeks: req.hourlyWeeks,
     baskets: req.baskets.map((b) => b.itemIds),
     closedDates: req.closedDates,
+    ...(req.basketCounts && req.basketCounts.orders > 0 ? { basketCounts: req.basketCounts } : {}),
   };
 }
 

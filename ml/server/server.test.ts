@@ -6,6 +6,7 @@ import { protoPath as healthProtoPath } from "grpc-health-check";
 import { ForecastCache } from "../forecast/cache.js";
 import { addDays } from "../forecast/dates.js";
 import { weeklySeries } from "../forecast/testing.js";
+import { countBaskets } from "../recommend/combos.js";
 import { syntheticRecommendationInput } from "../recommend/synthetic.js";
 import { LOADER_OPTIONS, ML_SERVICE_NAME, mlServiceConstructor } from "./proto.js";
 import { startMlServer, type MlServer } from "./server.js";
@@ -120,6 +121,19 @@ describe("Given a running ML gRPC server", () => {
     expect(alert!.title.vi).toContain("Phở bò");
     expect(res.recommendations.some((r) => r.kind === "combo")).toBe(true);
     expect(res.recommendations.find((r) => r.kind === "prep_quantity")!.metrics.prep).toBeGreaterThan(0);
+  });
+
+  it("accepts basket counts pre-aggregated by the cell in place of baskets", async () => {
+    const input = syntheticRecommendationInput({ tenantId: "t-counts" });
+    const res = await call<{ recommendations: Array<{ kind: string; itemIds: string[] }> }>(client, "GetRecommendations", recommendationRequest({ ...input, baskets: [], basketCounts: countBaskets(input.baskets) }));
+    expect(res.recommendations.find((r) => r.kind === "combo")?.itemIds.sort()).toEqual(["banh-mi", "ca-phe-sua"]);
+  });
+
+  it("names a bad basket count field", async () => {
+    const input = syntheticRecommendationInput({ tenantId: "t-counts" });
+    const err = await rejection(call(client, "GetRecommendations", { ...recommendationRequest(input), basketCounts: { orders: 10, items: [], pairs: [{ a: "", b: "x", orders: 1 }] } }));
+    expect(err.code).toBe(status.INVALID_ARGUMENT);
+    expect(err.details).toBe("basket_counts.pairs[0].a: is required");
   });
 
   it("keeps each tenant's cached forecasts apart", async () => {

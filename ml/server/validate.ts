@@ -10,6 +10,7 @@ export const LIMITS = {
   valuesPerSeries: 4 * 366,
   itemsPerRequest: 2_000,
   basketsPerRequest: 200_000,
+  pairsPerRequest: 500_000,
   pricePointsPerItem: 2_000,
 } as const;
 
@@ -54,6 +55,13 @@ export const getRecommendationsRequest = z.object({
     .custom<Array<{ itemIds: string[] }>>((v) => Array.isArray(v) && v.every((b) => typeof b === "object" && b !== null && Array.isArray(b.itemIds) && b.itemIds.every((id: unknown) => typeof id === "string")), "must be a list of {item_ids: [string]}")
     .refine((v) => v.length <= LIMITS.basketsPerRequest, `has more than ${LIMITS.basketsPerRequest} baskets`),
   closedDates: z.array(isoDate),
+  basketCounts: z
+    .object({
+      orders: z.number().int().min(0, "must be >= 0"),
+      items: z.array(z.object({ itemId: required, orders: z.number().int().min(0, "must be >= 0") })).max(LIMITS.itemsPerRequest, `has more than ${LIMITS.itemsPerRequest} items`),
+      pairs: z.array(z.object({ a: required, b: required, orders: z.number().int().min(0, "must be >= 0") })).max(LIMITS.pairsPerRequest, `has more than ${LIMITS.pairsPerRequest} pairs`),
+    })
+    .nullish(),
 });
 
 export const analyzePricingRequest = z.object({

@@ -13,5 +13,6 @@ export function recommendationRequest(input: RecommendationInput) {
     hourlyWeeks: input.hourlyWeeks,
     baskets: input.baskets.map((itemIds) => ({ itemIds })),
     closedDates: input.closedDates,
+    ...(input.basketCounts ? { basketCounts: input.basketCounts } : {}),
   };
 }
