@@ -16,6 +16,8 @@ export interface CellServerConfig {
   logLevel?: string;
   /** Payment providers' merchant accounts and secrets per tenant (cell/payments); none = webhooks refuse every callback. */
   payments?: PaymentConfig;
+  /** Shared with the control plane; enables its usage feed at /internal/* (cell/usage-feed). Absent = no feed. */
+  platformKey?: string;
 }
 
 const Env = z.object({
@@ -30,6 +32,7 @@ const Env = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   LOG_LEVEL: z.string().optional(),
   PAYMENT_PROVIDERS_FILE: z.string().min(1).optional(),
+  PLATFORM_KEY: z.string().min(16, "must be the platform key shared with the control plane (at least 16 characters)").optional(),
 });
 
 export class CellConfigError extends Error {
@@ -67,6 +70,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): { port: num
       poolSize: e.DB_POOL_SIZE,
       logLevel: e.LOG_LEVEL,
       payments: e.PAYMENT_PROVIDERS_FILE ? paymentsFrom(e.PAYMENT_PROVIDERS_FILE) : undefined,
+      platformKey: e.PLATFORM_KEY,
     },
   };
 }

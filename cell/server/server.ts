@@ -18,6 +18,7 @@ import type { CellServerConfig } from "./config.js";
 import { createMetrics, operationTelemetry, type CellMetrics } from "./observability.js";
 import { attachRealtime } from "../realtime/index.js";
 import { createPaymentWebhookHandlers, parsePaymentConfig } from "../payments/index.js";
+import { createUsageFeedHandler } from "../usage-feed/index.js";
 
 export interface CellServer {
   /** Starts listening (port 0 picks a free port); resolves with the base URL. */
@@ -106,6 +107,13 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
       void yoga(req, res);
       return;
     }
+    if (path?.startsWith("/internal/") && usageFeed) {
+      usageFeed(req, res).then(
+        (handled) => handled || send(res, 404, "application/json", '{"error":"not found"}'),
+        (error: unknown) => (log.error({ err: error }, "Usage feed request failed"), send(res, 500, "application/json", '{"error":"internal"}')),
+      );
+      return;
+    }
     if (path?.startsWith("/webhooks/")) {
       void webhooks(req, res);
       return;
@@ -129,6 +137,8 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
     log,
     onPayment: (payment) => realtime.publisher.paymentRecorded(payment),
   });
+  // The control plane's usage and daily-sales feed (issue 8), only when a platform key is configured.
+  const usageFeed = config.platformKey ? createUsageFeedHandler({ db: database, platformKey: config.platformKey }) : undefined;
   const webhooks = createServerAdapter((request: Request) => paymentHandlers.route(request) ?? Response.json({ error: "not found" }, { status: 404 }));
   let url = "";
 
