@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { spawnSync } from "node:child_process";
 import pg from "pg";
 import { loadSalesFigures } from "../dashboards/index.js";
 import { provisionTenant } from "../provisioning/index.js";
@@ -133,6 +134,23 @@ describe("Given a tenant with a location in Vietnam", () => {
     expect(report).toMatchObject({ dryRun: true, ordersImported: 21_350, rejected: [] });
     expect(await figures("Dry", "2015-01-01", "2015-12-31")).toEqual(before);
   }, 120_000);
+
+  it("runs as a CLI: a dry run prints the JSON report, a wrong location exits 1 naming the option", () => {
+    const file = join(work, "cli.csv");
+    writeFileSync(file, "order_id;item;quantity;order_date;order_time;unit_price\nB1;Phở;2;05/03/2024;08:15;45.000\nB2;Phở;1;31/13/2024;08:20;45.000\n");
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "main.ts"), "--file", file, "--tenant", "pizza-demo", ...args], {
+        env: { ...process.env, NODE_OPTIONS: "", DATABASE_URL: cell.roleUrl, CELL_SCHEMA: cell.schema },
+        encoding: "utf8",
+      });
+    const dry = cli("--location", "Messy", "--dry-run");
+    expect(dry.status).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, lines: 2, ordersImported: 1, rejected: 1, detected: { delimiter: ";", decimalMark: ",", dateOrder: "dmy" } });
+    expect(dry.stderr).toContain("line 3: date '31/13/2024' is not a calendar date");
+    const wrong = cli("--location", "Nowhere");
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toContain("error: --location: 'Nowhere' is not a location of 'pizza-demo'");
+  }, 60_000);
 
   it("names the tenant and location options when they are wrong", async () => {
     await expect(importSales({ ...base, file: PIZZA, location: "Nowhere" })).rejects.toThrow(/--location: 'Nowhere' is not a location of 'pizza-demo' \(locations: Dry/);

@@ -2,7 +2,7 @@
 // settles what the file looks like (delimiter, decimal mark, date order) from all its values, the
 // second imports in batches, one transaction each. A bad line is reported and skipped; it never
 // stops the rest. Re-running a file imports only orders not imported before.
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import type pg from "pg";
 import { detectDelimiter, splitCsvLine, stripBom } from "./csv.js";
 import { parseMapOption, resolveColumns, type Field } from "./mapping.js";
@@ -71,6 +71,7 @@ export class ImportError extends Error {
 
 export async function importSales(options: ImportOptions): Promise<ImportReport> {
   const started = performance.now();
+  if (!existsSync(options.file)) throw new ImportError(`--file: ${options.file} does not exist`);
   const explicitMap = parseMapOption(options.map);
   const format = await inspect(options, explicitMap);
   const target = await resolveTarget(options);

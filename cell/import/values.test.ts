@@ -22,6 +22,10 @@ describe("Given values as POS exports write them", () => {
     expect(detectDecimalMark(["16", "13,25", "18,5"])).toBe(",");
     expect(detectDecimalMark(["16", "13.25"])).toBe(".");
     expect(detectDecimalMark(["16", "20"])).toBeUndefined();
+    // Vietnamese exports group thousands with a dot: 45.000 is forty-five thousand VND.
+    expect(detectDecimalMark(["45.000", "120.000", "5.000"])).toBe(",");
+    expect(detectDecimalMark(["45,000", "1,250,000"])).toBe(".");
+    expect(detectDecimalMark(["45.000", "13,5"])).toBe(",");
   });
 
   it("reads day-first, month-first and ISO dates and refuses impossible ones", () => {
@@ -38,6 +42,7 @@ describe("Given values as POS exports write them", () => {
     expect(detectDateOrder(["1/13/2015"])).toBe("mdy");
     expect(detectDateOrder(["1/1/2015"])).toBeUndefined();
     expect(detectDateOrder(["13/1/2015", "1/13/2015"])).toBe("conflict");
+    expect(detectDateOrder(["1/1/2015", "31/13/2015"])).toBeUndefined();
   });
 
   it("reads times with and without seconds", () => {

@@ -4,20 +4,33 @@
 export type DecimalMark = "," | ".";
 export type DateOrder = "dmy" | "mdy" | "ymd";
 
-const DECIMAL_COMMA = /^-?\d{1,3}(\.\d{3})*,\d+$|^-?\d+,\d+$/;
-const DECIMAL_DOT = /^-?\d{1,3}(,\d{3})*\.\d+$|^-?\d+\.\d+$/;
+// Strong evidence: a fraction whose length is not 3 cannot be a thousands group.
+const STRONG_COMMA = /^-?(\d{1,3}(\.\d{3})+|\d+),(\d{1,2}|\d{4,})$/;
+const STRONG_DOT = /^-?(\d{1,3}(,\d{3})+|\d+)\.(\d{1,2}|\d{4,})$/;
+// Ambiguous: "45.000" is 45 thousand in a Vietnamese export and 45.0 in an English one.
+const GROUPED_DOT = /^-?\d{1,3}(\.\d{3})+$/;
+const GROUPED_COMMA = /^-?\d{1,3}(,\d{3})+$/;
 
-/** Decides from sample values; undefined when none has a fractional part (either reads them). */
+/**
+ * Decides from sample values: unambiguous fractions first; failing those, 3-digit groups are read
+ * as thousands separators (VND has no fractions, so "45.000" means 45,000). undefined when no
+ * value has either mark.
+ */
 export function detectDecimalMark(samples: string[]): DecimalMark | undefined {
   let comma = 0;
   let dot = 0;
+  let groupedDot = 0;
+  let groupedComma = 0;
   for (const raw of samples) {
     const v = raw.trim();
-    if (DECIMAL_COMMA.test(v)) comma++;
-    else if (DECIMAL_DOT.test(v)) dot++;
+    if (STRONG_COMMA.test(v)) comma++;
+    else if (STRONG_DOT.test(v)) dot++;
+    else if (GROUPED_DOT.test(v)) groupedDot++;
+    else if (GROUPED_COMMA.test(v)) groupedComma++;
   }
-  if (comma === 0 && dot === 0) return undefined;
-  return comma >= dot ? "," : ".";
+  if (comma || dot) return comma >= dot ? "," : ".";
+  if (groupedDot || groupedComma) return groupedDot >= groupedComma ? "," : ".";
+  return undefined;
 }
 
 /**
@@ -56,8 +69,10 @@ export function detectDateOrder(samples: string[]): DateOrder | "conflict" | und
       yearFirst = true;
       continue;
     }
-    if (Number(m[1]) > 12) dayFirst = true;
-    if (Number(m[2]) > 12) monthFirst = true;
+    const [first, second] = [Number(m[1]), Number(m[2])];
+    // Both over 12 is no date at all (reported per line), not evidence for either order.
+    if (first > 12 && second <= 12) dayFirst = true;
+    if (second > 12 && first <= 12) monthFirst = true;
   }
   if (dayFirst && monthFirst) return "conflict";
   if (dayFirst) return "dmy";
