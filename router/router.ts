@@ -59,7 +59,7 @@ export function createRouter(options: RouterOptions): Router {
   if (!options.signingKey || options.signingKey.length < 16) throw new Error("createRouter: signingKey must be at least 16 bytes (ROUTER_SIGNING_KEY)");
   const log = options.logger ?? createLogger("router");
   const limits: RouterLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  if (limits.signatureReuseSeconds < 1 || limits.signatureReuseSeconds > 60) throw new Error("createRouter: limits.signatureReuseSeconds must be between 1 and 60");
+  checkLimits(limits);
   const table = new RouteTable(options.upstream);
   table.on("warning", (message) => log.warn(message));
   const state: RouterState = {
@@ -128,10 +128,16 @@ export function createRouter(options: RouterOptions): Router {
     },
     async listen() {
       if (options.stateFile) {
-        const saved = readSnapshot(options.stateFile);
-        if (saved) {
-          table.replaceAll(saved.routes);
-          log.info({ file: options.stateFile, savedAt: saved.savedAt, routes: table.size }, "Loaded route snapshot");
+        try {
+          const saved = readSnapshot(options.stateFile);
+          if (saved) {
+            table.replaceAll(saved.routes);
+            log.info({ file: options.stateFile, savedAt: saved.savedAt, routes: table.size }, "Loaded route snapshot");
+          }
+        } catch (error) {
+          // A bad snapshot must not keep the router down; the source fills the table, and the
+          // next write replaces the file.
+          log.error({ file: options.stateFile, err: (error as Error).message }, "Ignored unreadable route snapshot");
         }
       }
       snapshot?.start();
@@ -170,6 +176,16 @@ export function createRouter(options: RouterOptions): Router {
       await table.close();
     },
   };
+}
+
+function checkLimits(limits: RouterLimits): void {
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`createRouter: limits.${name} must be a positive number (got ${value})`);
+  }
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new Error(`createRouter: limits.headersTimeoutMs (${limits.headersTimeoutMs}) must not exceed limits.requestTimeoutMs (${limits.requestTimeoutMs})`);
+  }
+  if (limits.signatureReuseSeconds > 60) throw new Error("createRouter: limits.signatureReuseSeconds must be at most 60 (cells accept signatures up to 300 s old)");
 }
 
 function inflight(table: RouteTable): number {

@@ -1,12 +1,16 @@
-// Closing the router (a rolling update, SIGTERM) lets requests already at a cell finish and
-// refuses new connections; what outlives the grace period is cut.
+// Starting and stopping: a corrupt snapshot does not keep the router down; closing it (a rolling
+// update, SIGTERM) lets requests already at a cell finish and refuses new connections; what
+// outlives the grace period is cut.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createRouter, LocalRouteSource } from "./index.js";
 import { send } from "./testing/client.js";
 import { startCell, TEST_SIGNING_KEY, type CellProcess } from "./testing/processes.js";
 
-describe("Given a router with requests in flight when it is closed", () => {
+describe("Given a router starting and stopping", () => {
   let cell: CellProcess;
 
   beforeAll(async () => {
@@ -15,6 +19,19 @@ describe("Given a router with requests in flight when it is closed", () => {
 
   afterAll(async () => {
     await cell?.stop();
+  });
+
+  it("starts despite a corrupt snapshot, serves its source's routes, and rewrites the snapshot", async () => {
+    const stateFile = join(mkdtempSync(join(tmpdir(), "router-life-")), "routes.json");
+    writeFileSync(stateFile, "{ torn write");
+    const router = createRouter({ baseDomains: ["localhost"], signingKey: TEST_SIGNING_KEY, stateFile, routes: new LocalRouteSource({ pho: { endpoint: cell.endpoint } }) });
+    const url = await router.listen();
+    try {
+      expect((await send(url, { host: "pho.localhost" })).json().tenant).toBe("pho");
+    } finally {
+      await router.close();
+    }
+    expect(JSON.parse(readFileSync(stateFile, "utf8")).routes).toEqual({ pho: { endpoint: cell.endpoint, suspended: false, hold: false } });
   });
 
   it("finishes the requests within the grace period and refuses new connections", async () => {
