@@ -151,6 +151,24 @@ describe("Given shared and dedicated Tenants applied", () => {
     }
   });
 
+  it("rolls a cell to a new version: its Deployments take the new tag and status.version follows once available", async () => {
+    const cellName = `${instance}-shared-2`;
+    const k8s = await import("@kubernetes/client-node");
+    await kube.custom.patchClusterCustomObject(
+      { group: GROUP, version: VERSION, plural: "cells", name: cellName, body: { spec: { version: "0.2.0" } } },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    );
+    const cell = await eventually("cell reports 0.2.0", async () => {
+      const c = await getCell(cellName);
+      return c?.status?.version === "0.2.0" && isReady(c) ? c : undefined;
+    }, 90_000);
+    expect(cell.status?.observedGeneration).toBe(cell.metadata.generation);
+    const api = await kube.apps.readNamespacedDeployment({ name: "cell-api", namespace: cellNamespace(cellName) });
+    expect(api.spec!.template.spec!.containers[0]!.image).toBe("ghcr.io/localstoreplatform/cell:0.2.0");
+    // The other shared cell is untouched: cells upgrade one by one.
+    expect((await getCell(`${instance}-shared-1`))?.status?.version).toBe("0.1.0");
+  }, 120_000);
+
   it("exposes controller-runtime metric names and health endpoints", async () => {
     const base = `http://127.0.0.1:${operator.port}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);

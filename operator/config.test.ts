@@ -1,0 +1,24 @@
+import { describe, expect, it } from "@jest/globals";
+import { configFromEnv, InvalidConfigError, parseConfig } from "./config.js";
+
+describe("Given operator configuration", () => {
+  it("fills sensible defaults around the required database URL", () => {
+    const config = parseConfig({ platformDatabaseUrl: "postgres://u:p@db:5432/lsp" });
+    expect(config).toMatchObject({ cellImageRepository: "ghcr.io/localstoreplatform/cell", sharedCellCapacity: 100, workers: 4, leaderElection: true, leaseName: "lsp-operator", httpPort: 8081 });
+  });
+
+  it("names the setting and the reason when a value is wrong", () => {
+    expect(() => parseConfig({ platformDatabaseUrl: "mysql://x", sharedCellCapacity: 0 })).toThrow(InvalidConfigError);
+    try {
+      parseConfig({ platformDatabaseUrl: "mysql://x", sharedCellCapacity: 0 });
+    } catch (error) {
+      expect((error as InvalidConfigError).issues.map((i) => i.setting)).toEqual(["platformDatabaseUrl", "sharedCellCapacity"]);
+      expect((error as Error).message).toMatch(/platformDatabaseUrl: must be a postgres:\/\/ connection string/);
+    }
+  });
+
+  it("reads the documented environment variables", () => {
+    const input = configFromEnv({ PLATFORM_DATABASE_URL: "postgres://a/b", CELL_IMAGE_REPOSITORY: "reg/cell", SHARED_CELL_CAPACITY: "50", LEADER_ELECTION: "false", OPERATOR_WORKERS: "8" });
+    expect(parseConfig(input)).toMatchObject({ platformDatabaseUrl: "postgres://a/b", cellImageRepository: "reg/cell", sharedCellCapacity: 50, leaderElection: false, workers: 8 });
+  });
+});
