@@ -20,6 +20,7 @@ export const ErrorStatus = {
   JOIN_CODE_INVALID: 400,
   RATE_LIMITED: 429,
   TENANT_REGISTRY_UNAVAILABLE: 503,
+  SMS_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorStatus;

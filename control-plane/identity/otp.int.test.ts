@@ -107,6 +107,19 @@ describe("Given someone guessing codes", () => {
   });
 });
 
+describe("Given an SMS gateway that is down", () => {
+  it("answers SMS_UNAVAILABLE and leaves no code behind", async () => {
+    const prefix = uniquePrefix();
+    const down = { name: "down", send: async () => Promise.reject(new Error("connect ECONNREFUSED")) };
+    const otp = new OtpService(redis, down, { pepper: "test-pepper-0123456789", keyPrefix: prefix });
+    const phone = randomPhone();
+    const error = await failure(otp.request(phone, "10.0.3.1"));
+    expect(error.code).toBe("SMS_UNAVAILABLE");
+    expect(error.status).toBe(503);
+    expect(await redis.exists(`${prefix}otp:${phone}`)).toBe(0);
+  });
+});
+
 describe("Given repeated code requests", () => {
   it("enforces a resend cooldown and a per-phone limit", async () => {
     const { otp } = setup({ limits: { resendCooldown: { points: 1, durationSeconds: 1 }, requestPerPhone: { points: 2, durationSeconds: 60 } } });

@@ -6,7 +6,7 @@ import type { Redis } from "ioredis";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { ControlPlaneError } from "./errors.js";
 import { normalizeVietnamesePhone } from "./phone.js";
-import { smsText, type SmsProvider } from "./sms.js";
+import { sendSms, smsText, type SmsProvider } from "./sms.js";
 
 export interface Limit {
   points: number;
@@ -75,7 +75,13 @@ export class OtpService {
     const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
     // A new code replaces the old one and its attempt count; the per-phone limit bounds how often.
     await this.redis.multi().del(this.key(phone)).hset(this.key(phone), "h", this.hash(phone, code), "n", "0").expire(this.key(phone), this.ttlSeconds).exec();
-    await this.sms.send(phone, smsText.otp(code, this.ttlSeconds));
+    try {
+      await sendSms(this.sms, phone, smsText.otp(code, this.ttlSeconds));
+    } catch (error) {
+      // A code nobody received must not linger; the limits already spent stay spent.
+      await this.redis.del(this.key(phone));
+      throw error;
+    }
     this.observe("sent");
     return { phone, expiresIn: this.ttlSeconds };
   }

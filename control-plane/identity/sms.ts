@@ -2,6 +2,7 @@
 // development and tests use the outbox, which keeps messages in Redis where the local platform,
 // the dev endpoint and tests read them. Nothing in this repository sends a real SMS.
 import type { Redis } from "ioredis";
+import { ControlPlaneError } from "./errors.js";
 
 export interface SmsMessage {
   to: string;
@@ -39,6 +40,15 @@ export class OutboxSmsProvider implements SmsProvider {
     const all = raw.map((r) => JSON.parse(r) as SmsMessage);
     const mine = options.to ? all.filter((m) => m.to === options.to) : all;
     return mine.slice(0, options.limit ?? 50);
+  }
+}
+
+/** Sends through `sms`, turning a gateway failure into a coded 503 the caller can retry. */
+export async function sendSms(sms: SmsProvider, to: string, text: string): Promise<void> {
+  try {
+    await sms.send(to, text);
+  } catch (error) {
+    throw new ControlPlaneError("SMS_UNAVAILABLE", `the SMS could not be sent (${sms.name}: ${(error as Error).message}); try again shortly`);
   }
 }
 

@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { Role } from "../../common/auth-claims.js";
 import { ControlPlaneError } from "../identity/errors.js";
 import { normalizeVietnamesePhone } from "../identity/phone.js";
-import { smsText, type SmsProvider } from "../identity/sms.js";
+import { sendSms, smsText, type SmsProvider } from "../identity/sms.js";
 import type { User } from "../identity/users.js";
 import { hashCode, newInviteCode, newJoinCode } from "./codes.js";
 
@@ -127,7 +127,7 @@ export class Staff {
       );
       const name = await this.tenantName(client, input.tenant);
       // Sending inside the transaction: if the SMS cannot go out, no invite nobody received is left behind.
-      await this.sms.send(phone.e164, smsText.invite(name, code, input.expiresInDays));
+      await sendSms(this.sms, phone.e164, smsText.invite(name, code, input.expiresInDays));
       await client.query("COMMIT");
       return toInvite(rows[0]!);
     } catch (error) {
