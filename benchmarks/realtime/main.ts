@@ -8,7 +8,7 @@
 // Peer: a bare socket.io server (peer-server.ts) fanning out to the same number of clients.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
 import pg from "pg";
@@ -35,6 +35,7 @@ const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (m: string) => process.stderr.write(`[bench:realtime] ${m}\n`);
 
+const loadAtStart = loadavg()[0]!;
 const state = mkdtempSync(join(tmpdir(), "lsp-bench-rt-"));
 const pgHandle = await startPostgres({ dataDir: join(state, "pg"), persistent: false });
 const redis = await startRedis(join(state, "redis"));
@@ -109,6 +110,8 @@ try {
     ratioSaleP99VsPeer: +(sale.stats.p99 / bare.stats.p99).toFixed(2),
     ratioPaymentP99VsPeer: +(payment.stats.p99 / bare.stats.p99).toFixed(2),
     missedDeliveries: sale.missed + payment.missed,
+    // The machine is shared: the 1-minute load average says how much the figures are worth.
+    loadAverage: { start: +loadAtStart.toFixed(1), afterLatency: +loadavg()[0]!.toFixed(1) },
   };
 
   if (!opts.skipImport) result.import = await importThroughput(fx);
