@@ -1,6 +1,7 @@
 // The last good route table on disk, so a restarted router serves traffic even while its
 // source (the Kubernetes API) is down. Written atomically (temp file + rename) a moment after
-// changes settle, read once at start. A corrupt or foreign file is refused loudly, never half-used.
+// changes settle, read once at start. A corrupt or foreign file is refused as a whole, never
+// half-used (the router logs it and starts from its source).
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
