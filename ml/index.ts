@@ -16,6 +16,6 @@ export { getRecommendations, ruleBasedRecommendations } from "./recommend/recomm
 export { recommendationInput } from "./server/handlers.js";
 export { syntheticRecommendationInput } from "./recommend/synthetic.js";
 export type { RecommendationInput, Recommendation, MenuItem, ItemDailySales, HourlySales, BasketCounts, Priority, RecommendationKind, Text } from "./recommend/types.js";
-export { countBaskets } from "./recommend/combos.js";
+export { countBaskets, MIN_PAIR_ORDERS } from "./recommend/combos.js";
 export { analyzePricing, type PricingResult, type PriceHistory, type PricePoint } from "./pricing/elasticity.js";
 export { recommendationRequest } from "./server/wire.js";

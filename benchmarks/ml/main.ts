@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { canConnect, freePort, killGroup, startProcess, waitUntil } from "../../scripts/services/processes.js";
-import { countBaskets, dailySeries, readPizzaSales } from "../../ml/index.js";
+import { countBaskets, dailySeries, MIN_PAIR_ORDERS, readPizzaSales } from "../../ml/index.js";
 import { CONTENDERS, REFERENCE, rollingOrigin, type AccuracyRow } from "./accuracy.js";
 import { pizzaTenantInput } from "./pizza-tenant.js";
 import { forecastsInProcess, forecastsOverGrpc, itemSeriesPool, mlClient, processCpuSeconds, prophetFits, recommendationLoad, type LoadResult } from "./throughput.js";
@@ -63,7 +63,10 @@ try {
   warm = { ...(await recommendationLoad(client, input, { seconds: opts.seconds, concurrency: opts.concurrency, tenantFor: () => "warm" })), podCpuSeconds: 0 };
   warm.podCpuSeconds = processCpuSeconds(pod.pid) - c0;
   log(`GetRecommendations: warm with basket counts pre-aggregated by the cell ${opts.seconds}s x ${opts.concurrency}`);
-  const counted = { ...input, baskets: [], basketCounts: countBaskets(input.baskets) };
+  // What the cell would send: counts from SQL, without the pairs too rare to ever make a combo.
+  const counts = countBaskets(input.baskets);
+  const counted = { ...input, baskets: [], basketCounts: { ...counts, pairs: counts.pairs.filter((p) => p.orders >= MIN_PAIR_ORDERS) } };
+  log(`basket counts: ${counts.items.length} items, ${counted.basketCounts.pairs.length} of ${counts.pairs.length} pairs kept`);
   await recommendationLoad(client, counted, { seconds: 1, concurrency: 1, tenantFor: () => "warm" });
   c0 = processCpuSeconds(pod.pid);
   warmCounts = { ...(await recommendationLoad(client, counted, { seconds: opts.seconds, concurrency: opts.concurrency, tenantFor: () => "warm" })), podCpuSeconds: 0 };

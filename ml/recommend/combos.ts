@@ -25,7 +25,10 @@ export interface RuleThresholds {
   minOrders: number;
 }
 
-export const DEFAULT_THRESHOLDS: RuleThresholds = { minSupport: 0.005, minConfidence: 0.1, minLift: 1.2, minOrders: 10 };
+/** Pairs seen in fewer orders never make a combo; the cell may leave them out of `basket_counts`. */
+export const MIN_PAIR_ORDERS = 10;
+
+export const DEFAULT_THRESHOLDS: RuleThresholds = { minSupport: 0.005, minConfidence: 0.1, minLift: 1.2, minOrders: MIN_PAIR_ORDERS };
 
 /**
  * Counts orders per item and per item pair in one pass. Items become dense indices and pairs a
