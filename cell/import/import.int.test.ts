@@ -152,6 +152,28 @@ describe("Given a tenant with a location in Vietnam", () => {
     expect(wrong.stderr).toContain("error: --location: 'Nowhere' is not a location of 'pizza-demo'");
   }, 60_000);
 
+  it("invalidates the location's cached dashboards after a CLI import", async () => {
+    const redisUrl = process.env.REDIS_URL;
+    if (!redisUrl) throw new Error("REDIS_URL is not set: run with LSP_TEST_SERVICES including redis");
+    const { Redis } = await import("ioredis");
+    const redis = new Redis(redisUrl);
+    const location = await locationId("Dry");
+    const versionKey = `lsp:${cell.schema}:dash-version:${location}`;
+    try {
+      const before = Number((await redis.get(versionKey)) ?? 0);
+      const file = join(work, "cache.csv");
+      writeFileSync(file, "order_id,item,quantity,order_date,order_time,unit_price\nC1,Bún,1,2024-03-06,09:00,40000\n");
+      const run = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "main.ts"), "--file", file, "--tenant", "pizza-demo", "--location", "Dry"], {
+        env: { ...process.env, NODE_OPTIONS: "", DATABASE_URL: cell.roleUrl, CELL_SCHEMA: cell.schema, REDIS_URL: redisUrl },
+        encoding: "utf8",
+      });
+      expect([run.status, run.stderr.includes("warning")]).toEqual([0, false]);
+      expect(Number(await redis.get(versionKey))).toBe(before + 1);
+    } finally {
+      redis.disconnect();
+    }
+  }, 60_000);
+
   it("names the tenant and location options when they are wrong", async () => {
     await expect(importSales({ ...base, file: PIZZA, location: "Nowhere" })).rejects.toThrow(/--location: 'Nowhere' is not a location of 'pizza-demo' \(locations: Dry/);
     await expect(importSales({ ...base, tenant: "nobody", file: PIZZA, location: "Main" })).rejects.toThrow(/--tenant: no tenant 'nobody'/);

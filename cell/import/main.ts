@@ -4,6 +4,9 @@ import pg from "pg";
 import { ImportError, importSales, type ImportReport } from "./importer.js";
 import { FIELDS, MappingError } from "./mapping.js";
 import { writeFileSync } from "node:fs";
+import { Redis } from "ioredis";
+import { createLogger } from "../../common/index.js";
+import { redisDashboardCache } from "../dashboards/index.js";
 
 function positiveInt(name: string) {
   return (value: string) => {
@@ -30,6 +33,7 @@ const program = new Command()
   .option("--batch-size <n>", "orders per transaction", positiveInt("--batch-size"), 1000)
   .addOption(new Option("--database-url <url>", "Postgres connection string (the cell's API role or the platform admin)").env("DATABASE_URL"))
   .addOption(new Option("--schema <schema>", "the cell's schema, e.g. cell_shared_1").env("CELL_SCHEMA"))
+  .addOption(new Option("--redis-url <url>", "the cell's Redis: its cached dashboards of the location are invalidated after the import (otherwise they expire within 60 s)").env("REDIS_URL"))
   .addHelpText("after", `
 Example (the development data set: ';' delimiter, decimal comma, mixed day-first dates, USD prices):
   npm run import:sales -- --file ../shared/data/pizza_sales.csv --tenant pizza-demo --location Main \\
@@ -42,7 +46,7 @@ program.parse();
 const o = program.opts<{
   file: string; tenant: string; location: string; map?: string; dryRun: boolean; priceMultiplier: number; dateOrder: "auto" | "dmy" | "mdy" | "ymd";
   decimal: "auto" | "," | "."; delimiter: string; channel: "dine_in" | "takeaway" | "delivery"; paymentMethod: "cash" | "card" | "momo" | "zalopay" | "vnpay" | "bank_transfer";
-  rejects?: string; batchSize: number; databaseUrl?: string; schema?: string;
+  rejects?: string; batchSize: number; databaseUrl?: string; schema?: string; redisUrl?: string;
 }>();
 if (!o.databaseUrl) program.error("error: --database-url (or DATABASE_URL) is required");
 if (!o.schema) program.error("error: --schema (or CELL_SCHEMA) is required");
@@ -70,6 +74,7 @@ try {
     },
   });
   process.stderr.write("\n");
+  if (o.redisUrl && !report.dryRun && report.ordersImported > 0) await invalidateDashboards(o.redisUrl, o.schema!, report.locationId);
   if (o.rejects) writeFileSync(o.rejects, ["line,reason", ...report.rejected.map((r) => `${r.line},"${r.reason.replaceAll('"', '""')}"`)].join("\n") + "\n");
   const shown = report.rejected.slice(0, 20);
   for (const r of shown) process.stderr.write(`line ${r.line}: ${r.reason}\n`);
@@ -82,4 +87,17 @@ try {
   } else throw error;
 } finally {
   await pool.end();
+}
+
+/** The cell API caches dashboards per location under its schema's namespace (cell/dashboards). */
+async function invalidateDashboards(url: string, schema: string, locationId: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    await redis.connect();
+    await redisDashboardCache(redis, schema, createLogger("import")).invalidate([locationId]);
+  } catch (error) {
+    process.stderr.write(`warning: could not invalidate cached dashboards (${(error as Error).message}); they expire within 60 s\n`);
+  } finally {
+    redis.disconnect();
+  }
 }

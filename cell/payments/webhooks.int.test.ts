@@ -2,7 +2,7 @@
 // applied once, however often it is delivered; forged, foreign or wrong ones change nothing.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { connectRealtimeClient, type RealtimeClient } from "../realtime/testing/client.js";
-import { createCellFixture, enterSale, MOMO, VNPAY, ZALOPAY, type CellFixture } from "../realtime/testing/fixture.js";
+import { createCellFixture, enterSale, MOMO, VNPAY, VNPAY_BA_DINH, ZALOPAY, type CellFixture } from "../realtime/testing/fixture.js";
 import { startReplica, type Replica } from "../realtime/testing/replica.js";
 import type { PaymentEvent } from "../realtime/index.js";
 import { PAYMENT_WEBHOOK_PATHS } from "./handlers.js";
@@ -158,6 +158,16 @@ describe("Given a cell replica with payment webhooks configured for a tenant", (
       expect(await vnpay.deliver(mutate(vnpay.ipnParams(sale.orderId, 55_000)), to("vnpay"))).toMatchObject({ RspCode: code });
       expect(await writes()).toBe(before);
     });
+  });
+
+  it("accepts a location's own terminal only for that location's orders", async () => {
+    const baDinhTerminal = new FakeVnpay(VNPAY_BA_DINH);
+    const elsewhere = await order("vnpay");
+    const before = await writes();
+    expect(await baDinhTerminal.deliver(baDinhTerminal.ipnParams(elsewhere.orderId, 55_000), to("vnpay"))).toMatchObject({ RspCode: "01" });
+    expect(await writes()).toBe(before);
+    const here = await enterSale(replica.url, fx, fx.pho.slug, { locationId: fx.pho.locations[1], paymentMethod: "vnpay", lines: [{ menuItemId: fx.pho.items[0]!.id, quantity: 1 }] });
+    expect(await baDinhTerminal.deliver(baDinhTerminal.ipnParams(here.orderId, 55_000), to("vnpay"))).toMatchObject({ RspCode: "00" });
   });
 
   it("refuses a webhook that did not come through the router", async () => {

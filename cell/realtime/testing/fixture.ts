@@ -23,6 +23,8 @@ export interface CellFixture {
 export const MOMO = { partnerCode: "MOMOPHO0001", accessKey: "F8BBA842ECF85", secretKey: "K951B6PE1waDMi640xX08PD3vg6EkVlz" };
 export const ZALOPAY = { appId: "2554", key2: "trMrHtvjo6myautxDUiAcYsVtaeQ8nhf" };
 export const VNPAY = { tmnCode: "PHOVNP01", hashSecret: "XNBCJFAKAZQSGTARRLGCHVZWCIOIGSHN" };
+/** A terminal used only at the tenant's second location (Ba Đình). */
+export const VNPAY_BA_DINH = { tmnCode: "PHOVNP02", hashSecret: "BADINHSECRETBADINHSECRET12345678" };
 
 export async function createCellFixture(prefix: string): Promise<CellFixture> {
   const cell = await createTestCellDatabase(prefix);
@@ -63,7 +65,7 @@ export async function createCellFixture(prefix: string): Promise<CellFixture> {
   const bunLocations = await locationsOf(b.tenantId);
   const payments: PaymentConfigInput = {
     tenants: {
-      "pho-bo-hanoi": { momo: [MOMO], zalopay: [ZALOPAY], vnpay: [VNPAY] },
+      "pho-bo-hanoi": { momo: [MOMO], zalopay: [ZALOPAY], vnpay: [VNPAY, { ...VNPAY_BA_DINH, locations: [phoLocations[1]!] }] },
       "bun-cha-saigon": { momo: [{ ...MOMO, partnerCode: "MOMOBUN0001", secretKey: "another-secret-for-bun" }] },
     },
   };
