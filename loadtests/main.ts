@@ -1,0 +1,82 @@
+// npm run loadtest -- --help
+import { chmodSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { PROFILE_NAMES, runK6, type MomoAccount, type ProfileName } from "./lib/k6.js";
+import { startLocalTarget } from "./lib/local.js";
+import { describeTenant, type LoadTarget } from "./lib/tenant-setup.js";
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("must be a positive number");
+  return n;
+}
+
+const program = new Command()
+  .name("loadtest")
+  .description(
+    "Runs a k6 load profile against one tenant of one cell, through the router: dashboard reads (GraphQL),\n" +
+      "sales writes, MoMo payment webhooks and WebSocket subscribers timing each sale's delivery.\n" +
+      "Prints a summary, writes the full k6 summary as JSON, and exits non-zero when an objective is broken (k6: 99).",
+  )
+  .addOption(new Option("--profile <name>", "load shape").choices(PROFILE_NAMES).default("smoke"))
+  .option("--local", "start the local platform (fresh data folder; DATABASE_URL/REDIS_URL reused when set), sign up a tenant, load it")
+  .option("--target <url>", "an existing tenant through the router, e.g. https://pho-bo-hanoi.localstoreplatform.com (needs --token)")
+  .option("--token <jwt>", "with --target: access token with a membership for the tenant (env LSP_ACCESS_TOKEN)", process.env.LSP_ACCESS_TOKEN)
+  .option("--out <file>", "where the JSON result goes", join("loadtests", "results", `${new Date().toISOString().replace(/[:.]/g, "-")}.json`))
+  .option("--load-scale <x>", "multiply every scenario's virtual users", positive, 1)
+  .option("--threshold-scale <x>", "loosen latency objectives by this factor (printed; 1 = the objectives)", positive, 1)
+  .option("--subscribe-seconds <s>", "how long each WebSocket subscriber holds its socket", positive, 10)
+  .addHelpText(
+    "after",
+    "\nWebhooks run when the cell has a MoMo account for the tenant: --local configures one; for --target set\n" +
+      "MOMO_PARTNER_CODE, MOMO_ACCESS_KEY, MOMO_SECRET_KEY (the account in the cell's PAYMENT_PROVIDERS_FILE).\n" +
+      "\nExamples:\n" +
+      "  npm run loadtest -- --local --profile smoke\n" +
+      "  npm run loadtest -- --profile load --target http://pho-bo-hanoi.localhost:8080 --token $TOKEN\n" +
+      "In a cluster: loadtests/k8s/README.md (a k6 Job per cell).",
+  );
+
+async function main(): Promise<number> {
+  program.parse();
+  const opts = program.opts<{ profile: ProfileName; local?: boolean; target?: string; token?: string; out: string; loadScale: number; thresholdScale: number; subscribeSeconds: number }>();
+  if (!opts.local && !opts.target) program.error("error: choose --local or --target <url>");
+  if (opts.local && opts.target) program.error("error: --local and --target exclude each other");
+  if (opts.target && !opts.token) program.error("error: --target needs --token <jwt> (or LSP_ACCESS_TOKEN)");
+  const progress = (step: string) => process.stderr.write(`[loadtest] ${step}\n`);
+
+  let target: LoadTarget;
+  let momo: MomoAccount | undefined;
+  let stop = async () => {};
+  if (opts.local) {
+    const slug = `k6-${Date.now().toString(36)}`;
+    const dataDir = mkdtempSync(join(tmpdir(), "lsp-loadtest-"));
+    // Embedded Postgres drops to the postgres user when run as root: it must reach the folder.
+    chmodSync(dataDir, 0o777);
+    const local = await startLocalTarget(dataDir, slug, progress);
+    ({ target, momo, stop } = local);
+  } else {
+    target = await describeTenant(opts.target!, opts.token!);
+    const env = process.env;
+    if (env.MOMO_PARTNER_CODE && env.MOMO_ACCESS_KEY && env.MOMO_SECRET_KEY) momo = { partnerCode: env.MOMO_PARTNER_CODE, accessKey: env.MOMO_ACCESS_KEY, secretKey: env.MOMO_SECRET_KEY };
+  }
+  try {
+    const resultFile = resolve(opts.out);
+    progress(`running profile ${opts.profile} against ${target.tenantUrl}`);
+    const result = await runK6({ profile: opts.profile, target, momo, resultFile, loadScale: opts.loadScale, thresholdScale: opts.thresholdScale, subscribeSeconds: opts.subscribeSeconds, stdio: "inherit" });
+    progress(result.summary ? `result written to ${resultFile}` : `k6 wrote no result (exit ${result.exitCode})`);
+    return result.exitCode;
+  } finally {
+    progress("stopping");
+    await stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`loadtest: ${(error as Error).message}\n`);
+    process.exit(1);
+  },
+);
