@@ -36,7 +36,7 @@ describe("Given an informer started before its resource exists", () => {
     await kube.extensions.createCustomResourceDefinition({
       body: {
         metadata: { name: crdName },
-        spec: { group, scope: "Cluster", names: { plural: "widgets", singular: "widget", kind: "Widget" }, versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", xKubernetesPreserveUnknownFields: true } } }] },
+        spec: { group, scope: "Cluster", names: { plural: "widgets", singular: "widget", kind: "Widget" }, versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", x_kubernetes_preserve_unknown_fields: true } } }] },
       },
     });
     await eventually("CRD served", () => kube.custom.listClusterCustomObject({ group, version: "v1", plural: "widgets" }).then(() => true), 30_000);
