@@ -9,7 +9,7 @@ const positive = z.coerce.number().int().min(1);
 
 export const OperatorConfigSchema = z.object({
   /** Admin connection string of the platform Postgres that holds every cell's schema. */
-  platformDatabaseUrl: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection string"),
+  platformDatabaseUrl: z.string().min(1, { message: "is required (--database-url or PLATFORM_DATABASE_URL)", abort: true }).regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection string"),
   /** kubeconfig path; empty means in-cluster or $KUBECONFIG. */
   kubeconfig: z.string().optional(),
   cellImageRepository: z.string().min(1).default("ghcr.io/localstoreplatform/cell"),

@@ -42,7 +42,7 @@ export function desiredCellStatus(ctx: OperatorContext, cell: Cell, observed: Ce
   };
 }
 
-/** Writes status when it changed; returns the status now in force. */
+/** Writes status only when it changed, and records an Event when Ready flips. */
 export async function writeCellStatus(ctx: OperatorContext, cell: Cell, status: CellStatus): Promise<void> {
   if (sameStatus(cell.status, status)) return;
   await ctx.kube.applyStatus("cells", { apiVersion: cell.apiVersion, kind: "Cell", metadata: { name: cell.metadata.name }, status });
