@@ -4,6 +4,7 @@ export { createControlPlane, type ControlPlane, type ControlPlaneConfig } from "
 export { verifyAccessToken, bearerToken, AccessTokenError, type VerifiedAccessToken, type VerifyOptions } from "./identity/verify-access-token.js";
 export { KeyRing, DirectoryKeyStore, MemoryKeyStore, type KeyStore } from "./identity/keys.js";
 export { OutboxSmsProvider, type SmsProvider, type SmsMessage } from "./identity/sms.js";
+export { SpeedSmsProvider, type SpeedSmsOptions } from "./identity/speedsms.js";
 export { normalizeVietnamesePhone } from "./identity/phone.js";
 export { type TenantRegistry, TenantExistsError, tenantManifest, isTenantReady, waitForTenantReady } from "./onboarding/tenant-registry.js";
 export { MemoryTenantRegistry } from "./onboarding/memory-registry.js";

@@ -5,6 +5,8 @@ import { DirectoryKeyStore, KeyRing, MemoryKeyStore } from "./identity/keys.js";
 import { ACCESS_TOKEN_TTL_SECONDS } from "./identity/access-tokens.js";
 import { KubernetesTenantRegistry } from "./onboarding/kubernetes-registry.js";
 import { MemoryTenantRegistry } from "./onboarding/memory-registry.js";
+import type { SmsProvider } from "./identity/sms.js";
+import { SpeedSmsProvider } from "./identity/speedsms.js";
 import { createControlPlane } from "./server.js";
 
 const log = createLogger("control-plane");
@@ -15,6 +17,32 @@ function required(name: string, value: string | undefined, hint: string): string
     process.exit(2);
   }
   return value;
+}
+
+interface ServeOptions {
+  port: string;
+  host: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  smsProvider: "outbox" | "speedsms";
+  speedsmsAccessToken?: string;
+  speedsmsSmsType: string;
+  speedsmsSender: string;
+  speedsmsUrl: string;
+  signingKeysDir?: string;
+  otpPepper?: string;
+  tenantRegistry: string;
+  trustProxy?: boolean;
+}
+
+function smsProvider(opts: ServeOptions): SmsProvider | "outbox" {
+  if (opts.smsProvider === "outbox") return "outbox";
+  return new SpeedSmsProvider({
+    accessToken: required("SPEEDSMS_ACCESS_TOKEN", opts.speedsmsAccessToken, "the SpeedSMS API access token, with SMS_PROVIDER=speedsms"),
+    smsType: Number(opts.speedsmsSmsType) as 2 | 3 | 4 | 5,
+    sender: opts.speedsmsSender,
+    baseUrl: opts.speedsmsUrl,
+  });
 }
 
 const program = new Command()
@@ -28,12 +56,16 @@ program
   .addOption(new Option("--host <host>", "address to bind").env("HOST").default("0.0.0.0"))
   .addOption(new Option("--database-url <url>", "Postgres (schema control_plane is migrated on start)").env("DATABASE_URL"))
   .addOption(new Option("--redis-url <url>", "Redis for OTP codes, rate limits and the SMS outbox").env("REDIS_URL"))
-  .addOption(new Option("--sms-provider <name>", "where SMS go; only the outbox exists so far").env("SMS_PROVIDER").choices(["outbox"]).default("outbox"))
+  .addOption(new Option("--sms-provider <name>", "outbox: kept in Redis, served at /dev/sms-outbox (development); speedsms: the SpeedSMS gateway").env("SMS_PROVIDER").choices(["outbox", "speedsms"]).default("outbox"))
+  .addOption(new Option("--speedsms-access-token <token>", "SpeedSMS API access token (with --sms-provider speedsms)").env("SPEEDSMS_ACCESS_TOKEN"))
+  .addOption(new Option("--speedsms-sms-type <type>", "SpeedSMS sms_type: 2 random number, 3 brandname, 4 default brandname, 5 Android app").env("SPEEDSMS_SMS_TYPE").choices(["2", "3", "4", "5"]).default("2"))
+  .addOption(new Option("--speedsms-sender <name>", "registered brandname (type 3) or device id (type 5)").env("SPEEDSMS_SENDER").default(""))
+  .addOption(new Option("--speedsms-url <url>", "SpeedSMS API base URL").env("SPEEDSMS_URL").default("https://api.speedsms.vn/index.php"))
   .addOption(new Option("--signing-keys-dir <dir>", "directory of signing keys shared by replicas (a mounted Secret); a first key is created when empty. Omit only for a single dev process").env("SIGNING_KEYS_DIR"))
   .addOption(new Option("--otp-pepper <secret>", "secret (>= 16 chars) mixed into stored OTP hashes").env("OTP_PEPPER"))
   .addOption(new Option("--tenant-registry <kind>", "kubernetes: Tenant resources via KUBECONFIG or in-cluster; memory: in-process (dev)").env("TENANT_REGISTRY").choices(["kubernetes", "memory"]).default("memory"))
   .addOption(new Option("--trust-proxy", "take the client IP from X-Forwarded-For (only behind a proxy that sets it)").env("TRUST_PROXY"))
-  .action(async (opts: { port: string; host: string; databaseUrl?: string; redisUrl?: string; signingKeysDir?: string; otpPepper?: string; tenantRegistry: string; trustProxy?: boolean }) => {
+  .action(async (opts: ServeOptions) => {
     const port = Number(opts.port);
     if (!Number.isInteger(port) || port < 0 || port > 65_535) required("PORT", undefined, `'${opts.port}' is not a port number`);
     const controlPlane = await createControlPlane({
@@ -42,6 +74,7 @@ program
       otpPepper: required("OTP_PEPPER", opts.otpPepper, "a random secret of at least 16 characters"),
       keyStore: opts.signingKeysDir ? new DirectoryKeyStore(opts.signingKeysDir) : new MemoryKeyStore(),
       tenantRegistry: opts.tenantRegistry === "kubernetes" ? KubernetesTenantRegistry.fromDefault() : new MemoryTenantRegistry(),
+      sms: smsProvider(opts),
       trustProxy: Boolean(opts.trustProxy),
       logger: log,
     });
