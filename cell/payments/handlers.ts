@@ -41,11 +41,12 @@ type Tenant = { slug: string; id: string };
 export function createPaymentWebhookHandlers(deps: PaymentWebhookDeps): PaymentWebhookHandlers {
   const log = deps.log.child({ component: "payment-webhooks" });
 
-  async function tenantOf(request: Request): Promise<Tenant | WebhookOutcome> {
-    const check = verifyTenant(deps.routerSigningKey, request.headers.get(TENANT_HEADER) ?? undefined, request.headers.get(TENANT_SIGNATURE_HEADER) ?? undefined);
-    if (!check.ok) return refused("unknown-merchant", `tenant header ${check.reason}: webhooks must come through the router`);
+  async function tenantOf(provider: Provider, request: Request): Promise<Tenant | WebhookOutcome> {
+    const slug = request.headers.get(TENANT_HEADER) ?? undefined;
+    const check = verifyTenant(deps.routerSigningKey, slug, request.headers.get(TENANT_SIGNATURE_HEADER) ?? undefined);
+    if (!check.ok) return refusal(provider, slug ?? "(none)", "unknown-merchant", `tenant header ${check.reason}: webhooks must come through the router`);
     const tenant = await deps.tenants.lookup(check.slug);
-    if (!tenant || tenant.status !== "active") return refused("unknown-merchant", `tenant '${check.slug}' is not served by this cell`);
+    if (!tenant || tenant.status !== "active") return refusal(provider, check.slug, "unknown-merchant", `tenant '${check.slug}' is not served by this cell`);
     return { slug: check.slug, id: tenant.id };
   }
 
@@ -81,7 +82,7 @@ export function createPaymentWebhookHandlers(deps: PaymentWebhookDeps): PaymentW
   const handlers: PaymentWebhookHandlers = {
     momo: (request) =>
       guarded("momo", async () => {
-        const tenant = await tenantOf(request);
+        const tenant = await tenantOf("momo", request);
         if (!("id" in tenant)) return momoReply(tenant);
         const body = MomoIpn.safeParse(await request.json().catch(() => undefined));
         if (!body.success) return momoReply(refusal("momo", tenant.slug, "malformed", fieldErrors(body.error.issues)));
@@ -94,7 +95,7 @@ export function createPaymentWebhookHandlers(deps: PaymentWebhookDeps): PaymentW
 
     zalopay: (request) =>
       guarded("zalopay", async () => {
-        const tenant = await tenantOf(request);
+        const tenant = await tenantOf("zalopay", request);
         if (!("id" in tenant)) return zaloPayReply(tenant);
         const body = ZaloPayCallback.safeParse(await request.json().catch(() => undefined));
         if (!body.success) return zaloPayReply(refusal("zalopay", tenant.slug, "malformed", fieldErrors(body.error.issues)));
@@ -109,7 +110,7 @@ export function createPaymentWebhookHandlers(deps: PaymentWebhookDeps): PaymentW
 
     vnpay: (request) =>
       guarded("vnpay", async () => {
-        const tenant = await tenantOf(request);
+        const tenant = await tenantOf("vnpay", request);
         if (!("id" in tenant)) return vnpayReply(tenant);
         const params = Object.fromEntries(new URL(request.url).searchParams);
         const account = findAccount(deps.config, tenant.slug, "vnpay", params.vnp_TmnCode ?? "");

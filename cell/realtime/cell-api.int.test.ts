@@ -61,8 +61,8 @@ describe("Given two cell API processes (cell/main.ts) sharing Redis", () => {
     const sse = await subscribeSse(b.url, await asOwner(fx.pho.slug), DASHBOARD_UPDATES, { locationId: hoanKiem });
     closers.push(sse.close);
     expect(sse.status).toBe(200);
-    // The subscription is registered once the request is answered; give Redis a moment to subscribe.
-    await new Promise((r) => setTimeout(r, 200));
+    // The Redis SUBSCRIBE behind a subscription completes shortly after the response starts.
+    await new Promise((r) => setTimeout(r, 1_000));
 
     const pushed = socket.next((e) => e.type === "sale");
     const order = await createOrder(a.url, hoanKiem, 3);
@@ -75,7 +75,7 @@ describe("Given two cell API processes (cell/main.ts) sharing Redis", () => {
     const mine = await subscribeSse(b.url, await asOwner(fx.pho.slug), ORDER_CREATED, {});
     const theirs = await subscribeSse(b.url, await asOwner(fx.bun.slug), ORDER_CREATED, {});
     closers.push(mine.close, theirs.close);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 1_000));
     const order = await createOrder(a.url, fx.pho.locations[1], 1);
     expect(await mine.next()).toMatchObject({ data: { orderCreated: { orderId: order.orderId, locationId: fx.pho.locations[1], total: 55_000 } } });
     await new Promise((r) => setTimeout(r, 300));

@@ -91,7 +91,8 @@ describe("Given two cell API replicas sharing Redis", () => {
     const [, baDinh] = fx.pho.locations;
     const owner = client({ url: two.url, token: await fx.ownerToken(fx.pho.slug), headers: fx.headers(fx.pho.slug), locations: [baDinh] });
     await owner.subscribed;
-    const reconnected = new Promise<void>((resolve) => owner.socket.io.once("reconnect", () => resolve()));
+    // The client helper's own "connect" listener runs first and starts the new subscriptions.
+    const reconnected = new Promise<void>((resolve) => owner.socket.once("connect", () => resolve()));
     // Drop the transport under the client, as a network blip or a replica restart would.
     owner.socket.io.engine.close();
     await reconnected;
