@@ -1,6 +1,7 @@
 // cell/main.ts as the operator and local platform run it: a process configured by env.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { execFile } from "node:child_process";
+import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { freePort, startProcess, waitUntil, type ServiceProcess } from "../scripts/services/processes.js";
@@ -23,6 +24,7 @@ describe("Given cell/main.ts started with the cell role's environment", () => {
   let cellProcess: ServiceProcess;
   let base: string;
   let token: string;
+  const stateDir = join(root, ".lsp", `cell-main-${process.pid}`);
 
   beforeAll(async () => {
     db = await createTestCellDatabase("main");
@@ -31,7 +33,7 @@ describe("Given cell/main.ts started with the cell role's environment", () => {
     token = await issuer.token({ memberships: [{ tenant: "banh-xeo", role: "owner", locations: "*" }] });
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    cellProcess = startProcess(join(root, ".lsp", `cell-main-${process.pid}`), "cell-api", tsx, [join(root, "cell", "main.ts")], {
+    cellProcess = startProcess(stateDir, "cell-api", tsx, [join(root, "cell", "main.ts")], {
       env: {
         ...withoutRedis(process.env),
         PORT: String(port),
@@ -46,6 +48,7 @@ describe("Given cell/main.ts started with the cell role's environment", () => {
   });
   afterAll(async () => {
     await cellProcess?.stop();
+    rmSync(stateDir, { recursive: true, force: true });
     await db.drop();
   });
 

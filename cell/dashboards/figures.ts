@@ -66,12 +66,15 @@ const ITEMS = `
     join menu_items m on m.id = s.menu_item_id
    order by s.revenue desc, s.quantity::bigint desc, s.menu_item_id`;
 
-/** Figures for local days from..to (inclusive, YYYY-MM-DD) at one location. */
+/**
+ * Figures for local days from..to (inclusive, YYYY-MM-DD) at one location. Named (prepared)
+ * statements: each pooled connection plans them once.
+ */
 export async function loadSalesFigures(client: pg.ClientBase, locationId: string, from: string, to: string): Promise<SalesFigures> {
   const params = [locationId, from, to];
-  const hourlyRows = (await client.query<{ hour: number; revenue: string; orders: string }>(HOURLY, params)).rows;
-  const dailyRows = from === to ? [] : (await client.query<{ date: string; revenue: string; orders: string }>(DAILY, params)).rows;
-  const itemRows = (await client.query<{ menu_item_id: string; quantity: string; revenue: string; item: ItemRow }>(ITEMS, params)).rows;
+  const hourlyRows = (await client.query<{ hour: number; revenue: string; orders: string }>({ name: "cell_dash_hourly", text: HOURLY, values: params })).rows;
+  const dailyRows = from === to ? [] : (await client.query<{ date: string; revenue: string; orders: string }>({ name: "cell_dash_daily", text: DAILY, values: params })).rows;
+  const itemRows = (await client.query<{ menu_item_id: string; quantity: string; revenue: string; item: ItemRow }>({ name: "cell_dash_items", text: ITEMS, values: params })).rows;
 
   const hourly: HourFigure[] = Array.from({ length: 24 }, (_, hour) => ({ hour, revenue: 0, orders: 0 }));
   let revenue = 0;

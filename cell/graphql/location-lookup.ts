@@ -16,7 +16,7 @@ export function locationLookup(database: Database): LocationLookup {
   return async (tenantId, id) => {
     const hit = cache.get(id);
     if (hit && hit.row.tenantId === tenantId && Date.now() - hit.at < TTL_MS) return hit.row;
-    const row = await database.sql(tenantId, async (client) => (await client.query<Location>(BY_ID, [id])).rows[0]);
+    const row = await database.sql(tenantId, async (client) => (await client.query<Location>({ name: "cell_location_by_id", text: BY_ID, values: [id] })).rows[0]);
     if (row) {
       if (cache.size >= MAX_ENTRIES) cache.clear();
       cache.set(id, { at: Date.now(), row });

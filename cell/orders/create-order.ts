@@ -64,7 +64,8 @@ const INSERT = `
   )
   select id, ordered_at from o`;
 
-const EXISTING = "select id, request_hash, total_vnd::text as total, ordered_at, location_id from orders where idempotency_key = $1";
+const EXISTING =
+  "select id, request_hash, total_vnd::text as total, ordered_at, location_id from orders where idempotency_key = $1";
 
 export function requestHash(request: OrderRequest): string {
   const canonical = JSON.stringify([
@@ -73,20 +74,34 @@ export function requestHash(request: OrderRequest): string {
     request.paymentMethod,
     request.orderedAt?.toISOString() ?? null,
     request.note ?? null,
-    [...request.lines].sort((a, b) => a.menuItemId.localeCompare(b.menuItemId) || a.quantity - b.quantity).map((l) => [l.menuItemId, l.quantity]),
+    [...request.lines]
+      .sort((a, b) => a.menuItemId.localeCompare(b.menuItemId) || a.quantity - b.quantity)
+      .map((l) => [l.menuItemId, l.quantity]),
   ]);
   return createHash("sha256").update(canonical).digest("hex");
 }
 
 /** Runs inside the caller's tenant transaction (RLS applies to every statement). */
-export async function createOrder(client: pg.ClientBase, tenantId: string, actor: { staffId?: string; userId: string }, request: OrderRequest): Promise<CreatedOrder> {
+export async function createOrder(
+  client: pg.ClientBase,
+  tenantId: string,
+  actor: { staffId?: string; userId: string },
+  request: OrderRequest,
+): Promise<CreatedOrder> {
   const hash = requestHash(request);
   // Merge repeated items so the line list and the aggregates agree on one row per item.
   const quantities = new Map<string, number>();
-  for (const line of request.lines) quantities.set(line.menuItemId, (quantities.get(line.menuItemId) ?? 0) + line.quantity);
+  for (const line of request.lines)
+    quantities.set(line.menuItemId, (quantities.get(line.menuItemId) ?? 0) + line.quantity);
   const ids = [...quantities.keys()];
 
-  const { rows: items } = await client.query<{ id: string; name: string; price_vnd: number; available: boolean; archived_at: Date | null }>(ITEMS, [ids]);
+  const { rows: items } = await client.query<{
+    id: string;
+    name: string;
+    price_vnd: number;
+    available: boolean;
+    archived_at: Date | null;
+  }>({ name: "cell_order_items", text: ITEMS, values: [ids] });
   const byId = new Map(items.map((i) => [i.id, i]));
   const names: string[] = [];
   const qtys: number[] = [];
@@ -96,37 +111,68 @@ export async function createOrder(client: pg.ClientBase, tenantId: string, actor
     const item = byId.get(id);
     const field = `lines[${request.lines.findIndex((l) => l.menuItemId === id)}].menuItemId`;
     if (!item) throw new OrderInputError(field, `menu item ${id} does not exist`);
-    if (!item.available || item.archived_at) throw new OrderInputError(field, `menu item '${item.name}' is not available`);
+    if (!item.available || item.archived_at)
+      throw new OrderInputError(field, `menu item '${item.name}' is not available`);
     names.push(item.name);
     qtys.push(quantities.get(id)!);
     prices.push(item.price_vnd);
     total += item.price_vnd * qtys[index]!;
   }
 
-  const inserted = await client.query<{ id: string; ordered_at: Date }>(INSERT, [
-    tenantId,
-    request.locationId,
-    request.idempotencyKey,
-    hash,
-    request.channel,
-    request.paymentMethod,
-    total,
-    request.orderedAt ?? null,
-    actor.staffId ?? null,
-    request.note ?? null,
-    ids,
-    names,
-    qtys,
-    prices,
-    actor.userId,
-  ]);
+  const inserted = await client.query<{ id: string; ordered_at: Date }>({
+    name: "cell_order_insert",
+    text: INSERT,
+    values: [
+      tenantId,
+      request.locationId,
+      request.idempotencyKey,
+      hash,
+      request.channel,
+      request.paymentMethod,
+      total,
+      request.orderedAt ?? null,
+      actor.staffId ?? null,
+      request.note ?? null,
+      ids,
+      names,
+      qtys,
+      prices,
+      actor.userId,
+    ],
+  });
   const row = inserted.rows[0];
-  if (row) return { orderId: row.id, totalVnd: total, orderedAt: row.ordered_at, locationId: request.locationId, replayed: false };
+  if (row)
+    return {
+      orderId: row.id,
+      totalVnd: total,
+      orderedAt: row.ordered_at,
+      locationId: request.locationId,
+      replayed: false,
+    };
 
-  const existing = (await client.query<{ id: string; request_hash: string; total: string; ordered_at: Date; location_id: string }>(EXISTING, [request.idempotencyKey])).rows[0];
-  if (!existing) throw new Error("order insert conflicted on its idempotency key but no order with that key is visible");
+  const existing = (
+    await client.query<{
+      id: string;
+      request_hash: string;
+      total: string;
+      ordered_at: Date;
+      location_id: string;
+    }>({ name: "cell_order_existing", text: EXISTING, values: [request.idempotencyKey] })
+  ).rows[0];
+  if (!existing)
+    throw new Error("order insert conflicted on its idempotency key but no order with that key is visible");
   if (existing.request_hash !== hash) {
-    throw new OrderInputError("idempotencyKey", "this idempotency key was already used for a different order", "IDEMPOTENCY_KEY_REUSED");
+    throw new OrderInputError(
+      "idempotencyKey",
+      "this idempotency key was already used for a different order",
+      "IDEMPOTENCY_KEY_REUSED",
+    );
   }
-  return { orderId: existing.id, totalVnd: Number(existing.total), orderedAt: existing.ordered_at, locationId: existing.location_id, replayed: true };
+  return {
+    orderId: existing.id,
+    totalVnd: Number(existing.total),
+    orderedAt: existing.ordered_at,
+    locationId: existing.location_id,
+    replayed: true,
+  };
 }
