@@ -1,7 +1,7 @@
 // ML pod entry point: `npx tsx ml/main.ts --port 50051` (or PORT=50051).
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { createLogger } from "../common/index.js";
-import { startMlServer } from "./index.js";
+import { startTracing } from "../observability/index.js";
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -15,17 +15,23 @@ const program = new Command()
     "LSP ML pod: gRPC service lsp.ml.v1.MlService (PredictDemand, GetRecommendations, AnalyzePricing, DetectAnomalies) " +
       "plus grpc.health.v1. Stateless apart from a per-tenant forecast cache; the cell sends the data with each request.",
   )
-  .option("-p, --port <port>", "port to listen on (env PORT)", parsePort, process.env.PORT ? parsePort(process.env.PORT) : 50051)
+  .addOption(new Option("-p, --port <port>", "port to listen on (0 = any free port)").env("PORT").argParser(parsePort).default(50051))
   .option("--host <host>", "address to bind", "0.0.0.0")
   .addHelpText("after", "\nExample:\n  PORT=50051 npx tsx ml/main.ts\n  grpc health: grpc.health.v1.Health/Check with service \"lsp.ml.v1.MlService\"")
   .parse();
 
 const { port, host } = program.opts<{ port: number; host: string }>();
 const log = createLogger("ml");
+// Tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) before the server modules load @grpc/grpc-js.
+const tracing = await startTracing("lsp-ml");
+const { startMlServer } = await import("./index.js");
 const server = await startMlServer({ port, host, logger: log });
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.once(signal, () => {
     log.info({ signal }, "Stopping ML gRPC server");
-    void server.close().then(() => process.exit(0));
+    void server
+      .close()
+      .then(() => tracing?.stop())
+      .then(() => process.exit(0));
   });
 }
