@@ -2,6 +2,8 @@
 // it, so never rename one) and exactly one HTTP status. Bodies are rendered once at load time:
 // an error answer costs a Map lookup and a write, never a template.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 
 export const RouterErrors = {
   ROUTER_ERR_BAD_HOST: { status: 400, message: "The Host header does not name a tenant (expected <tenant>.<domain>)." },
@@ -85,4 +87,19 @@ export function rawErrorResponse(code: RouterErrorCode, html = false): Buffer {
     (body.status === 503 ? `retry-after: ${RETRY_AFTER_SECONDS}\r\n` : "") +
     "connection: close\r\n\r\n";
   return Buffer.concat([Buffer.from(head, "latin1"), payload]);
+}
+
+/**
+ * Writes a raw answer and closes the socket once it is flushed. end() alone would leave the
+ * socket half-open for as long as a (misbehaving) client keeps its side open.
+ */
+export function answerAndClose(socket: Duplex, bytes: Buffer): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.write(bytes);
+  const net = socket as Socket;
+  if (typeof net.destroySoon === "function") net.destroySoon();
+  else socket.end();
 }

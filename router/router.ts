@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createLogger, type Logger } from "../common/index.js";
-import { rawErrorResponse, type RouterErrorCode } from "./errors.js";
+import { answerAndClose, rawErrorResponse, type RouterErrorCode } from "./errors.js";
 import { HostResolver } from "./host.js";
 import { createMetrics } from "./metrics.js";
 import { onRequest } from "./proxy.js";
@@ -194,6 +194,8 @@ function inflight(table: RouteTable): number {
   return n;
 }
 
+const BAD_REQUEST = Buffer.from("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n", "latin1");
+
 /** Requests the HTTP parser refused before the router saw them: answer with our codes, then close. */
 function onClientError(this: RouterServer, error: Error & { code?: string }, socket: Duplex): void {
   if (error.code === "ECONNRESET" || !socket.writable || (socket as Duplex & { _httpMessage?: unknown })._httpMessage) {
@@ -204,9 +206,9 @@ function onClientError(this: RouterServer, error: Error & { code?: string }, soc
   if (error.code === "HPE_HEADER_OVERFLOW") code = "ROUTER_ERR_HEADERS_TOO_LARGE";
   else if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") code = "ROUTER_ERR_REQUEST_TIMEOUT";
   if (code === undefined) {
-    socket.end("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+    answerAndClose(socket, BAD_REQUEST);
     return;
   }
   countAnswer(this.routerState, code);
-  socket.end(rawErrorResponse(code));
+  answerAndClose(socket, rawErrorResponse(code));
 }

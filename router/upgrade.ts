@@ -8,7 +8,7 @@ import net from "node:net";
 import type { Duplex } from "node:stream";
 import tls from "node:tls";
 import { TENANT_HEADER, TENANT_SIGNATURE_HEADER } from "../common/index.js";
-import { rawErrorResponse, type RouterErrorCode } from "./errors.js";
+import { answerAndClose, rawErrorResponse, type RouterErrorCode } from "./errors.js";
 import { collectHeaders, type IncomingHeaderFacts } from "./forward-headers.js";
 import { isTraceparent } from "./request-ids.js";
 import type { HeldRequest, Route } from "./route-table.js";
@@ -38,7 +38,7 @@ function refuse(state: RouterState, req: IncomingMessage, socket: Duplex, code: 
   countAnswer(state, code);
   const accept = req.headers.accept;
   socket.on("error", onTunnelSocketError);
-  socket.end(rawErrorResponse(code, accept !== undefined && accept.includes("text/html")));
+  answerAndClose(socket, rawErrorResponse(code, accept !== undefined && accept.includes("text/html")));
 }
 
 class UpgradeTunnel implements HeldRequest {
@@ -154,8 +154,7 @@ class UpgradeTunnel implements HeldRequest {
     if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
     if (this.route?.held) this.state.table.unhold(this.route, this);
     this.upstream?.destroy();
-    if (client.writable) client.end(rawErrorResponse(code, accept !== undefined && accept.includes("text/html")));
-    else client.destroy();
+    answerAndClose(client, rawErrorResponse(code, accept !== undefined && accept.includes("text/html")));
   }
 }
 

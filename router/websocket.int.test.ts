@@ -2,6 +2,7 @@
 // connection churn — clean and abrupt disconnects — after which socket counts on both the
 // router and the cell are back to where they started.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import net from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { io as connect, type Socket } from "socket.io-client";
 import { freePort } from "../scripts/services/processes.js";
@@ -107,6 +108,20 @@ describe("Given socket.io clients connecting to tenants through the router", () 
       );
     const unknown = await handshake("nobody.localhost");
     expect(unknown.text).toMatch(/^HTTP\/1\.1 404/);
+    // A client that never closes its side must not keep the router's socket open.
+    await eventually("earlier connections closed", async () => (await router.openConnections()) === 0, 3_000);
+    const lingering = net.connect({ port: Number(new URL(url).port), host: "127.0.0.1", allowHalfOpen: true });
+    try {
+      let answer = "";
+      lingering.on("data", (c: Buffer) => (answer += c.toString()));
+      await new Promise((resolve) => lingering.once("connect", resolve));
+      lingering.write("GET /ws HTTP/1.1\r\nHost: nobody.localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+      await new Promise((resolve) => lingering.once("end", resolve));
+      expect(answer).toMatch(/^HTTP\/1\.1 404/);
+      await eventually("router side closed", async () => (await router.openConnections()) === 0, 3_000);
+    } finally {
+      lingering.destroy();
+    }
     expect(unknown.text).toContain("ROUTER_ERR_UNKNOWN_TENANT");
     const gone = await handshake("gone.localhost");
     expect(gone.text).toMatch(/^HTTP\/1\.1 503/);
