@@ -123,6 +123,13 @@ describe("Given a running ML gRPC server", () => {
     expect(res.recommendations.find((r) => r.kind === "prep_quantity")!.metrics.prep).toBeGreaterThan(0);
   });
 
+  it("accepts a dish with only three days of sales in a recommendations request", async () => {
+    const input = syntheticRecommendationInput({ tenantId: "t-new-dish" });
+    const fresh = { itemId: "banh-xeo", start: "2025-06-28", quantities: [3, 4, 5] };
+    const res = await call<{ recommendations: unknown[] }>(client, "GetRecommendations", recommendationRequest({ ...input, items: [...input.items, { itemId: "banh-xeo", name: "Sizzling pancake", price: 40_000 }], daily: [...input.daily, fresh] }));
+    expect(res.recommendations.length).toBeGreaterThan(0);
+  });
+
   it("accepts basket counts pre-aggregated by the cell in place of baskets", async () => {
     const input = syntheticRecommendationInput({ tenantId: "t-counts" });
     const res = await call<{ recommendations: Array<{ kind: string; itemIds: string[] }> }>(client, "GetRecommendations", recommendationRequest({ ...input, baskets: [], basketCounts: countBaskets(input.baskets) }));

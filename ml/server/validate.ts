@@ -31,6 +31,9 @@ const dailySeries = z.object({
   values: quantities(LIMITS.valuesPerSeries).refine((v) => v.length >= 7, "needs at least 7 days"),
 });
 
+// A dish added three days ago still belongs in menu and prep advice; forecasting it waits.
+const itemDaily = dailySeries.extend({ values: quantities(LIMITS.valuesPerSeries) });
+
 export const predictDemandRequest = z.object({
   tenantId: required,
   series: z.array(dailySeries).min(1, "needs at least one series").max(LIMITS.seriesPerRequest, `has more than ${LIMITS.seriesPerRequest} series`),
@@ -48,7 +51,7 @@ export const getRecommendationsRequest = z.object({
   items: z
     .array(z.object({ itemId: required, name: required, nameVi: z.string(), price: nonNegative, unitCost: nonNegative }))
     .max(LIMITS.itemsPerRequest, `has more than ${LIMITS.itemsPerRequest} items`),
-  daily: z.array(dailySeries).max(LIMITS.itemsPerRequest, `has more than ${LIMITS.itemsPerRequest} series`),
+  daily: z.array(itemDaily).max(LIMITS.itemsPerRequest, `has more than ${LIMITS.itemsPerRequest} series`),
   hourly: z.array(z.object({ weekday: z.number().int().min(0, "must be 0..6").max(6, "must be 0..6"), hour: z.number().int().min(0, "must be 0..23").max(23, "must be 0..23"), orders: nonNegative, revenue: nonNegative })),
   hourlyWeeks: z.number().int().min(0, "must be >= 0"),
   baskets: z
