@@ -89,6 +89,22 @@ describe("Given a tenant with a location in Vietnam", () => {
       expect(year.revenue).toBe([...expected.values()].reduce((s, d) => s + d.revenue, 0));
     });
 
+    it("gives top items that match the file's quantities and revenue per item", async () => {
+      const expected = new Map<string, { quantity: number; revenue: number }>();
+      for (const line of readFileSync(PIZZA, "utf8").split(/\r?\n/).slice(1).filter(Boolean)) {
+        const [, , item, qty, , , price] = line.split(";");
+        const e = expected.get(item!) ?? { quantity: 0, revenue: 0 };
+        e.quantity += Number(qty);
+        e.revenue += Number(qty) * Math.round(Number(price!.replace(",", ".")) * 1000);
+        expected.set(item!, e);
+      }
+      const s = cell.admin.escapeIdentifier(cell.schema);
+      const names = new Map((await cell.admin.query<{ id: string; name: string }>(`select id, name from ${s}.menu_items`)).rows.map((r) => [r.id, r.name]));
+      const year = await figures("Main", "2015-01-01", "2015-12-31");
+      const actual = new Map(year.items.map((i) => [names.get(i.menuItemId)!, { quantity: i.quantity, revenue: i.revenue }]));
+      expect(actual).toEqual(expected);
+    });
+
     it("imports nothing twice when the same file is imported again", async () => {
       const before = await figures("Main", "2015-01-01", "2015-12-31");
       const again = await importSales({ ...base, file: PIZZA, location: "Main", priceMultiplier: 1000 });
