@@ -107,9 +107,10 @@ describe("Given a running ML gRPC server", () => {
     expect(err.code).toBe(status.DEADLINE_EXCEEDED);
     const t0 = Date.now();
     await call(health, "Check", { service: "" });
-    // 3,000 full series take several seconds; the server gave up early instead.
-    expect(Date.now() - t0).toBeLessThan(1_500);
+    // The server stopped at the deadline instead of fitting all 3,000 series (over 2 s of CPU)...
     expect(cache.entriesFor("t-deadline")).toBeLessThan(3_000);
+    // ...so the next call is answered promptly (generous bound: the machine is shared).
+    expect(Date.now() - t0).toBeLessThan(2_000);
   });
 
   it("returns recommendations over the wire, including a planted anomaly, in both languages", async () => {
