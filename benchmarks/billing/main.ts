@@ -60,6 +60,7 @@ try {
   const scenarios: { name: string; query: RollupQuery }[] = [
     { name: "chain of 20 locations, a year by month, top 5", query: { tenants: [chain], from: firstDay, to: lastDay, grain: "month", topItems: 5 } },
     { name: "chain of 20 locations, a year by day, top 5", query: { tenants: [chain], from: firstDay, to: lastDay, grain: "day", topItems: 5 } },
+    { name: "chain of 20 locations, a year by day, top 5 for totals only", query: { tenants: [chain], from: firstDay, to: lastDay, grain: "day", topItems: 5, periodTopItems: false } },
     { name: "owner of 5 tenants (44 locations), a year by week, top 5", query: { tenants: [tenantSlug(50), tenantSlug(100), tenantSlug(10), tenantSlug(20), tenantSlug(3)], from: firstDay, to: lastDay, grain: "week", topItems: 5 } },
     { name: "one 2-location tenant, last 30 days by day, top 5", query: { tenants: [tenantSlug(1)], from: "2026-10-02", to: lastDay, grain: "day", topItems: 5 } },
   ];

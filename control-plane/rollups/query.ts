@@ -53,6 +53,8 @@ export interface RollupQuery {
   to: string;
   grain: Grain;
   topItems: number;
+  /** Also rank top items inside every period (default true); false ranks them for totals only, much cheaper by day over a year. */
+  periodTopItems?: boolean;
 }
 
 interface LocationRow {
@@ -72,36 +74,45 @@ interface ItemRow {
   item_name: string;
   quantity: string;
   revenue: string;
-  /** grouping(location_id, bucket): 0 location × bucket, 1 location, 2 tenant × bucket, 3 tenant. */
+  /** 0 location × bucket, 1 location, 2 tenant × bucket, 3 tenant. */
   set_id: number;
   own_top: boolean;
   all_top: boolean;
 }
 
-// grain is checked against Grains before it reaches SQL; date_trunc needs it as a literal-like text arg.
+// grain is checked against Grains before it reaches SQL; date_trunc takes it as a text argument.
+// Grouping by the bucket date (not its text) lets Postgres hash-aggregate instead of sorting.
 const LOCATIONS = `
-  select tenant_slug, location_id, (array_agg(location_name order by local_date desc))[1] as location_name,
-         to_char(date_trunc($4, local_date), 'YYYY-MM-DD') as bucket, sum(revenue_vnd)::text as revenue, sum(orders)::int as orders
-    from rollups.location_daily
-   where tenant_slug = any($1) and local_date between $2::date and $3::date
-   group by tenant_slug, location_id, bucket`;
+  select tenant_slug, location_id, location_name, to_char(bucket, 'YYYY-MM-DD') as bucket, revenue::text as revenue, orders::int as orders
+    from (select tenant_slug, location_id, date_trunc($4, local_date)::date as bucket, max(location_name) as location_name,
+                 sum(revenue_vnd) as revenue, sum(orders) as orders
+            from rollups.location_daily
+           where tenant_slug = any($1) and local_date between $2::date and $3::date
+           group by tenant_slug, location_id, bucket) b`;
 
-// Top items are ranked in Postgres: one pass with grouping sets yields the item sums of every
-// level (location × bucket, location, tenant × bucket, tenant), and row_number keeps only the top
-// N of each level plus, for the tenant-level sets, the top N across all tenants (bucket and total).
-// Items are identified per tenant (menu ids are a tenant's own), so "all tenants" ranks
-// (tenant, item) pairs.
-const ITEMS = `
-  with sums as (
-    select tenant_slug, location_id, date_trunc($4, local_date)::date as bucket, item_id,
-           max(item_name) as item_name, sum(quantity) as quantity, sum(revenue_vnd) as revenue,
-           grouping(location_id, date_trunc($4, local_date)::date) as set_id
+// Top items are ranked in Postgres: grouping sets yield the item sums of each level (location ×
+// bucket and tenant × bucket, or location and tenant for the totals), row_number keeps the top N
+// of each, plus for the tenant-level sets the top N across all tenants. Items are identified per
+// tenant (menu ids are a tenant's own), so "all tenants" ranks (tenant, item) pairs.
+// set_id: 0 location × bucket, 1 location, 2 tenant × bucket, 3 tenant.
+function itemsSql(bucketed: boolean): string {
+  // The totals ignore the grain, but the statement still names $4 so both variants take the same parameters.
+  const bucket = bucketed ? "date_trunc($4, local_date)::date" : "(case when $4::text is null then null end)::date";
+  const sets = bucketed ? "(tenant_slug, location_id, bucket, item_id), (tenant_slug, bucket, item_id)" : "(tenant_slug, location_id, item_id), (tenant_slug, item_id)";
+  return `
+  with fine as (
+    -- The finest level first (a hash aggregate of the day rows), so the grouping sets below work
+    -- on one row per item and bucket instead of one per item and day.
+    select tenant_slug, location_id, ${bucket} as bucket, item_id, max(item_name) as item_name,
+           sum(quantity) as quantity, sum(revenue_vnd) as revenue
       from rollups.item_daily
      where tenant_slug = any($1) and local_date between $2::date and $3::date
-     group by grouping sets ((tenant_slug, location_id, date_trunc($4, local_date)::date, item_id),
-                             (tenant_slug, location_id, item_id),
-                             (tenant_slug, date_trunc($4, local_date)::date, item_id),
-                             (tenant_slug, item_id))
+     group by tenant_slug, location_id, ${bucketed ? "bucket, " : ""}item_id
+  ), sums as (
+    select tenant_slug, location_id, ${bucketed ? "bucket" : "null::date as bucket"}, item_id, max(item_name) as item_name, sum(quantity) as quantity, sum(revenue) as revenue,
+           grouping(location_id) * 2 + ${bucketed ? 0 : 1} as set_id
+      from fine
+     group by grouping sets (${sets})
   ), ranked as (
     select *, row_number() over (partition by set_id, tenant_slug, location_id, bucket order by revenue desc, item_name, item_id) as own_rank,
               row_number() over (partition by set_id, bucket order by revenue desc, item_name, tenant_slug, item_id) as all_rank
@@ -111,6 +122,10 @@ const ITEMS = `
          quantity::text, revenue::text, set_id, own_rank <= $5 as own_top, (set_id >= 2 and all_rank <= $5) as all_top
     from ranked
    where own_rank <= $5 or (set_id >= 2 and all_rank <= $5)`;
+}
+
+const ITEMS_TOTAL = itemsSql(false);
+const ITEMS_BY_PERIOD = itemsSql(true);
 
 class Acc {
   revenue = 0n;
@@ -148,13 +163,14 @@ class Level {
   }
 }
 
-export async function rollupSales(pool: pg.Pool | pg.ClientBase, query: RollupQuery): Promise<Rollup> {
+export async function rollupSales(pool: pg.Pool, query: RollupQuery): Promise<Rollup> {
   if (!Grains.includes(query.grain)) throw new Error(`grain: expected one of ${Grains.join(", ")}, got ${JSON.stringify(query.grain)}`);
   const params = [query.tenants, query.from, query.to, query.grain];
-  const [locations, items] = await Promise.all([
-    pool.query<LocationRow>(LOCATIONS, params),
-    query.topItems > 0 ? pool.query<ItemRow>(ITEMS, [...params, query.topItems]) : Promise.resolve({ rows: [] as ItemRow[] }),
-  ]);
+  const { locations, totalItems, periodItems } = await withWorkMem(pool, async (client) => ({
+    locations: await client.query<LocationRow>(LOCATIONS, params),
+    totalItems: query.topItems > 0 ? await client.query<ItemRow>(ITEMS_TOTAL, [...params, query.topItems]) : { rows: [] as ItemRow[] },
+    periodItems: query.topItems > 0 && query.periodTopItems !== false ? await client.query<ItemRow>(ITEMS_BY_PERIOD, [...params, query.topItems]) : { rows: [] as ItemRow[] },
+  }));
 
   const all = new Level();
   const tenants = new Map<string, Level>();
@@ -178,7 +194,7 @@ export async function rollupSales(pool: pg.Pool | pg.ClientBase, query: RollupQu
       level.at(r.bucket).add(revenue, r.orders);
     }
   }
-  for (const r of items.rows) {
+  for (const r of [...totalItems.rows, ...periodItems.rows]) {
     const item: ItemFigures = { tenantSlug: r.tenant_slug, itemId: r.item_id, itemName: r.item_name, quantity: BigInt(r.quantity), revenueVnd: BigInt(r.revenue) };
     const own = r.set_id <= 1 ? locationLevel(r.tenant_slug, r.location_id!) : tenantLevel(r.tenant_slug);
     const bucketed = r.set_id === 0 || r.set_id === 2;
@@ -200,4 +216,25 @@ export async function rollupSales(pool: pg.Pool | pg.ClientBase, query: RollupQu
           .map((l) => ({ tenantSlug, locationId: l.locationId, locationName: l.locationName, ...l.level.breakdown(top) })),
       })),
   };
+}
+
+/**
+ * A year of a chain's item-days is ~60k rows: with the default 4 MB of work_mem Postgres sorts
+ * them on disk to aggregate; with more it hashes them in memory (several times faster). Set for
+ * this transaction only.
+ */
+async function withWorkMem<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query("begin read only");
+    await client.query("set local work_mem = '64MB'");
+    const result = await work(client);
+    await client.query("commit");
+    return result;
+  } catch (error) {
+    await client.query("rollback").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
 }

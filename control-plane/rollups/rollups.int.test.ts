@@ -188,6 +188,17 @@ describe("Given an owner of two tenants served by different cells", () => {
     expect(rollup.total.topItems[0]).toEqual({ tenantSlug: best.tenant, itemName: best.name, revenueVnd: Number(best.revenue) });
   });
 
+  it("ranks top items for the totals only when asked to skip the periods, with the same totals", async () => {
+    const source = `query($p: Boolean) { ownerRollup(from: "${FROM}", to: "${TO}", grain: DAY, topItems: 3, periodTopItems: $p) {
+      total { revenueVnd topItems { itemName revenueVnd } } periods { topItems { itemName } } } }`;
+    type Data = { ownerRollup: { total: Fig; periods: { topItems: Item[] }[] } };
+    const full = ((await query(source, { userId: owner }, { p: true })).data as unknown as Data).ownerRollup;
+    const lean = ((await query(source, { userId: owner }, { p: false })).data as unknown as Data).ownerRollup;
+    expect(lean.total).toEqual(full.total);
+    expect(full.periods.some((p) => p.topItems.length > 0)).toBe(true);
+    expect(lean.periods.every((p) => p.topItems.length === 0)).toBe(true);
+  });
+
   it("follows a cell's late correction on the next sync instead of double counting", async () => {
     const before = (await query(ROLLUP, { userId: owner }, { from: FROM, to: TO, tenants: [bun.slug] })).data as unknown as RollupData;
     await cellB.placeOrder(bun, { locationId: bun.locations[0]!.id, orderedAt: new Date("2026-09-15T05:00:00Z"), lines: [{ itemId: bun.items[0]!.id, quantity: 10 }] });
