@@ -21,7 +21,7 @@ import {
 
 const kube = testKube();
 const db = adminPool();
-const KILLS = Number(process.env.OPERATOR_KILLS ?? 6);
+const KILLS = Number(process.env.OPERATOR_KILLS ?? 8);
 const SHARED = 10;
 const CAPACITY = 3;
 
