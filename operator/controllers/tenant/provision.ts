@@ -31,8 +31,8 @@ export async function ensureProvisioned(ctx: OperatorContext, tenant: Tenant, ce
       displayName: spec.displayName,
       plan: spec.plan,
       owner: { phone: spec.owner.phone, name: spec.owner.name },
-      // The default zone is left to the contract: ICU lists it under its CLDR name (Asia/Saigon),
-      // which the contract's check would refuse when spelled Asia/Ho_Chi_Minh.
+      // The default zone is left to the contract, which fills it in itself (older ICU builds list
+      // it only under its CLDR name Asia/Saigon, which a zone check could trip over).
       locations: (spec.locations ?? []).map((l) => ({ name: l.name, ...(l.timezone && l.timezone !== DEFAULT_TIMEZONE ? { timezone: l.timezone } : {}) })),
     }));
   } catch (error) {
