@@ -14,3 +14,4 @@ export { invoicePdf, DEFAULT_SELLER, type Seller } from "./export-pdf.js";
 export { runDunning, dunningState, DEFAULT_DUNNING, type DunningPolicy, type DunningState, type DunningTransition } from "./dunning.js";
 export { KubernetesTenantSuspender, MemoryTenantSuspender, TenantNotFoundError, SUSPENDED_REASON_ANNOTATION, type TenantSuspender } from "./suspension.js";
 export { billingHttpHandler, type BillingHttpHandler, type BillingHttpOptions } from "./http.js";
+export { issueMonth, subscribedTenants, type MonthRun } from "./run-month.js";

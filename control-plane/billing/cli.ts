@@ -1,0 +1,127 @@
+// `npx tsx control-plane/billing/cli.ts --help`: the billing worker and its one-off commands —
+// the cell sync loop, month-end invoicing, dunning, plan changes and invoice exports.
+import { writeFileSync } from "node:fs";
+import { KubeConfig } from "@kubernetes/client-node";
+import { Command, Option } from "commander";
+import pg from "pg";
+import { createLogger } from "../../common/logger.js";
+import { kubernetesTargets, startCellSync } from "../rollups/index.js";
+import { runDunning } from "./dunning.js";
+import { invoiceCsv } from "./export-csv.js";
+import { invoicePdf } from "./export-pdf.js";
+import { getInvoice, type BillingConfig } from "./invoices.js";
+import { migrateBilling } from "./migrate.js";
+import { planCatalog } from "./plans.js";
+import { issueMonth } from "./run-month.js";
+import { changePlan } from "./subscriptions.js";
+import { KubernetesTenantSuspender } from "./suspension.js";
+import { vatConfig, VIETNAM_REDUCED_VAT_PERIODS } from "./vat.js";
+import { periodOf } from "./period.js";
+
+const log = createLogger("billing");
+const databaseUrl = new Option("--database-url <url>", "the control plane's Postgres").env("DATABASE_URL").makeOptionMandatory();
+
+function config(opts: { vatReduced?: boolean }): BillingConfig {
+  return { plans: planCatalog(), vat: vatConfig({ standardRateBasisPoints: 1_000, reducedPeriods: opts.vatReduced ? VIETNAM_REDUCED_VAT_PERIODS : [] }) };
+}
+
+async function withPool<T>(url: string, work: (pool: pg.Pool) => Promise<T>): Promise<T> {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  try {
+    await migrateBilling(pool);
+    return await work(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+/** The month before the current one in Vietnamese time. */
+export function previousPeriod(now = new Date()): string {
+  const [year, month] = periodOf(now).split("-").map(Number) as [number, number];
+  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, "0")}`;
+}
+
+const program = new Command().name("billing").description("LSP billing: usage and rollup sync from cells, month-end invoices, dunning, plan changes, invoice exports.");
+
+program
+  .command("sync")
+  .description("pull every placed Tenant's usage and recent daily sales from its cell, forever (Tenants from KUBECONFIG or in-cluster)")
+  .addOption(databaseUrl)
+  .addOption(new Option("--platform-key <key>", "the key cells were started with (PLATFORM_KEY)").env("PLATFORM_KEY").makeOptionMandatory())
+  .option("--interval <seconds>", "pause between rounds", "60")
+  .action(async (opts: { databaseUrl: string; platformKey: string; interval: string }) => {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });
+    await migrateBilling(pool);
+    const kc = new KubeConfig();
+    kc.loadFromDefault();
+    const loop = startCellSync({ pool, platformKey: opts.platformKey, targets: kubernetesTargets(kc), intervalMs: Number(opts.interval) * 1000, log });
+    log.info({ intervalSeconds: Number(opts.interval) }, "Started usage and rollup sync");
+    const stop = async () => {
+      await loop.stop();
+      await pool.end();
+      process.exit(0);
+    };
+    process.once("SIGTERM", () => void stop());
+    process.once("SIGINT", () => void stop());
+  });
+
+program
+  .command("issue")
+  .description("issue every subscribed tenant's invoice for a month that is over (idempotent)")
+  .addOption(databaseUrl)
+  .option("--period <YYYY-MM>", "the month to invoice (default: last month, Vietnamese time)")
+  .option("--vat-reduced", "apply the decreed 8% VAT periods (only where finance confirmed they cover the service)")
+  .action(async (opts: { databaseUrl: string; period?: string; vatReduced?: boolean }) => {
+    const period = opts.period ?? previousPeriod();
+    const run = await withPool(opts.databaseUrl, (pool) => issueMonth(pool, config(opts), period));
+    for (const i of run.issued) console.log(`${i.number}\t${i.status}\t${i.totalVnd} VND`);
+    for (const f of run.failed) console.error(`FAILED ${f.tenantSlug}: ${f.error}`);
+    process.exitCode = run.failed.length > 0 ? 1 : 0;
+  });
+
+program
+  .command("dunning")
+  .description("move tenants between current, past_due and suspended, setting spec.suspended on their Tenant")
+  .addOption(databaseUrl)
+  .option("--suspend-after <days>", "days past the due date before suspension", "14")
+  .action(async (opts: { databaseUrl: string; suspendAfter: string }) => {
+    const suspender = KubernetesTenantSuspender.fromDefault();
+    const transitions = await withPool(opts.databaseUrl, (pool) => runDunning(pool, suspender, { policy: { suspendAfterDays: Number(opts.suspendAfter) } }));
+    for (const t of transitions) console.log(`${t.tenantSlug}\t${t.from} -> ${t.to}\t${t.reason}`);
+  });
+
+program
+  .command("plan")
+  .description("change a tenant's plan from a local day on (prorated on its invoice)")
+  .addOption(databaseUrl)
+  .requiredOption("--tenant <slug>", "tenant slug")
+  .requiredOption("--plan <id>", "starter, growth, chain or cancelled")
+  .requiredOption("--from <YYYY-MM-DD>", "first local day on the new plan")
+  .action(async (opts: { databaseUrl: string; tenant: string; plan: string; from: string }) => {
+    await withPool(opts.databaseUrl, (pool) => changePlan(pool, planCatalog(), { tenantSlug: opts.tenant, plan: opts.plan, effectiveOn: opts.from }));
+    console.log(`${opts.tenant}: ${opts.plan} from ${opts.from}`);
+  });
+
+program
+  .command("export")
+  .description("write an invoice as CSV or PDF")
+  .addOption(databaseUrl)
+  .requiredOption("--number <number>", "invoice number, e.g. LSP-202611-pho-24")
+  .addOption(new Option("--format <format>", "file format").choices(["csv", "pdf"]).default("pdf"))
+  .requiredOption("--out <file>", "where to write it")
+  .action(async (opts: { databaseUrl: string; number: string; format: "csv" | "pdf"; out: string }) => {
+    const invoice = await withPool(opts.databaseUrl, (pool) => getInvoice(pool, opts.number));
+    if (!invoice) {
+      console.error(`billing: no invoice '${opts.number}'`);
+      process.exit(2);
+    }
+    writeFileSync(opts.out, opts.format === "csv" ? invoiceCsv(invoice) : await invoicePdf(invoice));
+    console.log(`wrote ${opts.out}`);
+  });
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await program.parseAsync().catch((error: Error) => {
+    console.error(`billing: ${error.message}`);
+    process.exit(1);
+  });
+}
