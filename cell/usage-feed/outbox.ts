@@ -54,13 +54,14 @@ interface OutboxRow {
 }
 
 // order.created is joined to its order so the usage figures come from the order row itself,
-// whatever the event's payload carries.
+// whatever the event's payload carries. The key is compared as a uuid so the orders primary key
+// serves the join (comparing text would scan every order).
 const READ_OUTBOX = `
   select ob.id::text as id, ob.topic, ob.key, ob.payload, ob.created_at,
          o.id as order_id, o.location_id, o.total_vnd::text as total_vnd, o.ordered_at
     from outbox ob
     left join orders o on ob.topic = 'order.created' and o.tenant_id = ob.tenant_id
-                      and o.id::text = ob.key
+                      and o.id = case when pg_input_is_valid(ob.key, 'uuid') then ob.key::uuid end
    where ob.id > $1 and ob.created_at <= statement_timestamp() - make_interval(secs => $2::float8 / 1000)
    order by ob.id
    limit $3`;
