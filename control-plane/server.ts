@@ -20,6 +20,8 @@ import { schema } from "./graphql/schema/index.js";
 import { sendError } from "./http/json.js";
 import { ControlPlaneMetrics } from "./http/metrics.js";
 import { ROUTES, type RouteDeps } from "./http/routes.js";
+import { handleCors } from "./http/cors.js";
+import { ownerConsole } from "../web/index.js";
 import { MemoryTenantRegistry } from "./onboarding/memory-registry.js";
 import { Onboarding } from "./onboarding/signup.js";
 import type { TenantRegistry } from "./onboarding/tenant-registry.js";
@@ -109,6 +111,7 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
   });
 
   const billingHttp = billingHttpHandler({ pool, jwks: currentJwks });
+  const staticConsole = ownerConsole();
 
   const deps: RouteDeps = {
     pool,
@@ -127,9 +130,13 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
     const route = ROUTES.get(url.pathname);
     const label = route ? url.pathname : url.pathname === "/graphql" ? "/graphql" : "other";
     res.on("finish", () => metrics.requests.observe({ route: label, status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9));
+    // The tenant web app on <slug>.<domain> signs in here cross-origin (ADR 1301).
+    if (handleCors(req, res)) return;
     if (url.pathname === "/graphql") return yoga.requestListener(req, res);
     try {
       if (url.pathname.startsWith("/billing/") && (await billingHttp(req, res, url))) return;
+      // Any other GET is the owner console (web/owner-console), index.html for its own routes.
+      if (!route && req.method === "GET" && (url.pathname.startsWith("/assets/") || req.headers.accept?.includes("text/html"))) return staticConsole(req, res);
       if (!route) throw new ControlPlaneError("NOT_FOUND", `no route ${req.method} ${url.pathname}`);
       if (req.method !== route.method) {
         res.setHeader("allow", route.method);

@@ -19,6 +19,7 @@ import { createMetrics, operationTelemetry, type CellMetrics } from "./observabi
 import { attachRealtime } from "../realtime/index.js";
 import { createPaymentWebhookHandlers, parsePaymentConfig } from "../payments/index.js";
 import { createUsageFeedHandler } from "../usage-feed/index.js";
+import { tenantApp } from "../../web/index.js";
 
 export interface CellServer {
   /** Starts listening (port 0 picks a free port); resolves with the base URL. */
@@ -118,9 +119,12 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
       void webhooks(req, res);
       return;
     }
+    // Everything else a browser GETs is the staff web app (web/tenant-app), built by npm run web:build.
+    if ((req.method === "GET" || req.method === "HEAD") && (path?.startsWith("/assets/") || req.headers.accept?.includes("text/html"))) return staticApp(req, res);
     send(res, 404, "application/json", '{"error":"not found"}');
   }
 
+  const staticApp = tenantApp();
   const httpServer = createServer(route);
   // Longer than the router's pooled-connection idle timeout, so pooled sockets are not reset.
   httpServer.keepAliveTimeout = 65_000;

@@ -1,0 +1,83 @@
+// Sign-in state for both apps: access and refresh tokens from the control plane's OTP endpoints,
+// kept in localStorage so a second tab (the dashboard beside the sales screen) is signed in too.
+
+export interface Session {
+  accessToken: string;
+  refreshToken: string;
+  phone: string;
+}
+
+const STORAGE_KEY = "lsp.session";
+
+/**
+ * Where the control plane answers. The owner console is served by it (same origin); the tenant
+ * app on <slug>.<domain> calls app.<domain> cross-origin (ADR 1301).
+ */
+export function controlPlaneOrigin(where: Location = window.location): string {
+  const labels = where.hostname.split(".");
+  if (labels[0] === "app" || labels.length < 2) return where.origin;
+  return `${where.protocol}//app.${labels.slice(1).join(".")}${where.port ? `:${where.port}` : ""}`;
+}
+
+export function loadSession(): Session | undefined {
+  try {
+    const raw = localStorage.getItem(STORAGE_KEY);
+    const parsed = raw ? (JSON.parse(raw) as Partial<Session>) : undefined;
+    return parsed?.accessToken && parsed.refreshToken && parsed.phone ? (parsed as Session) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function saveSession(session: Session | undefined): void {
+  if (session) localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
+  else localStorage.removeItem(STORAGE_KEY);
+}
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+async function postJson<T>(path: string, body: unknown): Promise<T> {
+  const reply = await fetch(`${controlPlaneOrigin()}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const text = await reply.text();
+  const json = text ? (JSON.parse(text) as T & { error?: { code?: string; message?: string; field?: string } }) : ({} as T & { error?: undefined });
+  if (!reply.ok) throw new ApiError(json.error?.message ?? `request failed (${reply.status})`, json.error?.code ?? `HTTP_${reply.status}`, json.error?.field);
+  return json;
+}
+
+export function requestOtp(phone: string): Promise<{ phone?: string }> {
+  return postJson("/auth/otp/request", { phone });
+}
+
+export async function verifyOtp(phone: string, code: string): Promise<Session> {
+  const reply = await postJson<{ accessToken: string; refreshToken: string; user: { phone: string } }>("/auth/otp/verify", { phone, code });
+  return { accessToken: reply.accessToken, refreshToken: reply.refreshToken, phone: reply.user.phone };
+}
+
+let refreshing: Promise<Session | undefined> | undefined;
+
+/** Swaps the refresh token for a new pair once, however many requests ask at the same time. */
+export function refreshSession(): Promise<Session | undefined> {
+  refreshing ??= (async () => {
+    const current = loadSession();
+    if (!current) return undefined;
+    try {
+      const pair = await postJson<{ accessToken: string; refreshToken: string }>("/auth/refresh", { refreshToken: current.refreshToken });
+      const next = { ...current, accessToken: pair.accessToken, refreshToken: pair.refreshToken };
+      saveSession(next);
+      return next;
+    } catch (error) {
+      if (error instanceof ApiError && error.code.startsWith("HTTP_5")) throw error;
+      saveSession(undefined);
+      return undefined;
+    }
+  })().finally(() => (refreshing = undefined));
+  return refreshing;
+}

@@ -1,0 +1,112 @@
+// The staff app on a tenant subdomain: sign in, pick the location, then sales entry (/) or the
+// live dashboard (/dashboard). Plain history routing keeps both pages reloadable and linkable.
+import { useCallback, useEffect, useState, type MouseEvent } from "react";
+import { LanguageToggle, useI18n } from "../../shared/i18n.js";
+import { Login } from "../../shared/Login.js";
+import { loadSession, saveSession, type Session } from "../../shared/session.js";
+import { fetchStart, type LocationInfo } from "./api.js";
+import { Dashboard } from "./Dashboard.js";
+import { Sales } from "./Sales.js";
+
+type Page = "sales" | "dashboard";
+const pageOf = (path: string): Page => (path.startsWith("/dashboard") ? "dashboard" : "sales");
+const LOCATION_KEY = "lsp.location";
+
+export function App() {
+  const { t } = useI18n();
+  const [session, setSession] = useState<Session | undefined>(loadSession);
+  const [page, setPage] = useState<Page>(() => pageOf(window.location.pathname));
+  const [start, setStart] = useState<{ store: string; locations: LocationInfo[] }>();
+  const [locationId, setLocationId] = useState<string | undefined>(() => localStorage.getItem(LOCATION_KEY) ?? undefined);
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    const onPop = () => setPage(pageOf(window.location.pathname));
+    const onSignedOut = () => setSession(undefined);
+    window.addEventListener("popstate", onPop);
+    window.addEventListener("lsp:signed-out", onSignedOut);
+    return () => {
+      window.removeEventListener("popstate", onPop);
+      window.removeEventListener("lsp:signed-out", onSignedOut);
+    };
+  }, []);
+
+  const load = useCallback(() => {
+    setError(undefined);
+    fetchStart().then(
+      (data) => {
+        setStart({ store: data.tenant.displayName, locations: data.locations });
+        setLocationId((current) => (data.locations.some((l) => l.id === current) ? current : data.locations[0]?.id));
+      },
+      (e: Error) => setError(e.message),
+    );
+  }, []);
+  useEffect(() => {
+    if (session) load();
+  }, [session, load]);
+  useEffect(() => {
+    document.title = `${start?.store ?? "LocalStore"} — ${t(page)}`;
+  }, [start, page, t]);
+
+  if (!session) return <Login title={t("signIn")} onSignedIn={setSession} />;
+
+  const go = (next: Page) => (event: MouseEvent) => {
+    event.preventDefault();
+    window.history.pushState(null, "", next === "sales" ? "/" : "/dashboard");
+    setPage(next);
+  };
+  const signOut = () => {
+    saveSession(undefined);
+    setSession(undefined);
+  };
+  const chooseLocation = (id: string) => {
+    localStorage.setItem(LOCATION_KEY, id);
+    setLocationId(id);
+  };
+
+  return (
+    <>
+      <header className="topbar">
+        <span className="brand">{start?.store ?? t("appName")}</span>
+        <nav aria-label={t("appName")}>
+          <a href="/" aria-current={page === "sales" ? "page" : undefined} onClick={go("sales")}>
+            {t("sales")}
+          </a>
+          <a href="/dashboard" aria-current={page === "dashboard" ? "page" : undefined} onClick={go("dashboard")}>
+            {t("dashboard")}
+          </a>
+        </nav>
+        {start && start.locations.length > 1 && (
+          <label className="visually-hidden" htmlFor="location">
+            {t("location")}
+          </label>
+        )}
+        {start && start.locations.length > 1 && (
+          <select id="location" value={locationId} onChange={(e) => chooseLocation(e.target.value)}>
+            {start.locations.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.name}
+              </option>
+            ))}
+          </select>
+        )}
+        <LanguageToggle />
+        <button type="button" className="link" onClick={signOut}>
+          {t("signOut")}
+        </button>
+      </header>
+      <main className="page">
+        {error && (
+          <p role="alert" className="error">
+            {error}{" "}
+            <button type="button" onClick={load}>
+              {t("retry")}
+            </button>
+          </p>
+        )}
+        {!start && !error && <p>{t("loading")}</p>}
+        {start && locationId && (page === "sales" ? <Sales locationId={locationId} /> : <Dashboard locationId={locationId} />)}
+      </main>
+    </>
+  );
+}

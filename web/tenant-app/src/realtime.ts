@@ -1,0 +1,46 @@
+// Live figures over the cell's socket.io (JWT in the handshake, one room per location): each sale
+// pushes the location's new totals, so the dashboard need not poll.
+import { io, type Socket } from "socket.io-client";
+import { loadSession, refreshSession } from "../../shared/session.js";
+
+export interface LiveTotals {
+  locationId: string;
+  localDate: string;
+  revenueVnd: number;
+  orders: number;
+}
+
+export interface LiveHandlers {
+  onTotals(totals: LiveTotals): void;
+  onStatus(connected: boolean): void;
+}
+
+export function subscribeToLocation(locationId: string, handlers: LiveHandlers): () => void {
+  const socket: Socket = io({
+    path: "/socket.io",
+    transports: ["websocket"],
+    // A function, so every reconnect picks up a refreshed token.
+    auth: (cb) => cb({ token: loadSession()?.accessToken }),
+  });
+  const subscribe = () =>
+    socket.emit("subscribe", { locationId }, (reply: { ok: boolean; dashboard?: LiveTotals }) => {
+      if (reply.ok && reply.dashboard) handlers.onTotals(reply.dashboard);
+    });
+  socket.on("connect", () => {
+    handlers.onStatus(true);
+    subscribe();
+  });
+  socket.on("disconnect", () => handlers.onStatus(false));
+  socket.on("connect_error", () => {
+    handlers.onStatus(false);
+    // An expired token is the usual cause; the next automatic retry uses the refreshed one.
+    void refreshSession().catch(() => undefined);
+  });
+  const onEvent = (event: { dashboard: LiveTotals }) => handlers.onTotals(event.dashboard);
+  socket.on("sale", onEvent);
+  socket.on("payment", onEvent);
+  return () => {
+    socket.removeAllListeners();
+    socket.disconnect();
+  };
+}
