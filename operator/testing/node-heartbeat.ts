@@ -1,7 +1,8 @@
-// Renews the kwok fake nodes' Leases in kube-node-lease, as a kubelet does. The test cluster runs
-// kwok without --node-lease-duration-seconds, so its only heartbeat is a node status patch about
-// every 45 s, past kube-controller-manager's 40 s grace period: nodes flap NotReady and their pods
-// are marked unready for good. With fresh Leases the node lifecycle controller sees healthy nodes.
+// Renews the kwok fake nodes' Leases in kube-node-lease, as a kubelet does. The project's test
+// cluster now starts kwok with --node-lease-duration-seconds (scripts/services/cluster.ts), so
+// this is only a second heartbeat; it keeps tests independent of how the cluster they are given
+// was started (a kwok without leases refreshes node status only every ~45 s, past the 40 s grace
+// period, and nodes flap NotReady).
 import type * as k8s from "@kubernetes/client-node";
 import { microTime } from "../runtime/leader.js";
 

@@ -84,6 +84,9 @@ export async function startCluster(options: StartClusterOptions): Promise<Cluste
       startProcess(stateDir, "kwok", toolPath("kwok"), [
         `--kubeconfig=${kubeconfig}`, "--manage-all-nodes=true", `--server-address=127.0.0.1:${await freePort()}`,
         "--cidr=10.244.0.0/16", `--node-ip=${advertise}`,
+        // Heartbeat through node Leases: without it kwok refreshes node status only every ~45 s,
+        // past the controller-manager's 40 s grace period, so nodes flap NotReady.
+        "--node-lease-duration-seconds=40",
       ]),
     );
     const kubectl = (args: string[], input?: string) =>
