@@ -61,6 +61,26 @@ describe("Given the control plane with billing attached", () => {
     expect(await missing.json()).toEqual({ error: expect.objectContaining({ code: "BAD_REQUEST", field: "tenant" }) });
   });
 
+  it("lists invoices and standing over GraphQL to the owner only, and lets the owner change plan from today on", async () => {
+    const result = await h.graphql(`{ invoices(tenant: "hu-tieu-nam-vang") { number status totalVnd vatRatePercent pdfUrl lines { code quantity amountVnd } } billingStanding(tenant: "hu-tieu-nam-vang") { state } }`, {}, ownerToken);
+    expect(result.errors).toBeUndefined();
+    expect(result.data.invoices).toEqual([
+      { number, status: "issued", totalVnd: Math.round(3 * 449_000 * 1.1), vatRatePercent: 10, pdfUrl: `/billing/invoices/${number}.pdf`, lines: [{ code: "locations", quantity: "3", amountVnd: 3 * 449_000 }, { code: "orders", quantity: "0", amountVnd: 0 }] },
+    ]);
+    expect(result.data.billingStanding).toEqual({ state: "current" });
+    const denied = await h.graphql(`{ invoices(tenant: "hu-tieu-nam-vang") { number } }`, {}, strangerToken);
+    expect(denied.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+
+    const changed = await h.graphql(`mutation { changePlan(tenant: "hu-tieu-nam-vang", plan: "chain") }`, {}, ownerToken);
+    expect(changed.data).toEqual({ changePlan: true });
+    const { rows } = await h.db.pool.query(`select plan from billing.subscription_changes where tenant_slug = 'hu-tieu-nam-vang' order by effective_on desc limit 1`);
+    expect(rows[0].plan).toBe("chain");
+    const backdated = await h.graphql(`mutation { changePlan(tenant: "hu-tieu-nam-vang", plan: "starter", effectiveOn: "2026-10-15") }`, {}, ownerToken);
+    expect(backdated.errors?.[0]?.extensions).toMatchObject({ code: "BAD_REQUEST", field: "effectiveOn" });
+    const unknown = await h.graphql(`mutation { changePlan(tenant: "hu-tieu-nam-vang", plan: "gold") }`, {}, ownerToken);
+    expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: "BAD_REQUEST", field: "plan" });
+  });
+
   it("answers the owner's rollup over the control plane's GraphQL", async () => {
     const result = await h.graphql(`{ ownerRollup(from: "2026-10-01", to: "2026-10-31", grain: MONTH) { total { revenueVnd orders averageTicketVnd } tenants { tenantSlug } } }`, {}, ownerToken);
     expect(result.errors).toBeUndefined();

@@ -15,3 +15,4 @@ export { runDunning, dunningState, DEFAULT_DUNNING, type DunningPolicy, type Dun
 export { KubernetesTenantSuspender, MemoryTenantSuspender, TenantNotFoundError, SUSPENDED_REASON_ANNOTATION, type TenantSuspender } from "./suspension.js";
 export { billingHttpHandler, type BillingHttpHandler, type BillingHttpOptions } from "./http.js";
 export { issueMonth, subscribedTenants, type MonthRun } from "./run-month.js";
+export { registerBillingSchema, type BillingAccess } from "./graphql.js";

@@ -1,0 +1,105 @@
+// Owner GraphQL for billing, registered on the control plane's Pothos builder:
+//   invoices(tenant), billingStanding(tenant), mutation changePlan(tenant, plan, effectiveOn).
+// Owners only. Plan changes take effect today or later (Vietnamese days): never backdated.
+import type pg from "pg";
+import { ControlPlaneError } from "../identity/errors.js";
+import { dunningState } from "./dunning.js";
+import { listInvoices, type Invoice } from "./invoices.js";
+import { localDateOf } from "./period.js";
+import type { PlanCatalog } from "./plans.js";
+import { BillingInputError, changePlan } from "./subscriptions.js";
+
+export interface BillingAccess<Context> {
+  pool(ctx: Context): pg.Pool;
+  userId(ctx: Context): Promise<string>;
+  plans: PlanCatalog;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- structural view of any Pothos builder, as in rollups/graphql.ts */
+type AnyBuilder = { objectRef: (name: string) => any; queryField: (name: string, field: (t: any) => any) => void; mutationField: (name: string, field: (t: any) => any) => void };
+
+export function registerBillingSchema<Context>(builderIn: object, access: BillingAccess<Context>): void {
+  const builder = builderIn as AnyBuilder;
+
+  async function requireOwner(ctx: Context, tenant: string): Promise<pg.Pool> {
+    const pool = access.pool(ctx);
+    const { rowCount } = await pool.query(`select 1 from control_plane.memberships where user_id = $1 and tenant_slug = $2 and role = 'owner'`, [await access.userId(ctx), tenant]);
+    if (!rowCount) throw new ControlPlaneError("FORBIDDEN", `only an owner of '${tenant}' sees its billing`, { field: "tenant" });
+    return pool;
+  }
+
+  const LineRef = builder.objectRef("InvoiceLine").implement({
+    fields: (t: any) => ({
+      code: t.exposeString("code"),
+      plan: t.exposeString("plan"),
+      from: t.exposeString("from"),
+      to: t.exposeString("to"),
+      description: t.exposeString("description"),
+      quantity: t.exposeString("quantity", { description: "Whole number as text (GMV lines carry đồng)." }),
+      unitPriceVnd: t.field({ type: "Vnd", resolve: (l: { unitPriceVnd: string }) => BigInt(l.unitPriceVnd) }),
+      amountVnd: t.field({ type: "Vnd", resolve: (l: { amountVnd: string }) => BigInt(l.amountVnd) }),
+    }),
+  });
+  const InvoiceRef = builder.objectRef("Invoice").implement({
+    description: "A monthly invoice; issued ones never change.",
+    fields: (t: any) => ({
+      number: t.exposeString("number"),
+      period: t.exposeString("period"),
+      status: t.exposeString("status", { description: "issued, paid or void (drafts are not shown)." }),
+      lines: t.field({ type: [LineRef], resolve: (i: Invoice) => i.lines }),
+      subtotalVnd: t.field({ type: "Vnd", resolve: (i: Invoice) => i.subtotalVnd }),
+      vatRatePercent: t.float({ resolve: (i: Invoice) => i.vatRateBasisPoints / 100 }),
+      vatVnd: t.field({ type: "Vnd", resolve: (i: Invoice) => i.vatVnd }),
+      totalVnd: t.field({ type: "Vnd", resolve: (i: Invoice) => i.totalVnd }),
+      paidVnd: t.field({ type: "Vnd", resolve: (i: Invoice) => i.paidVnd }),
+      issuedAt: t.string({ nullable: true, resolve: (i: Invoice) => i.issuedAt?.toISOString() ?? null }),
+      dueOn: t.string({ nullable: true, resolve: (i: Invoice) => i.dueOn ?? null }),
+      csvUrl: t.string({ resolve: (i: Invoice) => `/billing/invoices/${i.number}.csv` }),
+      pdfUrl: t.string({ resolve: (i: Invoice) => `/billing/invoices/${i.number}.pdf` }),
+    }),
+  });
+  const StandingRef = builder.objectRef("BillingStanding").implement({
+    fields: (t: any) => ({
+      state: t.exposeString("state", { description: "current, past_due or suspended." }),
+      since: t.string({ nullable: true, resolve: (s: { since?: Date }) => s.since?.toISOString() ?? null }),
+      reason: t.exposeString("reason"),
+    }),
+  });
+
+  builder.queryField("invoices", (t: any) =>
+    t.field({
+      type: [InvoiceRef],
+      description: "The tenant's issued invoices, newest first (owners only).",
+      args: { tenant: t.arg.string({ required: true }) },
+      resolve: async (_r: unknown, args: { tenant: string }, ctx: Context) => (await listInvoices(await requireOwner(ctx, args.tenant), args.tenant)).filter((i) => i.status !== "draft"),
+    }),
+  );
+  builder.queryField("billingStanding", (t: any) =>
+    t.field({
+      type: StandingRef,
+      args: { tenant: t.arg.string({ required: true }) },
+      resolve: async (_r: unknown, args: { tenant: string }, ctx: Context) => dunningState(await requireOwner(ctx, args.tenant), args.tenant),
+    }),
+  );
+  builder.mutationField("changePlan", (t: any) =>
+    t.field({
+      type: "Boolean",
+      description: "Switch the tenant's plan from a local day on (today when omitted); the month's invoice prorates both plans by day.",
+      args: { tenant: t.arg.string({ required: true }), plan: t.arg.string({ required: true }), effectiveOn: t.arg.string({ required: false }) },
+      resolve: async (_r: unknown, args: { tenant: string; plan: string; effectiveOn?: string | null }, ctx: Context) => {
+        const pool = await requireOwner(ctx, args.tenant);
+        const today = localDateOf(new Date());
+        const effectiveOn = args.effectiveOn ?? today;
+        if (effectiveOn < today) throw new ControlPlaneError("BAD_REQUEST", `effectiveOn: a plan change cannot start before today (${today})`, { field: "effectiveOn" });
+        try {
+          await changePlan(pool, access.plans, { tenantSlug: args.tenant, plan: args.plan, effectiveOn });
+        } catch (error) {
+          if (error instanceof BillingInputError) throw new ControlPlaneError("BAD_REQUEST", error.message, { field: error.field });
+          throw error;
+        }
+        return true;
+      },
+    }),
+  );
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
