@@ -102,7 +102,8 @@ builder.mutationFields((t) => ({
       if (!canSeeLocation(ctx.caller, input.locationId)) throw forbidden(`location ${input.locationId} is not one of your locations`);
       let created: CreatedOrder;
       try {
-        created = await ctx.database.sql(ctx.caller.tenantId, (client) => createOrder(client, ctx.caller.tenantId, { userId: ctx.caller.userId }, input));
+        // One statement, so one implicit transaction: no begin/commit round trips (ADR 0302).
+        created = await createOrder(ctx.database.pool, ctx.caller.tenantId, { userId: ctx.caller.userId }, input);
       } catch (error) {
         if (error instanceof OrderInputError) {
           if (error.code === "BAD_USER_INPUT") throw badInput(`input.${error.field}`, error.message);
