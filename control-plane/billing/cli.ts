@@ -1,11 +1,14 @@
 // `npx tsx control-plane/billing/cli.ts --help`: the billing worker and its one-off commands —
 // the cell sync loop, month-end invoicing, dunning, plan changes and invoice exports.
 import { writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { collectDefaultMetrics, Registry } from "prom-client";
 import { KubeConfig } from "@kubernetes/client-node";
 import { Command, Option } from "commander";
 import pg from "pg";
 import { createLogger } from "../../common/logger.js";
 import { kubernetesTargets, startCellSync } from "../rollups/index.js";
+import { createUsageMetrics } from "../usage/index.js";
 import { runDunning } from "./dunning.js";
 import { invoiceCsv } from "./export-csv.js";
 import { invoicePdf } from "./export-pdf.js";
@@ -49,14 +52,27 @@ program
   .addOption(databaseUrl)
   .addOption(new Option("--platform-key <key>", "the key cells were started with (PLATFORM_KEY)").env("PLATFORM_KEY").makeOptionMandatory())
   .option("--interval <seconds>", "pause between rounds", "60")
-  .action(async (opts: { databaseUrl: string; platformKey: string; interval: string }) => {
+  .addOption(new Option("--metrics-port <port>", "serve Prometheus metrics (usage feed lag per cell, ingest counters) at /metrics; 0 = off").env("METRICS_PORT").default("9464"))
+  .action(async (opts: { databaseUrl: string; platformKey: string; interval: string; metricsPort: string }) => {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });
     await migrateBilling(pool);
     const kc = new KubeConfig();
     kc.loadFromDefault();
-    const loop = startCellSync({ pool, platformKey: opts.platformKey, targets: kubernetesTargets(kc), intervalMs: Number(opts.interval) * 1000, log });
-    log.info({ intervalSeconds: Number(opts.interval) }, "Started usage and rollup sync");
+    const registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    const metrics = createUsageMetrics(registry, pool);
+    const server = createServer((req, res) => {
+      if (req.url !== "/metrics") return void res.writeHead(404).end();
+      registry.metrics().then(
+        (body) => res.writeHead(200, { "content-type": registry.contentType }).end(body),
+        (error: Error) => res.writeHead(500).end(error.message),
+      );
+    });
+    if (Number(opts.metricsPort) > 0) server.listen(Number(opts.metricsPort));
+    const loop = startCellSync({ pool, platformKey: opts.platformKey, targets: kubernetesTargets(kc), intervalMs: Number(opts.interval) * 1000, metrics, log });
+    log.info({ intervalSeconds: Number(opts.interval), metricsPort: Number(opts.metricsPort) }, "Started usage and rollup sync");
     const stop = async () => {
+      server.close();
       await loop.stop();
       await pool.end();
       process.exit(0);
