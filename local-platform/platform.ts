@@ -7,6 +7,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { createLogger, type Logger } from "../common/index.js";
 import { createControlPlane, DirectoryKeyStore, KubernetesTenantRegistry, type ControlPlane } from "../control-plane/index.js";
+import { adoptTenantOwner } from "../control-plane/onboarding/owner-sync.js";
 import { createRouter, LocalRouteSource, type Router } from "../router/index.js";
 import { startPostgres, type PostgresHandle } from "../scripts/services/postgres.js";
 import { startRedis, type RedisHandle } from "../scripts/services/redis.js";
@@ -129,6 +130,10 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       jwksUrl: `${controlPlaneUrl}/.well-known/jwks.json`,
       sharedCellCapacity: options.sharedCellCapacity ?? 50,
       cellVersion: "local",
+      onTenantProvisioned: async (tenant) => {
+        const adoption = await adoptTenantOwner(admin, tenant);
+        if (!adoption.adopted) log.warn({ tenant: tenant.spec.slug, reason: adoption.reason }, "Owner cannot log in");
+      },
       log: log.child({ component: "operator" }),
     });
     await operator.start();

@@ -33,6 +33,8 @@ export interface LocalOperatorOptions {
   jwksUrl: string;
   sharedCellCapacity: number;
   cellVersion: string;
+  /** Runs once the tenant is provisioned, before it is reported Ready (the control plane adopts its owner). */
+  onTenantProvisioned?: (tenant: { spec: TenantSpec }) => Promise<void>;
   log: Logger;
 }
 
@@ -210,6 +212,9 @@ export class LocalOperator {
         locations: (spec.locations ?? []).map((l) => ({ name: l.name, ...(l.timezone && l.timezone !== DEFAULT_TIMEZONE ? { timezone: l.timezone } : {}) })),
       }),
     );
+
+    // Ensure the control plane knows the tenant's owner, so Ready means the owner can log in
+    await this.o.onTenantProvisioned?.({ spec });
 
     // Ensure the router sends the tenant's traffic to its cell (or refuses it while suspended)
     this.o.routes.set(spec.slug, { endpoint, suspended: spec.suspended === true });

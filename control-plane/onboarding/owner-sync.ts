@@ -1,0 +1,43 @@
+// Tenants applied by platform ops (`kubectl apply -f tenant.yaml`) name their owner only by phone.
+// Adoption gives that phone's user the owner membership — what signup records for self-serve
+// tenants — so the owner can log in by OTP and the cell accepts their token. Idempotent.
+import type { Pool } from "pg";
+import type { Tenant } from "../../operator/api/v1alpha1/index.js";
+import { normalizeVietnamesePhone } from "../identity/phone.js";
+
+export type Adoption = { adopted: true; userId: string } | { adopted: false; reason: string };
+
+export async function adoptTenantOwner(pool: Pool, tenant: Pick<Tenant, "spec">): Promise<Adoption> {
+  const { slug, displayName, plan, owner } = tenant.spec;
+  const phone = normalizeVietnamesePhone(owner.phone);
+  if (!phone.ok) return { adopted: false, reason: phone.message };
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    const user = await client.query<{ id: string }>(
+      `INSERT INTO control_plane.users (phone, name) VALUES ($1, $2)
+       ON CONFLICT (phone) DO UPDATE SET name = coalesce(control_plane.users.name, excluded.name)
+       RETURNING id`,
+      [phone.e164, owner.name],
+    );
+    const userId = user.rows[0]!.id;
+    // A slug claimed by signup keeps its owner; ops-applied tenants are recorded as they are.
+    await client.query(
+      `INSERT INTO control_plane.tenants (slug, display_name, plan, owner_user_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (slug) DO UPDATE SET display_name = excluded.display_name, plan = excluded.plan`,
+      [slug, displayName, plan, userId],
+    );
+    await client.query(
+      `INSERT INTO control_plane.memberships (user_id, tenant_slug, role, locations) VALUES ($1, $2, 'owner', '"*"')
+       ON CONFLICT (user_id, tenant_slug) DO UPDATE SET role = 'owner', locations = '"*"'`,
+      [userId, slug],
+    );
+    await client.query("COMMIT");
+    return { adopted: true, userId };
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
