@@ -8,7 +8,7 @@ export { DEFAULT_VAT, VIETNAM_REDUCED_VAT_PERIODS, vatConfig, vatRateOn, type Va
 export { subscriptionSegments, CANCELLED, type PlanChange, type Segment } from "./segments.js";
 export { computeInvoice, UnknownPlanError, type ComputedInvoice, type InvoiceInputs, type InvoiceLine, type SegmentUsage } from "./compute.js";
 export { changePlan, planChanges, BillingInputError } from "./subscriptions.js";
-export { prepareInvoice, issueInvoice, getInvoice, listInvoices, recordPayment, invoiceNumber, type Invoice, type InvoiceStatus, type BillingConfig, type PreparedInvoice } from "./invoices.js";
+export { prepareInvoice, issueInvoice, UsageNotCaughtUpError, getInvoice, listInvoices, recordPayment, invoiceNumber, type Invoice, type InvoiceStatus, type BillingConfig, type PreparedInvoice } from "./invoices.js";
 export { invoiceCsv } from "./export-csv.js";
 export { invoicePdf, DEFAULT_SELLER, type Seller } from "./export-pdf.js";
 export { runDunning, dunningState, DEFAULT_DUNNING, type DunningPolicy, type DunningState, type DunningTransition } from "./dunning.js";

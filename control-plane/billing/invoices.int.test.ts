@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from "../testing/databases.js";
 import { runDunning, dunningState } from "./dunning.js";
 import { invoiceCsv } from "./export-csv.js";
 import { invoicePdf } from "./export-pdf.js";
-import { issueInvoice, prepareInvoice, recordPayment, getInvoice, type BillingConfig } from "./invoices.js";
+import { issueInvoice, prepareInvoice, recordPayment, getInvoice, UsageNotCaughtUpError, type BillingConfig } from "./invoices.js";
 import { migrateBilling } from "./migrate.js";
 import { planCatalog } from "./plans.js";
 import { changePlan, BillingInputError } from "./subscriptions.js";
@@ -170,6 +170,25 @@ describe("Given an issued invoice nobody pays", () => {
     const suspender = new MemoryTenantSuspender();
     expect((await runDunning(db.pool, suspender, { now: new Date("2027-01-05T02:05:00Z"), tenants: [other] }))[0]).toMatchObject({ to: "suspended" });
     expect(suspender.suspended.has(other)).toBe(true);
+  });
+
+  it("holds the invoice back while a cell that fed the tenant has not been read to the end since the month ended", async () => {
+    const tenant = "lau-de";
+    await changePlan(db.pool, config.plans, { tenantSlug: tenant, plan: "growth", effectiveOn: "2026-10-01" });
+    // cell-a was down from 30 Nov: its last complete read was before the month ended. cell-old fed the tenant until August.
+    await db.pool.query(
+      `insert into billing.feed_cursors (cell, tenant_slug, last_outbox_id, last_event_at, last_success_at, last_attempt_at, consecutive_failures)
+       values ('cell-a', $1, 10, '2026-11-29T10:00:00Z', '2026-11-29T10:00:00Z', '2026-12-02T01:00:00Z', 40),
+              ('cell-old', $1, 99, '2026-08-01T00:00:00Z', '2026-08-02T00:00:00Z', '2026-08-02T00:00:00Z', 0)`,
+      [tenant],
+    );
+    const error = await issueInvoice(db.pool, config, tenant, "2026-11", DECEMBER_2).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageNotCaughtUpError);
+    expect((error as Error).message).toMatch(/cell cell-a: last complete read 2026-11-29T10:00:00.000Z/);
+    expect((error as Error).message).not.toMatch(/cell-old/);
+    expect((await prepareInvoice(db.pool, config, tenant, "2026-11")).invoice.status).toBe("draft");
+    await db.pool.query(`update billing.feed_cursors set last_success_at = '2026-12-02T03:00:00Z', consecutive_failures = 0 where cell = 'cell-a' and tenant_slug = $1`, [tenant]);
+    expect((await issueInvoice(db.pool, config, tenant, "2026-11", DECEMBER_2)).status).toBe("issued");
   });
 
   it("refuses to issue a month that is not over", async () => {

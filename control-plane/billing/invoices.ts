@@ -92,10 +92,41 @@ export async function prepareInvoice(pool: pg.Pool, config: BillingConfig, tenan
   });
 }
 
-/** Closes the period: recomputes the draft one last time and freezes it. Only once the month is over. */
+/** A cell's usage for the month may not all be here yet: issuing now would freeze an invoice short of it. */
+export class UsageNotCaughtUpError extends Error {
+  constructor(readonly tenantSlug: string, readonly cells: { cell: string; lastSuccessAt: Date | null }[]) {
+    super(
+      `usage of '${tenantSlug}' is not read to the end since the month ended (${cells.map((c) => `cell ${c.cell}: last complete read ${c.lastSuccessAt?.toISOString() ?? "never"}`).join("; ")}); issue again once the sync caught up`,
+    );
+    this.name = "UsageNotCaughtUpError";
+  }
+}
+
+/**
+ * Cells that fed the tenant during the period (a cursor that moved since the period started)
+ * must have been read to the end after the period ended. A cell the tenant left before the
+ * period does not hold the invoice back.
+ */
+async function assertUsageCaughtUp(pool: pg.Pool, tenantSlug: string, period: Period): Promise<void> {
+  const { rows } = await pool.query<{ cell: string; last_success_at: Date | null }>(
+    `select cell, last_success_at from billing.feed_cursors
+      where tenant_slug = $1 and greatest(last_success_at, last_event_at, last_attempt_at) >= $2
+        and (last_success_at is null or last_success_at < $3)`,
+    [tenantSlug, period.start, period.end],
+  );
+  if (rows.length > 0) throw new UsageNotCaughtUpError(tenantSlug, rows.map((r) => ({ cell: r.cell, lastSuccessAt: r.last_success_at })));
+}
+
+/**
+ * Closes the period: recomputes the draft one last time and freezes it. Only once the month is
+ * over and every cell that fed the tenant was read to the end after it (UsageNotCaughtUpError).
+ */
 export async function issueInvoice(pool: pg.Pool, config: BillingConfig, tenantSlug: string, periodId: string, now = new Date()): Promise<Invoice> {
   const period = parsePeriod(periodId);
   if (now < period.end) throw new BillingInputError("period", `${periodId} is not over yet (it ends ${period.end.toISOString()}); its invoice cannot be issued`);
+  const existing = await readInvoice(pool, "tenant_slug = $1 and period = $2", [tenantSlug, periodId]);
+  if (existing && existing.status !== "draft") return existing;
+  await assertUsageCaughtUp(pool, tenantSlug, period);
   const prepared = await prepareInvoice(pool, config, tenantSlug, periodId);
   if (prepared.invoice.status !== "draft") return prepared.invoice;
   const due = new Date(now.getTime() + (config.paymentTermDays ?? 15) * 86_400_000);
