@@ -1,7 +1,7 @@
 // A bar chart as plain SVG (no charting library for a handful of bars), with the same figures in
 // a visually hidden table for screen readers.
 import { useI18n, type MessageKey } from "./i18n.js";
-import { formatVnd, formatVndShort } from "./format.js";
+import { formatVnd } from "./format.js";
 
 export interface Bar {
   label: string;
@@ -34,7 +34,7 @@ export function BarChart({ title, bars, labelHeader }: { title: MessageKey; bars
         ))}
       </div>
       <p className="chart-max" aria-hidden="true">
-        max {formatVndShort(max)}
+        max {formatVnd(max)}
       </p>
       <table className="visually-hidden">
         <caption>{t(title)}</caption>

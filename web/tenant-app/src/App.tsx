@@ -3,8 +3,9 @@
 import { useCallback, useEffect, useState, type MouseEvent } from "react";
 import { LanguageToggle, useI18n } from "../../shared/i18n.js";
 import { Login } from "../../shared/Login.js";
-import { loadSession, saveSession, type Session } from "../../shared/session.js";
-import { fetchStart, type LocationInfo } from "./api.js";
+import { ApiError, loadSession, saveSession, type Session } from "../../shared/session.js";
+import { fetchStart, type LocationInfo, type Role } from "./api.js";
+import { JoinTenant } from "./JoinTenant.js";
 import { Dashboard } from "./Dashboard.js";
 import { Sales } from "./Sales.js";
 
@@ -16,9 +17,10 @@ export function App() {
   const { t } = useI18n();
   const [session, setSession] = useState<Session | undefined>(loadSession);
   const [page, setPage] = useState<Page>(() => pageOf(window.location.pathname));
-  const [start, setStart] = useState<{ store: string; locations: LocationInfo[] }>();
+  const [start, setStart] = useState<{ store: string; locations: LocationInfo[]; role: Role }>();
   const [locationId, setLocationId] = useState<string | undefined>(() => localStorage.getItem(LOCATION_KEY) ?? undefined);
   const [error, setError] = useState<string>();
+  const [notMember, setNotMember] = useState(false);
 
   useEffect(() => {
     const onPop = () => setPage(pageOf(window.location.pathname));
@@ -35,10 +37,10 @@ export function App() {
     setError(undefined);
     fetchStart().then(
       (data) => {
-        setStart({ store: data.tenant.displayName, locations: data.locations });
+        setStart({ store: data.tenant.displayName, locations: data.locations, role: data.me.role });
         setLocationId((current) => (data.locations.some((l) => l.id === current) ? current : data.locations[0]?.id));
       },
-      (e: Error) => setError(e.message),
+      (e: Error) => (e instanceof ApiError && e.code === "FORBIDDEN" ? setNotMember(true) : setError(e.message)),
     );
   }, []);
   useEffect(() => {
@@ -58,11 +60,22 @@ export function App() {
   const signOut = () => {
     saveSession(undefined);
     setSession(undefined);
+    setNotMember(false);
   };
+  if (notMember) {
+    const joined = (next: Session) => {
+      setNotMember(false);
+      setSession(next);
+    };
+    return <JoinTenant onJoined={joined} onSignOut={signOut} />;
+  }
   const chooseLocation = (id: string) => {
     localStorage.setItem(LOCATION_KEY, id);
     setLocationId(id);
   };
+
+  // Revenue figures are for managers and owners; staff get the sales screen only.
+  const canSeeDashboard = start?.role !== "STAFF";
 
   return (
     <>
@@ -72,9 +85,11 @@ export function App() {
           <a href="/" aria-current={page === "sales" ? "page" : undefined} onClick={go("sales")}>
             {t("sales")}
           </a>
-          <a href="/dashboard" aria-current={page === "dashboard" ? "page" : undefined} onClick={go("dashboard")}>
-            {t("dashboard")}
-          </a>
+          {canSeeDashboard && (
+            <a href="/dashboard" aria-current={page === "dashboard" ? "page" : undefined} onClick={go("dashboard")}>
+              {t("dashboard")}
+            </a>
+          )}
         </nav>
         {start && start.locations.length > 1 && (
           <label className="visually-hidden" htmlFor="location">
@@ -105,7 +120,7 @@ export function App() {
           </p>
         )}
         {!start && !error && <p>{t("loading")}</p>}
-        {start && locationId && (page === "sales" ? <Sales locationId={locationId} /> : <Dashboard locationId={locationId} />)}
+        {start && locationId && (page === "dashboard" && canSeeDashboard ? <Dashboard locationId={locationId} /> : <Sales locationId={locationId} />)}
       </main>
     </>
   );

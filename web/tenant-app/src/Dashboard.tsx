@@ -68,8 +68,8 @@ export function Dashboard({ locationId }: { locationId: string }) {
         <h1>
           {t("dashboard")} · {figures.today}
         </h1>
-        <p className={connected ? "live" : "live off"} role="status">
-          {connected ? t("live") : t("offline")}
+        <p className={connected ? "live" : "live off"} role="status" data-testid="live-status" data-connected={connected}>
+          <span>{connected ? t("live") : t("offline")}</span>
           {updatedAt && <span className="muted"> · {t("lastUpdate", { time: updatedAt.toLocaleTimeString(lang === "vi" ? "vi-VN" : "en-GB") })}</span>}
         </p>
       </div>

@@ -33,8 +33,10 @@ export type Channel = "DINE_IN" | "TAKEAWAY" | "DELIVERY";
 
 const cell = <T,>(query: string, variables?: Record<string, unknown>) => graphql<T>("/graphql", query, variables);
 
-export async function fetchStart(): Promise<{ tenant: { displayName: string }; locations: LocationInfo[] }> {
-  return cell(`{ tenant { displayName } locations { id name } }`);
+export type Role = "OWNER" | "MANAGER" | "STAFF";
+
+export async function fetchStart(): Promise<{ tenant: { displayName: string }; locations: LocationInfo[]; me: { role: Role } }> {
+  return cell(`{ tenant { displayName } locations { id name } me { role } }`);
 }
 
 export async function fetchMenu(): Promise<MenuCategory[]> {
