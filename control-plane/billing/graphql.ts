@@ -1,6 +1,8 @@
 // Owner GraphQL for billing, registered on the control plane's Pothos builder:
 //   invoices(tenant), billingStanding(tenant), mutation changePlan(tenant, plan, effectiveOn).
 // Owners only. Plan changes take effect today or later (Vietnamese days): never backdated.
+// Uses the Vnd scalar that registerRollupSchema defines: register the rollups first (as
+// registerControlPlaneRollups does).
 import type pg from "pg";
 import { ControlPlaneError } from "../identity/errors.js";
 import { dunningState } from "./dunning.js";
