@@ -2,7 +2,7 @@
 // tenants with a year of data, each against a named peer measured in the same run. Starts its
 // own Postgres (or uses DATABASE_URL) and stops it at the end.
 import { Command } from "commander";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -92,4 +92,5 @@ try {
   await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
   await admin.end();
   await pgHandle.stop();
+  rmSync(state, { recursive: true, force: true });
 }
