@@ -4,6 +4,9 @@
 import { Pool } from "undici";
 
 export interface LatencySummary {
+  /** Open loop only: how late the generator itself sent (p95, ms); large values mean the load
+   * generator was starved of CPU and part of the latency is the client's, not the server's. */
+  senderLagP95?: number;
   requests: number;
   errors: number;
   achievedRate: number;
@@ -36,6 +39,7 @@ export function summarize(latencies: number[], errors: number, seconds: number):
 export async function openLoop(base: string, rate: number, seconds: number, send: Send): Promise<LatencySummary> {
   const pool = new Pool(base, { connections: 32, keepAliveTimeout: 30_000 });
   const latencies: number[] = [];
+  const lags: number[] = [];
   let errors = 0;
   const total = Math.round(rate * seconds);
   const interval = 1000 / rate;
@@ -45,6 +49,7 @@ export async function openLoop(base: string, rate: number, seconds: number, send
     const scheduled = start + i * interval;
     const wait = scheduled - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    lags.push(performance.now() - scheduled);
     inFlight.push(
       send(pool, i).then(
         (ok) => {
@@ -60,7 +65,7 @@ export async function openLoop(base: string, rate: number, seconds: number, send
   await Promise.all(inFlight);
   const elapsed = (performance.now() - start) / 1000;
   await pool.close();
-  return summarize(latencies, errors, elapsed);
+  return { ...summarize(latencies, errors, elapsed), senderLagP95: percentile(lags.sort((a, b) => a - b), 95) };
 }
 
 export async function closedLoop(base: string, concurrency: number, seconds: number, send: Send): Promise<LatencySummary> {

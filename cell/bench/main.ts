@@ -190,7 +190,8 @@ async function main(): Promise<void> {
 
 function fmt(s: LatencySummary & { cpuMsPerRequest?: number }): string {
   const cpu = s.cpuMsPerRequest === undefined ? "" : `, cell CPU ${s.cpuMsPerRequest.toFixed(2)} ms/req`;
-  return `p50 ${s.p50.toFixed(2)} ms  p95 ${s.p95.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  max ${s.max.toFixed(1)} ms  (${s.requests} ok, ${s.errors} errors, ${s.achievedRate.toFixed(0)}/s${cpu})`;
+  const lag = s.senderLagP95 === undefined ? "" : `, sender lag p95 ${s.senderLagP95.toFixed(1)} ms`;
+  return `p50 ${s.p50.toFixed(2)} ms  p95 ${s.p95.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms  max ${s.max.toFixed(1)} ms  (${s.requests} ok, ${s.errors} errors, ${s.achievedRate.toFixed(0)}/s${cpu}${lag})`;
 }
 
 function printReport(r: {
