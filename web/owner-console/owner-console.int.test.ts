@@ -1,0 +1,107 @@
+// The owner console in a real browser against the whole local platform: OTP sign-in on
+// app.localhost, self-serve signup followed to a Ready tenant, then sales, staff and billing.
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { startE2ePlatform, viaRouter, type E2ePlatform } from "../../e2e/platform.js";
+import { buildForTest, launchChromium, screenshotsDir } from "../testing/browser.js";
+import { controlPlaneGraphql, latestOtp, randomPhone } from "../testing/platform.js";
+
+const slug = `web-com-tam-${process.pid}`;
+let platform: E2ePlatform;
+let browser: Browser;
+let page: Page;
+const ownerPhone = randomPhone();
+const shots = screenshotsDir();
+
+beforeAll(async () => {
+  [platform] = await Promise.all([startE2ePlatform("web_owner"), buildForTest("owner-console"), buildForTest("tenant-app")]);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: "vi-VN" });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await platform?.stop();
+  await platform?.dropDatabase();
+});
+
+describe("Given a new owner on the control plane's app domain", () => {
+  it("signs in by phone OTP and is offered signup", async () => {
+    await page.goto(platform.tenantUrl("app"));
+    await page.getByLabel("Số điện thoại").fill(ownerPhone);
+    const since = new Date(Date.now() - 1000).toISOString();
+    await page.getByRole("button", { name: "Gửi mã" }).click();
+    await page.getByLabel("Mã xác nhận").fill(await latestOtp(platform, ownerPhone, since));
+    await page.getByRole("button", { name: "Xác nhận" }).click();
+    await page.getByText("Bạn chưa có cửa hàng nào").waitFor({ timeout: 10_000 });
+    expect(await page.getByRole("heading", { name: "Đăng ký cửa hàng mới" }).isVisible()).toBe(true);
+  }, 30_000);
+
+  it("signs a store up and follows it until the platform reports it Ready", async () => {
+    await page.getByLabel("Tên cửa hàng").fill("Cơm Tấm Sài Gòn");
+    await page.getByLabel("Địa chỉ (tên miền con)").fill(slug);
+    await page.getByLabel("Tên chủ quán").fill("Anh Minh");
+    await page.getByLabel("Chi nhánh đầu tiên").fill("Quận 3");
+    await page.getByRole("button", { name: "Tạo cửa hàng" }).click();
+    const status = page.getByTestId(`status-${slug}`);
+    await status.waitFor({ timeout: 10_000 });
+    if (shots) await page.screenshot({ path: join(shots, "owner-signup-provisioning.png"), fullPage: true });
+    await page.getByText("Cửa hàng đã sẵn sàng").waitFor({ timeout: 60_000 });
+    const link = await status.getByRole("link", { name: "Mở trang bán hàng" }).getAttribute("href");
+    expect(link).toBe(platform.tenantUrl(slug));
+    // The platform agrees: the Tenant is Ready and its cell answers on the subdomain.
+    const token = await page.evaluate(() => (JSON.parse(localStorage.getItem("lsp.session") ?? "{}") as { accessToken?: string }).accessToken ?? "");
+    const { tenant } = await controlPlaneGraphql<{ tenant: { status: { ready: boolean } } }>(platform, `query($s: String!) { tenant(slug: $s) { status { ready } } }`, { s: slug }, token);
+    expect(tenant.status.ready).toBe(true);
+    // Its cell serves the staff app on the new subdomain.
+    const store = await browser.newPage();
+    await store.goto(link!);
+    await store.getByLabel("Số điện thoại").waitFor({ timeout: 10_000 });
+    await store.close();
+    if (shots) await page.screenshot({ path: join(shots, "owner-tenants-ready.png"), fullPage: true });
+  }, 90_000);
+
+  it("shows sales across locations with a chart", async () => {
+    await page.getByRole("link", { name: "Doanh số" }).click();
+    await page.getByRole("heading", { name: "Theo chi nhánh" }).waitFor({ timeout: 10_000 });
+    expect(await page.getByRole("img", { name: "Doanh thu theo ngày" }).isVisible()).toBe(true);
+    await page.getByLabel("30 ngày qua").check();
+    await page.getByRole("heading", { name: "Theo chi nhánh" }).waitFor();
+    if (shots) await page.screenshot({ path: join(shots, "owner-sales.png"), fullPage: true });
+  }, 30_000);
+
+  it("invites a staff member by phone and lists the pending invite", async () => {
+    const staffPhone = randomPhone();
+    await page.getByRole("link", { name: "Nhân viên" }).click();
+    await page.getByLabel("Số điện thoại").fill(staffPhone);
+    await page.getByLabel("Vai trò").selectOption("MANAGER");
+    await page.getByRole("button", { name: "Gửi lời mời" }).click();
+    await page.getByText(`Đã gửi lời mời đến ${staffPhone}`).waitFor({ timeout: 10_000 });
+    await page.getByRole("heading", { name: "Lời mời đang chờ" }).waitFor();
+    expect(await page.getByRole("cell", { name: staffPhone }).count()).toBe(1);
+    if (shots) await page.screenshot({ path: join(shots, "owner-staff.png"), fullPage: true });
+  }, 30_000);
+
+  it("shows the billing page, empty before the first invoice run", async () => {
+    await page.getByRole("link", { name: "Thanh toán & hoá đơn" }).click();
+    await page.getByText("Chưa có hoá đơn nào.").waitFor({ timeout: 10_000 });
+  }, 30_000);
+
+  it("keeps the layout within a phone's width", async () => {
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.getByRole("link", { name: "Cửa hàng" }).click();
+    await page.getByText("Cửa hàng đã sẵn sàng").waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    if (shots) await page.screenshot({ path: join(shots, "owner-tenants-phone.png"), fullPage: true });
+  }, 30_000);
+});
+
+describe("Given a browser on another site", () => {
+  it("refuses the control plane's API to a foreign origin but allows the tenant subdomain", async () => {
+    const host = `app.localhost:${new URL(platform.routerUrl).port}`;
+    const preflight = (origin: string) =>
+      viaRouter(platform.routerUrl, host, "/auth/otp/request", { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } }).then((r) => r.status);
+    expect([await preflight("http://evil.example"), await preflight(platform.tenantUrl(slug))]).toEqual([403, 204]);
+  });
+});
