@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { apply, get, remove, type Output } from "../cli/commands.js";
 import { resolveTarget, type Target } from "../cli/target.js";
 import type { SaleEvent } from "../cell/realtime/events.js";
+import { usageSummaries } from "../control-plane/usage/index.js";
 import { graphql, loginByOtp, socketVia, type Session } from "./clients.js";
 import { eventually, startE2ePlatform, viaRouter, type E2ePlatform } from "./platform.js";
 
@@ -126,6 +127,25 @@ describe("Given the whole platform started locally", () => {
     expect(dashboard.data!.location.todayRevenue).toBe(130_000); // the retried sale counted once
     expect(dashboard.data!.location.todayOrders).toBe(2);
     expect(dashboard.data!.location.topItems[0]).toEqual({ item: { name: "Bánh mì thịt" }, quantity: 3, revenue: 105_000 });
+  }, 60_000);
+
+  it("shows the owner's sales in the control plane's rollup and meters the usage", async () => {
+    const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10); // Vietnamese day
+    const rollup = await eventually("the rollup to include the sales", async () => {
+      const reply = await graphql<{ ownerRollup: { total: { revenueVnd: number; orders: number } } }>(
+        platform.routerUrl, "app.localhost", a.session!.accessToken,
+        "query($d: String!, $t: [String!]) { ownerRollup(from: $d, to: $d, tenants: $t) { total { revenueVnd orders } } }",
+        { d: today, t: [a.slug] },
+      );
+      const total = reply.data?.ownerRollup?.total;
+      return total && total.orders === 2 ? total : undefined;
+    }, 30_000);
+    expect(rollup).toEqual({ revenueVnd: 130_000, orders: 2 });
+    const usage = await eventually("metered usage", async () => {
+      const [summary] = await usageSummaries(platform.admin, new Date(Date.now() - 86_400_000), new Date(Date.now() + 86_400_000), [a.slug]);
+      return summary && summary.orders === 2 ? summary : undefined;
+    }, 30_000);
+    expect(usage.gmvVnd).toBe(130_000n);
   }, 60_000);
 
   it("never lets one tenant's token or ids reach another tenant's data", async () => {

@@ -35,6 +35,7 @@ export async function startE2ePlatform(name: string): Promise<E2ePlatform> {
     kubeconfigPath: kubeconfig,
     databaseUrl: url.toString(),
     redisUrl: process.env.REDIS_URL!,
+    usageSyncIntervalMs: 1_000,
     logger: createLogger("e2e", "silent"),
   });
   return {

@@ -8,6 +8,7 @@ import pg from "pg";
 import { createLogger, type Logger } from "../common/index.js";
 import { createControlPlane, DirectoryKeyStore, KubernetesTenantRegistry, type ControlPlane } from "../control-plane/index.js";
 import { adoptTenantOwner } from "../control-plane/onboarding/owner-sync.js";
+import { kubernetesTargets, startCellSync } from "../control-plane/rollups/index.js";
 import { createRouter, LocalRouteSource, type Router } from "../router/index.js";
 import { startPostgres, type PostgresHandle } from "../scripts/services/postgres.js";
 import { startRedis, type RedisHandle } from "../scripts/services/redis.js";
@@ -32,6 +33,8 @@ export interface LocalPlatformOptions {
   databaseUrl?: string;
   /** Use this Redis instead of starting one. */
   redisUrl?: string;
+  /** How often the control plane pulls usage and daily sales from the cells (default 30 s). */
+  usageSyncIntervalMs?: number;
   progress?: (step: string) => void;
   logger?: Logger;
 }
@@ -128,6 +131,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       redisUrl: redis.url,
       routerSigningKey: secrets.routerSigningKey,
       jwksUrl: `${controlPlaneUrl}/.well-known/jwks.json`,
+      platformKey: secrets.platformKey,
       sharedCellCapacity: options.sharedCellCapacity ?? 50,
       cellVersion: "local",
       onTenantProvisioned: async (tenant) => {
@@ -138,6 +142,17 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     });
     await operator.start();
     stops.push(() => operator.stop());
+
+    progress("starting the usage and rollup sync");
+    // The control plane's billing sync, as `npm run billing -- sync` runs it in a cluster.
+    const usageSync = startCellSync({
+      pool: admin,
+      platformKey: secrets.platformKey,
+      targets: kubernetesTargets(kc),
+      intervalMs: options.usageSyncIntervalMs ?? 30_000,
+      log: log.child({ component: "usage-sync" }),
+    });
+    stops.push(() => usageSync.stop());
 
     return {
       routerUrl,

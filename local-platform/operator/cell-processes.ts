@@ -17,6 +17,8 @@ export interface CellProcessEnv {
   redisUrl?: string;
   routerSigningKey: string;
   jwksUrl: string;
+  /** Enables the cell's usage feed (/internal/*) for the control plane. */
+  platformKey?: string;
 }
 
 export interface RunningCell {
@@ -83,6 +85,7 @@ export class CellProcesses {
           JWKS_URL: env.jwksUrl,
           ML_GRPC_URL: `127.0.0.1:${mlPort}`,
           ...(env.redisUrl ? { REDIS_URL: env.redisUrl } : {}),
+          ...(env.platformKey ? { PLATFORM_KEY: env.platformKey } : {}),
         },
         logFile: join(this.logDir, `${cell}-api.log`),
         stopping: false,

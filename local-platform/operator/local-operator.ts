@@ -31,6 +31,7 @@ export interface LocalOperatorOptions {
   redisUrl?: string;
   routerSigningKey: string;
   jwksUrl: string;
+  platformKey?: string;
   sharedCellCapacity: number;
   cellVersion: string;
   /** Runs once the tenant is provisioned, before it is reported Ready (the control plane adopts its owner). */
@@ -130,6 +131,7 @@ export class LocalOperator {
       redisUrl: spec.redis?.enabled === false ? undefined : this.o.redisUrl,
       routerSigningKey: this.o.routerSigningKey,
       jwksUrl: this.o.jwksUrl,
+      platformKey: this.o.platformKey,
     });
     const redis = spec.redis?.enabled !== false && this.o.redisUrl;
     conditions.push(
