@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { startE2ePlatform, viaRouter, type E2ePlatform } from "../../e2e/platform.js";
 import { buildForTest, launchChromium, screenshotsDir } from "../testing/browser.js";
-import { controlPlaneGraphql, latestOtp, randomPhone } from "../testing/platform.js";
+import { controlPlaneGraphql, latestOtp, randomPhone, sellAndSync } from "../testing/platform.js";
 
 const slug = `web-com-tam-${process.pid}`;
 let platform: E2ePlatform;
@@ -62,8 +62,13 @@ describe("Given a new owner on the control plane's app domain", () => {
     if (shots) await page.screenshot({ path: join(shots, "owner-tenants-ready.png"), fullPage: true });
   }, 90_000);
 
-  it("shows sales across locations with a chart", async () => {
+  it("shows sales across locations with a chart once the cells' figures are synced", async () => {
+    const token = await page.evaluate(() => (JSON.parse(localStorage.getItem("lsp.session") ?? "{}") as { accessToken?: string }).accessToken ?? "");
+    // 2 x 55.000 + 1 x 5.000, then 1 x 45.000: 160.000 đ over 2 orders.
+    await sellAndSync(platform, slug, token, [[{ itemIndex: 0, quantity: 2 }, { itemIndex: 2, quantity: 1 }], [{ itemIndex: 1, quantity: 1 }]]);
     await page.getByRole("link", { name: "Doanh số" }).click();
+    await page.getByTestId("rollup-revenue").filter({ hasText: "160.000" }).waitFor({ timeout: 10_000 });
+    expect(await page.getByRole("cell", { name: "Quận 3" }).count()).toBe(1);
     await page.getByRole("heading", { name: "Theo chi nhánh" }).waitFor({ timeout: 10_000 });
     expect(await page.getByRole("img", { name: "Doanh thu theo ngày" }).isVisible()).toBe(true);
     await page.getByLabel("30 ngày qua").check();

@@ -1,6 +1,10 @@
 // Setting the stage for browser tests on the local platform: owners signed in by OTP from the
 // development SMS outbox, a tenant signed up and Ready, a menu to sell from.
-import { randomBytes } from "node:crypto";
+import { KubeConfig } from "@kubernetes/client-node";
+import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { kubernetesTargets, syncRound } from "../../control-plane/rollups/index.js";
 import { eventually, viaRouter, type E2ePlatform } from "../../e2e/platform.js";
 
 /** A random Vietnamese mobile number, so test users never collide. */
@@ -53,7 +57,7 @@ export interface ReadyTenant {
   items: { id: string; name: string; priceVnd: number }[];
 }
 
-/** Signs an owner up for `slug`, waits until the cell serves it, and puts two dishes on the menu. */
+/** Signs an owner up for `slug`, waits until the cell serves it, and puts two dishes and a drink on the menu. */
 export async function readyTenantWithMenu(platform: E2ePlatform, slug: string): Promise<ReadyTenant> {
   const ownerPhone = randomPhone();
   const token = await signInByOtp(platform, ownerPhone);
@@ -69,18 +73,7 @@ export async function readyTenantWithMenu(platform: E2ePlatform, slug: string): 
     async () => (await cellGraphql<{ locations: { id: string }[] }>(platform, slug, `{ locations { id } }`, {}, ownerToken)).locations[0]?.id,
     90_000,
   );
-  const { createMenuCategory } = await cellGraphql<{ createMenuCategory: { id: string } }>(platform, slug, `mutation($i: MenuCategoryInput!) { createMenuCategory(input: $i) { id } }`, { i: { name: "Món chính" } }, ownerToken);
-  const items = [];
-  for (const [name, priceVnd] of [["Phở bò tái", 55_000], ["Bún chả", 45_000], ["Trà đá", 5_000]] as const) {
-    const { createMenuItem } = await cellGraphql<{ createMenuItem: { id: string } }>(
-      platform,
-      slug,
-      `mutation($i: MenuItemInput!) { createMenuItem(input: $i) { id } }`,
-      { i: { categoryId: createMenuCategory.id, name, priceVnd } },
-      ownerToken,
-    );
-    items.push({ id: createMenuItem.id, name, priceVnd });
-  }
+  const items = await addMenu(platform, slug, ownerToken);
   return { slug, ownerPhone, ownerToken, locationId, items };
 }
 
@@ -93,4 +86,37 @@ export async function inviteStaff(platform: E2ePlatform, tenant: ReadyTenant, ph
     const { messages } = (await reply.json()) as { messages: { text: string; sentAt: string }[] };
     return messages.filter((m) => m.sentAt >= since).map((m) => /ma moi (\S+)/.exec(m.text)?.[1]).find(Boolean);
   }, 10_000);
+}
+
+/** Two dishes and a drink under one category. */
+export async function addMenu(platform: E2ePlatform, slug: string, token: string): Promise<ReadyTenant["items"]> {
+  const { createMenuCategory } = await cellGraphql<{ createMenuCategory: { id: string } }>(platform, slug, `mutation($i: MenuCategoryInput!) { createMenuCategory(input: $i) { id } }`, { i: { name: "Món chính" } }, token);
+  const items = [];
+  for (const [name, priceVnd] of [["Phở bò tái", 55_000], ["Bún chả", 45_000], ["Trà đá", 5_000]] as const) {
+    const { createMenuItem } = await cellGraphql<{ createMenuItem: { id: string } }>(
+      platform,
+      slug,
+      `mutation($i: MenuItemInput!) { createMenuItem(input: $i) { id } }`,
+      { i: { categoryId: createMenuCategory.id, name, priceVnd } },
+      token,
+    );
+    items.push({ id: createMenuItem.id, name, priceVnd });
+  }
+  return items;
+}
+
+/** Records sales through the cell's API, then runs the control plane's usage and daily-sales sync round now (the platform runs it every 30 s). */
+export async function sellAndSync(platform: E2ePlatform, slug: string, token: string, sales: { itemIndex: number; quantity: number }[][]): Promise<void> {
+  const { locations } = await cellGraphql<{ locations: { id: string }[] }>(platform, slug, `{ locations { id } }`, {}, token);
+  const items = await addMenu(platform, slug, token);
+  for (const lines of sales) {
+    await cellGraphql(platform, slug, `mutation($i: CreateOrderInput!) { createOrder(input: $i) { orderId } }`, {
+      i: { locationId: locations[0]!.id, idempotencyKey: randomUUID(), channel: "DINE_IN", paymentMethod: "CASH", lines: lines.map((l) => ({ menuItemId: items[l.itemIndex]!.id, quantity: l.quantity })) },
+    }, token);
+  }
+  const { platformKey } = JSON.parse(readFileSync(join(platform.dataDir, "secrets.json"), "utf8")) as { platformKey: string };
+  const kc = new KubeConfig();
+  kc.loadFromFile(platform.kubeconfig);
+  const round = await syncRound({ pool: platform.admin, platformKey, targets: kubernetesTargets(kc) });
+  if (!round.synced.includes(slug)) throw new Error(`the sync round did not sync ${slug}: ${JSON.stringify(round.failed)}`);
 }

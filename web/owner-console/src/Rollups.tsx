@@ -47,7 +47,7 @@ export function Rollups() {
           </section>
           <div className="grid-2">
             <section className="card">
-              <BarChart title="daily" labelHeader="period" bars={rollup.periods.map((p) => ({ label: p.periodStart.slice(5), value: p.revenueVnd }))} />
+              <BarChart title="daily" labelHeader="period" bars={dailyBars(rollup, days)} />
             </section>
             <section className="card" aria-labelledby="rollup-top">
               <h2 id="rollup-top">{t("topItems")}</h2>
@@ -123,4 +123,14 @@ function Kpi({ label, value, testId }: { label: string; value: string; testId?: 
       </div>
     </div>
   );
+}
+
+// Days without sales are absent from the rollup; the chart shows them as zero so gaps are visible.
+function dailyBars(rollup: OwnerRollup, days: number) {
+  const byDay = new Map(rollup.periods.map((p) => [p.periodStart, p.revenueVnd]));
+  const to = vietnamToday();
+  return Array.from({ length: days }, (_, i) => {
+    const day = daysBefore(to, days - 1 - i);
+    return { label: day.slice(5), value: byDay.get(day) ?? 0 };
+  });
 }
