@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { startE2ePlatform, type E2ePlatform } from "../../e2e/platform.js";
 import { buildForTest, launchChromium, screenshotsDir } from "../testing/browser.js";
-import { cellGraphql, inviteStaff, latestOtp, randomPhone, readyTenantWithMenu, type ReadyTenant } from "../testing/platform.js";
+import { addRecommendation, cellGraphql, inviteStaff, latestOtp, randomPhone, readyTenantWithMenu, type ReadyTenant } from "../testing/platform.js";
 
 const slug = `web-pho-${process.pid}`;
 let platform: E2ePlatform;
@@ -90,6 +90,25 @@ describe("Given a Ready tenant with a menu and a manager invited by phone", () =
     const { todayOrders, todayRevenue } = location;
     expect({ todayOrders, todayRevenue }).toEqual({ todayOrders: 1, todayRevenue: 115_000 });
   });
+
+  it("approves and dismisses recommendations from the dashboard", async () => {
+    await addRecommendation(platform, slug, tenant.locationId, "Chuẩn bị thêm 20 tô phở", "Trưa thứ Bảy thường bán nhiều hơn 30%.");
+    await addRecommendation(platform, slug, tenant.locationId, "Tăng giá trà đá", "Giá thấp hơn các quán gần đây.");
+    await dashboard.reload();
+    await dashboard.getByRole("heading", { name: "Chuẩn bị thêm 20 tô phở" }).waitFor({ timeout: 10_000 });
+    if (screenshotsDir()) await dashboard.screenshot({ path: join(screenshotsDir()!, "tenant-dashboard-recommendations.png"), fullPage: true });
+    await dashboard.getByRole("button", { name: "Duyệt: Chuẩn bị thêm 20 tô phở" }).click();
+    await dashboard.getByRole("button", { name: "Bỏ qua: Tăng giá trà đá" }).click();
+    await dashboard.getByText("Không có gợi ý mới.").waitFor({ timeout: 5_000 });
+    const decided = await cellGraphql<{ approved: { title: string }[]; dismissed: { title: string }[] }>(
+      platform,
+      slug,
+      `{ approved: recommendations(status: APPROVED) { title } dismissed: recommendations(status: DISMISSED) { title } }`,
+      {},
+      tenant.ownerToken,
+    );
+    expect(decided).toEqual({ approved: [{ title: "Chuẩn bị thêm 20 tô phở" }], dismissed: [{ title: "Tăng giá trà đá" }] });
+  }, 30_000);
 
   it("switches to English and keeps working at phone width", async () => {
     await dashboard.getByRole("button", { name: "English" }).click();

@@ -120,3 +120,19 @@ export async function sellAndSync(platform: E2ePlatform, slug: string, token: st
   const round = await syncRound({ pool: platform.admin, platformKey, targets: kubernetesTargets(kc) });
   if (!round.synced.includes(slug)) throw new Error(`the sync round did not sync ${slug}: ${JSON.stringify(round.failed)}`);
 }
+
+/**
+ * Stores a pending recommendation in the tenant's cell schema, as the ML pod's writer would, so
+ * the dashboard has something to approve or dismiss without waiting for a model run.
+ */
+export async function addRecommendation(platform: E2ePlatform, slug: string, locationId: string, title: string, body: string): Promise<void> {
+  const { rows: schemas } = await platform.admin.query<{ table_schema: string }>(`select table_schema from information_schema.tables where table_name = 'recommendations'`);
+  for (const { table_schema: schema } of schemas) {
+    const quoted = `"${schema.replace(/"/g, '""')}"`;
+    const { rows } = await platform.admin.query<{ id: string }>(`select id from ${quoted}.tenants where slug = $1`, [slug]).catch(() => ({ rows: [] as { id: string }[] }));
+    if (!rows[0]) continue;
+    await platform.admin.query(`insert into ${quoted}.recommendations (tenant_id, location_id, kind, title, body, payload) values ($1, $2, 'prep', $3, $4, '{}')`, [rows[0].id, locationId, title, body]);
+    return;
+  }
+  throw new Error(`no cell schema holds tenant ${slug}`);
+}
