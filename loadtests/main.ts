@@ -35,7 +35,7 @@ const program = new Command()
       "\nExamples:\n" +
       "  npm run loadtest -- --local --profile smoke\n" +
       "  npm run loadtest -- --profile load --target http://pho-bo-hanoi.localhost:8080 --token $TOKEN\n" +
-      "In a cluster: loadtests/k8s/README.md (a k6 Job per cell).",
+      "In a cluster: npm run loadtest:k8s -- --help (a k6 Job per cell; docs/observability.md).",
   );
 
 async function main(): Promise<number> {
