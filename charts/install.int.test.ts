@@ -13,7 +13,7 @@ import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { KubernetesTenantRegistry } from "../control-plane/index.js";
 import { GROUP, VERSION, type Tenant } from "../operator/index.js";
-import { applyTenant, eventually, forceForget, getTenant, installCrds, isReady, startNodeHeartbeat, tenantManifest, testKube } from "../operator/testing/harness.js";
+import { applyTenant, eventually, forceForget, getTenant, installCrds, isReady, tenantManifest, testKube } from "../operator/testing/harness.js";
 import { freePort } from "../scripts/services/processes.js";
 import { CHART_DIR } from "./sync.js";
 import { helm } from "./testing/helm.js";
@@ -33,7 +33,6 @@ const values = { operator: { instance }, cells: { shared: { prefix: `${instance}
 const workDir = mkdtempSync(join(tmpdir(), "lsp-chart-install-"));
 const crdNames = ["tenants.localstoreplatform.com", "cells.localstoreplatform.com"];
 
-let stopHeartbeat: () => void = () => {};
 let operator: ChildProcess | undefined;
 let operatorOutput = "";
 let operatorMetricsPort = 0;
@@ -83,7 +82,6 @@ async function stopOperatorProcess(): Promise<void> {
 }
 
 beforeAll(async () => {
-  stopHeartbeat = startNodeHeartbeat(kube.core, kube.coordination);
   await kube.core.createNamespace({ body: { metadata: { name: namespace } } });
   // The Secrets the chart expects to exist (external Postgres and Redis), as platform ops create them.
   await kube.core.createNamespacedSecret({ namespace, body: { metadata: { name: "lsp-postgres" }, stringData: { "admin-url": process.env.DATABASE_URL!, "control-plane-url": process.env.DATABASE_URL! } } });
@@ -98,7 +96,6 @@ afterAll(async () => {
   await forceForget(kube, instance);
   helm(["uninstall", release, "--namespace", namespace, "--kubeconfig", kubeconfig]);
   await kube.core.deleteNamespace({ name: namespace }).catch(() => {});
-  stopHeartbeat();
   rmSync(workDir, { recursive: true, force: true });
 }, 60_000);
 

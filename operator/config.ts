@@ -20,6 +20,10 @@ export const OperatorConfigSchema = z.object({
   /** Shared cells the operator creates are named {prefix}-{n}. */
   sharedCellPrefix: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS label").max(40).default("shared"),
   sharedCellCapacity: positive.max(1000).default(100),
+  /** HMAC key the router signs the tenant header with; copied into each cell so its API can verify it. */
+  routerSigningKey: z.string().min(16, "must be at least 16 characters (the router's ROUTER_SIGNING_KEY)").optional(),
+  /** The control plane's JWKS URL, from which cell APIs verify access tokens offline. */
+  jwksUrl: z.url("must be a URL, e.g. http://control-plane.lsp.svc:8080/.well-known/jwks.json").optional(),
   /** Image tag new cells start on. */
   cellVersion: z.string().min(1).default("0.1.0"),
   /** Only objects labelled localstoreplatform.com/instance={instance} are watched (and created with it). */
@@ -66,6 +70,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): OperatorCon
     ...pick("sharedCellPrefix", "SHARED_CELL_PREFIX"),
     ...pick("sharedCellCapacity", "SHARED_CELL_CAPACITY"),
     ...pick("cellVersion", "CELL_VERSION"),
+    ...pick("routerSigningKey", "ROUTER_SIGNING_KEY"),
+    ...pick("jwksUrl", "CONTROL_PLANE_JWKS_URL"),
     ...pick("instance", "OPERATOR_INSTANCE"),
     ...pick("workers", "OPERATOR_WORKERS"),
     ...pick("leaderElection", "LEADER_ELECTION", (v) => v !== "false" && v !== "0"),

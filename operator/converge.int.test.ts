@@ -14,7 +14,6 @@ import {
   killHard,
   listOwn,
   spawnOperator,
-  startNodeHeartbeat,
   tenantManifest,
   testKube,
 } from "./testing/harness.js";
@@ -45,10 +44,8 @@ describe("Given the operator killed at random points during a burst of applies",
   const log: string[] = [];
   const sharedNames = Array.from({ length: SHARED }, (_, i) => `${instance}-s${i}`);
   const dedicatedNames = [`${instance}-d0`, `${instance}-d1`];
-  let stopHeartbeat: () => void;
 
   beforeAll(async () => {
-    stopHeartbeat = startNodeHeartbeat(kube.core, kube.coordination);
     await installCrds(kube);
   }, 60_000);
 
@@ -60,7 +57,6 @@ describe("Given the operator killed at random points during a burst of applies",
     const { schemas } = await cellSchemasAndRoles(db, instance);
     for (const s of schemas) await platform.dropCell(s.replace(/^cell_/, "").replaceAll("_", "-")).catch(() => {});
     await platform.close();
-    stopHeartbeat?.();
     await db.end();
   }, 60_000);
 

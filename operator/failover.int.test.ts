@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { ChildProcess } from "node:child_process";
 import { microTime } from "./runtime/leader.js";
-import { applyTenant, eventually, forceForget, getTenant, installCrds, isReady, killHard, spawnOperator, startNodeHeartbeat, tenantManifest, testKube, uniqueInstance } from "./testing/harness.js";
+import { applyTenant, eventually, forceForget, getTenant, installCrds, isReady, killHard, spawnOperator, tenantManifest, testKube, uniqueInstance } from "./testing/harness.js";
 
 const kube = testKube();
 const leaseHolder = (lease: string) => kube.coordination.readNamespacedLease({ name: lease, namespace: "default" }).then((l) => l.spec?.holderIdentity || undefined);
@@ -10,10 +10,8 @@ describe("Given two operator replicas sharing one Lease", () => {
   const instance = uniqueInstance("f");
   const lease = `lsp-operator-${instance}`;
   const replicas = new Map<string, ChildProcess>();
-  let stopHeartbeat: () => void;
 
   beforeAll(async () => {
-    stopHeartbeat = startNodeHeartbeat(kube.core, kube.coordination);
     await installCrds(kube);
     for (const id of ["replica-a", "replica-b"]) replicas.set(id, spawnOperator(instance, id));
   }, 60_000);
@@ -21,7 +19,6 @@ describe("Given two operator replicas sharing one Lease", () => {
   afterAll(async () => {
     await Promise.all([...replicas.values()].map(killHard));
     await forceForget(kube, instance);
-    stopHeartbeat?.();
   });
 
   it("elects exactly one leader, which reconciles", async () => {

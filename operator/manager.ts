@@ -188,6 +188,9 @@ function startControllers(config: OperatorConfig, kube: Kube, db: PlatformDataba
     cellCtl.start();
     tenantCtl.start();
     log.info({ workers: config.workers, instance: config.instance }, "Started controllers");
+    if (!config.routerSigningKey || !config.jwksUrl) {
+      log.warn({ routerSigningKey: Boolean(config.routerSigningKey), jwksUrl: Boolean(config.jwksUrl) }, "Cell APIs will not start until ROUTER_SIGNING_KEY and CONTROL_PLANE_JWKS_URL are configured");
+    }
   })();
 
   return {

@@ -12,7 +12,6 @@ import {
   installCrds,
   isReady,
   listOwn,
-  startNodeHeartbeat,
   startTestOperator,
   tenantManifest,
   testKube,
@@ -23,7 +22,6 @@ const db = adminPool();
 const instance = `o${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
 const name = (slug: string) => `${instance}-${slug}`;
 let operator: OperatorHandle;
-let stopHeartbeat: () => void;
 
 const readyTenant = (n: string, timeoutMs = 90_000) =>
   eventually(`Tenant ${n} Ready`, async () => {
@@ -34,7 +32,6 @@ const readyTenant = (n: string, timeoutMs = 90_000) =>
 const getCell = (n: string) => kube.custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: "cells", name: n }).then((c) => c as Cell, () => undefined);
 
 beforeAll(async () => {
-  stopHeartbeat = startNodeHeartbeat(kube.core, kube.coordination);
   await installCrds(kube);
   operator = await startTestOperator(instance, { sharedCellCapacity: 2, workers: 4 });
 }, 90_000);
@@ -42,7 +39,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await operator?.stop();
   await forceForget(kube, instance);
-  stopHeartbeat?.();
   await db.end();
 });
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { OperatorHandle } from "./manager.js";
 import { operatorRbacRules } from "./rbac.js";
-import { applyTenant, eventually, forceForget, getTenant, installCrds, isReady, startNodeHeartbeat, startTestOperator, tenantManifest, testKube, uniqueInstance } from "./testing/harness.js";
+import { applyTenant, eventually, forceForget, getTenant, installCrds, isReady, startTestOperator, tenantManifest, testKube, uniqueInstance } from "./testing/harness.js";
 
 describe("Given the operator running as a ServiceAccount bound only to operatorRbacRules", () => {
   const kube = testKube();
@@ -12,11 +12,9 @@ describe("Given the operator running as a ServiceAccount bound only to operatorR
   const namespace = "default";
   const account = `lsp-operator-${instance}`;
   let operator: OperatorHandle | undefined;
-  let stopHeartbeat: () => void;
   const rbac = () => import("@kubernetes/client-node").then((k) => kube.kc.makeApiClient(k.RbacAuthorizationV1Api));
 
   beforeAll(async () => {
-    stopHeartbeat = startNodeHeartbeat(kube.core, kube.coordination);
     await installCrds(kube);
     const api = await rbac();
     await kube.core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: account } } });
@@ -45,7 +43,6 @@ describe("Given the operator running as a ServiceAccount bound only to operatorR
     await api.deleteClusterRoleBinding({ name: account }).catch(() => {});
     await api.deleteClusterRole({ name: account }).catch(() => {});
     await kube.core.deleteNamespacedServiceAccount({ name: account, namespace }).catch(() => {});
-    stopHeartbeat?.();
   });
 
   it("can place, provision and serve a tenant, and delete it — the list is sufficient", async () => {

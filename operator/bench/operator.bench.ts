@@ -12,7 +12,6 @@ import { startPostgres } from "../../scripts/services/postgres.js";
 import { freePort } from "../../scripts/services/processes.js";
 import { GROUP, TENANT_PLURAL, VERSION, type Tenant } from "../api/v1alpha1/index.js";
 import { applyTenant, installCrds, isReady, tenantManifest, testKube } from "../testing/harness.js";
-import { startNodeHeartbeat } from "../testing/node-heartbeat.js";
 import { ResilientInformer } from "../runtime/informer.js";
 import { pino } from "pino";
 
@@ -48,13 +47,11 @@ async function main(): Promise<void> {
     startPostgres({ dataDir: resolve(stateDir, "postgres", "data"), persistent: false }),
   ]);
   const kube = testKube(cluster.kubeconfig);
-  const stopHeartbeat = startNodeHeartbeat(kube.core, kube.coordination);
   let operator: ReturnType<typeof spawn> | undefined;
   let interrupted = false;
   const cleanup = async () => {
     operator?.kill("SIGTERM");
     await sleep(1_000);
-    stopHeartbeat();
     await cluster.stop().catch((e: unknown) => log(`cluster stop: ${String(e)}`));
     await postgres.stop().catch((e: unknown) => log(`postgres stop: ${String(e)}`));
     if (!process.env.BENCH_KEEP) rmSync(stateDir, { recursive: true, force: true });

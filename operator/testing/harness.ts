@@ -12,7 +12,6 @@ import { crds } from "../api/v1alpha1/crds.js";
 import { startOperator, type OperatorHandle } from "../manager.js";
 import type { OperatorConfigInput } from "../config.js";
 import { Labels } from "../names.js";
-import { startNodeHeartbeat } from "./node-heartbeat.js";
 import { toolPath } from "../../scripts/services/toolchain.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
@@ -189,4 +188,3 @@ export async function cellSchemasAndRoles(db: pg.Pool, instance: string): Promis
   return { schemas: schemas.rows.map((r) => r.n), roles: roles.rows.map((r) => r.n) };
 }
 
-export { startNodeHeartbeat };

@@ -1,17 +1,20 @@
 // Everything a Cell runs, as pure typed functions of the Cell (snapshot-tested). The operator
 // server-side-applies these; owner references make the garbage collector remove them with the Cell.
+import { cellDatabaseNames } from "../../../cell/provisioning/index.js";
 import type * as k8s from "@kubernetes/client-node";
 import { API_VERSION, type Cell, type ResourceRequirements } from "../../api/v1alpha1/index.js";
 import type { OperatorConfig } from "../../config.js";
 import { CELL_API_PORT, CELL_ML_PORT, cellNamespace, Labels, REDIS_PORT } from "../../names.js";
 
 export interface ManifestContext {
-  config: Pick<OperatorConfig, "cellImageRepository" | "mlImageRepository" | "redisImage">;
+  config: Pick<OperatorConfig, "cellImageRepository" | "mlImageRepository" | "redisImage" | "routerSigningKey" | "jwksUrl">;
   commonLabels: Record<string, string>;
 }
 
 type Component = "api" | "ml" | "redis";
 export const DATABASE_SECRET = "cell-database";
+/** Platform settings a cell's pods read from their own namespace (pods cannot read other namespaces' Secrets). */
+export const PLATFORM_SECRET = "cell-platform";
 export const SERVICE_ACCOUNT = "cell";
 
 const ownerRef = (cell: Cell): k8s.V1OwnerReference => ({
@@ -108,6 +111,13 @@ function disruptionBudget(cell: Cell, ctx: ManifestContext, component: Component
 const resources = (r: ResourceRequirements | undefined): k8s.V1ResourceRequirements | undefined => (r ? { requests: r.requests, limits: r.limits } : undefined);
 const env = (name: string, value: string): k8s.V1EnvVar => ({ name, value });
 const probe = (path: string, port: number): k8s.V1Probe => ({ httpGet: { path, port: port as never }, periodSeconds: 10 });
+/** The ML pod speaks only gRPC: the kubelet asks its standard health service. */
+const grpcProbe = (port: number): k8s.V1Probe => ({ grpc: { port, service: "lsp.ml.v1.MlService" }, periodSeconds: 10 });
+const fromSecret = (name: string, secret: string, key: string, optional = false): k8s.V1EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key, ...(optional ? { optional } : {}) } } });
+
+export function cellPlatformSecret(cell: Cell, ctx: ManifestContext): k8s.V1Secret {
+  return { apiVersion: "v1", kind: "Secret", metadata: meta(cell, ctx, PLATFORM_SECRET), type: "Opaque", stringData: { ROUTER_SIGNING_KEY: ctx.config.routerSigningKey ?? "" } };
+}
 
 export function cellApiDeployment(cell: Cell, ctx: ManifestContext): k8s.V1Deployment {
   const name = cell.metadata.name;
@@ -117,9 +127,12 @@ export function cellApiDeployment(cell: Cell, ctx: ManifestContext): k8s.V1Deplo
     ports: [{ name: "http", containerPort: CELL_API_PORT }],
     env: [
       env("CELL_NAME", name),
-      { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: DATABASE_SECRET, key: "DATABASE_URL" } } },
+      env("CELL_SCHEMA", cellDatabaseNames(name).schema),
+      fromSecret("DATABASE_URL", DATABASE_SECRET, "DATABASE_URL"),
+      fromSecret("ROUTER_SIGNING_KEY", PLATFORM_SECRET, "ROUTER_SIGNING_KEY"),
+      ...(ctx.config.jwksUrl ? [env("JWKS_URL", ctx.config.jwksUrl)] : []),
       ...(cell.spec.redis.enabled ? [env("REDIS_URL", `redis://redis.${cellNamespace(name)}.svc.cluster.local:${REDIS_PORT}`)] : []),
-      env("ML_URL", `http://cell-ml.${cellNamespace(name)}.svc.cluster.local:${CELL_ML_PORT}`),
+      env("ML_GRPC_URL", `cell-ml.${cellNamespace(name)}.svc.cluster.local:${CELL_ML_PORT}`),
       env("PORT", String(CELL_API_PORT)),
     ],
     resources: resources(cell.spec.api.resources),
@@ -132,10 +145,12 @@ export function cellMlDeployment(cell: Cell, ctx: ManifestContext): k8s.V1Deploy
   return deployment(cell, ctx, "ml", "cell-ml", cell.spec.ml.replicas, {
     name: "ml",
     image: `${ctx.config.mlImageRepository}:${cell.spec.version}`,
-    ports: [{ name: "http", containerPort: CELL_ML_PORT }],
-    env: [env("CELL_NAME", cell.metadata.name), env("PORT", String(CELL_ML_PORT)), { name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: DATABASE_SECRET, key: "DATABASE_URL" } } }],
+    ports: [{ name: "grpc", containerPort: CELL_ML_PORT }],
+    // No database credentials: the cell sends the ML pod the series it needs (ADR 0400).
+    env: [env("CELL_NAME", cell.metadata.name), env("PORT", String(CELL_ML_PORT))],
     resources: resources(cell.spec.ml.resources),
-    readinessProbe: probe("/readyz", CELL_ML_PORT),
+    readinessProbe: grpcProbe(CELL_ML_PORT),
+    livenessProbe: grpcProbe(CELL_ML_PORT),
   });
 }
 
@@ -154,6 +169,7 @@ export function cellWorkloads(cell: Cell, ctx: ManifestContext): k8s.KubernetesO
     cellServiceAccount(cell, ctx),
     cellNetworkPolicy(cell, ctx),
     cellResourceQuota(cell, ctx),
+    cellPlatformSecret(cell, ctx),
     ...(cell.spec.redis.enabled ? [cellRedisDeployment(cell, ctx), service(cell, ctx, "redis", "redis", REDIS_PORT)] : []),
     cellApiDeployment(cell, ctx),
     service(cell, ctx, "api", "cell-api", CELL_API_PORT),
