@@ -11,7 +11,15 @@ describe("Given the control plane on app.localhost:8080", () => {
   });
 
   it("refuses other domains, other ports, nested subdomains and missing origins", () => {
-    const refused = ["http://evil.com", "http://pho.localhost:9090", "http://a.b.localhost:8080", "http://localhost.evil.com:8080", "null", "file://x", undefined];
+    const refused = [
+      "http://evil.com",
+      "http://pho.localhost:9090",
+      "http://a.b.localhost:8080",
+      "http://localhost.evil.com:8080",
+      "null",
+      "file://x",
+      undefined,
+    ];
     expect(refused.map((o) => allowedOrigin(o, host))).toEqual(refused.map(() => undefined));
   });
 
@@ -34,7 +42,11 @@ describe("Given a browser preflight", () => {
     const port = (server.address() as AddressInfo).port;
     try {
       return await new Promise((resolve, reject) => {
-        const headers = { host: `app.localhost:${port}`, origin: origin.replace("PORT", String(port)), "access-control-request-method": "POST" };
+        const headers = {
+          host: `app.localhost:${port}`,
+          origin: origin.replace("PORT", String(port)),
+          "access-control-request-method": "POST",
+        };
         request({ host: "127.0.0.1", port, path: "/auth/otp/request", method: "OPTIONS", headers }, (res) => {
           res.resume();
           resolve({ status: res.statusCode ?? 0, headers: res.headers });
@@ -49,11 +61,11 @@ describe("Given a browser preflight", () => {
 
   it("answers 204 with the allowed methods and headers for a tenant origin", async () => {
     const reply = await preflight("http://pho.localhost:PORT");
-    expect([reply.status, String(reply.headers["access-control-allow-origin"]).startsWith("http://pho.localhost:"), reply.headers["access-control-allow-headers"]]).toEqual([
-      204,
-      true,
-      "authorization, content-type",
-    ]);
+    expect([
+      reply.status,
+      String(reply.headers["access-control-allow-origin"]).startsWith("http://pho.localhost:"),
+      reply.headers["access-control-allow-headers"],
+    ]).toEqual([204, true, "authorization, content-type"]);
   });
 
   it("answers 403 for a foreign origin", async () => {

@@ -37,9 +37,17 @@ export function handleCors(req: IncomingMessage, res: ServerResponse): boolean {
   }
   if (req.method !== "OPTIONS" || !req.headers["access-control-request-method"]) return false;
   if (!origin) {
-    res.writeHead(403, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "FORBIDDEN", message: "origin not allowed" } }));
+    res
+      .writeHead(403, { "content-type": "application/json" })
+      .end(JSON.stringify({ error: { code: "FORBIDDEN", message: "origin not allowed" } }));
     return true;
   }
-  res.writeHead(204, { "access-control-allow-methods": ALLOWED_METHODS, "access-control-allow-headers": ALLOWED_HEADERS, "access-control-max-age": "600" }).end();
+  res
+    .writeHead(204, {
+      "access-control-allow-methods": ALLOWED_METHODS,
+      "access-control-allow-headers": ALLOWED_HEADERS,
+      "access-control-max-age": "600",
+    })
+    .end();
   return true;
 }

@@ -15,7 +15,11 @@ const ownerPhone = randomPhone();
 const shots = screenshotsDir();
 
 beforeAll(async () => {
-  [platform] = await Promise.all([startE2ePlatform("web_owner"), buildForTest("owner-console"), buildForTest("tenant-app")]);
+  [platform] = await Promise.all([
+    startE2ePlatform("web_owner"),
+    buildForTest("owner-console"),
+    buildForTest("tenant-app"),
+  ]);
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: "vi-VN" });
 }, 120_000);
@@ -51,8 +55,17 @@ describe("Given a new owner on the control plane's app domain", () => {
     const link = await status.getByRole("link", { name: "Mở trang bán hàng" }).getAttribute("href");
     expect(link).toBe(platform.tenantUrl(slug));
     // The platform agrees: the Tenant is Ready and its cell answers on the subdomain.
-    const token = await page.evaluate(() => (JSON.parse(localStorage.getItem("lsp.session") ?? "{}") as { accessToken?: string }).accessToken ?? "");
-    const { tenant } = await controlPlaneGraphql<{ tenant: { status: { ready: boolean } } }>(platform, `query($s: String!) { tenant(slug: $s) { status { ready } } }`, { s: slug }, token);
+    const token = await page.evaluate(
+      () =>
+        (JSON.parse(localStorage.getItem("lsp.session") ?? "{}") as { accessToken?: string }).accessToken ??
+        "",
+    );
+    const { tenant } = await controlPlaneGraphql<{ tenant: { status: { ready: boolean } } }>(
+      platform,
+      `query($s: String!) { tenant(slug: $s) { status { ready } } }`,
+      { s: slug },
+      token,
+    );
     expect(tenant.status.ready).toBe(true);
     // Its cell serves the staff app on the new subdomain.
     const store = await browser.newPage();
@@ -63,9 +76,19 @@ describe("Given a new owner on the control plane's app domain", () => {
   }, 90_000);
 
   it("shows sales across locations with a chart once the cells' figures are synced", async () => {
-    const token = await page.evaluate(() => (JSON.parse(localStorage.getItem("lsp.session") ?? "{}") as { accessToken?: string }).accessToken ?? "");
+    const token = await page.evaluate(
+      () =>
+        (JSON.parse(localStorage.getItem("lsp.session") ?? "{}") as { accessToken?: string }).accessToken ??
+        "",
+    );
     // 2 x 55.000 + 1 x 5.000, then 1 x 45.000: 160.000 đ over 2 orders.
-    await sellAndSync(platform, slug, token, [[{ itemIndex: 0, quantity: 2 }, { itemIndex: 2, quantity: 1 }], [{ itemIndex: 1, quantity: 1 }]]);
+    await sellAndSync(platform, slug, token, [
+      [
+        { itemIndex: 0, quantity: 2 },
+        { itemIndex: 2, quantity: 1 },
+      ],
+      [{ itemIndex: 1, quantity: 1 }],
+    ]);
     await page.getByRole("link", { name: "Doanh số" }).click();
     await page.getByTestId("rollup-revenue").filter({ hasText: "160.000" }).waitFor({ timeout: 10_000 });
     expect(await page.getByRole("cell", { name: "Quận 3" }).count()).toBe(1);
@@ -97,7 +120,9 @@ describe("Given a new owner on the control plane's app domain", () => {
     await page.setViewportSize({ width: 375, height: 740 });
     await page.getByRole("link", { name: "Cửa hàng" }).click();
     await page.getByText("Cửa hàng đã sẵn sàng").waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
+    ).toBeLessThanOrEqual(0);
     if (shots) await page.screenshot({ path: join(shots, "owner-tenants-phone.png"), fullPage: true });
   }, 30_000);
 });
@@ -106,7 +131,12 @@ describe("Given a browser on another site", () => {
   it("refuses the control plane's API to a foreign origin but allows the tenant subdomain", async () => {
     const host = `app.localhost:${new URL(platform.routerUrl).port}`;
     const preflight = (origin: string) =>
-      viaRouter(platform.routerUrl, host, "/auth/otp/request", { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } }).then((r) => r.status);
-    expect([await preflight("http://evil.example"), await preflight(platform.tenantUrl(slug))]).toEqual([403, 204]);
+      viaRouter(platform.routerUrl, host, "/auth/otp/request", {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST" },
+      }).then((r) => r.status);
+    expect([await preflight("http://evil.example"), await preflight(platform.tenantUrl(slug))]).toEqual([
+      403, 204,
+    ]);
   });
 });

@@ -39,17 +39,22 @@ describe("Given a built app folder", () => {
 
   it("serves index.html at / with revalidation", async () => {
     const reply = await fetch(`${built.url}/`);
-    expect([reply.status, reply.headers.get("content-type"), reply.headers.get("cache-control"), await reply.text()]).toEqual([
-      200,
-      "text/html; charset=utf-8",
-      "no-cache",
-      "<!doctype html><title>app</title>",
-    ]);
+    expect([
+      reply.status,
+      reply.headers.get("content-type"),
+      reply.headers.get("cache-control"),
+      await reply.text(),
+    ]).toEqual([200, "text/html; charset=utf-8", "no-cache", "<!doctype html><title>app</title>"]);
   });
 
   it("serves hashed assets with their content type and a year of immutable caching", async () => {
     const reply = await fetch(`${built.url}/assets/main-abc123.js?v=1`);
-    expect([reply.status, reply.headers.get("content-type"), reply.headers.get("cache-control"), await reply.text()]).toEqual([
+    expect([
+      reply.status,
+      reply.headers.get("content-type"),
+      reply.headers.get("cache-control"),
+      await reply.text(),
+    ]).toEqual([
       200,
       "text/javascript; charset=utf-8",
       "public, max-age=31536000, immutable",
@@ -68,14 +73,23 @@ describe("Given a built app folder", () => {
 
   it("refuses paths that climb out of the folder", async () => {
     // Raw requests: fetch would normalise the dots away before sending.
-    const statuses = await Promise.all(["/../secret.txt", "/%2e%2e/secret.txt", "/assets/%2e%2e/%2e%2e/secret.txt"].map((path) => rawStatus(built.url, path)));
+    const statuses = await Promise.all(
+      ["/../secret.txt", "/%2e%2e/secret.txt", "/assets/%2e%2e/%2e%2e/secret.txt"].map((path) =>
+        rawStatus(built.url, path),
+      ),
+    );
     expect(statuses).toEqual([400, 400, 400]);
   });
 
   it("answers HEAD without a body and refuses POST", async () => {
     const head = await fetch(`${built.url}/favicon.svg`, { method: "HEAD" });
     const post = await fetch(`${built.url}/`, { method: "POST" });
-    expect([head.status, head.headers.get("content-type"), await head.text(), post.status]).toEqual([200, "image/svg+xml", "", 405]);
+    expect([head.status, head.headers.get("content-type"), await head.text(), post.status]).toEqual([
+      200,
+      "image/svg+xml",
+      "",
+      405,
+    ]);
   });
 });
 

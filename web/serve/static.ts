@@ -33,7 +33,9 @@ export function serveStatic(distDir: string, appName: string): StaticHandler {
   const root = resolve(distDir);
   return function staticApp(req, res) {
     if (req.method !== "GET" && req.method !== "HEAD") {
-      res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" }).end("method not allowed\n");
+      res
+        .writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain; charset=utf-8" })
+        .end("method not allowed\n");
       return;
     }
     const index = join(root, "index.html");
@@ -45,7 +47,9 @@ export function serveStatic(distDir: string, appName: string): StaticHandler {
     }
     // Missing files under assets/ are real 404s (a stale tab asking for an old chunk), not app routes.
     if (file === undefined && (req.url ?? "").startsWith("/assets/")) {
-      res.writeHead(404, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" }).end("not found\n");
+      res
+        .writeHead(404, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" })
+        .end("not found\n");
       return;
     }
     const path = file ?? index;
@@ -87,5 +91,11 @@ function sendFile(req: IncomingMessage, res: ServerResponse, path: string, cache
 function notBuilt(res: ServerResponse, appName: string): void {
   const body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${appName} not built</title></head>
 <body><h1>The ${appName} web app is not built</h1><p>Run <code>npm run web:build</code> in the repository, then reload this page.</p></body></html>\n`;
-  res.writeHead(503, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(body), "cache-control": "no-store" }).end(body);
+  res
+    .writeHead(503, {
+      "content-type": "text/html; charset=utf-8",
+      "content-length": Buffer.byteLength(body),
+      "cache-control": "no-store",
+    })
+    .end(body);
 }

@@ -8,18 +8,39 @@ export interface Bar {
   value: number;
 }
 
-export function BarChart({ title, bars, labelHeader }: { title: MessageKey; bars: Bar[]; labelHeader: MessageKey }) {
+export function BarChart({
+  title,
+  bars,
+  labelHeader,
+}: {
+  title: MessageKey;
+  bars: Bar[];
+  labelHeader: MessageKey;
+}) {
   const { t } = useI18n();
   const max = Math.max(1, ...bars.map((b) => b.value));
   const width = 100 / Math.max(1, bars.length);
   return (
     <figure className="chart">
       <figcaption>{t(title)}</figcaption>
-      <svg viewBox="0 0 100 60" preserveAspectRatio="none" role="img" aria-label={t(title)} aria-hidden="false">
+      <svg
+        viewBox="0 0 100 60"
+        preserveAspectRatio="none"
+        role="img"
+        aria-label={t(title)}
+        aria-hidden="false"
+      >
         {bars.map((bar, i) => {
           const h = (bar.value / max) * 52;
           return (
-            <rect key={bar.label} x={i * width + width * 0.15} y={56 - h} width={width * 0.7} height={Math.max(h, bar.value > 0 ? 0.8 : 0)} className="bar">
+            <rect
+              key={bar.label}
+              x={i * width + width * 0.15}
+              y={56 - h}
+              width={width * 0.7}
+              height={Math.max(h, bar.value > 0 ? 0.8 : 0)}
+              className="bar"
+            >
               <title>{`${bar.label}: ${formatVnd(bar.value)}`}</title>
             </rect>
           );

@@ -45,7 +45,17 @@ export function Login({ title, onSignedIn }: { title: string; onSignedIn(session
       {step === "phone" ? (
         <form onSubmit={sendCode} aria-label={t("signIn")}>
           <label htmlFor="phone">{t("phone")}</label>
-          <input id="phone" name="phone" type="tel" inputMode="tel" autoComplete="tel" required placeholder={t("phoneHint")} value={phone} onChange={(e) => setPhone(e.target.value)} />
+          <input
+            id="phone"
+            name="phone"
+            type="tel"
+            inputMode="tel"
+            autoComplete="tel"
+            required
+            placeholder={t("phoneHint")}
+            value={phone}
+            onChange={(e) => setPhone(e.target.value)}
+          />
           <button type="submit" className="primary" disabled={busy}>
             {t("sendCode")}
           </button>
@@ -54,7 +64,18 @@ export function Login({ title, onSignedIn }: { title: string; onSignedIn(session
         <form onSubmit={verify} aria-label={t("verify")}>
           <p>{t("codeSent", { phone })}</p>
           <label htmlFor="code">{t("code")}</label>
-          <input id="code" name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9]{6}" maxLength={6} required value={code} onChange={(e) => setCode(e.target.value)} autoFocus />
+          <input
+            id="code"
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9]{6}"
+            maxLength={6}
+            required
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            autoFocus
+          />
           <button type="submit" className="primary" disabled={busy}>
             {t("verify")}
           </button>

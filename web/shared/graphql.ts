@@ -9,15 +9,25 @@ interface GraphQLReply<T> {
 
 const EXPIRED = new Set(["UNAUTHENTICATED", "TOKEN_EXPIRED"]);
 
-export async function graphql<T>(endpoint: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+export async function graphql<T>(
+  endpoint: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<T> {
   let session = loadSession();
   for (let attempt = 0; ; attempt++) {
     const reply = await fetch(endpoint, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json", ...(session ? { authorization: `Bearer ${session.accessToken}` } : {}) },
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json",
+        ...(session ? { authorization: `Bearer ${session.accessToken}` } : {}),
+      },
       body: JSON.stringify({ query, variables }),
     });
-    const body = (await reply.json().catch(() => ({ errors: [{ message: `the server answered ${reply.status}` }] }))) as GraphQLReply<T>;
+    const body = (await reply
+      .json()
+      .catch(() => ({ errors: [{ message: `the server answered ${reply.status}` }] }))) as GraphQLReply<T>;
     const first = body.errors?.[0];
     const code = first?.extensions?.code ?? (reply.status === 401 ? "UNAUTHENTICATED" : undefined);
     if (code && EXPIRED.has(code) && attempt === 0 && session) {
@@ -27,7 +37,8 @@ export async function graphql<T>(endpoint: string, query: string, variables: Rec
       window.dispatchEvent(new Event("lsp:signed-out"));
     }
     if (first) throw new ApiError(first.message, code ?? "ERROR", first.extensions?.field);
-    if (!body.data) throw new ApiError(`the server answered ${reply.status} without data`, `HTTP_${reply.status}`);
+    if (!body.data)
+      throw new ApiError(`the server answered ${reply.status} without data`, `HTTP_${reply.status}`);
     return body.data;
   }
 }

@@ -104,6 +104,7 @@ const vi = {
   invite: "Gửi lời mời",
   invited: "Đã gửi lời mời đến {phone}.",
   pendingInvites: "Lời mời đang chờ",
+  expires: "Hết hạn",
   name: "Tên",
   invoices: "Hoá đơn",
   noInvoices: "Chưa có hoá đơn nào.",
@@ -210,6 +211,7 @@ const en: Partial<Record<MessageKey, string>> = {
   invite: "Send invite",
   invited: "Invite sent to {phone}.",
   pendingInvites: "Pending invites",
+  expires: "Expires",
   name: "Name",
   invoices: "Invoices",
   noInvoices: "No invoices yet.",
@@ -236,13 +238,18 @@ export function translate(lang: Lang, key: MessageKey, vars: Record<string, stri
 }
 
 export function I18nProvider({ children }: { children: ReactNode }) {
-  const [lang, setLangState] = useState<Lang>(() => (localStorage.getItem(STORAGE_KEY) === "en" ? "en" : "vi"));
+  const [lang, setLangState] = useState<Lang>(() =>
+    localStorage.getItem(STORAGE_KEY) === "en" ? "en" : "vi",
+  );
   const setLang = useCallback((next: Lang) => {
     localStorage.setItem(STORAGE_KEY, next);
     document.documentElement.lang = next;
     setLangState(next);
   }, []);
-  const value = useMemo<I18n>(() => ({ lang, setLang, t: (key, vars) => translate(lang, key, vars) }), [lang, setLang]);
+  const value = useMemo<I18n>(
+    () => ({ lang, setLang, t: (key, vars) => translate(lang, key, vars) }),
+    [lang, setLang],
+  );
   document.documentElement.lang = lang;
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }
@@ -256,7 +263,12 @@ export function useI18n(): I18n {
 export function LanguageToggle() {
   const { lang, setLang, t } = useI18n();
   return (
-    <button type="button" className="link" onClick={() => setLang(lang === "vi" ? "en" : "vi")} lang={lang === "vi" ? "en" : "vi"}>
+    <button
+      type="button"
+      className="link"
+      onClick={() => setLang(lang === "vi" ? "en" : "vi")}
+      lang={lang === "vi" ? "en" : "vi"}
+    >
       {t("switchLanguage")}
     </button>
   );

@@ -45,10 +45,21 @@ export class ApiError extends Error {
 }
 
 async function postJson<T>(path: string, body: unknown): Promise<T> {
-  const reply = await fetch(`${controlPlaneOrigin()}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const reply = await fetch(`${controlPlaneOrigin()}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   const text = await reply.text();
-  const json = text ? (JSON.parse(text) as T & { error?: { code?: string; message?: string; field?: string } }) : ({} as T & { error?: undefined });
-  if (!reply.ok) throw new ApiError(json.error?.message ?? `request failed (${reply.status})`, json.error?.code ?? `HTTP_${reply.status}`, json.error?.field);
+  const json = text
+    ? (JSON.parse(text) as T & { error?: { code?: string; message?: string; field?: string } })
+    : ({} as T & { error?: undefined });
+  if (!reply.ok)
+    throw new ApiError(
+      json.error?.message ?? `request failed (${reply.status})`,
+      json.error?.code ?? `HTTP_${reply.status}`,
+      json.error?.field,
+    );
   return json;
 }
 
@@ -57,7 +68,10 @@ export function requestOtp(phone: string): Promise<{ phone?: string }> {
 }
 
 export async function verifyOtp(phone: string, code: string): Promise<Session> {
-  const reply = await postJson<{ accessToken: string; refreshToken: string; user: { phone: string } }>("/auth/otp/verify", { phone, code });
+  const reply = await postJson<{ accessToken: string; refreshToken: string; user: { phone: string } }>(
+    "/auth/otp/verify",
+    { phone, code },
+  );
   return { accessToken: reply.accessToken, refreshToken: reply.refreshToken, phone: reply.user.phone };
 }
 
@@ -69,7 +83,9 @@ export function refreshSession(): Promise<Session | undefined> {
     const current = loadSession();
     if (!current) return undefined;
     try {
-      const pair = await postJson<{ accessToken: string; refreshToken: string }>("/auth/refresh", { refreshToken: current.refreshToken });
+      const pair = await postJson<{ accessToken: string; refreshToken: string }>("/auth/refresh", {
+        refreshToken: current.refreshToken,
+      });
       const next = { ...current, accessToken: pair.accessToken, refreshToken: pair.refreshToken };
       saveSession(next);
       return next;

@@ -6,7 +6,15 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { startE2ePlatform, type E2ePlatform } from "../../e2e/platform.js";
 import { buildForTest, launchChromium, screenshotsDir } from "../testing/browser.js";
-import { addRecommendation, cellGraphql, inviteStaff, latestOtp, randomPhone, readyTenantWithMenu, type ReadyTenant } from "../testing/platform.js";
+import {
+  addRecommendation,
+  cellGraphql,
+  inviteStaff,
+  latestOtp,
+  randomPhone,
+  readyTenantWithMenu,
+  type ReadyTenant,
+} from "../testing/platform.js";
 
 const slug = `web-pho-${process.pid}`;
 let platform: E2ePlatform;
@@ -18,7 +26,11 @@ let context: BrowserContext;
 let sales: Page;
 let dashboard: Page;
 
-const text = (page: Page, testId: string) => page.getByTestId(testId).innerText().then((t) => t.replace(/\s/g, " "));
+const text = (page: Page, testId: string) =>
+  page
+    .getByTestId(testId)
+    .innerText()
+    .then((t) => t.replace(/\s/g, " "));
 
 beforeAll(async () => {
   [platform] = await Promise.all([startE2ePlatform("web_tenant"), buildForTest("tenant-app")]);
@@ -60,17 +72,31 @@ describe("Given a Ready tenant with a menu and a manager invited by phone", () =
     expect(await text(dashboard, "today-revenue")).toBe("0 ₫");
 
     await sales.getByRole("button", { name: /Thêm Phở bò tái/ }).click();
-    await sales.getByRole("button", { name: /Thêm Phở bò tái/ }).first().click();
-    await sales.getByRole("button", { name: /Thêm Trà đá/ }).first().click();
+    await sales
+      .getByRole("button", { name: /Thêm Phở bò tái/ })
+      .first()
+      .click();
+    await sales
+      .getByRole("button", { name: /Thêm Trà đá/ })
+      .first()
+      .click();
     await sales.getByLabel("MoMo").check();
     expect(await text(sales, "order-total")).toBe("115.000 ₫");
 
-    const recorded = sales.waitForResponse((r) => r.url().endsWith("/graphql") && (r.request().postData() ?? "").includes("createOrder"));
+    const recorded = sales.waitForResponse(
+      (r) => r.url().endsWith("/graphql") && (r.request().postData() ?? "").includes("createOrder"),
+    );
     await sales.getByRole("button", { name: "Ghi đơn" }).click();
     const reply = await recorded;
     const committedAt = Date.now();
     expect(reply.status()).toBe(200);
-    await dashboard.waitForFunction(() => document.querySelector("[data-testid=today-revenue]")?.textContent?.replace(/\s/g, " ") === "115.000 ₫", undefined, { timeout: 1_000 });
+    await dashboard.waitForFunction(
+      () =>
+        document.querySelector("[data-testid=today-revenue]")?.textContent?.replace(/\s/g, " ") ===
+        "115.000 ₫",
+      undefined,
+      { timeout: 1_000 },
+    );
     const seenAfterMs = Date.now() - committedAt;
     expect(seenAfterMs).toBeLessThan(1_000);
     expect(await text(dashboard, "today-orders")).toBe("1");
@@ -92,11 +118,27 @@ describe("Given a Ready tenant with a menu and a manager invited by phone", () =
   });
 
   it("approves and dismisses recommendations from the dashboard", async () => {
-    await addRecommendation(platform, slug, tenant.locationId, "Chuẩn bị thêm 20 tô phở", "Trưa thứ Bảy thường bán nhiều hơn 30%.");
-    await addRecommendation(platform, slug, tenant.locationId, "Tăng giá trà đá", "Giá thấp hơn các quán gần đây.");
+    await addRecommendation(
+      platform,
+      slug,
+      tenant.locationId,
+      "Chuẩn bị thêm 20 tô phở",
+      "Trưa thứ Bảy thường bán nhiều hơn 30%.",
+    );
+    await addRecommendation(
+      platform,
+      slug,
+      tenant.locationId,
+      "Tăng giá trà đá",
+      "Giá thấp hơn các quán gần đây.",
+    );
     await dashboard.reload();
     await dashboard.getByRole("heading", { name: "Chuẩn bị thêm 20 tô phở" }).waitFor({ timeout: 10_000 });
-    if (screenshotsDir()) await dashboard.screenshot({ path: join(screenshotsDir()!, "tenant-dashboard-recommendations.png"), fullPage: true });
+    if (screenshotsDir())
+      await dashboard.screenshot({
+        path: join(screenshotsDir()!, "tenant-dashboard-recommendations.png"),
+        fullPage: true,
+      });
     await dashboard.getByRole("button", { name: "Duyệt: Chuẩn bị thêm 20 tô phở" }).click();
     await dashboard.getByRole("button", { name: "Bỏ qua: Tăng giá trà đá" }).click();
     await dashboard.getByText("Không có gợi ý mới.").waitFor({ timeout: 5_000 });
@@ -107,19 +149,26 @@ describe("Given a Ready tenant with a menu and a manager invited by phone", () =
       {},
       tenant.ownerToken,
     );
-    expect(decided).toEqual({ approved: [{ title: "Chuẩn bị thêm 20 tô phở" }], dismissed: [{ title: "Tăng giá trà đá" }] });
+    expect(decided).toEqual({
+      approved: [{ title: "Chuẩn bị thêm 20 tô phở" }],
+      dismissed: [{ title: "Tăng giá trà đá" }],
+    });
   }, 30_000);
 
   it("switches to English and keeps working at phone width", async () => {
     await dashboard.getByRole("button", { name: "English" }).click();
     await dashboard.getByText("Today's revenue").waitFor();
     await dashboard.setViewportSize({ width: 375, height: 740 });
-    const overflow = await dashboard.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await dashboard.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await sales.setViewportSize({ width: 375, height: 740 });
     await sales.reload();
     await sales.getByRole("button", { name: /Add Phở bò tái/ }).waitFor();
-    expect(await sales.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    expect(
+      await sales.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
+    ).toBeLessThanOrEqual(0);
 
     const dir = screenshotsDir();
     if (dir) {

@@ -8,17 +8,31 @@ import { chromium, type Browser } from "playwright-core";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}: run web/testing/ensure-chromium.sh (apt-get install -y chromium) or set CHROMIUM_PATH`);
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM_PATH}: run web/testing/ensure-chromium.sh (apt-get install -y chromium) or set CHROMIUM_PATH`,
+    );
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
 }
 
 /** Screenshots go to docs/screenshots when LSP_WEB_SCREENSHOTS=1 (npm run web:screenshots). */
-export const screenshotsDir = (): string | undefined => (process.env.LSP_WEB_SCREENSHOTS === "1" ? new URL("../../docs/screenshots/", import.meta.url).pathname : undefined);
+export const screenshotsDir = (): string | undefined =>
+  process.env.LSP_WEB_SCREENSHOTS === "1"
+    ? new URL("../../docs/screenshots/", import.meta.url).pathname
+    : undefined;
 
 /**
  * Builds one app unless its dist is newer than every source file. The build runs in a child
@@ -34,15 +48,20 @@ export async function buildForTest(app: "tenant-app" | "owner-console"): Promise
       mkdirSync(lock);
       break;
     } catch {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}; remove it if no build is running`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${lock}; remove it if no build is running`);
       await sleep(200);
     }
   }
   try {
     if (builtAfterSources(join(root, "web"), app)) return;
     await new Promise<void>((resolve, reject) =>
-      execFile(process.execPath, [`${root}node_modules/tsx/dist/cli.mjs`, `${root}web/build.ts`, app], { cwd: root, timeout: 120_000 }, (error, _stdout, stderr) =>
-        error ? reject(new Error(`web build of ${app} failed: ${stderr || error.message}`)) : resolve(),
+      execFile(
+        process.execPath,
+        [`${root}node_modules/tsx/dist/cli.mjs`, `${root}web/build.ts`, app],
+        { cwd: root, timeout: 120_000 },
+        (error, _stdout, stderr) =>
+          error ? reject(new Error(`web build of ${app} failed: ${stderr || error.message}`)) : resolve(),
       ),
     );
   } finally {
@@ -54,7 +73,11 @@ function builtAfterSources(web: string, app: string): boolean {
   const index = join(web, app, "dist", "index.html");
   if (!existsSync(index)) return false;
   const builtAt = statSync(index).mtimeMs;
-  const sources = [join(web, app, "index.html"), ...filesUnder(join(web, app, "src")), ...filesUnder(join(web, "shared"))];
+  const sources = [
+    join(web, app, "index.html"),
+    ...filesUnder(join(web, app, "src")),
+    ...filesUnder(join(web, "shared")),
+  ];
   return sources.every((file) => statSync(file).mtimeMs < builtAt);
 }
 

@@ -13,7 +13,11 @@ export function randomPhone(): string {
 }
 
 async function postJson<T>(url: string, body: unknown, token?: string): Promise<T> {
-  const reply = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+  const reply = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
   const json = (await reply.json()) as T;
   if (!reply.ok) throw new Error(`${url} answered ${reply.status}: ${JSON.stringify(json)}`);
   return json;
@@ -21,31 +25,61 @@ async function postJson<T>(url: string, body: unknown, token?: string): Promise<
 
 /** The newest OTP texted to `phone` that was sent after `since` (ISO time). */
 export async function latestOtp(platform: E2ePlatform, phone: string, since: string): Promise<string> {
-  return eventually(`an OTP for ${phone} in the SMS outbox`, async () => {
-    const reply = await fetch(`${platform.controlPlaneUrl}/dev/sms-outbox?phone=${encodeURIComponent(phone)}&limit=5`);
-    const { messages } = (await reply.json()) as { messages: { text: string; sentAt: string }[] };
-    const fresh = messages.filter((m) => m.sentAt >= since).sort((a, b) => b.sentAt.localeCompare(a.sentAt))[0];
-    return fresh ? /(\d{6})/.exec(fresh.text)?.[1] : undefined;
-  }, 10_000);
+  return eventually(
+    `an OTP for ${phone} in the SMS outbox`,
+    async () => {
+      const reply = await fetch(
+        `${platform.controlPlaneUrl}/dev/sms-outbox?phone=${encodeURIComponent(phone)}&limit=5`,
+      );
+      const { messages } = (await reply.json()) as { messages: { text: string; sentAt: string }[] };
+      const fresh = messages
+        .filter((m) => m.sentAt >= since)
+        .sort((a, b) => b.sentAt.localeCompare(a.sentAt))[0];
+      return fresh ? /(\d{6})/.exec(fresh.text)?.[1] : undefined;
+    },
+    10_000,
+  );
 }
 
 export async function signInByOtp(platform: E2ePlatform, phone: string): Promise<string> {
   const since = new Date(Date.now() - 1000).toISOString();
   await postJson(`${platform.controlPlaneUrl}/auth/otp/request`, { phone });
   const code = await latestOtp(platform, phone, since);
-  return (await postJson<{ accessToken: string }>(`${platform.controlPlaneUrl}/auth/otp/verify`, { phone, code })).accessToken;
+  return (
+    await postJson<{ accessToken: string }>(`${platform.controlPlaneUrl}/auth/otp/verify`, { phone, code })
+  ).accessToken;
 }
 
-export async function controlPlaneGraphql<T>(platform: E2ePlatform, query: string, variables: Record<string, unknown>, token: string): Promise<T> {
-  const reply = await postJson<{ data?: T; errors?: unknown[] }>(`${platform.controlPlaneUrl}/graphql`, { query, variables }, token);
-  if (reply.errors?.length || !reply.data) throw new Error(`control plane GraphQL failed: ${JSON.stringify(reply.errors)}`);
+export async function controlPlaneGraphql<T>(
+  platform: E2ePlatform,
+  query: string,
+  variables: Record<string, unknown>,
+  token: string,
+): Promise<T> {
+  const reply = await postJson<{ data?: T; errors?: unknown[] }>(
+    `${platform.controlPlaneUrl}/graphql`,
+    { query, variables },
+    token,
+  );
+  if (reply.errors?.length || !reply.data)
+    throw new Error(`control plane GraphQL failed: ${JSON.stringify(reply.errors)}`);
   return reply.data;
 }
 
-export async function cellGraphql<T>(platform: E2ePlatform, slug: string, query: string, variables: Record<string, unknown>, token: string): Promise<T> {
-  const reply = await viaRouter(platform.routerUrl, `${slug}.localhost`, "/graphql", { body: { query, variables }, headers: { authorization: `Bearer ${token}` } });
+export async function cellGraphql<T>(
+  platform: E2ePlatform,
+  slug: string,
+  query: string,
+  variables: Record<string, unknown>,
+  token: string,
+): Promise<T> {
+  const reply = await viaRouter(platform.routerUrl, `${slug}.localhost`, "/graphql", {
+    body: { query, variables },
+    headers: { authorization: `Bearer ${token}` },
+  });
   const body = reply.json<{ data?: T; errors?: unknown[] }>();
-  if (body.errors?.length || !body.data) throw new Error(`cell GraphQL at ${slug} failed (${reply.status}): ${JSON.stringify(body.errors)}`);
+  if (body.errors?.length || !body.data)
+    throw new Error(`cell GraphQL at ${slug} failed (${reply.status}): ${JSON.stringify(body.errors)}`);
   return body.data;
 }
 
@@ -70,7 +104,16 @@ export async function readyTenantWithMenu(platform: E2ePlatform, slug: string): 
   const ownerToken = signup.signupTenant.accessToken;
   const locationId = await eventually(
     `${slug} served by its cell`,
-    async () => (await cellGraphql<{ locations: { id: string }[] }>(platform, slug, `{ locations { id } }`, {}, ownerToken)).locations[0]?.id,
+    async () =>
+      (
+        await cellGraphql<{ locations: { id: string }[] }>(
+          platform,
+          slug,
+          `{ locations { id } }`,
+          {},
+          ownerToken,
+        )
+      ).locations[0]?.id,
     90_000,
   );
   const items = await addMenu(platform, slug, ownerToken);
@@ -78,21 +121,54 @@ export async function readyTenantWithMenu(platform: E2ePlatform, slug: string): 
 }
 
 /** The owner invites `phone` (staff or manager); resolves with the invite code texted to that phone. */
-export async function inviteStaff(platform: E2ePlatform, tenant: ReadyTenant, phone: string, role: "STAFF" | "MANAGER" = "STAFF"): Promise<string> {
+export async function inviteStaff(
+  platform: E2ePlatform,
+  tenant: ReadyTenant,
+  phone: string,
+  role: "STAFF" | "MANAGER" = "STAFF",
+): Promise<string> {
   const since = new Date(Date.now() - 1000).toISOString();
-  await controlPlaneGraphql(platform, `mutation($i: InviteStaffInput!) { inviteStaff(input: $i) { id } }`, { i: { tenantSlug: tenant.slug, phone, role } }, tenant.ownerToken);
-  return eventually(`an invite for ${phone} in the SMS outbox`, async () => {
-    const reply = await fetch(`${platform.controlPlaneUrl}/dev/sms-outbox?phone=${encodeURIComponent(phone)}&limit=5`);
-    const { messages } = (await reply.json()) as { messages: { text: string; sentAt: string }[] };
-    return messages.filter((m) => m.sentAt >= since).map((m) => /ma moi (\S+)/.exec(m.text)?.[1]).find(Boolean);
-  }, 10_000);
+  await controlPlaneGraphql(
+    platform,
+    `mutation($i: InviteStaffInput!) { inviteStaff(input: $i) { id } }`,
+    { i: { tenantSlug: tenant.slug, phone, role } },
+    tenant.ownerToken,
+  );
+  return eventually(
+    `an invite for ${phone} in the SMS outbox`,
+    async () => {
+      const reply = await fetch(
+        `${platform.controlPlaneUrl}/dev/sms-outbox?phone=${encodeURIComponent(phone)}&limit=5`,
+      );
+      const { messages } = (await reply.json()) as { messages: { text: string; sentAt: string }[] };
+      return messages
+        .filter((m) => m.sentAt >= since)
+        .map((m) => /ma moi (\S+)/.exec(m.text)?.[1])
+        .find(Boolean);
+    },
+    10_000,
+  );
 }
 
 /** Two dishes and a drink under one category. */
-export async function addMenu(platform: E2ePlatform, slug: string, token: string): Promise<ReadyTenant["items"]> {
-  const { createMenuCategory } = await cellGraphql<{ createMenuCategory: { id: string } }>(platform, slug, `mutation($i: MenuCategoryInput!) { createMenuCategory(input: $i) { id } }`, { i: { name: "Món chính" } }, token);
+export async function addMenu(
+  platform: E2ePlatform,
+  slug: string,
+  token: string,
+): Promise<ReadyTenant["items"]> {
+  const { createMenuCategory } = await cellGraphql<{ createMenuCategory: { id: string } }>(
+    platform,
+    slug,
+    `mutation($i: MenuCategoryInput!) { createMenuCategory(input: $i) { id } }`,
+    { i: { name: "Món chính" } },
+    token,
+  );
   const items = [];
-  for (const [name, priceVnd] of [["Phở bò tái", 55_000], ["Bún chả", 45_000], ["Trà đá", 5_000]] as const) {
+  for (const [name, priceVnd] of [
+    ["Phở bò tái", 55_000],
+    ["Bún chả", 45_000],
+    ["Trà đá", 5_000],
+  ] as const) {
     const { createMenuItem } = await cellGraphql<{ createMenuItem: { id: string } }>(
       platform,
       slug,
@@ -106,32 +182,71 @@ export async function addMenu(platform: E2ePlatform, slug: string, token: string
 }
 
 /** Records sales through the cell's API, then runs the control plane's usage and daily-sales sync round now (the platform runs it every 30 s). */
-export async function sellAndSync(platform: E2ePlatform, slug: string, token: string, sales: { itemIndex: number; quantity: number }[][]): Promise<void> {
-  const { locations } = await cellGraphql<{ locations: { id: string }[] }>(platform, slug, `{ locations { id } }`, {}, token);
+export async function sellAndSync(
+  platform: E2ePlatform,
+  slug: string,
+  token: string,
+  sales: { itemIndex: number; quantity: number }[][],
+): Promise<void> {
+  const { locations } = await cellGraphql<{ locations: { id: string }[] }>(
+    platform,
+    slug,
+    `{ locations { id } }`,
+    {},
+    token,
+  );
   const items = await addMenu(platform, slug, token);
   for (const lines of sales) {
-    await cellGraphql(platform, slug, `mutation($i: CreateOrderInput!) { createOrder(input: $i) { orderId } }`, {
-      i: { locationId: locations[0]!.id, idempotencyKey: randomUUID(), channel: "DINE_IN", paymentMethod: "CASH", lines: lines.map((l) => ({ menuItemId: items[l.itemIndex]!.id, quantity: l.quantity })) },
-    }, token);
+    await cellGraphql(
+      platform,
+      slug,
+      `mutation($i: CreateOrderInput!) { createOrder(input: $i) { orderId } }`,
+      {
+        i: {
+          locationId: locations[0]!.id,
+          idempotencyKey: randomUUID(),
+          channel: "DINE_IN",
+          paymentMethod: "CASH",
+          lines: lines.map((l) => ({ menuItemId: items[l.itemIndex]!.id, quantity: l.quantity })),
+        },
+      },
+      token,
+    );
   }
-  const { platformKey } = JSON.parse(readFileSync(join(platform.dataDir, "secrets.json"), "utf8")) as { platformKey: string };
+  const { platformKey } = JSON.parse(readFileSync(join(platform.dataDir, "secrets.json"), "utf8")) as {
+    platformKey: string;
+  };
   const kc = new KubeConfig();
   kc.loadFromFile(platform.kubeconfig);
   const round = await syncRound({ pool: platform.admin, platformKey, targets: kubernetesTargets(kc) });
-  if (!round.synced.includes(slug)) throw new Error(`the sync round did not sync ${slug}: ${JSON.stringify(round.failed)}`);
+  if (!round.synced.includes(slug))
+    throw new Error(`the sync round did not sync ${slug}: ${JSON.stringify(round.failed)}`);
 }
 
 /**
  * Stores a pending recommendation in the tenant's cell schema, as the ML pod's writer would, so
  * the dashboard has something to approve or dismiss without waiting for a model run.
  */
-export async function addRecommendation(platform: E2ePlatform, slug: string, locationId: string, title: string, body: string): Promise<void> {
-  const { rows: schemas } = await platform.admin.query<{ table_schema: string }>(`select table_schema from information_schema.tables where table_name = 'recommendations'`);
+export async function addRecommendation(
+  platform: E2ePlatform,
+  slug: string,
+  locationId: string,
+  title: string,
+  body: string,
+): Promise<void> {
+  const { rows: schemas } = await platform.admin.query<{ table_schema: string }>(
+    `select table_schema from information_schema.tables where table_name = 'recommendations'`,
+  );
   for (const { table_schema: schema } of schemas) {
     const quoted = `"${schema.replace(/"/g, '""')}"`;
-    const { rows } = await platform.admin.query<{ id: string }>(`select id from ${quoted}.tenants where slug = $1`, [slug]).catch(() => ({ rows: [] as { id: string }[] }));
+    const { rows } = await platform.admin
+      .query<{ id: string }>(`select id from ${quoted}.tenants where slug = $1`, [slug])
+      .catch(() => ({ rows: [] as { id: string }[] }));
     if (!rows[0]) continue;
-    await platform.admin.query(`insert into ${quoted}.recommendations (tenant_id, location_id, kind, title, body, payload) values ($1, $2, 'prep', $3, $4, '{}')`, [rows[0].id, locationId, title, body]);
+    await platform.admin.query(
+      `insert into ${quoted}.recommendations (tenant_id, location_id, kind, title, body, payload) values ($1, $2, 'prep', $3, $4, '{}')`,
+      [rows[0].id, locationId, title, body],
+    );
     return;
   }
   throw new Error(`no cell schema holds tenant ${slug}`);

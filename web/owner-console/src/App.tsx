@@ -16,7 +16,8 @@ const PAGES = [
   { path: "/billing", key: "billing" },
 ] as const satisfies readonly { path: string; key: MessageKey }[];
 type PageKey = (typeof PAGES)[number]["key"];
-const pageOf = (path: string): PageKey => PAGES.find((p) => p.path !== "/" && path.startsWith(p.path))?.key ?? "tenants";
+const pageOf = (path: string): PageKey =>
+  PAGES.find((p) => p.path !== "/" && path.startsWith(p.path))?.key ?? "tenants";
 const TENANT_KEY = "lsp.console.tenant";
 
 export function App() {
@@ -24,7 +25,9 @@ export function App() {
   const [session, setSession] = useState<Session | undefined>(loadSession);
   const [page, setPage] = useState<PageKey>(() => pageOf(window.location.pathname));
   const [tenants, setTenants] = useState<TenantSummary[]>();
-  const [selected, setSelected] = useState<string | undefined>(() => localStorage.getItem(TENANT_KEY) ?? undefined);
+  const [selected, setSelected] = useState<string | undefined>(
+    () => localStorage.getItem(TENANT_KEY) ?? undefined,
+  );
   const [error, setError] = useState<string>();
 
   useEffect(() => {
@@ -78,7 +81,12 @@ export function App() {
         <span className="brand">{t("ownerConsole")}</span>
         <nav aria-label={t("ownerConsole")}>
           {PAGES.map((p) => (
-            <a key={p.key} href={p.path} aria-current={page === p.key ? "page" : undefined} onClick={go(p.key, p.path)}>
+            <a
+              key={p.key}
+              href={p.path}
+              aria-current={page === p.key ? "page" : undefined}
+              onClick={go(p.key, p.path)}
+            >
               {t(p.key)}
             </a>
           ))}

@@ -14,7 +14,8 @@ export function Billing({ slug }: { slug: string }) {
     invoices(slug).then(setList, (e: Error) => setError(e.message));
   }, [slug]);
 
-  const download = (path: string, name: string) => downloadInvoice(path, name).catch((e: Error) => setError(e.message));
+  const download = (path: string, name: string) =>
+    downloadInvoice(path, name).catch((e: Error) => setError(e.message));
 
   return (
     <section className="card" aria-labelledby="billing-heading">
@@ -53,10 +54,20 @@ export function Billing({ slug }: { slug: string }) {
                 <td className="num">{formatVnd(i.paidVnd)}</td>
                 <td>{i.dueOn ?? "—"}</td>
                 <td>
-                  <button type="button" className="link" onClick={() => void download(i.pdf, `${i.number}.pdf`)} aria-label={`PDF ${i.number}`}>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => void download(i.pdf, `${i.number}.pdf`)}
+                    aria-label={`PDF ${i.number}`}
+                  >
                     PDF
                   </button>
-                  <button type="button" className="link" onClick={() => void download(i.csv, `${i.number}.csv`)} aria-label={`CSV ${i.number}`}>
+                  <button
+                    type="button"
+                    className="link"
+                    onClick={() => void download(i.csv, `${i.number}.csv`)}
+                    aria-label={`CSV ${i.number}`}
+                  >
                     CSV
                   </button>
                 </td>

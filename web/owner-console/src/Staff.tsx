@@ -11,7 +11,10 @@ export function Staff({ slug }: { slug: string }) {
   const [message, setMessage] = useState<{ kind: "notice" | "error"; text: string }>();
   const [busy, setBusy] = useState(false);
 
-  const load = useCallback(() => staffOf(slug).then(setView, (e: Error) => setMessage({ kind: "error", text: e.message })), [slug]);
+  const load = useCallback(
+    () => staffOf(slug).then(setView, (e: Error) => setMessage({ kind: "error", text: e.message })),
+    [slug],
+  );
   useEffect(() => void load(), [load]);
 
   async function invite(event: FormEvent) {
@@ -37,11 +40,22 @@ export function Staff({ slug }: { slug: string }) {
         <form onSubmit={(e) => void invite(e)} className="form-grid">
           <div>
             <label htmlFor="invite-phone">{t("phone")}</label>
-            <input id="invite-phone" type="tel" required value={phone} placeholder={t("phoneHint")} onChange={(e) => setPhone(e.target.value)} />
+            <input
+              id="invite-phone"
+              type="tel"
+              required
+              value={phone}
+              placeholder={t("phoneHint")}
+              onChange={(e) => setPhone(e.target.value)}
+            />
           </div>
           <div>
             <label htmlFor="invite-role">{t("role")}</label>
-            <select id="invite-role" value={role} onChange={(e) => setRole(e.target.value as "STAFF" | "MANAGER")}>
+            <select
+              id="invite-role"
+              value={role}
+              onChange={(e) => setRole(e.target.value as "STAFF" | "MANAGER")}
+            >
               <option value="STAFF">{t("STAFF")}</option>
               <option value="MANAGER">{t("MANAGER")}</option>
             </select>
@@ -91,7 +105,7 @@ export function Staff({ slug }: { slug: string }) {
               <tr>
                 <th scope="col">{t("phone")}</th>
                 <th scope="col">{t("role")}</th>
-                <th scope="col">{t("due")}</th>
+                <th scope="col">{t("expires")}</th>
               </tr>
             </thead>
             <tbody>

@@ -92,7 +92,13 @@ function useFollowedTenant(initial: TenantSummary): TenantSummary {
 
 function SignupForm({ onCreated }: { onCreated(): void }) {
   const { t } = useI18n();
-  const [form, setForm] = useState({ displayName: "", slug: "", ownerName: "", location: "", plan: "STARTER" as Plan });
+  const [form, setForm] = useState({
+    displayName: "",
+    slug: "",
+    ownerName: "",
+    location: "",
+    plan: "STARTER" as Plan,
+  });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ message: string; field?: string }>();
   const set = (key: keyof typeof form) => (value: string) => setForm((f) => ({ ...f, [key]: value }));
@@ -118,7 +124,11 @@ function SignupForm({ onCreated }: { onCreated(): void }) {
     }
   }
 
-  const field = (id: keyof typeof form, label: string, extra: { hint?: string; required?: boolean; pattern?: string } = {}) => (
+  const field = (
+    id: keyof typeof form,
+    label: string,
+    extra: { hint?: string; required?: boolean; pattern?: string } = {},
+  ) => (
     <div>
       <label htmlFor={`signup-${id}`}>{label}</label>
       <input

@@ -2,7 +2,8 @@
 import { graphql } from "../../shared/graphql.js";
 import { ApiError, loadSession, saveSession } from "../../shared/session.js";
 
-const cp = <T,>(query: string, variables?: Record<string, unknown>) => graphql<T>("/graphql", query, variables);
+const cp = <T>(query: string, variables?: Record<string, unknown>) =>
+  graphql<T>("/graphql", query, variables);
 
 export interface TenantStatus {
   phase: string;
@@ -26,14 +27,32 @@ export async function myTenants(): Promise<TenantSummary[]> {
 }
 
 export async function tenant(slug: string): Promise<TenantSummary | null> {
-  return (await cp<{ tenant: TenantSummary | null }>(`query($s: String!) { tenant(slug: $s) { ${TENANT_FIELDS} } }`, { s: slug })).tenant;
+  return (
+    await cp<{ tenant: TenantSummary | null }>(
+      `query($s: String!) { tenant(slug: $s) { ${TENANT_FIELDS} } }`,
+      { s: slug },
+    )
+  ).tenant;
 }
 
-export async function slugAvailability(slug: string): Promise<{ available: boolean; message: string | null }> {
-  return (await cp<{ slugAvailability: { available: boolean; message: string | null } }>(`query($s: String!) { slugAvailability(slug: $s) { available message } }`, { s: slug })).slugAvailability;
+export async function slugAvailability(
+  slug: string,
+): Promise<{ available: boolean; message: string | null }> {
+  return (
+    await cp<{ slugAvailability: { available: boolean; message: string | null } }>(
+      `query($s: String!) { slugAvailability(slug: $s) { available message } }`,
+      { s: slug },
+    )
+  ).slugAvailability;
 }
 
-export async function signupTenant(input: { slug: string; displayName: string; ownerName: string; plan: Plan; locations: { name: string }[] }): Promise<TenantSummary> {
+export async function signupTenant(input: {
+  slug: string;
+  displayName: string;
+  ownerName: string;
+  plan: Plan;
+  locations: { name: string }[];
+}): Promise<TenantSummary> {
   const data = await cp<{ signupTenant: { accessToken: string; tenant: TenantSummary } }>(
     `mutation($i: SignupTenantInput!) { signupTenant(input: $i) { accessToken tenant { ${TENANT_FIELDS} } } }`,
     { i: input },
@@ -50,9 +69,15 @@ export interface Figures {
   averageTicketVnd: number;
 }
 export interface OwnerRollup {
-  total: Figures & { topItems: { itemName: string; quantity: number; revenueVnd: number; tenantSlug: string }[] };
+  total: Figures & {
+    topItems: { itemName: string; quantity: number; revenueVnd: number; tenantSlug: string }[];
+  };
   periods: (Figures & { periodStart: string })[];
-  tenants: { tenantSlug: string; total: Figures; locations: { locationId: string; locationName: string; total: Figures }[] }[];
+  tenants: {
+    tenantSlug: string;
+    total: Figures;
+    locations: { locationId: string; locationName: string; total: Figures }[];
+  }[];
 }
 
 export async function ownerRollup(from: string, to: string): Promise<OwnerRollup | null> {
@@ -80,7 +105,9 @@ export async function staffOf(slug: string): Promise<StaffView> {
 }
 
 export async function inviteStaff(slug: string, phone: string, role: "STAFF" | "MANAGER"): Promise<void> {
-  await cp(`mutation($i: InviteStaffInput!) { inviteStaff(input: $i) { id } }`, { i: { tenantSlug: slug, phone, role } });
+  await cp(`mutation($i: InviteStaffInput!) { inviteStaff(input: $i) { id } }`, {
+    i: { tenantSlug: slug, phone, role },
+  });
 }
 
 export interface InvoiceSummary {
@@ -95,16 +122,25 @@ export interface InvoiceSummary {
 }
 
 async function authorizedFetch(path: string): Promise<Response> {
-  const reply = await fetch(path, { headers: { authorization: `Bearer ${loadSession()?.accessToken ?? ""}` } });
+  const reply = await fetch(path, {
+    headers: { authorization: `Bearer ${loadSession()?.accessToken ?? ""}` },
+  });
   if (!reply.ok) {
     const body = (await reply.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-    throw new ApiError(body.error?.message ?? `the server answered ${reply.status}`, body.error?.code ?? `HTTP_${reply.status}`);
+    throw new ApiError(
+      body.error?.message ?? `the server answered ${reply.status}`,
+      body.error?.code ?? `HTTP_${reply.status}`,
+    );
   }
   return reply;
 }
 
 export async function invoices(slug: string): Promise<InvoiceSummary[]> {
-  return ((await (await authorizedFetch(`/billing/invoices?tenant=${encodeURIComponent(slug)}`)).json()) as { invoices: InvoiceSummary[] }).invoices;
+  return (
+    (await (await authorizedFetch(`/billing/invoices?tenant=${encodeURIComponent(slug)}`)).json()) as {
+      invoices: InvoiceSummary[];
+    }
+  ).invoices;
 }
 
 /** Invoice files need the Bearer token, so they are fetched and handed to the browser as a download. */

@@ -18,7 +18,9 @@ export function App() {
   const [session, setSession] = useState<Session | undefined>(loadSession);
   const [page, setPage] = useState<Page>(() => pageOf(window.location.pathname));
   const [start, setStart] = useState<{ store: string; locations: LocationInfo[]; role: Role }>();
-  const [locationId, setLocationId] = useState<string | undefined>(() => localStorage.getItem(LOCATION_KEY) ?? undefined);
+  const [locationId, setLocationId] = useState<string | undefined>(
+    () => localStorage.getItem(LOCATION_KEY) ?? undefined,
+  );
   const [error, setError] = useState<string>();
   const [notMember, setNotMember] = useState(false);
 
@@ -38,9 +40,12 @@ export function App() {
     fetchStart().then(
       (data) => {
         setStart({ store: data.tenant.displayName, locations: data.locations, role: data.me.role });
-        setLocationId((current) => (data.locations.some((l) => l.id === current) ? current : data.locations[0]?.id));
+        setLocationId((current) =>
+          data.locations.some((l) => l.id === current) ? current : data.locations[0]?.id,
+        );
       },
-      (e: Error) => (e instanceof ApiError && e.code === "FORBIDDEN" ? setNotMember(true) : setError(e.message)),
+      (e: Error) =>
+        e instanceof ApiError && e.code === "FORBIDDEN" ? setNotMember(true) : setError(e.message),
     );
   }, []);
   useEffect(() => {
@@ -86,7 +91,11 @@ export function App() {
             {t("sales")}
           </a>
           {canSeeDashboard && (
-            <a href="/dashboard" aria-current={page === "dashboard" ? "page" : undefined} onClick={go("dashboard")}>
+            <a
+              href="/dashboard"
+              aria-current={page === "dashboard" ? "page" : undefined}
+              onClick={go("dashboard")}
+            >
               {t("dashboard")}
             </a>
           )}
@@ -120,7 +129,13 @@ export function App() {
           </p>
         )}
         {!start && !error && <p>{t("loading")}</p>}
-        {start && locationId && (page === "dashboard" && canSeeDashboard ? <Dashboard locationId={locationId} /> : <Sales locationId={locationId} />)}
+        {start &&
+          locationId &&
+          (page === "dashboard" && canSeeDashboard ? (
+            <Dashboard locationId={locationId} />
+          ) : (
+            <Sales locationId={locationId} />
+          ))}
       </main>
     </>
   );

@@ -4,7 +4,13 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { BarChart } from "../../shared/BarChart.js";
 import { formatVnd } from "../../shared/format.js";
 import { useI18n } from "../../shared/i18n.js";
-import { decideRecommendation, fetchRecommendations, fetchToday, type Recommendation, type TodayFigures } from "./api.js";
+import {
+  decideRecommendation,
+  fetchRecommendations,
+  fetchToday,
+  type Recommendation,
+  type TodayFigures,
+} from "./api.js";
 import { subscribeToLocation } from "./realtime.js";
 
 const DETAIL_REFRESH_MS = 400;
@@ -58,7 +64,10 @@ export function Dashboard({ locationId }: { locationId: string }) {
   }
 
   if (!figures || !totals) return <p role={error ? "alert" : undefined}>{error ?? t("loading")}</p>;
-  const hours = Array.from({ length: 24 }, (_, hour) => figures.dashboard.hourlyTrends.find((h) => h.hour === hour)?.revenue ?? 0);
+  const hours = Array.from(
+    { length: 24 },
+    (_, hour) => figures.dashboard.hourlyTrends.find((h) => h.hour === hour)?.revenue ?? 0,
+  );
   const firstHour = Math.min(6, ...figures.dashboard.hourlyTrends.map((h) => h.hour));
   const bars = hours.slice(firstHour).map((value, i) => ({ label: `${firstHour + i}h`, value }));
 
@@ -68,9 +77,19 @@ export function Dashboard({ locationId }: { locationId: string }) {
         <h1>
           {t("dashboard")} · {figures.today}
         </h1>
-        <p className={connected ? "live" : "live off"} role="status" data-testid="live-status" data-connected={connected}>
+        <p
+          className={connected ? "live" : "live off"}
+          role="status"
+          data-testid="live-status"
+          data-connected={connected}
+        >
           <span>{connected ? t("live") : t("offline")}</span>
-          {updatedAt && <span className="muted"> · {t("lastUpdate", { time: updatedAt.toLocaleTimeString(lang === "vi" ? "vi-VN" : "en-GB") })}</span>}
+          {updatedAt && (
+            <span className="muted">
+              {" "}
+              · {t("lastUpdate", { time: updatedAt.toLocaleTimeString(lang === "vi" ? "vi-VN" : "en-GB") })}
+            </span>
+          )}
         </p>
       </div>
       {error && (
@@ -149,10 +168,19 @@ export function Dashboard({ locationId }: { locationId: string }) {
                 <h3>{r.title}</h3>
                 <p>{r.body}</p>
                 <div className="actions">
-                  <button type="button" className="primary" onClick={() => void decide(r.id, "APPROVED")} aria-label={`${t("approve")}: ${r.title}`}>
+                  <button
+                    type="button"
+                    className="primary"
+                    onClick={() => void decide(r.id, "APPROVED")}
+                    aria-label={`${t("approve")}: ${r.title}`}
+                  >
                     {t("approve")}
                   </button>
-                  <button type="button" onClick={() => void decide(r.id, "DISMISSED")} aria-label={`${t("dismiss")}: ${r.title}`}>
+                  <button
+                    type="button"
+                    onClick={() => void decide(r.id, "DISMISSED")}
+                    aria-label={`${t("dismiss")}: ${r.title}`}
+                  >
                     {t("dismiss")}
                   </button>
                 </div>

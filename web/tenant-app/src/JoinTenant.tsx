@@ -19,7 +19,11 @@ export function JoinTenant({ onJoined, onSignOut }: { onJoined(session: Session)
     try {
       // Join codes come in dashed groups (XXXX-XXXX-XXXX); invite codes are one group of 8.
       const mutation = code.includes("-") ? "joinWithCode" : "acceptInvite";
-      const data = await graphql<Record<string, { accessToken: string }>>(`${controlPlaneOrigin()}/graphql`, `mutation($c: String!) { ${mutation}(code: $c) { accessToken } }`, { c: code.trim() });
+      const data = await graphql<Record<string, { accessToken: string }>>(
+        `${controlPlaneOrigin()}/graphql`,
+        `mutation($c: String!) { ${mutation}(code: $c) { accessToken } }`,
+        { c: code.trim() },
+      );
       const current = loadSession()!;
       const next = { ...current, accessToken: data[mutation]!.accessToken };
       saveSession(next);
@@ -37,7 +41,15 @@ export function JoinTenant({ onJoined, onSignOut }: { onJoined(session: Session)
       <p>{t("joinExplain", { phone: loadSession()?.phone ?? "" })}</p>
       <form onSubmit={(e) => void join(e)} aria-label={t("joinTitle")}>
         <label htmlFor="invite-code">{t("inviteCode")}</label>
-        <input id="invite-code" name="invite-code" autoComplete="off" autoCapitalize="characters" required value={code} onChange={(e) => setCode(e.target.value)} />
+        <input
+          id="invite-code"
+          name="invite-code"
+          autoComplete="off"
+          autoCapitalize="characters"
+          required
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+        />
         <button type="submit" className="primary" disabled={busy}>
           {t("join")}
         </button>

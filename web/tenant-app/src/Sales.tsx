@@ -4,7 +4,14 @@
 import { useEffect, useMemo, useState } from "react";
 import { formatVnd } from "../../shared/format.js";
 import { useI18n } from "../../shared/i18n.js";
-import { createOrder, fetchMenu, type Channel, type MenuCategory, type MenuItem, type PaymentMethod } from "./api.js";
+import {
+  createOrder,
+  fetchMenu,
+  type Channel,
+  type MenuCategory,
+  type MenuItem,
+  type PaymentMethod,
+} from "./api.js";
 
 const PAYMENT_METHODS: PaymentMethod[] = ["CASH", "MOMO", "ZALOPAY", "VNPAY", "CARD", "BANK_TRANSFER"];
 const CHANNELS: Channel[] = ["DINE_IN", "TAKEAWAY", "DELIVERY"];
@@ -23,8 +30,13 @@ export function Sales({ locationId }: { locationId: string }) {
     fetchMenu().then(setMenu, (e: Error) => setMessage({ kind: "error", text: e.message }));
   }, []);
 
-  const items = useMemo(() => new Map<string, MenuItem>((menu ?? []).flatMap((c) => c.items.map((i) => [i.id, i] as const))), [menu]);
-  const lines = [...quantities.entries()].filter(([, q]) => q > 0).map(([id, quantity]) => ({ item: items.get(id)!, quantity }));
+  const items = useMemo(
+    () => new Map<string, MenuItem>((menu ?? []).flatMap((c) => c.items.map((i) => [i.id, i] as const))),
+    [menu],
+  );
+  const lines = [...quantities.entries()]
+    .filter(([, q]) => q > 0)
+    .map(([id, quantity]) => ({ item: items.get(id)!, quantity }));
   const total = lines.reduce((sum, l) => sum + l.item.priceVnd * l.quantity, 0);
 
   const change = (id: string, delta: number) => {
@@ -109,11 +121,19 @@ export function Sales({ locationId }: { locationId: string }) {
             {lines.map(({ item, quantity }) => (
               <li key={item.id}>
                 <span className="name">{item.name}</span>
-                <button type="button" onClick={() => change(item.id, -1)} aria-label={`${t("remove")} ${item.name}`}>
+                <button
+                  type="button"
+                  onClick={() => change(item.id, -1)}
+                  aria-label={`${t("remove")} ${item.name}`}
+                >
                   −
                 </button>
                 <output aria-label={t("quantityOf", { name: item.name })}>{quantity}</output>
-                <button type="button" onClick={() => change(item.id, 1)} aria-label={`${t("add")} ${item.name}`}>
+                <button
+                  type="button"
+                  onClick={() => change(item.id, 1)}
+                  aria-label={`${t("add")} ${item.name}`}
+                >
                   +
                 </button>
                 <span className="num">{formatVnd(item.priceVnd * quantity)}</span>
@@ -129,7 +149,13 @@ export function Sales({ locationId }: { locationId: string }) {
           <legend>{t("payment")}</legend>
           {PAYMENT_METHODS.map((m) => (
             <label key={m}>
-              <input type="radio" name="payment" value={m} checked={payment === m} onChange={() => setPayment(m)} />
+              <input
+                type="radio"
+                name="payment"
+                value={m}
+                checked={payment === m}
+                onChange={() => setPayment(m)}
+              />
               {t(m)}
             </label>
           ))}
@@ -138,7 +164,13 @@ export function Sales({ locationId }: { locationId: string }) {
           <legend>{t("channel")}</legend>
           {CHANNELS.map((c) => (
             <label key={c}>
-              <input type="radio" name="channel" value={c} checked={channel === c} onChange={() => setChannel(c)} />
+              <input
+                type="radio"
+                name="channel"
+                value={c}
+                checked={channel === c}
+                onChange={() => setChannel(c)}
+              />
               {t(c)}
             </label>
           ))}
@@ -147,7 +179,12 @@ export function Sales({ locationId }: { locationId: string }) {
           <button type="button" onClick={clear} disabled={busy || lines.length === 0}>
             {t("clear")}
           </button>
-          <button type="button" className="primary" onClick={() => void record()} disabled={busy || lines.length === 0}>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => void record()}
+            disabled={busy || lines.length === 0}
+          >
             {busy ? t("recording") : t("recordSale")}
           </button>
         </div>

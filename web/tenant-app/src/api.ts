@@ -20,7 +20,10 @@ export interface TodayFigures {
   today: string;
   todayRevenue: number;
   todayOrders: number;
-  dashboard: { hourlyTrends: { hour: number; orders: number; revenue: number }[]; topItems: { item: { id: string; name: string }; quantity: number; revenue: number }[] };
+  dashboard: {
+    hourlyTrends: { hour: number; orders: number; revenue: number }[];
+    topItems: { item: { id: string; name: string }; quantity: number; revenue: number }[];
+  };
 }
 export interface Recommendation {
   id: string;
@@ -31,21 +34,31 @@ export interface Recommendation {
 export type PaymentMethod = "CASH" | "MOMO" | "ZALOPAY" | "VNPAY" | "CARD" | "BANK_TRANSFER";
 export type Channel = "DINE_IN" | "TAKEAWAY" | "DELIVERY";
 
-const cell = <T,>(query: string, variables?: Record<string, unknown>) => graphql<T>("/graphql", query, variables);
+const cell = <T>(query: string, variables?: Record<string, unknown>) =>
+  graphql<T>("/graphql", query, variables);
 
 export type Role = "OWNER" | "MANAGER" | "STAFF";
 
-export async function fetchStart(): Promise<{ tenant: { displayName: string }; locations: LocationInfo[]; me: { role: Role } }> {
+export async function fetchStart(): Promise<{
+  tenant: { displayName: string };
+  locations: LocationInfo[];
+  me: { role: Role };
+}> {
   return cell(`{ tenant { displayName } locations { id name } me { role } }`);
 }
 
 export async function fetchMenu(): Promise<MenuCategory[]> {
-  const data = await cell<{ menuCategories: MenuCategory[] }>(`{ menuCategories { id name items { id name priceVnd available } } }`);
+  const data = await cell<{ menuCategories: MenuCategory[] }>(
+    `{ menuCategories { id name items { id name priceVnd available } } }`,
+  );
   return data.menuCategories.filter((c) => c.items.length > 0);
 }
 
 export async function fetchToday(locationId: string): Promise<TodayFigures> {
-  const { location } = await cell<{ location: { today: string } }>(`query($id: ID!) { location(id: $id) { today } }`, { id: locationId });
+  const { location } = await cell<{ location: { today: string } }>(
+    `query($id: ID!) { location(id: $id) { today } }`,
+    { id: locationId },
+  );
   const data = await cell<{ location: TodayFigures }>(
     `query($id: ID!, $day: LocalDate!) { location(id: $id) { today todayRevenue todayOrders
        dashboard(from: $day, to: $day) { hourlyTrends { hour orders revenue } topItems(limit: 5) { item { id name } quantity revenue } } } }`,
@@ -55,11 +68,18 @@ export async function fetchToday(locationId: string): Promise<TodayFigures> {
 }
 
 export async function fetchRecommendations(): Promise<Recommendation[]> {
-  return (await cell<{ recommendations: Recommendation[] }>(`{ recommendations(status: PENDING) { id kind title body } }`)).recommendations;
+  return (
+    await cell<{ recommendations: Recommendation[] }>(
+      `{ recommendations(status: PENDING) { id kind title body } }`,
+    )
+  ).recommendations;
 }
 
 export async function decideRecommendation(id: string, decision: "APPROVED" | "DISMISSED"): Promise<void> {
-  await cell(`mutation($id: ID!, $d: RecommendationDecision!) { decideRecommendation(id: $id, decision: $d) { id status } }`, { id, d: decision });
+  await cell(
+    `mutation($id: ID!, $d: RecommendationDecision!) { decideRecommendation(id: $id, decision: $d) { id status } }`,
+    { id, d: decision },
+  );
 }
 
 export async function createOrder(input: {
@@ -69,6 +89,9 @@ export async function createOrder(input: {
   paymentMethod: PaymentMethod;
   lines: { menuItemId: string; quantity: number }[];
 }): Promise<{ orderId: string; totalVnd: number }> {
-  const data = await cell<{ createOrder: { orderId: string; totalVnd: number } }>(`mutation($i: CreateOrderInput!) { createOrder(input: $i) { orderId totalVnd } }`, { i: input });
+  const data = await cell<{ createOrder: { orderId: string; totalVnd: number } }>(
+    `mutation($i: CreateOrderInput!) { createOrder(input: $i) { orderId totalVnd } }`,
+    { i: input },
+  );
   return data.createOrder;
 }
