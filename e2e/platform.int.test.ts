@@ -129,6 +129,21 @@ describe("Given the whole platform started locally", () => {
     expect(dashboard.data!.location.topItems[0]).toEqual({ item: { name: "Bánh mì thịt" }, quantity: 3, revenue: 105_000 });
   }, 60_000);
 
+  it("gives the owner ML recommendations to approve or dismiss", async () => {
+    const token = a.session!.accessToken;
+    const refreshed = await graphql<{ refreshRecommendations: { id: string; kind: string; title: string; status: string }[] }>(
+      platform.routerUrl, a.host, token, "mutation($l: ID!) { refreshRecommendations(locationId: $l) { id kind title status } }", { l: a.locationId },
+    );
+    expect(refreshed.errors).toBeUndefined();
+    const advice = refreshed.data!.refreshRecommendations;
+    expect(advice.length).toBeGreaterThan(0);
+    expect(advice.every((r) => r.status === "PENDING" && r.title.length > 0)).toBe(true);
+    const again = await graphql<{ refreshRecommendations: { id: string }[] }>(platform.routerUrl, a.host, token, "mutation($l: ID!) { refreshRecommendations(locationId: $l) { id } }", { l: a.locationId });
+    expect(again.data!.refreshRecommendations.map((r) => r.id).sort()).toEqual(advice.map((r) => r.id).sort()); // no duplicates
+    const decided = await graphql<{ decideRecommendation: { status: string } }>(platform.routerUrl, a.host, token, "mutation($id: ID!) { decideRecommendation(id: $id, decision: APPROVED) { status } }", { id: advice[0]!.id });
+    expect(decided.data?.decideRecommendation.status).toBe("APPROVED");
+  }, 60_000);
+
   it("shows the owner's sales in the control plane's rollup and meters the usage", async () => {
     const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10); // Vietnamese day
     const rollup = await eventually("the rollup to include the sales", async () => {

@@ -1,5 +1,6 @@
 // Per-request context, built once in createContext(): the verified caller, a Prisma client that
 // can only see the caller's tenant, location lookup, and per-request memoized dashboard figures.
+import type { MlClient } from "../ml-client/index.js";
 import type { Logger } from "../../common/index.js";
 import type { Caller, CallerDeps } from "../auth/index.js";
 import { identifyCaller } from "../auth/index.js";
@@ -22,6 +23,8 @@ export interface CellContext {
   /** Real-time push after a write commits, and the subscriptions' pub/sub (cell/realtime). */
   realtime?: RealtimePublisher;
   pubsub?: RealtimePubSub;
+  /** The ML pod's client (with its rule-based fallback), for recommendations. */
+  ml?: MlClient;
 }
 
 export interface ContextDeps extends CallerDeps {
@@ -31,6 +34,7 @@ export interface ContextDeps extends CallerDeps {
   log: Logger;
   realtime?: RealtimePublisher;
   pubsub?: RealtimePubSub;
+  ml?: MlClient;
 }
 
 export async function createContext(request: Request, deps: ContextDeps): Promise<CellContext> {
@@ -55,5 +59,6 @@ export async function createContext(request: Request, deps: ContextDeps): Promis
     log: deps.log,
     realtime: deps.realtime,
     pubsub: deps.pubsub,
+    ml: deps.ml,
   };
 }

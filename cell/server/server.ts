@@ -17,6 +17,7 @@ import { schema } from "../graphql/schema/index.js";
 import type { CellServerConfig } from "./config.js";
 import { createMetrics, operationTelemetry, type CellMetrics } from "./observability.js";
 import { attachRealtime } from "../realtime/index.js";
+import { createMlClient } from "../ml-client/index.js";
 import { createPaymentWebhookHandlers, parsePaymentConfig } from "../payments/index.js";
 import { createUsageFeedHandler } from "../usage-feed/index.js";
 import { tenantApp } from "../../web/index.js";
@@ -58,6 +59,8 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
     keys: keySet(config.keys),
     tenants: tenantDirectory(database.pool),
     locations: locationLookup(database),
+    // Without an ML pod the client still answers, from its rule-based fallback.
+    ml: createMlClient({ url: config.mlGrpcUrl ?? "127.0.0.1:1", deadlineMs: 2_000, logger: log }),
   };
 
   const yoga = createYoga<Record<string, unknown>, CellContext>({
@@ -168,6 +171,7 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
       });
     },
     async close() {
+      deps.ml?.close();
       await realtime.close();
       await new Promise<void>((resolve) => {
         if (!httpServer.listening) return resolve();

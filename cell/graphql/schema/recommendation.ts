@@ -1,5 +1,6 @@
 // Recommendations (written by the ML side) that owners and managers approve or dismiss.
 import { locationFilter } from "../../auth/index.js";
+import { refreshLocationRecommendations } from "../../recommendations/index.js";
 import { builder } from "../builder.js";
 import { badInput, forbidden, notFound, uuidArg } from "../errors.js";
 import { RecommendationDecision, RecommendationStatus } from "./enums.js";
@@ -37,6 +38,23 @@ builder.queryFields((t) => ({
 }));
 
 builder.mutationFields((t) => ({
+  refreshRecommendations: t.prismaField({
+    type: ["Recommendation"],
+    description: "Asks the ML pod for fresh advice at a location now (the rule-based fallback answers when it is down); returns the location's pending recommendations.",
+    authScopes: { manage: true },
+    args: { locationId: t.arg.id({ required: true }) },
+    resolve: async (query, _root, args, ctx) => {
+      const locationId = uuidArg("locationId", args.locationId);
+      const location = await ctx.location(locationId);
+      if (!location) throw notFound("locationId", `location ${locationId}`);
+      const { tenantId, locations } = ctx.caller;
+      if (locations !== "*" && !locations.has(locationId)) throw forbidden();
+      if (!ctx.ml) throw badInput("locationId", "this cell has no ML client configured");
+      const refreshed = await refreshLocationRecommendations((work) => ctx.database.sql(tenantId, work), ctx.ml, tenantId, { id: locationId, timezone: location.timezone });
+      ctx.log.info({ locationId, source: refreshed.source, added: refreshed.added, degraded: refreshed.degradedReason }, "Refreshed recommendations");
+      return ctx.db.recommendation.findMany({ ...query, where: { locationId, status: "pending" }, orderBy: { createdAt: "desc" }, take: 200 });
+    },
+  }),
   decideRecommendation: t.prismaField({
     type: "Recommendation",
     authScopes: { manage: true },

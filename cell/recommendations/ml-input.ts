@@ -1,0 +1,80 @@
+// What the cell sends the ML pod for one location's advice (ADR 0400: the pod holds no data of
+// its own): the menu, a year of item-days, eight weeks of weekday×hour orders and 90 days of
+// basket counts — read inside a tenant-scoped transaction, so RLS bounds it to one tenant.
+import type pg from "pg";
+import type { RecommendationsInput } from "../ml-client/index.js";
+
+const HISTORY_DAYS = 365;
+const HOURLY_WEEKS = 8;
+const BASKET_DAYS = 90;
+/** Pairs bought together fewer times than this say nothing reliable (and cost wire bytes). */
+const MIN_PAIR_ORDERS = 10;
+
+const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+/** `asOf` is the location's last complete local day (yesterday, in its time zone). */
+export async function recommendationsInput(client: pg.ClientBase, locationId: string, asOf: string): Promise<RecommendationsInput> {
+  const from = addDays(asOf, -(HISTORY_DAYS - 1));
+  const [items, openDays, daily, hourly, basket] = await Promise.all([
+    client.query<{ id: string; name: string; price_vnd: number }>(`select id, name, price_vnd from menu_items where archived_at is null order by name`),
+    client.query<{ day: string }>(
+      `select to_char(local_date, 'YYYY-MM-DD') as day from location_hourly_sales where location_id = $1 and local_date between $2 and $3 and orders > 0 group by local_date order by local_date`,
+      [locationId, from, asOf],
+    ),
+    client.query<{ item: string; day: string; quantity: string }>(
+      `select menu_item_id as item, to_char(local_date, 'YYYY-MM-DD') as day, quantity from location_item_daily_sales where location_id = $1 and local_date between $2 and $3`,
+      [locationId, from, asOf],
+    ),
+    client.query<{ weekday: number; hour: number; orders: string; revenue: string }>(
+      `select extract(dow from local_date)::int as weekday, hour, sum(orders) as orders, sum(revenue_vnd) as revenue
+         from location_hourly_sales where location_id = $1 and local_date between $2 and $3 group by 1, 2`,
+      [locationId, addDays(asOf, -(HOURLY_WEEKS * 7 - 1)), asOf],
+    ),
+    basketCounts(client, locationId, addDays(asOf, -(BASKET_DAYS - 1)), asOf),
+  ]);
+
+  // The series starts at the first trading day; later days without sales are closures
+  // (missing data, not zero demand).
+  const open = openDays.rows.map((r) => r.day);
+  const start = open[0] ?? asOf;
+  const days: string[] = [];
+  for (let d = start; d <= asOf; d = addDays(d, 1)) days.push(d);
+  const openSet = new Set(open);
+  const index = new Map(days.map((d, i) => [d, i]));
+  const quantities = new Map<string, (number | null)[]>();
+  for (const item of items.rows) quantities.set(item.id, days.map((d) => (openSet.has(d) ? 0 : null)));
+  for (const row of daily.rows) {
+    const series = quantities.get(row.item);
+    const i = index.get(row.day);
+    if (series && i !== undefined) series[i] = Number(row.quantity);
+  }
+  return {
+    asOf,
+    items: items.rows.map((i) => ({ itemId: i.id, name: i.name, price: i.price_vnd })),
+    daily: [...quantities].map(([itemId, q]) => ({ itemId, start, quantities: q as number[] })),
+    hourly: hourly.rows.map((h) => ({ weekday: h.weekday, hour: h.hour, orders: Number(h.orders), revenue: Number(h.revenue) })),
+    hourlyWeeks: HOURLY_WEEKS,
+    baskets: [],
+    basketCounts: basket,
+    closedDates: days.filter((d) => !openSet.has(d)),
+  };
+}
+
+async function basketCounts(client: pg.ClientBase, locationId: string, from: string, to: string): Promise<NonNullable<RecommendationsInput["basketCounts"]>> {
+  const lines = `select distinct l.order_id, l.menu_item_id from order_lines l join orders o on o.tenant_id = l.tenant_id and o.id = l.order_id
+                  where o.location_id = $1 and o.local_date between $2 and $3`;
+  const [orders, items, pairs] = await Promise.all([
+    client.query<{ n: string }>(`select count(*) as n from orders where location_id = $1 and local_date between $2 and $3`, [locationId, from, to]),
+    client.query<{ item: string; n: string }>(`select menu_item_id as item, count(*) as n from (${lines}) x group by 1`, [locationId, from, to]),
+    client.query<{ a: string; b: string; n: string }>(
+      `with x as (${lines}) select a.menu_item_id as a, b.menu_item_id as b, count(*) as n from x a join x b on a.order_id = b.order_id and a.menu_item_id < b.menu_item_id
+        group by 1, 2 having count(*) >= ${MIN_PAIR_ORDERS}`,
+      [locationId, from, to],
+    ),
+  ]);
+  return {
+    orders: Number(orders.rows[0]?.n ?? 0),
+    items: items.rows.map((r) => ({ itemId: r.item, orders: Number(r.n) })),
+    pairs: pairs.rows.map((r) => ({ a: r.a, b: r.b, orders: Number(r.n) })),
+  };
+}
