@@ -1,5 +1,5 @@
 // npm run loadtest -- --help
-import { chmodSync, mkdtempSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
@@ -55,7 +55,11 @@ async function main(): Promise<number> {
     // Embedded Postgres drops to the postgres user when run as root: it must reach the folder.
     chmodSync(dataDir, 0o777);
     const local = await startLocalTarget(dataDir, slug, progress);
-    ({ target, momo, stop } = local);
+    ({ target, momo } = local);
+    stop = async () => {
+      await local.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    };
   } else {
     target = await describeTenant(opts.target!, opts.token!);
     const env = process.env;
