@@ -1,15 +1,9 @@
 // Money and time as Vietnamese restaurants read them: whole đồng, dot thousands separators.
 const vnd = new Intl.NumberFormat("vi-VN", { style: "currency", currency: "VND", maximumFractionDigits: 0 });
-const compact = new Intl.NumberFormat("vi-VN", { notation: "compact", maximumFractionDigits: 1 });
 
 /** 55000 -> "55.000 ₫" */
 export function formatVnd(amount: number): string {
   return vnd.format(amount);
-}
-
-/** 1250000 -> "1,3 Tr" (chart axes, where space is short). */
-export function formatVndShort(amount: number): string {
-  return compact.format(amount);
 }
 
 /** A YYYY-MM-DD local date n days before `date`. */
