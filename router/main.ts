@@ -1,7 +1,8 @@
 // The router as a process: `npx tsx router/main.ts --help`.
 import { Command, InvalidArgumentError, Option } from "commander";
 import { createLogger } from "../common/index.js";
-import { createRouter, FileRouteSource, KubernetesRouteSource, type RouteSource } from "./index.js";
+import { startTracing } from "../observability/index.js";
+import type { RouteSource } from "./index.js";
 
 function port(value: string): number {
   const n = Number(value);
@@ -56,6 +57,9 @@ async function main(): Promise<void> {
   if (!signingKey || signingKey.length < 16) program.error("error: ROUTER_SIGNING_KEY must be set to a key of at least 16 bytes");
   if (opts.source === "file" && !opts.routesFile) program.error("error: --source file needs --routes-file <path>");
   const log = createLogger("router");
+  // Tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) before the router's modules load node:http.
+  const tracing = await startTracing("lsp-router");
+  const { createRouter, FileRouteSource, KubernetesRouteSource } = await import("./index.js");
   const routes: RouteSource = opts.source === "file" ? new FileRouteSource(opts.routesFile!, log) : new KubernetesRouteSource({ log });
   const router = createRouter({
     port: opts.port,
@@ -73,7 +77,7 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     log.info({ signal }, "Stopping router");
     router.close().then(
-      () => process.exit(0),
+      () => void (tracing?.stop() ?? Promise.resolve()).finally(() => process.exit(0)),
       () => process.exit(1),
     );
   };

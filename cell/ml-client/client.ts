@@ -3,6 +3,7 @@
 // rule-based answer computed locally from the same input, so the dashboard never fails because
 // ML did. Results say where they came from (source "ml" or "rules").
 import { credentials, Metadata, status, type Client, type ServiceError } from "@grpc/grpc-js";
+import { context, propagation } from "@opentelemetry/api";
 import { createLogger, type Logger } from "../../common/index.js";
 import { analyzePricing, forecastSeries, mlServiceConstructor, recommendationRequest, ruleBasedRecommendations, type PriceHistory, type PricingResult, type Recommendation, type RecommendationInput } from "../../ml/index.js";
 import { CircuitBreaker, type BreakerOptions, type BreakerState } from "./breaker.js";
@@ -82,7 +83,10 @@ export function createMlClient(options: MlClientOptions): MlClient {
   // while the channel is between reconnect attempts.
   function invoke<T>(method: string, request: unknown): Promise<T> {
     const fn = (grpc as unknown as Record<string, Unary>)[method]!.bind(grpc);
-    return new Promise((resolve, reject) => fn(request, new Metadata({ waitForReady: true }), { deadline: Date.now() + deadlineMs }, (err, res) => (err ? reject(err) : resolve(res as T))));
+    const metadata = new Metadata({ waitForReady: true });
+    // The caller's trace continues in the ML pod (traceparent in the metadata; a no-op without tracing).
+    propagation.inject(context.active(), metadata, { set: (m, key, value) => m.set(key, value) });
+    return new Promise((resolve, reject) => fn(request, metadata, { deadline: Date.now() + deadlineMs }, (err, res) => (err ? reject(err) : resolve(res as T))));
   }
 
   /** Runs `remote` through the breaker; on refusal or failure returns undefined and the reason. */
