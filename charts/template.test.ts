@@ -67,9 +67,9 @@ describe("Given the default values", () => {
     }
   });
 
-  it("lets the router only list and watch Tenants, and the control plane only get, create and patch them", () => {
+  it("lets the router only list and watch Tenants, and the control plane only get, list, create and patch them", () => {
     expect(rulesOf(find(manifests, "ClusterRole", "lsp-router"))).toEqual([{ apiGroups: ["localstoreplatform.com"], resources: ["tenants"], verbs: ["list", "watch"] }]);
-    expect(rulesOf(find(manifests, "ClusterRole", "lsp-control-plane"))).toEqual([{ apiGroups: ["localstoreplatform.com"], resources: ["tenants"], verbs: ["get", "create", "patch"] }]);
+    expect(rulesOf(find(manifests, "ClusterRole", "lsp-control-plane"))).toEqual([{ apiGroups: ["localstoreplatform.com"], resources: ["tenants"], verbs: ["get", "list", "create", "patch"] }]);
   });
 
   it("routes *.<domain> to the router and app.<domain> to the control plane through one Ingress", () => {

@@ -8,6 +8,23 @@ import { MemoryTenantRegistry } from "./onboarding/memory-registry.js";
 import type { SmsProvider } from "./identity/sms.js";
 import { SpeedSmsProvider } from "./identity/speedsms.js";
 import { createControlPlane } from "./server.js";
+import { startOwnerAdoption } from "./onboarding/owner-sync.js";
+import { CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
+import pg from "pg";
+import { GROUP, TENANT_PLURAL, VERSION, type Tenant } from "../operator/api/v1alpha1/index.js";
+
+function adoptionPool(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  pool.on("error", () => {});
+  return pool;
+}
+
+function kubernetesTenantList(): () => Promise<Tenant[]> {
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  const api = kc.makeApiClient(CustomObjectsApi);
+  return async () => ((await api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: TENANT_PLURAL })) as { items: Tenant[] }).items;
+}
 
 const log = createLogger("control-plane");
 
@@ -80,7 +97,16 @@ program
     });
     if (!opts.signingKeysDir) log.warn("SIGNING_KEYS_DIR is not set: signing keys live in memory and change on every restart");
     await controlPlane.listen(port, opts.host);
+    // Owners of Tenants applied with kubectl get their owner membership, as signup gives it.
+    const stopAdoption =
+      opts.tenantRegistry === "kubernetes"
+        ? startOwnerAdoption(adoptionPool(opts.databaseUrl!), kubernetesTenantList(), {
+            onError: (err) => log.warn({ err }, "Owner adoption round failed"),
+            onSkipped: (tenant, reason) => log.warn({ tenant, reason }, "Owner of a Tenant cannot log in"),
+          })
+        : () => {};
     const stop = async (signal: string) => {
+      stopAdoption();
       log.info({ signal }, "Stopping control plane");
       await controlPlane.close();
       process.exit(0);

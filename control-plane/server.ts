@@ -62,6 +62,8 @@ export interface ControlPlane {
 export async function createControlPlane(config: ControlPlaneConfig): Promise<ControlPlane> {
   const log = config.logger ?? createLogger("control-plane");
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
+  // An idle connection cut by Postgres (restart, failover) must not crash the process.
+  pool.on("error", (err) => log.warn({ err: err.message }, "Idle Postgres connection closed"));
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
   try {
     await migrate(pool);

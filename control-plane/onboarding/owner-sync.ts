@@ -41,3 +41,32 @@ export async function adoptTenantOwner(pool: Pool, tenant: Pick<Tenant, "spec">)
     client.release();
   }
 }
+
+/**
+ * In a cluster, Tenants arrive by `kubectl apply` at any time: adopt every Tenant's owner on a
+ * schedule (each adoption is idempotent and cheap). Returns a function that stops the loop.
+ */
+export function startOwnerAdoption(pool: Pool, listTenants: () => Promise<Tenant[]>, options: { intervalMs?: number; onError?: (error: unknown) => void; onSkipped?: (slug: string, reason: string) => void } = {}): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const round = async () => {
+    for (const tenant of await listTenants()) {
+      if (tenant.metadata.deletionTimestamp) continue;
+      const adoption = await adoptTenantOwner(pool, tenant);
+      if (!adoption.adopted) options.onSkipped?.(tenant.spec.slug, adoption.reason);
+    }
+  };
+  const loop = () => {
+    if (stopped) return;
+    round()
+      .catch((error: unknown) => options.onError?.(error))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(loop, options.intervalMs ?? 30_000);
+      });
+  };
+  loop();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
+}
