@@ -1,5 +1,6 @@
 // Starts the cell API from environment variables. `tsx cell/main.ts --help` lists them.
 import { createLogger } from "../common/index.js";
+import { startTracing } from "../observability/index.js";
 import { CellConfigError, configFromEnv, createCellServer } from "./server/index.js";
 
 const HELP = `Usage: tsx cell/main.ts
@@ -39,14 +40,9 @@ try {
   throw error;
 }
 
-let stopTracing: (() => Promise<void>) | undefined;
-if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
-  const { NodeSDK } = await import("@opentelemetry/sdk-node");
-  const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-http");
-  const sdk = new NodeSDK({ serviceName: "lsp-cell", traceExporter: new OTLPTraceExporter() });
-  sdk.start();
-  stopTracing = () => sdk.shutdown();
-}
+// HTTP server spans (continuing the router's traceparent) and gRPC to the ML pod; off without an endpoint.
+const tracing = await startTracing("lsp-cell");
+const stopTracing = tracing ? () => tracing.stop() : undefined;
 
 const server = createCellServer(settings.config, { logger: log });
 await server.listen(settings.port, "0.0.0.0");
