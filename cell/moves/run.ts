@@ -1,0 +1,65 @@
+// A whole move in one call, for callers without a control loop of their own (the local platform,
+// the benchmark, tests). The operator drives the same phase functions one reconcile at a time.
+import type pg from "pg";
+import { BEFORE_SWITCH, MovePhase, readMove, type MoveRecord } from "./bookkeeping.js";
+import { beginMove, type MoveRequest } from "./begin.js";
+import { catchUp } from "./catch-up.js";
+import { copyTenant } from "./copy.js";
+import { cleanupSource, finalSync, holdMove, markSwitched, rollbackMove } from "./phases.js";
+import type { TableVerification } from "./verify.js";
+
+export interface MoveHooks {
+  /** Make the router hold the tenant's requests; resolves once it does. */
+  hold(): Promise<void>;
+  /** Point the tenant's route at the target cell and release held requests there. */
+  switchRoute(): Promise<void>;
+  /** Release held requests to the source cell after a rollback. */
+  release(): Promise<void>;
+  /** Wait between the switch and removing the source copy (the grace period). */
+  beforeCleanup?(): Promise<void>;
+}
+
+export interface MoveReport {
+  move: MoveRecord;
+  copiedRows: Record<string, number>;
+  verification: TableVerification[];
+  /** From asking the router to hold until the route points at the target. */
+  holdMs: number;
+  totalMs: number;
+}
+
+/** Catch-up rounds before holding: each round shrinks the backlog the hold must apply. */
+const CATCH_UP_ROUNDS = 3;
+
+export async function moveTenant(admin: pg.ClientBase, request: MoveRequest, hooks: MoveHooks): Promise<MoveReport> {
+  const started = performance.now();
+  await beginMove(admin, request);
+  let holdStarted: number | undefined;
+  let verification: TableVerification[];
+  let copiedRows: Record<string, number>;
+  try {
+    copiedRows = await copyTenant(admin, request.moveId);
+    for (let round = 0; round < CATCH_UP_ROUNDS; round++) {
+      const { applied } = await catchUp(admin, request.moveId);
+      if (applied === 0) break;
+    }
+    holdStarted = performance.now();
+    await hooks.hold();
+    await holdMove(admin, request.moveId);
+    verification = await finalSync(admin, request.moveId);
+    await markSwitched(admin, request.moveId);
+  } catch (error) {
+    const move = await readMove(admin, request.moveId);
+    if (BEFORE_SWITCH.includes(move.phase)) {
+      await rollbackMove(admin, request.moveId, error instanceof Error ? error.message : String(error));
+      if (holdStarted !== undefined) await hooks.release();
+    }
+    throw error;
+  }
+  await hooks.switchRoute();
+  const holdMs = performance.now() - holdStarted;
+  await hooks.beforeCleanup?.();
+  const move = await cleanupSource(admin, request.moveId);
+  if (move.phase !== MovePhase.Done) throw new Error(`move '${request.moveId}' ended in ${move.phase}`);
+  return { move, copiedRows, verification, holdMs, totalMs: performance.now() - started };
+}
