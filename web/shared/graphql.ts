@@ -31,7 +31,7 @@ export async function graphql<T>(
     const first = body.errors?.[0];
     const code = first?.extensions?.code ?? (reply.status === 401 ? "UNAUTHENTICATED" : undefined);
     if (code && EXPIRED.has(code) && attempt === 0 && session) {
-      session = await refreshSession();
+      session = await refreshSession(session.accessToken);
       if (session) continue;
       saveSession(undefined);
       window.dispatchEvent(new Event("lsp:signed-out"));

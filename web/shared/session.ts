@@ -77,11 +77,17 @@ export async function verifyOtp(phone: string, code: string): Promise<Session> {
 
 let refreshing: Promise<Session | undefined> | undefined;
 
-/** Swaps the refresh token for a new pair once, however many requests ask at the same time. */
-export function refreshSession(): Promise<Session | undefined> {
-  refreshing ??= (async () => {
+/**
+ * Swaps the refresh token for a new pair after `rejected` (the access token the server refused).
+ * Refresh tokens rotate and a reused one is refused, so tabs must not refresh at the same time:
+ * a Web Lock serialises them, and a tab that finds a newer token than the one refused (another
+ * tab refreshed meanwhile) uses it without refreshing again.
+ */
+export function refreshSession(rejected?: string): Promise<Session | undefined> {
+  refreshing ??= withRefreshLock(async () => {
     const current = loadSession();
     if (!current) return undefined;
+    if (rejected && current.accessToken !== rejected) return current;
     try {
       const pair = await postJson<{ accessToken: string; refreshToken: string }>("/auth/refresh", {
         refreshToken: current.refreshToken,
@@ -94,6 +100,11 @@ export function refreshSession(): Promise<Session | undefined> {
       saveSession(undefined);
       return undefined;
     }
-  })().finally(() => (refreshing = undefined));
+  }).finally(() => (refreshing = undefined));
   return refreshing;
+}
+
+function withRefreshLock<T>(work: () => Promise<T>): Promise<T> {
+  // Web Locks exist in every current browser on a secure context (localhost counts).
+  return navigator.locks ? (navigator.locks.request("lsp.session.refresh", work) as Promise<T>) : work();
 }

@@ -155,6 +155,23 @@ describe("Given a Ready tenant with a menu and a manager invited by phone", () =
     });
   }, 30_000);
 
+  it("refreshes a rejected access token once and carries on", async () => {
+    // A token the cell refuses (as after its 15 minutes): the app swaps the refresh token for a new pair.
+    await sales.evaluate(() => {
+      const session = JSON.parse(localStorage.getItem("lsp.session")!) as { accessToken: string };
+      localStorage.setItem("lsp.session", JSON.stringify({ ...session, accessToken: "not-a-valid-token" }));
+    });
+    await sales.reload();
+    await sales
+      .getByRole("button", { name: /Phở bò tái/ })
+      .first()
+      .waitFor({ timeout: 10_000 });
+    const token = await sales.evaluate(
+      () => (JSON.parse(localStorage.getItem("lsp.session")!) as { accessToken: string }).accessToken,
+    );
+    expect(token.split(".")).toHaveLength(3);
+  }, 30_000);
+
   it("switches to English and keeps working at phone width", async () => {
     await dashboard.getByRole("button", { name: "English" }).click();
     await dashboard.getByText("Today's revenue").waitFor();

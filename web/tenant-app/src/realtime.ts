@@ -34,7 +34,7 @@ export function subscribeToLocation(locationId: string, handlers: LiveHandlers):
   socket.on("connect_error", () => {
     handlers.onStatus(false);
     // An expired token is the usual cause; the next automatic retry uses the refreshed one.
-    void refreshSession().catch(() => undefined);
+    void refreshSession(loadSession()?.accessToken).catch(() => undefined);
   });
   const onEvent = (event: { dashboard: LiveTotals }) => handlers.onTotals(event.dashboard);
   socket.on("sale", onEvent);
