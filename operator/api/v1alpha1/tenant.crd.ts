@@ -2,7 +2,7 @@
 // Keep in step with tenant.ts (the TypeScript side); crds.test.ts checks the committed YAML matches.
 import type { V1CustomResourceDefinition } from "@kubernetes/client-node";
 import { bool, conditionsSchema, immutable, int, list, obj, oneOf, str } from "./openapi.js";
-import { GROUP, Isolations, ReservedSlugs, TenantDeletionPolicies, TenantPlans, VERSION } from "./tenant.js";
+import { GROUP, Isolations, ReservedSlugs, TenantDeletionPolicies, TenantMovePhases, TenantPlans, VERSION } from "./tenant.js";
 
 export const DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh";
 export const DNS_LABEL_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
@@ -61,8 +61,8 @@ const tenantSpec = obj(
         fieldPath: ".isolation",
       },
       {
-        rule: "!has(oldSelf.cell) || (has(self.cell) && self.cell == oldSelf.cell)",
-        message: "cell cannot be changed or removed once set (moves are not supported yet)",
+        rule: "!has(oldSelf.cell) || has(self.cell)",
+        message: "cell cannot be removed once set; change it to move the tenant to another cell",
         fieldPath: ".cell",
       },
     ],
@@ -76,6 +76,19 @@ const tenantStatus = obj("Observed state, written by the operator.", {
   url: str("Public URL of the tenant."),
   tenantId: str("The tenant's id in its cell's database."),
   hold: bool("While true the router holds the tenant's requests (switch-over of a move)."),
+  move: obj(
+    "The move in progress, or the last one.",
+    {
+      id: str("Id of the move in the platform database."),
+      phase: oneOf("Phase of the move.", TenantMovePhases),
+      from: str("Cell the tenant moves out of."),
+      to: str("Cell the tenant moves into."),
+      startedAt: str("When the move began.", { format: "date-time" }),
+      holdStartedAt: str("When the router was asked to hold the tenant's requests.", { format: "date-time" }),
+      message: str("What the move is doing or why it ended."),
+    },
+    ["id", "phase", "from", "to"],
+  ),
   conditions: conditionsSchema,
 });
 

@@ -59,7 +59,24 @@ export interface TenantStatus {
   tenantId?: string;
   /** While true the router holds the tenant's requests (bounded) — the switch-over of a move. */
   hold?: boolean;
+  /** The move in progress (or the last one), written by the move controller (operator/controllers/move). */
+  move?: TenantMoveStatus;
   conditions?: Condition[];
+}
+
+export const TenantMovePhases = ["Pending", "Copying", "CatchingUp", "Holding", "Verifying", "Switched", "CleaningUp", "Done", "RolledBack", "Cancelled"] as const;
+export type TenantMovePhase = (typeof TenantMovePhases)[number];
+
+export interface TenantMoveStatus {
+  /** Id of the move in the platform database (lsp_moves.moves). */
+  id: string;
+  phase: TenantMovePhase;
+  from: string;
+  to: string;
+  startedAt?: string;
+  /** When the router was asked to hold the tenant's requests. */
+  holdStartedAt?: string;
+  message?: string;
 }
 
 export interface Tenant {
