@@ -1,7 +1,7 @@
 // CI's load gate: the smoke profile with k6 against the local platform (router, control plane,
 // operator, a cell and its ML pod as processes), failing when an objective is broken.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startE2ePlatform, type E2ePlatform } from "../e2e/platform.js";
@@ -24,6 +24,7 @@ afterAll(async () => {
   await platform?.stop();
   await platform?.dropDatabase();
   delete process.env.PAYMENT_PROVIDERS_FILE;
+  rmSync(results, { recursive: true, force: true });
 });
 
 describe("Given a tenant signed up on the local platform and a MoMo account for its cell", () => {
