@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# Makes this machine ready to run LSP: pinned Node.js, npm dependencies, generated clients,
-# Debian's redis-server, and (with --kubernetes) the Kubernetes toolchain built from source.
+# Makes this machine ready to run LSP: pinned Node.js, npm dependencies, generated clients, the
+# web apps' static builds, Debian's redis-server, with --kubernetes the Kubernetes toolchain built
+# from source, and with --browser Debian's chromium for the browser tests.
 # Idempotent: every step is skipped when its result is already in place.
-# Usage: scripts/bootstrap.sh [--kubernetes]
+# Usage: scripts/bootstrap.sh [--kubernetes] [--browser]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
 cd "$LSP_ROOT"
 
 with_kubernetes=false
+with_browser=false
 for arg in "$@"; do
   case "$arg" in
     --kubernetes) with_kubernetes=true ;;
+    --browser) with_browser=true ;;
     -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
     *) lsp_die "unknown option '$arg' (see --help)" ;;
   esac
@@ -39,6 +42,15 @@ if [[ -f cell/prisma/schema.prisma ]]; then
   fi
 fi
 
+# The staff app and owner console are static builds the cell and control plane serve; rebuild
+# when any web source is newer than the build.
+for app in tenant-app owner-console; do
+  if [[ ! -f "web/$app/dist/index.html" ]] || [[ -n "$(find web -path '*/dist' -prune -o -type f -newer "web/$app/dist/index.html" -print -quit)" ]]; then
+    lsp_log "building the web app $app"
+    npx tsx web/build.ts "$app" >/dev/null
+  fi
+done
+
 if ! command -v redis-server >/dev/null 2>&1 && [[ -z "${REDIS_URL:-}" ]]; then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
     lsp_log "installing Debian's redis-server"
@@ -48,6 +60,10 @@ if ! command -v redis-server >/dev/null 2>&1 && [[ -z "${REDIS_URL:-}" ]]; then
   else
     lsp_die "redis-server is missing: install it ('sudo apt-get install redis-server') or set REDIS_URL"
   fi
+fi
+
+if $with_browser; then
+  sh "$LSP_ROOT/web/testing/ensure-chromium.sh" >&2 || lsp_die "chromium is needed for the browser tests (apt-get install chromium)"
 fi
 
 if $with_kubernetes; then
