@@ -192,3 +192,11 @@ export async function inTransaction<T>(admin: pg.ClientBase, work: () => Promise
     throw error;
   }
 }
+
+/** The tenant's move that still needs work: any phase before Done, Switched included. */
+export async function findActiveMove(admin: pg.ClientBase, tenantId: string): Promise<MoveRecord | undefined> {
+  const present = await admin.query("select to_regclass($1) is not null as ok", [`${MOVES_SCHEMA}.moves`]);
+  if (!present.rows[0].ok) return undefined;
+  const { rows } = await admin.query<{ id: string }>(`select id from ${MOVES_SCHEMA}.moves where tenant_id = $1 and phase not in ('Done', 'RolledBack', 'Cancelled')`, [tenantId]);
+  return rows[0] ? readMove(admin, rows[0].id) : undefined;
+}

@@ -3,6 +3,7 @@ import { Finalizers } from "../../names.js";
 import type { ReconcileResult } from "../../runtime/controller.js";
 import type { OperatorContext } from "../context.js";
 import { isCellReady } from "../context.js";
+import { reconcileMove } from "../move/reconcile.js";
 import { finalizeTenant } from "./delete.js";
 import { createCell, ensurePlaced, slugTaken } from "./placement.js";
 import { ensureProvisioned } from "./provision.js";
@@ -26,6 +27,10 @@ export async function reconcileTenant(ctx: OperatorContext, name: string): Promi
     await writeTenantStatus(ctx, tenant, desiredTenantStatus(ctx, tenant, { placement }));
     return { requeueAfterMs: 30_000 };
   }
+
+  // Move it when spec.cell names another cell than the one it is placed in (operator/controllers/move)
+  const moving = await reconcileMove(ctx, tenant, placement.cell);
+  if (moving) return moving;
 
   // Ensure its cell exists: re-created from the template if it vanished (never for a pinned cell)
   const cell = ctx.cells.get(placement.cell);

@@ -1,0 +1,160 @@
+// Move controller: carries a Tenant from the cell it is placed in to the one spec.cell names,
+// one guarded step per reconcile. The platform database's move row decides where a restarted
+// operator resumes; the Tenant's status.move shows the phase and status.hold drives the router.
+import type pg from "pg";
+import { TENANT_PLURAL, type Tenant, type TenantMovePhase, type TenantMoveStatus } from "../../api/v1alpha1/index.js";
+import {
+  beginMove,
+  catchUp,
+  cellDatabaseNames,
+  cleanupSource,
+  copyTenant,
+  findActiveMove,
+  finalSync,
+  holdMove,
+  markSwitched,
+  rollbackMove,
+  type MoveRecord,
+} from "./cell.js";
+import { cellApiEndpoint, Labels } from "../../names.js";
+import { isTrue } from "../../status.js";
+import type { ReconcileResult } from "../../runtime/controller.js";
+import type { OperatorContext } from "../context.js";
+import { isCellReady } from "../context.js";
+import { writeTenantStatus } from "../tenant/status.js";
+import { decideMove, type MoveAction } from "./decide.js";
+import { withMoveClient } from "./database.js";
+
+/**
+ * Returns undefined when the tenant has no move to make (the tenant reconcile carries on), or the
+ * result of this reconcile's move step.
+ */
+export async function reconcileMove(ctx: OperatorContext, tenant: Tenant, placedCell: string): Promise<ReconcileResult | undefined> {
+  const tenantId = tenant.status?.tenantId;
+  const wanted = tenant.spec.cell && tenant.spec.cell !== placedCell ? tenant.spec.cell : undefined;
+  if (!tenantId || (!wanted && !tenant.status?.move)) return undefined;
+  return withMoveClient(ctx.db.url, async (admin) => {
+    const move = await findActiveMove(admin, tenantId);
+    const target = wanted ? ctx.cells.get(wanted) : undefined;
+    const action = decideMove({
+      tenant,
+      placedCell,
+      move,
+      schemaOf: (cell) => cellDatabaseNames(cell).schema,
+      targetReady: isCellReady(target) && isTrue(target?.status?.conditions, "DatabaseReady"),
+      now: Date.now(),
+    });
+    if (action.kind === "none") return undefined;
+    try {
+      return await step(ctx, admin, tenant, placedCell, tenantId, move, action);
+    } catch (error) {
+      return failed(ctx, admin, tenant, tenantId, error);
+    }
+  });
+}
+
+async function step(ctx: OperatorContext, admin: pg.ClientBase, tenant: Tenant, placedCell: string, tenantId: string, move: MoveRecord | undefined, action: MoveAction): Promise<ReconcileResult> {
+  const name = tenant.metadata.name;
+  switch (action.kind) {
+    case "wait":
+      await setMove(ctx, tenant, { id: "", phase: "Pending", from: placedCell, to: tenant.spec.cell!, message: action.message });
+      return { requeueAfterMs: 10_000 };
+    // Copy the tenant's rows while it keeps serving, then catch up what changed meanwhile
+    case "copy": {
+      const moveId = move?.id ?? `${tenant.metadata.uid ?? name}/${tenant.metadata.generation ?? 0}`;
+      const from = cellDatabaseNames(placedCell).schema;
+      const to = cellDatabaseNames(action.to).schema;
+      const base = { id: moveId, from: placedCell, to: action.to, startedAt: tenant.status?.move?.startedAt ?? new Date().toISOString() };
+      const t = await setMove(ctx, tenant, { ...base, phase: "Copying" });
+      ctx.record(tenant, "Normal", "MoveCopying", `copying the tenant's rows from cell ${placedCell} to ${action.to}`);
+      await beginMove(admin, { moveId, tenantId, sourceSchema: from, targetSchema: to });
+      const copied = await copyTenant(admin, moveId);
+      const { applied } = await catchUp(admin, moveId, { maxBatches: 20 });
+      const rows = Object.values(copied).reduce((a, b) => a + b, 0);
+      ctx.log.info({ tenant: name, from: placedCell, to: action.to, rows, applied }, "Copied Tenant rows");
+      await setMove(ctx, t, { ...base, phase: "CatchingUp", message: `copied ${rows} rows; catching up` });
+      return { requeueAfterMs: 100 };
+    }
+    // Ask the router to hold the tenant's requests; the fence follows once it has had time to apply
+    case "hold": {
+      await catchUp(admin, move!.id, { maxBatches: 20 });
+      await setMove(ctx, tenant, { ...moveStatus(tenant, move!), phase: "Holding", holdStartedAt: new Date().toISOString() }, true);
+      ctx.record(tenant, "Normal", "MoveHolding", "holding the tenant's requests at the router for the switch");
+      return { requeueAfterMs: 500 };
+    }
+    // Fence the source, apply the last changes, verify every table, commit the switch
+    case "switch": {
+      if (action.afterMs > 0) return { requeueAfterMs: action.afterMs };
+      await holdMove(admin, move!.id);
+      const t = await setMove(ctx, tenant, { ...moveStatus(tenant, move!), phase: "Verifying" }, true);
+      const verification = await finalSync(admin, move!.id);
+      await markSwitched(admin, move!.id);
+      ctx.record(tenant, "Normal", "MoveVerified", `row counts and checksums match in ${verification.length} tables`);
+      return publish(ctx, t, move!);
+    }
+    // Point the route at the target cell and release the held requests there
+    case "publish":
+      return publish(ctx, tenant, move!);
+    // Remove the source copy after the grace period
+    case "cleanup": {
+      if (action.afterMs > 0) return { requeueAfterMs: action.afterMs };
+      let t = await setMove(ctx, tenant, { ...moveStatus(tenant, move!), phase: "CleaningUp" });
+      await cleanupSource(admin, move!.id);
+      t = await setMove(ctx, t, { ...moveStatus(t, move!), phase: "Done", message: "moved; the source copy is removed" });
+      ctx.record(tenant, "Normal", "MoveDone", `moved to cell ${t.status?.move?.to}`);
+      return { requeueAfterMs: 100 };
+    }
+    case "rollback": {
+      const ended = await rollbackMove(admin, move!.id, action.reason, action.outcome);
+      await endMove(ctx, tenant, ended.phase as TenantMovePhase, action.reason);
+      return { requeueAfterMs: 1_000 };
+    }
+    case "none":
+      return {};
+  }
+}
+
+/** status.move as recorded, or rebuilt from the database row when the status lost it. */
+function moveStatus(tenant: Tenant, move: MoveRecord): TenantMoveStatus {
+  return tenant.status?.move?.id === move.id ? tenant.status.move : { id: move.id, phase: "CatchingUp", from: tenant.status?.cell ?? "", to: tenant.spec.cell ?? "" };
+}
+
+async function publish(ctx: OperatorContext, tenant: Tenant, move: MoveRecord): Promise<ReconcileResult> {
+  const to = tenant.status?.move?.to ?? tenant.spec.cell!;
+  const target = ctx.cells.get(to);
+  await writeTenantStatus(ctx, tenant, {
+    ...tenant.status,
+    cell: to,
+    endpoint: target?.status?.endpoint ?? cellApiEndpoint(to),
+    hold: false,
+    move: { ...moveStatus(tenant, move), phase: "Switched", message: `serving from cell ${to}` },
+  });
+  await ctx.kube.mergePatch(TENANT_PLURAL, tenant.metadata.name, { metadata: { labels: { [Labels.cell]: to } } });
+  ctx.record(tenant, "Normal", "MoveSwitched", `switched to cell ${to}; held requests released there`);
+  return { requeueAfterMs: 1_000 };
+}
+
+async function failed(ctx: OperatorContext, admin: pg.ClientBase, tenant: Tenant, tenantId: string, error: unknown): Promise<ReconcileResult> {
+  const message = error instanceof Error ? error.message : String(error);
+  const move = await findActiveMove(admin, tenantId);
+  if (move && move.phase !== "Switched") {
+    const ended = await rollbackMove(admin, move.id, message);
+    await endMove(ctx, tenant, ended.phase as TenantMovePhase, message);
+    return { requeueAfterMs: 30_000 };
+  }
+  // After the switch the move only goes forward: retry the step.
+  ctx.log.warn({ tenant: tenant.metadata.name, err: message }, "Move step failed after the switch; retrying");
+  return { requeueAfterMs: 5_000 };
+}
+
+async function endMove(ctx: OperatorContext, tenant: Tenant, phase: TenantMovePhase, reason: string): Promise<void> {
+  await writeTenantStatus(ctx, tenant, { ...tenant.status, hold: false, move: { ...(tenant.status?.move ?? { id: "", from: "", to: "" }), phase, message: reason } });
+  ctx.record(tenant, "Warning", phase === "Cancelled" ? "MoveCancelled" : "MoveRolledBack", `${reason}; the tenant stays in its cell with nothing lost`);
+}
+
+/** Writes status.move (and hold); returns the tenant as it now is, for the next write of the same step. */
+async function setMove(ctx: OperatorContext, tenant: Tenant, move: TenantMoveStatus, hold = tenant.status?.hold === true): Promise<Tenant> {
+  const status = { ...tenant.status, hold, move };
+  await writeTenantStatus(ctx, tenant, status);
+  return { ...tenant, status };
+}
