@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import pg from "pg";
+import { cellDatabaseNames } from "../../../cell/provisioning/index.js";
+import { seedMenu, writeOrder } from "../../../cell/moves/testing.js";
+import type { Tenant } from "../../api/v1alpha1/index.js";
+import type { OperatorHandle } from "../../manager.js";
+import { adminPool, applyTenant, eventually, forceForget, getTenant, installCrds, isReady, startTestOperator, tenantManifest, testKube } from "../../testing/harness.js";
+
+const kube = testKube();
+const db = adminPool();
+const instance = `mv${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
+let operator: OperatorHandle;
+
+const readyTenant = (n: string) =>
+  eventually(`Tenant ${n} Ready`, async () => {
+    const t = await getTenant(kube, n);
+    return isReady(t) && t?.status?.tenantId ? t : undefined;
+  }, 120_000);
+
+async function count(schema: string, table: string, tenantId: string): Promise<number> {
+  const col = table === "tenants" ? "id" : "tenant_id";
+  return (await db.query<{ n: number }>(`select count(*)::int as n from ${schema}.${table} where ${col} = $1`, [tenantId])).rows[0]!.n;
+}
+
+beforeAll(async () => {
+  await installCrds(kube);
+  // Capacity 1: the two tenants land in two different shared cells.
+  operator = await startTestOperator(instance, { sharedCellCapacity: 1, workers: 4 });
+}, 90_000);
+
+afterAll(async () => {
+  await operator?.stop();
+  await forceForget(kube, instance);
+  await db.end();
+});
+
+describe("Given a Tenant whose spec.cell is changed with kubectl apply", () => {
+  const mover = `${instance}-pho-bo`;
+  const neighbour = `${instance}-bun-cha`;
+  let before: Tenant;
+  let targetCell: string;
+
+  beforeAll(async () => {
+    await applyTenant(kube, tenantManifest(instance, mover, { plan: "chain", locations: [{ name: "Quận 1" }, { name: "Quận 3" }] }));
+    before = await readyTenant(mover);
+    await applyTenant(kube, tenantManifest(instance, neighbour));
+    targetCell = (await readyTenant(neighbour)).status!.cell!;
+    const source = cellDatabaseNames(before.status!.cell!).schema;
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL, options: `-c search_path=${source}` });
+    await client.connect();
+    const seeded = await seedMenu(client, source, before.status!.tenantId!);
+    for (let n = 0; n < 25; n++) await writeOrder(client, seeded, n);
+    await client.end();
+  }, 300_000);
+
+  it("copies, holds, verifies, switches the route and cleans up, ending Done in the new cell with every row", async () => {
+    expect(targetCell).not.toBe(before.status!.cell);
+    await applyTenant(kube, tenantManifest(instance, mover, { plan: "chain", locations: [{ name: "Quận 1" }, { name: "Quận 3" }], cell: targetCell }));
+    const phases = new Set<string>();
+    const done = await eventually("move Done", async () => {
+      const t = await getTenant(kube, mover);
+      if (t?.status?.move?.phase) phases.add(t.status.move.phase);
+      return t?.status?.move?.phase === "Done" || (t?.status?.cell === targetCell && isReady(t) && !t.status.move) ? t : undefined;
+    }, 120_000, 100);
+    expect(["RolledBack", "Cancelled"].some((p) => phases.has(p))).toBe(false);
+    const moved = await readyTenant(mover);
+    expect(moved.status!.cell).toBe(targetCell);
+    expect(moved.status!.tenantId).toBe(before.status!.tenantId);
+    expect(moved.status!.hold).toBe(false);
+    expect(done.metadata.labels?.["localstoreplatform.com/cell"]).toBe(targetCell);
+    const tenantId = before.status!.tenantId!;
+    const target = cellDatabaseNames(targetCell).schema;
+    const source = cellDatabaseNames(before.status!.cell!).schema;
+    expect(await count(target, "orders", tenantId)).toBe(25);
+    expect(await count(target, "payments", tenantId)).toBe(25);
+    expect(await count(target, "locations", tenantId)).toBe(2);
+    expect(await count(source, "orders", tenantId)).toBe(0);
+    expect(await count(source, "tenants", tenantId)).toBe(0);
+    // The neighbour in the target cell kept its place and its data.
+    expect(isReady(await getTenant(kube, neighbour))).toBe(true);
+  }, 180_000);
+});
