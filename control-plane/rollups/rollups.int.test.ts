@@ -210,6 +210,14 @@ describe("Given an owner of two tenants served by different cells", () => {
     expect(after.ownerRollup.total.orders).toBe(before.ownerRollup.total.orders + 1);
   });
 
+  it("lets two syncs of one tenant run at once (a scheduled round and an on-demand one) without a conflict or double count", async () => {
+    const before = (await query(ROLLUP, { userId: owner }, { from: FROM, to: TO, tenants: [bun.slug] })).data as unknown as RollupData;
+    const feed = httpCellFeed({ cell: cellB.name, baseUrl: cellB.baseUrl, platformKey: TEST_PLATFORM_KEY });
+    await Promise.all([1, 2, 3, 4].map(() => syncDailySales(cp.pool, feed, bun.slug, FROM, TO)));
+    const after = (await query(ROLLUP, { userId: owner }, { from: FROM, to: TO, tenants: [bun.slug] })).data as unknown as RollupData;
+    expect(after.ownerRollup.total).toEqual(before.ownerRollup.total);
+  });
+
   it("refuses a tenant the caller does not own, naming it", async () => {
     const result = await query(ROLLUP, { userId: owner }, { from: FROM, to: TO, tenants: [pho.slug, other.slug] });
     expect(result.errors?.[0]?.message).toContain(other.slug);

@@ -15,6 +15,9 @@ export async function syncDailySales(pool: pg.Pool, feed: CellFeed, tenantSlug: 
   const client = await pool.connect();
   try {
     await client.query("begin");
+    // Two syncs of one tenant (the loop and an on-demand round, or two control-plane replicas)
+    // would both delete nothing and then insert the same days: take turns per tenant.
+    await client.query(`select pg_advisory_xact_lock(hashtextextended('rollups.sync:' || $1, 0))`, [tenantSlug]);
     await client.query(`delete from rollups.location_daily where tenant_slug = $1 and local_date between $2 and $3`, [tenantSlug, from, to]);
     await client.query(`delete from rollups.item_daily where tenant_slug = $1 and local_date between $2 and $3`, [tenantSlug, from, to]);
     if (days.length > 0) {
