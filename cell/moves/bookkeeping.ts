@@ -33,6 +33,8 @@ export interface MoveRecord {
   /** Highest source id the reserved target range can take, per identity table. */
   idLimits: Record<string, string>;
   fenced: boolean;
+  /** A checkpoint verification passed: the verification in the hold only covers keys changed since. */
+  checkpointed: boolean;
   error: string | null;
   holdStartedAt: Date | null;
   switchedAt: Date | null;
@@ -44,7 +46,7 @@ const SETUP_LOCK = "select pg_advisory_xact_lock(hashtextextended('lsp-moves-sch
 /**
  * The capture trigger: records the key of every row of the moving tenant that changes, and
  * refuses the write once the move is fenced. FOR SHARE on the move row makes the fence wait for
- * every write already past this check (see docs/adr/1201-*.md). SECURITY DEFINER because the
+ * every write already past this check (see docs/adr/1200-*.md). SECURITY DEFINER because the
  * cell API role may not touch lsp_moves.
  */
 const CAPTURE_FUNCTION = `
@@ -104,6 +106,11 @@ export async function ensureMoveBookkeeping(admin: pg.ClientBase): Promise<void>
       tbl      text not null,
       key      jsonb not null
     )`);
+    // Applied entries are kept (not deleted) until the move ends: the keys changed since the last
+    // verification checkpoint are exactly the entries not yet marked checked (ADR 1200).
+    await admin.query(`alter table ${MOVES_SCHEMA}.changes add column if not exists applied boolean not null default false`);
+    await admin.query(`alter table ${MOVES_SCHEMA}.changes add column if not exists checked boolean not null default false`);
+    await admin.query(`alter table ${MOVES_SCHEMA}.moves add column if not exists checkpointed boolean not null default false`);
     await admin.query(`create index if not exists changes_by_move on ${MOVES_SCHEMA}.changes (move_id, seq)`);
     await admin.query(CAPTURE_FUNCTION);
     await admin.query("commit");
@@ -122,6 +129,7 @@ interface MoveRow {
   id_offsets: Record<string, string>;
   id_limits: Record<string, string>;
   fenced: boolean;
+  checkpointed: boolean;
   error: string | null;
   hold_started_at: Date | null;
   switched_at: Date | null;
@@ -153,6 +161,7 @@ export async function readMove(admin: pg.ClientBase, moveId: string, lock = fals
     idOffsets: row.id_offsets,
     idLimits: row.id_limits,
     fenced: row.fenced,
+    checkpointed: row.checkpointed,
     error: row.error,
     holdStartedAt: row.hold_started_at,
     switchedAt: row.switched_at,

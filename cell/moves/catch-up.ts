@@ -35,14 +35,14 @@ export async function catchUp(admin: pg.ClientBase, moveId: string, options: Cat
     applied += n;
     batches++;
   }
-  const { rows } = await admin.query<{ n: number }>(`select count(*)::int as n from ${MOVES_SCHEMA}.changes where move_id = $1`, [moveId]);
+  const { rows } = await admin.query<{ n: number }>(`select count(*)::int as n from ${MOVES_SCHEMA}.changes where move_id = $1 and not applied`, [moveId]);
   return { applied, remaining: rows[0]!.n, batches };
 }
 
 async function applyBatch(admin: pg.ClientBase, move: MoveRecord, tables: TenantTable[], batchSize: number): Promise<number> {
   return inTransaction(admin, async () => {
     const { rows } = await admin.query<{ seq: string; tbl: string }>(
-      `select seq::text, tbl from ${MOVES_SCHEMA}.changes where move_id = $1 order by seq limit $2`,
+      `select seq::text, tbl from ${MOVES_SCHEMA}.changes where move_id = $1 and not applied order by seq limit $2`,
       [move.id, batchSize],
     );
     if (rows.length === 0) return 0;
@@ -53,7 +53,7 @@ async function applyBatch(admin: pg.ClientBase, move: MoveRecord, tables: Tenant
       if (!t) throw new Error(`move '${move.id}': change queued for unknown table ${name}`);
       await replayTable(admin, move, t, seqs);
     }
-    await admin.query(`delete from ${MOVES_SCHEMA}.changes where seq = any($1::bigint[])`, [seqs]);
+    await admin.query(`update ${MOVES_SCHEMA}.changes set applied = true where seq = any($1::bigint[])`, [seqs]);
     return rows.length;
   });
 }

@@ -6,7 +6,7 @@ export { beginMove, MoveRequestError, type MoveRequest } from "./begin.js";
 export { copyTenant, MoveIdRangeError } from "./copy.js";
 export { catchUp, type CatchUpResult, type CatchUpOptions } from "./catch-up.js";
 export { holdMove, finalSync, markSwitched, cleanupSource, rollbackMove } from "./phases.js";
-export { verifyMove, MoveVerificationError, type TableVerification } from "./verify.js";
+export { verifyMove, checkpointVerify, verifyChangedSinceCheckpoint, MoveVerificationError, type TableVerification } from "./verify.js";
 export { captureTriggerCount } from "./capture.js";
 export { MoveSchemaError } from "./tables.js";
 export { moveTenant, type MoveHooks, type MoveReport } from "./run.js";

@@ -6,6 +6,7 @@ import {
   beginMove,
   captureTriggerCount,
   catchUp,
+  checkpointVerify,
   cleanupSource,
   copyTenant,
   finalSync,
@@ -263,6 +264,27 @@ describe("Given a mover that crashes or finds bad state", () => {
     expect((error as MoveVerificationError).mismatches.map((m) => m.table)).toEqual(["payments"]);
     expect((await readMove(mover, moveId)).phase).toBe(MovePhase.Holding);
     await rollbackMove(mover, moveId, "verification failed");
+  });
+
+  it("detects a difference at the checkpoint taken before the hold, and then verifies only rows changed since", async () => {
+    const t = await provision(source, "checkpointed");
+    const api = await apiClient(source);
+    for (let n = 0; n < 5; n++) await writeOrder(api, t, n);
+    const moveId = "checkpointed";
+    await beginMove(mover, { moveId, tenantId: t.tenantId, sourceSchema: source.schema, targetSchema: target.schema });
+    await copyTenant(mover, moveId);
+    await target.admin.query(`update ${target.schema}.orders set note = 'tampered' where tenant_id = $1`, [t.tenantId]);
+    await expect(checkpointVerify(mover, await readMove(mover, moveId))).rejects.toThrow(/orders/);
+    await target.admin.query(`update ${target.schema}.orders set note = null where tenant_id = $1`, [t.tenantId]);
+    // A write queued but not yet applied is left out of the checkpoint, then checked in the hold.
+    await writeOrder(api, t, 6);
+    const checkpoint = await checkpointVerify(mover, await readMove(mover, moveId));
+    expect(checkpoint.find((v) => v.table === "orders")!.sourceRows).toBe(5);
+    await holdMove(mover, moveId);
+    const final = await finalSync(mover, moveId);
+    expect(final.find((v) => v.table === "orders")).toMatchObject({ sourceRows: 1, targetRows: 1, matches: true });
+    await rollbackMove(mover, moveId, "done testing");
+    await api.end();
   });
 
   it("refuses bad requests, naming the field", async () => {

@@ -6,7 +6,7 @@ import { BEFORE_SWITCH, FINISHED, inTransaction, MovePhase, MovePhaseError, MOVE
 import { removeCapture } from "./capture.js";
 import { catchUp } from "./catch-up.js";
 import { qualified, quoteIdent, tenantTables } from "./tables.js";
-import { MoveVerificationError, verifyMove, type TableVerification } from "./verify.js";
+import { MoveVerificationError, verifyChangedSinceCheckpoint, verifyMove, type TableVerification } from "./verify.js";
 
 /**
  * CatchingUp → Holding: refuse the tenant's writes at the source. The update waits for every
@@ -25,12 +25,13 @@ export async function holdMove(admin: pg.ClientBase, moveId: string, lockTimeout
   return readMove(admin, moveId);
 }
 
-/** Holding → Verified: apply the last changes and compare every table. A mismatch throws and leaves the move Holding (roll it back). */
+/** Holding → Verified: apply the last changes and compare every table (only rows changed since the checkpoint, if one passed). A mismatch throws and leaves the move Holding (roll it back). */
 export async function finalSync(admin: pg.ClientBase, moveId: string): Promise<TableVerification[]> {
   const move = await readMove(admin, moveId);
   if (move.phase !== MovePhase.Holding && move.phase !== MovePhase.Verified) throw new MovePhaseError(moveId, "verify", move.phase, [MovePhase.Holding]);
   await catchUp(admin, moveId);
-  const results = await verifyMove(admin, move);
+  const checked = await readMove(admin, moveId);
+  const results = checked.checkpointed ? await verifyChangedSinceCheckpoint(admin, checked) : await verifyMove(admin, checked);
   const mismatches = results.filter((r) => !r.matches);
   if (mismatches.length > 0) throw new MoveVerificationError(moveId, mismatches);
   await inTransaction(admin, async () => {

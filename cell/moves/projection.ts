@@ -17,10 +17,12 @@ export function insertClause(t: TenantTable): string {
   return t.identity ? "overriding system value" : "";
 }
 
-/** Join condition between a target row `x` and a source-keyed row `k`. */
-export function targetKeyMatch(t: TenantTable, idOffsets: Record<string, string>): string {
+/** Join condition between a target row (alias `x` unless given) and a source-keyed row `k`. */
+export function targetKeyMatch(t: TenantTable, idOffsets: Record<string, string>, alias = "x"): string {
   return t.primaryKey
-    .map((c) => (c === t.identity ? `x.${quoteIdent(c)} = k.${quoteIdent(c)} + ${BigInt(idOffsets[t.name] ?? "0").toString()}::bigint` : `x.${quoteIdent(c)} = k.${quoteIdent(c)}`))
+    .map((c) =>
+      c === t.identity ? `${alias}.${quoteIdent(c)} = k.${quoteIdent(c)} + ${BigInt(idOffsets[t.name] ?? "0").toString()}::bigint` : `${alias}.${quoteIdent(c)} = k.${quoteIdent(c)}`,
+    )
     .join(" and ");
 }
 

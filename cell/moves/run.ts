@@ -6,7 +6,7 @@ import { beginMove, type MoveRequest } from "./begin.js";
 import { catchUp } from "./catch-up.js";
 import { copyTenant } from "./copy.js";
 import { cleanupSource, finalSync, holdMove, markSwitched, rollbackMove } from "./phases.js";
-import type { TableVerification } from "./verify.js";
+import { checkpointVerify, type TableVerification } from "./verify.js";
 
 export interface MoveHooks {
   /** Make the router hold the tenant's requests; resolves once it does. */
@@ -43,6 +43,7 @@ export async function moveTenant(admin: pg.ClientBase, request: MoveRequest, hoo
       const { applied } = await catchUp(admin, request.moveId);
       if (applied === 0) break;
     }
+    await checkpointVerify(admin, await readMove(admin, request.moveId));
     holdStarted = performance.now();
     await hooks.hold();
     await holdMove(admin, request.moveId);

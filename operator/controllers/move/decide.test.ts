@@ -17,7 +17,7 @@ function tenant(cell: string | undefined, status: TenantStatus = { cell: "shared
 }
 
 function move(phase: MoveRecord["phase"], extra: Partial<MoveRecord> = {}): MoveRecord {
-  return { id: "u/2", tenantId: "t", sourceSchema: "cell_shared_1", targetSchema: "cell_chain_1", phase, idOffsets: {}, idLimits: {}, fenced: false, error: null, holdStartedAt: null, switchedAt: null, ...extra };
+  return { id: "u/2", tenantId: "t", sourceSchema: "cell_shared_1", targetSchema: "cell_chain_1", phase, idOffsets: {}, idLimits: {}, fenced: false, checkpointed: false, error: null, holdStartedAt: null, switchedAt: null, ...extra };
 }
 
 function decide(overrides: Partial<MoveInputs>) {

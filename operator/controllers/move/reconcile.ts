@@ -7,6 +7,7 @@ import {
   beginMove,
   catchUp,
   cellDatabaseNames,
+  checkpointVerify,
   cleanupSource,
   copyTenant,
   findActiveMove,
@@ -78,6 +79,8 @@ async function step(ctx: OperatorContext, admin: pg.ClientBase, tenant: Tenant, 
     // Ask the router to hold the tenant's requests; the fence follows once it has had time to apply
     case "hold": {
       await catchUp(admin, move!.id, { maxBatches: 20 });
+      // The full comparison runs here, while the tenant is still served; the hold re-checks only what changes after it.
+      await checkpointVerify(admin, move!);
       await setMove(ctx, tenant, { ...moveStatus(tenant, move!), phase: "Holding", holdStartedAt: new Date().toISOString() }, true);
       ctx.record(tenant, "Normal", "MoveHolding", "holding the tenant's requests at the router for the switch");
       return { requeueAfterMs: 500 };
