@@ -3,3 +3,4 @@
 export * from "./tenant-header.js";
 export * from "./auth-claims.js";
 export * from "./logger.js";
+export * from "./pg-transaction.js";

@@ -5,6 +5,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { tenantScoped, type TenantPrisma } from "./tenant-scope.js";
+import { inTransaction } from "../../common/pg-transaction.js";
 
 export interface DatabaseConfig {
   /** Connection string of the cell's API role (never the admin: RLS must apply). */
@@ -63,20 +64,9 @@ export function createDatabase(config: DatabaseConfig): Database {
         return work(tx);
       });
     },
-    async sql(tenantId, work) {
-      const client = await pool.connect();
-      try {
-        // One round trip for both; the id is checked to be a UUID, so inlining it is safe.
-        await client.query(`begin; select set_config('app.tenant_id', '${assertUuid(tenantId)}', true)`);
-        const result = await work(client);
-        await client.query("commit");
-        return result;
-      } catch (error) {
-        await client.query("rollback").catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
+    sql(tenantId, work) {
+      // One round trip for both; the id is checked to be a UUID, so inlining it is safe.
+      return inTransaction(pool, work, `begin; select set_config('app.tenant_id', '${assertUuid(tenantId)}', true)`);
     },
     async ping() {
       await pool.query("select 1");

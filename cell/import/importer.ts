@@ -10,6 +10,7 @@ import { readLines } from "./read-lines.js";
 import { parseSaleLine, type LineFormat } from "./sale-line.js";
 import { detectDateOrder, detectDecimalMark, type DateOrder, type DecimalMark } from "./values.js";
 import { countExisting, writeBatch, type ImportedOrder } from "./writer.js";
+import { inTransaction } from "../../common/pg-transaction.js";
 
 export interface ImportOptions {
   file: string;
@@ -222,20 +223,11 @@ async function resolveTarget(options: ImportOptions): Promise<{ tenantId: string
 }
 
 /** The importer may run as the cell's API role or as the platform admin: set the schema too. */
-async function inTenantTransaction<T>(pool: pg.Pool, schema: string, tenantId: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
+function inTenantTransaction<T>(pool: pg.Pool, schema: string, tenantId: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(pool, async (client) => {
     await client.query("select set_config('search_path', $1, true), set_config('app.tenant_id', $2, true)", [client.escapeIdentifier(schema), tenantId]);
-    const result = await work(client);
-    await client.query("commit");
-    return result;
-  } catch (error) {
-    await client.query("rollback").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+    return work(client);
+  });
 }
 
 function escapeIdent(name: string): string {

@@ -2,6 +2,7 @@
 // total, bucketed by day, ISO week (Monday) or month. Two grouped reads; revenue and orders above
 // a location are sums of the location rows, so every level adds up by construction.
 import type pg from "pg";
+import { inTransaction } from "../../common/pg-transaction.js";
 
 export const Grains = ["day", "week", "month"] as const;
 export type Grain = (typeof Grains)[number];
@@ -223,18 +224,6 @@ export async function rollupSales(pool: pg.Pool, query: RollupQuery): Promise<Ro
  * them on disk to aggregate; with more it hashes them in memory (several times faster). Set for
  * this transaction only.
  */
-async function withWorkMem<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query("begin read only");
-    await client.query("set local work_mem = '64MB'");
-    const result = await work(client);
-    await client.query("commit");
-    return result;
-  } catch (error) {
-    await client.query("rollback").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
+function withWorkMem<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(pool, work, "begin read only; set local work_mem = '64MB'");
 }

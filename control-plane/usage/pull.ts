@@ -6,6 +6,7 @@ import { gaugeEventId, translateFeedEvent, type RejectedFeedEvent, type UsageEve
 import type { CellFeed } from "./feed-client.js";
 import { ingestUsageEvents, recordRejects } from "./ingest.js";
 import type { UsageMetrics } from "./metrics.js";
+import { inTransaction } from "../../common/pg-transaction.js";
 
 export interface PullOptions {
   pool: pg.Pool;
@@ -119,17 +120,3 @@ async function readCursor(client: pg.Pool | pg.ClientBase, cell: string, tenantS
   return rows[0]?.id ?? "0";
 }
 
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
-    const result = await work(client);
-    await client.query("commit");
-    return result;
-  } catch (error) {
-    await client.query("rollback").catch(() => {});
-    throw error;
-  } finally {
-    client.release();
-  }
-}
