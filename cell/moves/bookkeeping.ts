@@ -112,6 +112,8 @@ export async function ensureMoveBookkeeping(admin: pg.ClientBase): Promise<void>
     await admin.query(`alter table ${MOVES_SCHEMA}.changes add column if not exists checked boolean not null default false`);
     await admin.query(`alter table ${MOVES_SCHEMA}.moves add column if not exists checkpointed boolean not null default false`);
     await admin.query(`create index if not exists changes_by_move on ${MOVES_SCHEMA}.changes (move_id, seq)`);
+    // Catch-up reads only unapplied entries; without this it would rescan every applied one per batch.
+    await admin.query(`create index if not exists changes_unapplied on ${MOVES_SCHEMA}.changes (move_id, seq) where not applied`);
     await admin.query(CAPTURE_FUNCTION);
     await admin.query("commit");
   } catch (error) {

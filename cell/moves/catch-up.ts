@@ -21,16 +21,21 @@ export interface CatchUpOptions {
   maxBatches?: number;
 }
 
+/**
+ * One round: applies the entries queued when it starts (and any that commit meanwhile with a lower
+ * sequence), so it ends even while the tenant keeps writing; the next round takes the rest. Once
+ * the source is fenced a round leaves nothing behind.
+ */
 export async function catchUp(admin: pg.ClientBase, moveId: string, options: CatchUpOptions = {}): Promise<CatchUpResult> {
   const batchSize = options.batchSize ?? 5_000;
   const maxBatches = options.maxBatches ?? Number.POSITIVE_INFINITY;
   const move = await readMove(admin, moveId);
   const tables = await tenantTables(admin, move.sourceSchema);
+  const top = (await admin.query<{ top: string | null }>(`select max(seq)::text as top from ${MOVES_SCHEMA}.changes where move_id = $1 and not applied`, [moveId])).rows[0]!.top;
   let applied = 0;
   let batches = 0;
-  for (;;) {
-    if (batches >= maxBatches) break;
-    const n = await applyBatch(admin, move, tables, batchSize);
+  while (top !== null && batches < maxBatches) {
+    const n = await applyBatch(admin, move, tables, batchSize, top);
     if (n === 0) break;
     applied += n;
     batches++;
@@ -39,11 +44,11 @@ export async function catchUp(admin: pg.ClientBase, moveId: string, options: Cat
   return { applied, remaining: rows[0]!.n, batches };
 }
 
-async function applyBatch(admin: pg.ClientBase, move: MoveRecord, tables: TenantTable[], batchSize: number): Promise<number> {
+async function applyBatch(admin: pg.ClientBase, move: MoveRecord, tables: TenantTable[], batchSize: number, top: string): Promise<number> {
   return inTransaction(admin, async () => {
     const { rows } = await admin.query<{ seq: string; tbl: string }>(
-      `select seq::text, tbl from ${MOVES_SCHEMA}.changes where move_id = $1 and not applied order by seq limit $2`,
-      [move.id, batchSize],
+      `select seq::text, tbl from ${MOVES_SCHEMA}.changes where move_id = $1 and not applied and seq <= $3 order by seq limit $2`,
+      [move.id, batchSize, top],
     );
     if (rows.length === 0) return 0;
     await admin.query("set local session_replication_role = replica");

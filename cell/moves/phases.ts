@@ -29,7 +29,8 @@ export async function holdMove(admin: pg.ClientBase, moveId: string, lockTimeout
 export async function finalSync(admin: pg.ClientBase, moveId: string): Promise<TableVerification[]> {
   const move = await readMove(admin, moveId);
   if (move.phase !== MovePhase.Holding && move.phase !== MovePhase.Verified) throw new MovePhaseError(moveId, "verify", move.phase, [MovePhase.Holding]);
-  await catchUp(admin, moveId);
+  // Fenced: rounds drain the queue; the loop only guards against a round racing the fence's last writers.
+  while ((await catchUp(admin, moveId)).remaining > 0);
   const checked = await readMove(admin, moveId);
   const results = checked.checkpointed ? await verifyChangedSinceCheckpoint(admin, checked) : await verifyMove(admin, checked);
   const mismatches = results.filter((r) => !r.matches);
