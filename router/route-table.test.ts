@@ -61,4 +61,30 @@ describe("Given a route table", () => {
       bun: { endpoint: "http://b:1", suspended: false, hold: false },
     });
   });
+
+  it("closes a tenant's tunnels when its endpoint changes, it is suspended or removed, and not on hold or same-endpoint updates", () => {
+    table = new RouteTable();
+    table.set("pho", { endpoint: "http://cell-a:8080" });
+    table.set("bun", { endpoint: "http://cell-a:8080" });
+    const closed: string[] = [];
+    const open = (slug: string, name: string) => {
+      const route = table.get(slug)!;
+      const tunnel = { close: () => (closed.push(name), table.removeTunnel(route, tunnel)) };
+      table.addTunnel(route, tunnel);
+    };
+    open("pho", "pho-1");
+    open("pho", "pho-2");
+    open("bun", "bun-1");
+    table.set("pho", { endpoint: "http://cell-a:8080", hold: true });
+    table.set("pho", { endpoint: "http://cell-a:8080", hold: false });
+    table.set("pho", { endpoint: "http://cell-a:8080" });
+    expect(closed).toEqual([]);
+    table.set("pho", { endpoint: "http://cell-b:8080", hold: true });
+    expect(closed).toEqual(["pho-1", "pho-2"]);
+    open("pho", "pho-3");
+    table.set("pho", { endpoint: "http://cell-b:8080", suspended: true });
+    expect(closed).toEqual(["pho-1", "pho-2", "pho-3"]);
+    table.delete("bun");
+    expect(closed).toEqual(["pho-1", "pho-2", "pho-3", "bun-1"]);
+  });
 });

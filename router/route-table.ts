@@ -17,6 +17,11 @@ export interface HeldRequest {
   release(): void;
 }
 
+/** An open (or opening) WebSocket/Upgrade tunnel to a tenant's cell; the table ends it when the tenant leaves that cell. */
+export interface TenantTunnel {
+  close(): void;
+}
+
 export interface Route {
   readonly slug: string;
   spec: RouteSpec;
@@ -26,6 +31,8 @@ export interface Route {
   signedAt: number;
   signature: string;
   held: HeldRequest[] | undefined;
+  /** Tunnels to the current cell; closed when the endpoint changes, the tenant is suspended or removed. */
+  tunnels: Set<TenantTunnel> | undefined;
   requests: number;
 }
 
@@ -89,12 +96,16 @@ export class RouteTable extends EventEmitter<{ change: []; warning: [string] }> 
     const clean: RouteSpec = { endpoint: spec.endpoint || undefined, suspended: spec.suspended === true, hold: spec.hold === true };
     let route = this.#routes.get(slug);
     if (!route) {
-      route = { slug, spec: clean, cell: undefined, signedAt: -Infinity, signature: "", held: undefined, requests: 0 };
+      route = { slug, spec: clean, cell: undefined, signedAt: -Infinity, signature: "", held: undefined, tunnels: undefined, requests: 0 };
       this.#routes.set(slug, route);
     }
     const previousEndpoint = route.cell ? route.spec.endpoint : undefined;
+    const suspending = clean.suspended && !route.spec.suspended;
     route.spec = clean;
     if (clean.endpoint !== previousEndpoint) this.#attach(route, clean.endpoint);
+    // A tunnel is bound to the cell it was opened to: after a move (or a suspension) its client
+    // must reconnect, through this table, to wherever the tenant is now. Hold on/off is not a move.
+    if (clean.endpoint !== previousEndpoint || suspending) this.#closeTunnels(route);
     this.loadedAt = Date.now();
     if (!clean.hold) this.#release(route);
     this.emit("change");
@@ -106,6 +117,7 @@ export class RouteTable extends EventEmitter<{ change: []; warning: [string] }> 
     if (!route) return;
     this.#routes.delete(slug);
     this.#attach(route, undefined);
+    this.#closeTunnels(route);
     this.#release(route);
     this.emit("change");
   }
@@ -135,6 +147,15 @@ export class RouteTable extends EventEmitter<{ change: []; warning: [string] }> 
     if (i >= 0) held.splice(i, 1);
   }
 
+  /** Records a tunnel opened for `route`, so a later move of the tenant closes it. */
+  addTunnel(route: Route, tunnel: TenantTunnel): void {
+    (route.tunnels ??= new Set()).add(tunnel);
+  }
+
+  removeTunnel(route: Route, tunnel: TenantTunnel): void {
+    route.tunnels?.delete(tunnel);
+  }
+
   async close(): Promise<void> {
     for (const route of this.#routes.values()) this.#release(route);
     this.#routes.clear();
@@ -142,6 +163,13 @@ export class RouteTable extends EventEmitter<{ change: []; warning: [string] }> 
     this.#cells.clear();
     // destroy, not close: a long-poll or stuck cell must not keep shutdown waiting.
     await Promise.all(cells.map((cell) => cell.pool.destroy().catch(() => {})));
+  }
+
+  #closeTunnels(route: Route): void {
+    const tunnels = route.tunnels;
+    if (!tunnels || tunnels.size === 0) return;
+    route.tunnels = undefined;
+    for (const tunnel of tunnels) tunnel.close();
   }
 
   #release(route: Route): void {

@@ -11,7 +11,7 @@ import { TENANT_HEADER, TENANT_SIGNATURE_HEADER } from "../common/index.js";
 import { answerAndClose, rawErrorResponse, type RouterErrorCode } from "./errors.js";
 import { collectHeaders, type IncomingHeaderFacts } from "./forward-headers.js";
 import { isTraceparent } from "./request-ids.js";
-import type { HeldRequest, Route } from "./route-table.js";
+import type { HeldRequest, Route, TenantTunnel } from "./route-table.js";
 import { countAnswer, lookup, requestPath, tenantSignature, type RouterServer, type RouterState } from "./state.js";
 import type { CellUpstream } from "./upstream.js";
 
@@ -41,7 +41,7 @@ function refuse(state: RouterState, req: IncomingMessage, socket: Duplex, code: 
   answerAndClose(socket, rawErrorResponse(code, accept !== undefined && accept.includes("text/html")));
 }
 
-class UpgradeTunnel implements HeldRequest {
+class UpgradeTunnel implements HeldRequest, TenantTunnel {
   upstream: Duplex | undefined;
   cell: CellUpstream | undefined;
   route: Route | undefined;
@@ -82,6 +82,9 @@ class UpgradeTunnel implements HeldRequest {
     this.cell = cell;
     cell.requests++;
     route.requests++;
+    // Registered while still connecting too: a move during the handshake must not leave a
+    // tunnel to the old cell.
+    this.state.table.addTunnel(route, this);
     const url = cell.url;
     const port = Number(url.port) || (url.protocol === "https:" ? 443 : 80);
     const upstream: Duplex =
@@ -134,7 +137,10 @@ class UpgradeTunnel implements HeldRequest {
     this.closed = true;
     if (this.holdTimer !== undefined) clearTimeout(this.holdTimer);
     if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
-    if (this.route?.held) this.state.table.unhold(this.route, this);
+    if (this.route !== undefined) {
+      if (this.route.held) this.state.table.unhold(this.route, this);
+      this.state.table.removeTunnel(this.route, this);
+    }
     if (this.opened) {
       this.cell!.upgradesOpen--;
       this.state.upgraded.delete(this.client);
@@ -152,7 +158,10 @@ class UpgradeTunnel implements HeldRequest {
     this.closed = true;
     if (this.holdTimer !== undefined) clearTimeout(this.holdTimer);
     if (this.connectTimer !== undefined) clearTimeout(this.connectTimer);
-    if (this.route?.held) this.state.table.unhold(this.route, this);
+    if (this.route !== undefined) {
+      if (this.route.held) this.state.table.unhold(this.route, this);
+      this.state.table.removeTunnel(this.route, this);
+    }
     this.upstream?.destroy();
     answerAndClose(client, rawErrorResponse(code, accept !== undefined && accept.includes("text/html")));
   }

@@ -3,21 +3,12 @@
 // router and the cell are back to where they started.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import net from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { io as connect, type Socket } from "socket.io-client";
 import { freePort } from "../scripts/services/processes.js";
 import { createRouter, LocalRouteSource, type Router } from "./index.js";
 import { rawExchange, send } from "./testing/client.js";
+import { eventually } from "./testing/eventually.js";
 import { startCell, TEST_SIGNING_KEY, type CellProcess } from "./testing/processes.js";
-
-async function eventually(what: string, probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe()) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe("Given socket.io clients connecting to tenants through the router", () => {
   let cell: CellProcess;
