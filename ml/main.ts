@@ -17,20 +17,31 @@ const program = new Command()
   )
   .addOption(new Option("-p, --port <port>", "port to listen on (0 = any free port)").env("PORT").argParser(parsePort).default(50051))
   .option("--host <host>", "address to bind", "0.0.0.0")
-  .addHelpText("after", "\nExample:\n  PORT=50051 npx tsx ml/main.ts\n  grpc health: grpc.health.v1.Health/Check with service \"lsp.ml.v1.MlService\"")
+  .addOption(new Option("--http-port <port>", "also serve /metrics, /healthz, /readyz over HTTP on this port (off when unset)").env("ML_HTTP_PORT").argParser(parsePort))
+  .addHelpText("after", "\nExample:\n  PORT=50051 ML_HTTP_PORT=9090 npx tsx ml/main.ts\n  grpc health: grpc.health.v1.Health/Check with service \"lsp.ml.v1.MlService\"")
   .parse();
 
-const { port, host } = program.opts<{ port: number; host: string }>();
+const { port, host, httpPort } = program.opts<{ port: number; host: string; httpPort?: number }>();
 const log = createLogger("ml");
 // Tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) before the server modules load @grpc/grpc-js.
 const tracing = await startTracing("lsp-ml");
 const { startMlServer } = await import("./index.js");
-const server = await startMlServer({ port, host, logger: log });
+const { createMlMetrics, instrumentGrpcServers, MeteredForecastCache } = await import("./metrics.js");
+const { startHealthHttp } = await import("./health-http.js");
+const metrics = createMlMetrics();
+instrumentGrpcServers(metrics);
+let serving = false;
+const http = httpPort === undefined ? undefined : await startHealthHttp({ port: httpPort, host, registry: metrics.registry, ready: () => serving });
+if (http) log.info({ port: http.port }, "Started ML metrics and health HTTP server");
+const server = await startMlServer({ port, host, logger: log, cache: new MeteredForecastCache(metrics) });
+serving = true;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.once(signal, () => {
     log.info({ signal }, "Stopping ML gRPC server");
+    serving = false;
     void server
       .close()
+      .then(() => http?.close())
       .then(() => tracing?.stop())
       .then(() => process.exit(0));
   });
