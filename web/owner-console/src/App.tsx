@@ -1,8 +1,8 @@
 // The owner console on app.<domain>: stores and signup, sales across locations, staff, billing.
-import { useCallback, useEffect, useState, type MouseEvent } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { LanguageToggle, useI18n, type MessageKey } from "../../shared/i18n.js";
 import { Login } from "../../shared/Login.js";
-import { loadSession, saveSession, type Session } from "../../shared/session.js";
+import { useShell } from "../../shared/shell.js";
 import { myTenants, type TenantSummary } from "./api.js";
 import { Billing } from "./Billing.js";
 import { Rollups } from "./Rollups.js";
@@ -22,24 +22,12 @@ const TENANT_KEY = "lsp.console.tenant";
 
 export function App() {
   const { t } = useI18n();
-  const [session, setSession] = useState<Session | undefined>(loadSession);
-  const [page, setPage] = useState<PageKey>(() => pageOf(window.location.pathname));
+  const { session, setSession, page, navigate: go, signOut } = useShell(pageOf);
   const [tenants, setTenants] = useState<TenantSummary[]>();
   const [selected, setSelected] = useState<string | undefined>(
     () => localStorage.getItem(TENANT_KEY) ?? undefined,
   );
   const [error, setError] = useState<string>();
-
-  useEffect(() => {
-    const onPop = () => setPage(pageOf(window.location.pathname));
-    const onSignedOut = () => setSession(undefined);
-    window.addEventListener("popstate", onPop);
-    window.addEventListener("lsp:signed-out", onSignedOut);
-    return () => {
-      window.removeEventListener("popstate", onPop);
-      window.removeEventListener("lsp:signed-out", onSignedOut);
-    };
-  }, []);
 
   const reload = useCallback(() => {
     setError(undefined);
@@ -60,18 +48,9 @@ export function App() {
 
   if (!session) return <Login title={t("ownerConsole")} onSignedIn={setSession} />;
 
-  const go = (key: PageKey, path: string) => (event: MouseEvent) => {
-    event.preventDefault();
-    window.history.pushState(null, "", path);
-    setPage(key);
-  };
   const choose = (slug: string) => {
     localStorage.setItem(TENANT_KEY, slug);
     setSelected(slug);
-  };
-  const signOut = () => {
-    saveSession(undefined);
-    setSession(undefined);
   };
   const owned = tenants?.filter((x) => x.myRole === "OWNER") ?? [];
 

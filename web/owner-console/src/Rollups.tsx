@@ -3,6 +3,7 @@ import { useEffect, useState } from "react";
 import { BarChart } from "../../shared/BarChart.js";
 import { daysBefore, formatVnd, vietnamToday } from "../../shared/format.js";
 import { useI18n } from "../../shared/i18n.js";
+import { TopItemsTable } from "../../shared/TopItemsTable.js";
 import { ownerRollup, type OwnerRollup } from "./api.js";
 
 export function Rollups() {
@@ -51,28 +52,14 @@ export function Rollups() {
             </section>
             <section className="card" aria-labelledby="rollup-top">
               <h2 id="rollup-top">{t("topItems")}</h2>
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("item")}</th>
-                    <th scope="col" className="num">
-                      {t("quantity")}
-                    </th>
-                    <th scope="col" className="num">
-                      {t("revenue")}
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rollup.total.topItems.map((i) => (
-                    <tr key={`${i.tenantSlug}/${i.itemName}`}>
-                      <td>{i.itemName}</td>
-                      <td className="num">{i.quantity}</td>
-                      <td className="num">{formatVnd(i.revenueVnd)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <TopItemsTable
+                rows={rollup.total.topItems.map((i) => ({
+                  key: `${i.tenantSlug}/${i.itemName}`,
+                  name: i.itemName,
+                  quantity: i.quantity,
+                  revenueVnd: i.revenueVnd,
+                }))}
+              />
             </section>
           </div>
           <section className="card" aria-labelledby="rollup-locations">

@@ -1,9 +1,10 @@
 // The staff app on a tenant subdomain: sign in, pick the location, then sales entry (/) or the
 // live dashboard (/dashboard). Plain history routing keeps both pages reloadable and linkable.
-import { useCallback, useEffect, useState, type MouseEvent } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { LanguageToggle, useI18n } from "../../shared/i18n.js";
 import { Login } from "../../shared/Login.js";
-import { ApiError, loadSession, saveSession, type Session } from "../../shared/session.js";
+import { ApiError, type Session } from "../../shared/session.js";
+import { useShell } from "../../shared/shell.js";
 import { fetchStart, type LocationInfo, type Role } from "./api.js";
 import { JoinTenant } from "./JoinTenant.js";
 import { Dashboard } from "./Dashboard.js";
@@ -15,25 +16,13 @@ const LOCATION_KEY = "lsp.location";
 
 export function App() {
   const { t } = useI18n();
-  const [session, setSession] = useState<Session | undefined>(loadSession);
-  const [page, setPage] = useState<Page>(() => pageOf(window.location.pathname));
+  const { session, setSession, page, navigate, signOut: endSession } = useShell(pageOf);
   const [start, setStart] = useState<{ store: string; locations: LocationInfo[]; role: Role }>();
   const [locationId, setLocationId] = useState<string | undefined>(
     () => localStorage.getItem(LOCATION_KEY) ?? undefined,
   );
   const [error, setError] = useState<string>();
   const [notMember, setNotMember] = useState(false);
-
-  useEffect(() => {
-    const onPop = () => setPage(pageOf(window.location.pathname));
-    const onSignedOut = () => setSession(undefined);
-    window.addEventListener("popstate", onPop);
-    window.addEventListener("lsp:signed-out", onSignedOut);
-    return () => {
-      window.removeEventListener("popstate", onPop);
-      window.removeEventListener("lsp:signed-out", onSignedOut);
-    };
-  }, []);
 
   const load = useCallback(() => {
     setError(undefined);
@@ -57,14 +46,9 @@ export function App() {
 
   if (!session) return <Login title={t("signIn")} onSignedIn={setSession} />;
 
-  const go = (next: Page) => (event: MouseEvent) => {
-    event.preventDefault();
-    window.history.pushState(null, "", next === "sales" ? "/" : "/dashboard");
-    setPage(next);
-  };
+  const go = (next: Page) => navigate(next, next === "sales" ? "/" : "/dashboard");
   const signOut = () => {
-    saveSession(undefined);
-    setSession(undefined);
+    endSession();
     setNotMember(false);
   };
   if (notMember) {

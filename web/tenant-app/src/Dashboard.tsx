@@ -4,6 +4,7 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { BarChart } from "../../shared/BarChart.js";
 import { formatVnd } from "../../shared/format.js";
 import { useI18n } from "../../shared/i18n.js";
+import { TopItemsTable } from "../../shared/TopItemsTable.js";
 import {
   decideRecommendation,
   fetchRecommendations,
@@ -132,28 +133,14 @@ export function Dashboard({ locationId }: { locationId: string }) {
           {figures.dashboard.topItems.length === 0 ? (
             <p className="muted">{t("noSales")}</p>
           ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t("item")}</th>
-                  <th scope="col" className="num">
-                    {t("quantity")}
-                  </th>
-                  <th scope="col" className="num">
-                    {t("revenue")}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {figures.dashboard.topItems.map((top) => (
-                  <tr key={top.item.id}>
-                    <td>{top.item.name}</td>
-                    <td className="num">{top.quantity}</td>
-                    <td className="num">{formatVnd(top.revenue)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <TopItemsTable
+              rows={figures.dashboard.topItems.map((top) => ({
+                key: top.item.id,
+                name: top.item.name,
+                quantity: top.quantity,
+                revenueVnd: top.revenue,
+              }))}
+            />
           )}
         </section>
       </div>

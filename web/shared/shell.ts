@@ -1,0 +1,37 @@
+// The state both app shells keep: the signed-in session — dropped when any request finds it
+// revoked (the "lsp:signed-out" event from session.ts) — and the current page, which follows the
+// browser's back/forward buttons so every page stays reloadable and linkable.
+import { useCallback, useEffect, useState, type MouseEvent } from "react";
+import { loadSession, saveSession, type Session } from "./session.js";
+
+export function useShell<Page extends string>(pageOf: (path: string) => Page) {
+  const [session, setSession] = useState<Session | undefined>(loadSession);
+  const [page, setPage] = useState<Page>(() => pageOf(window.location.pathname));
+
+  useEffect(() => {
+    const onPop = () => setPage(pageOf(window.location.pathname));
+    const onSignedOut = () => setSession(undefined);
+    window.addEventListener("popstate", onPop);
+    window.addEventListener("lsp:signed-out", onSignedOut);
+    return () => {
+      window.removeEventListener("popstate", onPop);
+      window.removeEventListener("lsp:signed-out", onSignedOut);
+    };
+  }, [pageOf]);
+
+  /** A click handler for an in-app link: history navigation without a page load. */
+  const navigate = useCallback(
+    (next: Page, path: string) => (event: MouseEvent) => {
+      event.preventDefault();
+      window.history.pushState(null, "", path);
+      setPage(next);
+    },
+    [],
+  );
+  const signOut = useCallback(() => {
+    saveSession(undefined);
+    setSession(undefined);
+  }, []);
+
+  return { session, setSession, page, navigate, signOut };
+}
