@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     routes,
     stateFile: opts.stateFile,
     forwardedProto: opts.forwardedProto,
+    tracing: tracing !== undefined,
     limits: { upstreamTimeoutMs: opts.upstreamTimeout, holdTimeoutMs: opts.holdTimeout },
     logger: log,
   });

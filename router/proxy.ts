@@ -7,9 +7,10 @@ import type { Dispatcher } from "undici";
 import { TENANT_HEADER, TENANT_SIGNATURE_HEADER } from "../common/index.js";
 import { sendError, type RouterErrorCode } from "./errors.js";
 import { collectHeaders, RESPONSE_HOP_BY_HOP, type IncomingHeaderFacts } from "./forward-headers.js";
-import { isTraceparent } from "./request-ids.js";
+import { untracedTraceparent } from "./request-ids.js";
 import type { HeldRequest, Route } from "./route-table.js";
 import { countAnswer, lookup, requestPath, tenantSignature, type RouterServer, type RouterState } from "./state.js";
+import { cellTrace, endSpan, withCellTrace, type CellTrace } from "./tracing.js";
 import type { CellUpstream } from "./upstream.js";
 
 const kExchange = Symbol("lsp.router.exchange");
@@ -35,6 +36,8 @@ export function onRequest(this: RouterServer, req: IncomingMessage, res: ServerR
     return answer(state, req, res, "ROUTER_ERR_BODY_TOO_LARGE", requestId);
   }
   const exchange = new HttpExchange(state, req, res, requestId, facts, path, named.slug);
+  // Taken now: a held request is dispatched later, outside the request's trace context.
+  if (state.tracing) exchange.trace = cellTrace(req.method ?? "GET", req.headers);
   (res as ExchangeResponse)[kExchange] = exchange;
   res.on("close", onResponseClose);
   exchange.proceed();
@@ -51,6 +54,7 @@ class HttpExchange implements Dispatcher.DispatchHandler, HeldRequest {
   route: Route | undefined;
   holdTimer: NodeJS.Timeout | undefined;
   bodyLimit: BodyLimit | undefined;
+  trace: CellTrace | undefined;
   started = performance.now();
   done = false;
 
@@ -102,12 +106,7 @@ class HttpExchange implements Dispatcher.DispatchHandler, HeldRequest {
       TENANT_SIGNATURE_HEADER,
       tenantSignature(state, route),
     );
-    // Keep the caller's trace; start one (with the request id as trace id) when there is none.
-    if (facts.traceparent === undefined || !isTraceparent(facts.traceparent)) {
-      headers.push("traceparent", `00-${this.requestId}-${state.ids.span()}-01`);
-    } else {
-      headers.push("traceparent", facts.traceparent);
-    }
+    if (this.trace === undefined) headers.push("traceparent", untracedTraceparent(state, facts.traceparent, this.requestId));
     let body: IncomingMessage | BodyLimit | null = null;
     if (facts.chunked) {
       this.bodyLimit = new BodyLimit(state.limits.maxBodyBytes);
@@ -123,7 +122,7 @@ class HttpExchange implements Dispatcher.DispatchHandler, HeldRequest {
       {
         path: this.path,
         method: req.method as Dispatcher.HttpMethod,
-        headers,
+        headers: this.trace === undefined ? headers : withCellTrace(headers, this.trace),
         body,
         headersTimeout: state.limits.upstreamTimeoutMs,
         bodyTimeout: state.limits.upstreamBodyTimeoutMs,
@@ -212,6 +211,7 @@ function onResponseClose(this: ExchangeResponse): void {
   const exchange = this[kExchange];
   if (exchange === undefined) return;
   this[kExchange] = undefined;
+  endSpan(exchange.trace, this.statusCode);
   if (exchange.route?.held) exchange.state.table.unhold(exchange.route, exchange);
   if (exchange.holdTimer !== undefined) clearTimeout(exchange.holdTimer);
   if (exchange.cell !== undefined && !exchange.done) {

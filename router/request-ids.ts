@@ -31,3 +31,11 @@ export function isTraceparent(value: string): boolean {
   }
   return value.slice(3, 35) !== "00000000000000000000000000000000" && value.slice(36, 52) !== "0000000000000000" && value.slice(0, 2) !== "ff";
 }
+
+/**
+ * The traceparent for the cell when the router exports no spans: the caller's when well-formed,
+ * else a new trace whose id is the request id (so logs and the cell's spans line up).
+ */
+export function untracedTraceparent(state: { ids: RequestIds }, incoming: string | undefined, requestId: string): string {
+  return incoming !== undefined && isTraceparent(incoming) ? incoming : `00-${requestId}-${state.ids.span()}-01`;
+}

@@ -39,6 +39,11 @@ export interface RouterOptions {
   shutdownGraceMs?: number;
   /** X-Forwarded-Proto for clients, e.g. "https" behind a TLS-terminating load balancer. Default "http". */
   forwardedProto?: string;
+  /**
+   * Set when OpenTelemetry exports spans in this process (observability/startTracing): the
+   * router's span becomes the parent (or root) of the cell's. Default false.
+   */
+  tracing?: boolean;
   logger?: Logger;
 }
 
@@ -71,6 +76,7 @@ export function createRouter(options: RouterOptions): Router {
     log,
     forwardedProto: options.forwardedProto ?? "http",
     upgraded: new Set<Duplex>(),
+    tracing: options.tracing ?? false,
     answers: new Map(),
   };
   const server = http.createServer({

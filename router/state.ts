@@ -57,6 +57,8 @@ export interface RouterState {
   forwardedProto: string;
   /** Open upgraded (WebSocket) client sockets, so close() can end them. */
   upgraded: Set<Duplex>;
+  /** True when spans are exported (OpenTelemetry started): the router's span then parents the cell's. */
+  tracing: boolean;
   /** Answers of the router's own, by code, for /metrics. */
   answers: Map<RouterErrorCode, number>;
 }

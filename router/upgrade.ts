@@ -8,11 +8,12 @@ import net from "node:net";
 import type { Duplex } from "node:stream";
 import tls from "node:tls";
 import { TENANT_HEADER, TENANT_SIGNATURE_HEADER } from "../common/index.js";
-import { answerAndClose, rawErrorResponse, type RouterErrorCode } from "./errors.js";
+import { answerAndClose, errorStatus, rawErrorResponse, type RouterErrorCode } from "./errors.js";
 import { collectHeaders, type IncomingHeaderFacts } from "./forward-headers.js";
-import { isTraceparent } from "./request-ids.js";
+import { untracedTraceparent } from "./request-ids.js";
 import type { HeldRequest, Route, TenantTunnel } from "./route-table.js";
 import { countAnswer, lookup, requestPath, tenantSignature, type RouterServer, type RouterState } from "./state.js";
+import { cellTrace, endSpan, withCellTrace, type CellTrace } from "./tracing.js";
 import type { CellUpstream } from "./upstream.js";
 
 const kTunnel = Symbol("lsp.router.tunnel");
@@ -29,6 +30,7 @@ export function onUpgrade(this: RouterServer, req: IncomingMessage, socket: Dupl
   if (path === undefined) return refuse(state, req, socket, "ROUTER_ERR_BAD_HOST");
   const tunnel = new UpgradeTunnel(state, req, socket, head, requestId, facts, path, named.slug);
   (socket as TunnelSocket)[kTunnel] = tunnel;
+  if (state.tracing) tunnel.trace = cellTrace(req.method ?? "GET", req.headers);
   socket.on("error", onTunnelSocketError);
   socket.on("close", onClientClose);
   tunnel.proceed();
@@ -47,6 +49,7 @@ class UpgradeTunnel implements HeldRequest, TenantTunnel {
   route: Route | undefined;
   holdTimer: NodeJS.Timeout | undefined;
   connectTimer: NodeJS.Timeout | undefined;
+  trace: CellTrace | undefined;
   closed = false;
 
   constructor(
@@ -104,14 +107,14 @@ class UpgradeTunnel implements HeldRequest, TenantTunnel {
   requestHead(route: Route): string {
     const { facts, state } = this;
     let head = `${this.req.method} ${this.path} HTTP/1.1\r\n`;
-    const h = facts.headers;
+    const h = this.trace === undefined ? facts.headers : withCellTrace(facts.headers, this.trace);
     for (let i = 0; i < h.length; i += 2) head += `${h[i]}: ${h[i + 1]}\r\n`;
-    const trace = facts.traceparent !== undefined && isTraceparent(facts.traceparent) ? facts.traceparent : `00-${this.requestId}-${state.ids.span()}-01`;
+    if (this.trace === undefined) head += `traceparent: ${untracedTraceparent(state, facts.traceparent, this.requestId)}\r\n`;
     head +=
       `connection: upgrade\r\nupgrade: ${facts.upgrade}\r\n` +
       `x-forwarded-for: ${this.req.socket.remoteAddress ?? ""}\r\n` +
       `x-forwarded-host: ${facts.host}\r\nx-forwarded-proto: ${state.forwardedProto}\r\n` +
-      `x-request-id: ${this.requestId}\r\ntraceparent: ${trace}\r\n` +
+      `x-request-id: ${this.requestId}\r\n` +
       `${TENANT_HEADER}: ${route.slug}\r\n${TENANT_SIGNATURE_HEADER}: ${tenantSignature(state, route)}\r\n\r\n`;
     return head;
   }
@@ -141,6 +144,7 @@ class UpgradeTunnel implements HeldRequest, TenantTunnel {
       if (this.route.held) this.state.table.unhold(this.route, this);
       this.state.table.removeTunnel(this.route, this);
     }
+    endSpan(this.trace, this.opened ? 101 : 499);
     if (this.opened) {
       this.cell!.upgradesOpen--;
       this.state.upgraded.delete(this.client);
@@ -153,6 +157,7 @@ class UpgradeTunnel implements HeldRequest, TenantTunnel {
     if (this.closed) return;
     if (this.cell !== undefined) this.cell.recordError(code);
     countAnswer(this.state, code);
+    endSpan(this.trace, errorStatus(code));
     const accept = this.req.headers.accept;
     const client = this.client;
     this.closed = true;
