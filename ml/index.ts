@@ -18,4 +18,6 @@ export { syntheticRecommendationInput } from "./recommend/synthetic.js";
 export type { RecommendationInput, Recommendation, MenuItem, ItemDailySales, HourlySales, BasketCounts, Priority, RecommendationKind, Text } from "./recommend/types.js";
 export { countBaskets, MIN_PAIR_ORDERS } from "./recommend/combos.js";
 export { analyzePricing, type PricingResult, type PriceHistory, type PricePoint } from "./pricing/elasticity.js";
-export { recommendationRequest } from "./server/wire.js";
+export { cachedRecommendationRequest, recommendationRequest } from "./server/wire.js";
+export { RecommendationCache, type RecommendationCacheOptions } from "./server/recommendation-cache.js";
+export type { RecommendationsResponse } from "./server/handlers.js";

@@ -3,7 +3,7 @@
 // against a separate pod process under concurrent load.
 import { readFileSync } from "node:fs";
 import { credentials, Metadata, type Client, type ServiceError } from "@grpc/grpc-js";
-import { forecastSeries, mlServiceConstructor, recommendationRequest, toDayNumber, type DailySeries, type RecommendationInput } from "../../ml/index.js";
+import { forecastSeries, mlServiceConstructor, toDayNumber, type DailySeries } from "../../ml/index.js";
 import { prophetForecast } from "./prophet-peer.js";
 
 export function itemSeriesPool(items: readonly DailySeries[], count: number): DailySeries[] {
@@ -31,9 +31,30 @@ export function processCpuSeconds(pid: number): number {
 /** sysconf(_SC_CLK_TCK); 100 on every Linux this runs on. */
 const CLOCK_TICKS = 100;
 
-export function forecastsInProcess(series: readonly DailySeries[], horizon: number): { seconds: number; cpuSeconds: number; perSecond: number; models: Record<string, number> } {
+/**
+ * The main thread's time on a CPU and time runnable but waiting for one (Linux schedstat, ns).
+ * Wall time minus both is time spent blocked (I/O, timers, awaits): where a wall clock goes.
+ */
+function schedstat(): { onCpu: number; waiting: number } {
+  const [onCpu = 0, waiting = 0] = readFileSync("/proc/thread-self/schedstat", "utf8").trim().split(" ").map(Number);
+  return { onCpu: onCpu / 1e9, waiting: waiting / 1e9 };
+}
+
+export interface InProcessResult {
+  seconds: number;
+  cpuSeconds: number;
+  /** Of the wall time: main thread on a CPU, runnable but queued behind other processes, and the rest (blocked). */
+  mainThreadCpuSeconds: number;
+  runQueueSeconds: number;
+  blockedSeconds: number;
+  perSecond: number;
+  models: Record<string, number>;
+}
+
+export function forecastsInProcess(series: readonly DailySeries[], horizon: number): InProcessResult {
   const models: Record<string, number> = {};
   const c0 = cpuSeconds();
+  const s0 = schedstat();
   const t0 = performance.now();
   for (const s of series) {
     const f = forecastSeries(s, { horizon });
@@ -41,7 +62,10 @@ export function forecastsInProcess(series: readonly DailySeries[], horizon: numb
     models[key] = (models[key] ?? 0) + 1;
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { seconds, cpuSeconds: cpuSeconds() - c0, perSecond: series.length / seconds, models };
+  const s1 = schedstat();
+  const mainThreadCpuSeconds = s1.onCpu - s0.onCpu;
+  const runQueueSeconds = s1.waiting - s0.waiting;
+  return { seconds, cpuSeconds: cpuSeconds() - c0, mainThreadCpuSeconds, runQueueSeconds, blockedSeconds: Math.max(0, seconds - mainThreadCpuSeconds - runQueueSeconds), perSecond: series.length / seconds, models };
 }
 
 export function prophetFits(series: readonly DailySeries[], horizon: number): { seconds: number; cpuSeconds: number; perSecond: number } {
@@ -90,39 +114,54 @@ function tenantField(tenantId: string): Buffer {
   return Buffer.concat([Buffer.from([0x0a, bytes.length]), bytes]);
 }
 
+const GET_RECOMMENDATIONS = () => mlServiceConstructor().service.GetRecommendations!;
+
 /**
- * `concurrency` callers in a closed loop for `seconds`; `tenantFor(i)` picks each call's tenant.
- * The 150 KB request body is encoded once: the load generator shares the machine's two cores with
- * the pod, and re-encoding per call (~7 ms) would measure the generator, not the pod.
+ * GetRecommendations bodies, encoded once: the load generator shares the machine's two cores
+ * with the pod, and re-encoding a 150 KB request per call (~7 ms) would measure the generator.
+ * `tenantFor(i)` picks each call's tenant (a new one per call = every forecast fitted).
  */
-export async function recommendationLoad(client: Client, input: RecommendationInput, options: { seconds: number; concurrency: number; tenantFor: (call: number) => string }): Promise<LoadResult> {
-  const definition = mlServiceConstructor().service.GetRecommendations!;
-  const body = definition.requestSerialize({ ...recommendationRequest(input), tenantId: "" });
+export function recommendationBodies(request: Record<string, unknown>, tenantFor: (call: number) => string): { path: string; bodyFor: (call: number) => Buffer; bytes: number } {
+  const definition = GET_RECOMMENDATIONS();
+  const body = definition.requestSerialize({ ...request, tenantId: "" });
+  return { path: definition.path, bodyFor: (i) => Buffer.concat([body, tenantField(tenantFor(i))]), bytes: body.length };
+}
+
+export function recommendationAnswer(client: Client, request: Record<string, unknown>): Promise<{ recommendations: unknown[] }> {
+  return unary(client, "GetRecommendations", request, 30_000) as Promise<{ recommendations: unknown[] }>;
+}
+
+/** Decodes one answer, so a phase is known to return real advice and not, say, an empty list. */
+export async function recommendationCount(client: Client, request: Record<string, unknown>): Promise<number> {
+  return (await recommendationAnswer(client, request)).recommendations.length;
+}
+
+/** Encoded size of an answer, for sizing the echo floor's response like the real one. */
+export function encodedRecommendationBytes(response: unknown): number {
+  return GET_RECOMMENDATIONS().responseSerialize(response).length;
+}
+
+/**
+ * `concurrency` callers in a closed loop for `seconds` on one unary method, raw bytes in and
+ * out: answers are not decoded (the caller's decode would compete with the server for CPU).
+ */
+export async function unaryLoad(client: Client, path: string, bodyFor: (call: number) => Buffer, options: { seconds: number; concurrency: number }): Promise<LoadResult> {
   const latencies: number[] = [];
   let calls = 0;
   let errors = 0;
   let lastError = "";
   const end = performance.now() + options.seconds * 1000;
   const t0 = performance.now();
-  const once = (tenantId: string) =>
-    new Promise<void>((resolve, reject) =>
-      client.makeUnaryRequest(
-        definition.path,
-        (b: Buffer) => b,
-        definition.responseDeserialize,
-        Buffer.concat([body, tenantField(tenantId)]),
-        new Metadata(),
-        { deadline: Date.now() + 10_000 },
-        (err) => (err ? reject(err) : resolve()),
-      ),
-    );
+  const identity = (b: Buffer) => b;
+  const once = (body: Buffer) =>
+    new Promise<void>((resolve, reject) => client.makeUnaryRequest(path, identity, identity, body, new Metadata(), { deadline: Date.now() + 10_000 }, (err) => (err ? reject(err) : resolve())));
   await Promise.all(
     Array.from({ length: options.concurrency }, async () => {
       while (performance.now() < end) {
         const n = calls++;
         const start = performance.now();
         try {
-          await once(options.tenantFor(n));
+          await once(bodyFor(n));
           latencies.push(performance.now() - start);
         } catch (err) {
           errors++;

@@ -1,6 +1,7 @@
 // Per-tenant forecast memo. The nightly refresh and the dashboard ask for the same series again
 // and again; a fit is only redone when the series itself changes. Keyed by tenant first, so one
 // tenant's entries can never answer another's request, and each tenant has its own size bound.
+import { Fingerprint } from "./fingerprint.js";
 import { forecastSeries, type ForecastOptions, type SeriesForecast } from "./predict.js";
 import type { DailySeries } from "./series.js";
 
@@ -58,17 +59,9 @@ export class ForecastCache {
   }
 }
 
-const scratch = new Float64Array(1);
-const scratchBits = new Uint32Array(scratch.buffer);
-
-/** FNV-1a over the values' bits plus everything that changes the answer. */
+/** The series' values (every bit) plus everything in the options that changes the answer. */
 export function cacheKey(series: DailySeries, options: ForecastOptions): string {
-  let h = 0x811c9dc5;
-  for (const v of series.values) {
-    scratch[0] = v;
-    h = Math.imul(h ^ scratchBits[0]!, 0x01000193) >>> 0;
-    h = Math.imul(h ^ scratchBits[1]!, 0x01000193) >>> 0;
-  }
+  const values = new Fingerprint().numbers(series.values).digest();
   const closed = options.closedDates ? [...options.closedDates].sort().join(",") : "";
-  return [series.start, series.values.length, h.toString(16), options.horizon, options.level ?? "", options.holidays ?? "", options.model ?? "", options.candidates?.join("+") ?? "", options.origins ?? "", closed].join("|");
+  return [series.start, values, options.horizon, options.level ?? "", options.holidays ?? "", options.model ?? "", options.candidates?.join("+") ?? "", options.origins ?? "", options.combine ?? "", closed].join("|");
 }

@@ -42,6 +42,8 @@ export interface RecommendationInput {
   /** The same information pre-aggregated by the cell (e.g. in SQL); much smaller on the wire. */
   basketCounts?: BasketCounts;
   closedDates: string[];
+  /** The cell's label for this input, changed whenever any of it changes (ADR 0940); lets repeat calls send only the label. */
+  dataVersion?: string;
 }
 
 /** Orders in the window, orders containing each item, and orders containing each item pair. */

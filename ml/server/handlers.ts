@@ -5,10 +5,14 @@ import { anomalyRecommendations, detectAnomalies, type Anomaly } from "../recomm
 import { getRecommendations } from "../recommend/recommend.js";
 import type { Recommendation as DomainRecommendation, RecommendationInput } from "../recommend/types.js";
 import type { ModelName } from "../forecast/types.js";
-import { analyzePricingRequest, detectAnomaliesRequest, getRecommendationsRequest, parseRequest, predictDemandRequest } from "./validate.js";
+import { recommendationFingerprint, type RecommendationCache } from "./recommendation-cache.js";
+import { analyzePricingRequest, detectAnomaliesRequest, getRecommendationsRequest, parseRequest, predictDemandRequest, type GetRecommendationsRequest } from "./validate.js";
+
+export type RecommendationsResponse = { recommendations: ReturnType<typeof toWire>[] };
 
 export interface HandlerContext {
   cache: ForecastCache;
+  recommendations: RecommendationCache<RecommendationsResponse>;
   /** Throws when the call's deadline has passed or the client went away. */
   checkpoint: (done: number, total: number) => void;
 }
@@ -38,8 +42,19 @@ export function predictDemand(request: unknown, ctx: HandlerContext) {
   return { forecasts };
 }
 
+/** A `cached_only` call for an answer this pod does not hold (never computed here, replaced, or evicted). */
+export class NotCached extends Error {
+  constructor() {
+    super("data_version: no recommendations cached on this pod for this tenant, location, as_of and version; send the data");
+    this.name = "NotCached";
+  }
+}
+
 export function recommendationInput(request: unknown): RecommendationInput {
-  const req = parseRequest(getRecommendationsRequest, request);
+  return toInput(parseRequest(getRecommendationsRequest, request));
+}
+
+function toInput(req: GetRecommendationsRequest): RecommendationInput {
   return {
     tenantId: req.tenantId,
     locationId: req.locationId,
@@ -54,10 +69,25 @@ export function recommendationInput(request: unknown): RecommendationInput {
   };
 }
 
-export function recommendations(request: unknown, ctx: HandlerContext) {
-  const input = recommendationInput(request);
+/**
+ * Answers from the per-location cache when the content (or, for `cached_only`, the version) is
+ * the one last computed for this tenant and location; otherwise computes and caches (ADR 0940).
+ */
+export function recommendations(request: unknown, ctx: HandlerContext): RecommendationsResponse {
+  const req = parseRequest(getRecommendationsRequest, request);
+  if (req.cachedOnly) {
+    const cached = ctx.recommendations.byVersion(req.tenantId, req.locationId, req.asOf, req.dataVersion);
+    if (!cached) throw new NotCached();
+    return cached;
+  }
+  const fingerprint = recommendationFingerprint(req);
+  const cached = ctx.recommendations.byFingerprint(req.tenantId, req.locationId, fingerprint, req.dataVersion);
+  if (cached) return cached;
+  const input = toInput(req);
   const recs = getRecommendations(input, { forecaster: (series, options) => ctx.cache.forecast(input.tenantId, series, options), checkpoint: ctx.checkpoint });
-  return { recommendations: recs.map(toWire) };
+  const response = { recommendations: recs.map(toWire) };
+  ctx.recommendations.store(req.tenantId, req.locationId, { asOf: req.asOf, fingerprint, dataVersion: req.dataVersion, value: response });
+  return response;
 }
 
 export function pricing(request: unknown, ctx: HandlerContext) {

@@ -65,7 +65,16 @@ export const getRecommendationsRequest = z.object({
       pairs: z.array(z.object({ a: required, b: required, orders: z.number().int().min(0, "must be >= 0") })).max(LIMITS.pairsPerRequest, `has more than ${LIMITS.pairsPerRequest} pairs`),
     })
     .nullish(),
+  dataVersion: z.string().max(200, "is longer than 200 characters"),
+  cachedOnly: z.boolean(),
+}).superRefine((req, ctx) => {
+  // A cached-only call names what it wants by version and carries nothing else (ADR 0940).
+  if (!req.cachedOnly) return;
+  if (req.dataVersion === "") ctx.addIssue({ code: "custom", path: ["dataVersion"], message: "is required when cached_only is set" });
+  else if (req.items.length > 0 || req.daily.length > 0) ctx.addIssue({ code: "custom", path: ["cachedOnly"], message: "must not be set on a request that carries items or daily series" });
 });
+
+export type GetRecommendationsRequest = z.infer<typeof getRecommendationsRequest>;
 
 export const analyzePricingRequest = z.object({
   tenantId: required,

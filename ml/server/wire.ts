@@ -14,5 +14,16 @@ export function recommendationRequest(input: RecommendationInput) {
     baskets: input.baskets.map((itemIds) => ({ itemIds })),
     closedDates: input.closedDates,
     ...(input.basketCounts ? { basketCounts: input.basketCounts } : {}),
+    dataVersion: input.dataVersion ?? "",
   };
+}
+
+/**
+ * The cheap repeat call (ADR 0940): names the input by the version sent with it earlier and
+ * carries none of it. A pod that does not hold the answer replies FAILED_PRECONDITION; the
+ * caller then sends `recommendationRequest(input)`, which computes and caches it again.
+ */
+export function cachedRecommendationRequest(tenantId: string, locationId: string, asOf: string, dataVersion: string) {
+  if (!dataVersion) throw new RangeError("dataVersion is required for a cached-only call");
+  return { tenantId, locationId, asOf, dataVersion, cachedOnly: true };
 }
