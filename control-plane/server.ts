@@ -1,5 +1,6 @@
-// Wires the control plane together: Postgres (migrated on start), Redis, signing keys, OTP, the
-// Tenant registry, REST routes and GraphQL, behind one node:http server.
+// Wires the control plane together: Postgres (migrated on start), Redis (or, without a Redis URL,
+// single-process state), signing keys, OTP, the Tenant registry, REST routes and GraphQL, behind
+// one node:http server.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
@@ -14,6 +15,9 @@ import { OtpService, type OtpLimits } from "./identity/otp.js";
 import { RefreshTokens } from "./identity/refresh-tokens.js";
 import { Sessions } from "./identity/sessions.js";
 import { OutboxSmsProvider, type SmsProvider } from "./identity/sms.js";
+import { MemoryState } from "./identity/memory-state.js";
+import { RedisState } from "./identity/redis-state.js";
+import type { StateMode, VolatileState } from "./identity/volatile-state.js";
 import { createContext, type Services } from "./graphql/context.js";
 import { errorMasker } from "./graphql/errors.js";
 import { schema } from "./graphql/schema/index.js";
@@ -30,7 +34,11 @@ import { billingHttpHandler, migrateBilling } from "./billing/index.js";
 
 export interface ControlPlaneConfig {
   databaseUrl: string;
-  redisUrl: string;
+  /**
+   * Redis for OTP codes, rate limits and the SMS outbox. Without one the control plane keeps them
+   * in memory (single-process mode, ADR 0540): correct for exactly one process, never for replicas.
+   */
+  redisUrl?: string;
   /** Secret mixed into stored OTP hashes (>= 16 characters). */
   otpPepper: string;
   /** Where signing keys live; memory (a fresh key per process) when omitted — fine for one dev process only. */
@@ -39,7 +47,7 @@ export interface ControlPlaneConfig {
   keyReloadIntervalMs?: number;
   /** Memory registry when omitted; pass KubernetesTenantRegistry in a cluster. */
   tenantRegistry?: TenantRegistry;
-  /** "outbox" (default) keeps messages in Redis and serves /dev/sms-outbox. */
+  /** "outbox" (default) keeps messages in Redis (or memory) and serves /dev/sms-outbox. */
   sms?: SmsProvider | "outbox";
   /** Prefix for every Redis key, so several control planes can share one Redis (tests). */
   redisKeyPrefix?: string;
@@ -57,6 +65,8 @@ export interface ControlPlane {
   readonly keys: KeyRing;
   readonly registry: TenantRegistry;
   readonly outbox?: OutboxSmsProvider;
+  /** Where OTP codes, rate limits and the outbox live. */
+  readonly stateMode: StateMode;
 }
 
 export async function createControlPlane(config: ControlPlaneConfig): Promise<ControlPlane> {
@@ -64,16 +74,18 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
   // An idle connection cut by Postgres (restart, failover) must not crash the process.
   pool.on("error", (err) => log.warn({ err: err.message }, "Idle Postgres connection closed"));
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false }) : undefined;
+  const state: VolatileState = redis ? new RedisState(redis) : new MemoryState();
   try {
     await migrate(pool);
     await migrateBilling(pool);
-    await redis.ping();
+    await state.check();
   } catch (error) {
     await pool.end().catch(() => {});
-    redis.disconnect();
+    redis?.disconnect();
     throw new Error(`control plane could not start: ${(error as Error).message}`, { cause: error });
   }
+  if (!redis) log.info({ state: state.mode }, "Using single-process state: OTP codes, rate limits and the SMS outbox live in this process (no Redis)");
 
   const prefix = config.redisKeyPrefix ?? "cp:";
   const metrics = new ControlPlaneMetrics();
@@ -92,16 +104,16 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
   const reloadTimer = setInterval(() => keys.reload().catch((err: unknown) => log.error({ err }, "Failed to reload signing keys")), config.keyReloadIntervalMs ?? 30_000);
   reloadTimer.unref();
 
-  const outbox = config.sms === undefined || config.sms === "outbox" ? new OutboxSmsProvider(redis, prefix) : undefined;
+  const outbox = config.sms === undefined || config.sms === "outbox" ? new OutboxSmsProvider(state.lists, prefix) : undefined;
   const sms = outbox ?? (config.sms as SmsProvider);
-  const otp = new OtpService(redis, sms, { pepper: config.otpPepper, keyPrefix: prefix, limits: config.otpLimits }, metrics.observeOtp);
+  const otp = new OtpService(state, sms, { pepper: config.otpPepper, keyPrefix: prefix, limits: config.otpLimits }, metrics.observeOtp);
   const sessions = new Sessions(pool, otp, keys, new RefreshTokens(pool, undefined, metrics.observeRefresh));
   const registry = config.tenantRegistry ?? new MemoryTenantRegistry();
   const services: Services = {
     pool,
     sessions,
     onboarding: new Onboarding(pool, registry),
-    staff: new Staff(pool, redis, sms, prefix),
+    staff: new Staff(pool, state, sms, prefix),
     jwks: currentJwks,
   };
   const yoga = createYoga({
@@ -117,7 +129,7 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
 
   const deps: RouteDeps = {
     pool,
-    redis,
+    state,
     keys,
     otp,
     sessions,
@@ -165,6 +177,7 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
     keys,
     registry,
     outbox,
+    stateMode: state.mode,
     async listen(port = 0, host = "127.0.0.1") {
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
@@ -172,7 +185,7 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
       });
       const address = server.address() as AddressInfo;
       url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
-      log.info({ url, sms: sms.name }, "Started control plane");
+      log.info({ url, sms: sms.name, state: state.mode }, "Started control plane");
       return url;
     },
     async close() {
@@ -182,7 +195,7 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
         await new Promise<void>((resolve) => server.close(() => resolve()));
       }
       await pool.end();
-      await redis.quit().catch(() => redis.disconnect());
+      await redis?.quit().catch(() => redis.disconnect());
     },
   };
 }

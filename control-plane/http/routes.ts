@@ -2,11 +2,11 @@
 // One named handler per route, looked up in a Map (no per-request closures).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Pool } from "pg";
-import type { Redis } from "ioredis";
 import type { KeyRing } from "../identity/keys.js";
 import type { OtpService } from "../identity/otp.js";
 import type { Sessions } from "../identity/sessions.js";
 import type { OutboxSmsProvider } from "../identity/sms.js";
+import type { VolatileState } from "../identity/volatile-state.js";
 import { normalizeVietnamesePhone } from "../identity/phone.js";
 import { ControlPlaneError } from "../identity/errors.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
@@ -14,7 +14,8 @@ import { readJson, sendJson, stringField } from "./json.js";
 
 export interface RouteDeps {
   pool: Pool;
-  redis: Redis;
+  /** OTP codes, rate limits and the outbox: Redis, or this process's memory (single-process mode). */
+  state: VolatileState;
   keys: KeyRing;
   otp: OtpService;
   sessions: Sessions;
@@ -60,10 +61,13 @@ async function healthz(_deps: RouteDeps, _req: IncomingMessage, res: ServerRespo
   sendJson(res, 200, { status: "ok" });
 }
 
+// Without Redis (single-process mode) readiness says so instead of failing: nothing is missing.
 async function readyz(deps: RouteDeps, _req: IncomingMessage, res: ServerResponse) {
-  const checks = await Promise.allSettled([deps.pool.query("SELECT 1"), deps.redis.ping()]);
-  const [postgres, redis] = checks.map((c) => (c.status === "fulfilled" ? "ok" : `failed: ${(c.reason as Error).message}`));
-  const ready = postgres === "ok" && redis === "ok";
+  const [pg, state] = await Promise.allSettled([deps.pool.query("SELECT 1"), deps.state.check()]);
+  const failed = (c: PromiseRejectedResult) => `failed: ${(c.reason as Error).message}`;
+  const postgres = pg.status === "fulfilled" ? "ok" : failed(pg);
+  const redis = state.status === "fulfilled" ? state.value : failed(state);
+  const ready = pg.status === "fulfilled" && state.status === "fulfilled";
   sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", postgres, redis });
 }
 

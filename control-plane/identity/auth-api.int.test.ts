@@ -1,125 +1,134 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createRemoteJWKSet, decodeJwt } from "jose";
 import { randomPhone } from "../testing/databases.js";
+import type { ControlPlaneConfig } from "../server.js";
 import { startHarness, type Harness } from "../testing/harness.js";
 import { AccessTokenError, verifyAccessToken } from "./verify-access-token.js";
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(async () => {
-  await h.stop();
-});
+// The same suite with Redis and with single-process state (no Redis URL, ADR 0540).
+const stateModes: [string, Partial<ControlPlaneConfig>, string][] = [
+  ["Redis", {}, "ok"],
+  ["process memory (single-process mode)", { redisUrl: undefined }, "not used (single-process mode)"],
+];
 
-describe("Given an owner signing in with their phone over REST", () => {
-  it("sends the code by SMS to the outbox and returns a token pair for the right code", async () => {
-    const phone = randomPhone();
-    const local = phone.replace("+84", "0");
-    const requested = await h.post("/auth/otp/request", { phone: local }, { "x-forwarded-for": "10.1.0.1" });
-    expect(requested).toMatchObject({ status: 202, body: { phone, expiresIn: 120 } });
-    const code = /(\d{6})/.exec(await h.lastSms(phone))![1];
-    const verified = await h.post("/auth/otp/verify", { phone: local, code }, { "x-forwarded-for": "10.1.0.1" });
-    expect(verified.status).toBe(200);
-    expect(verified.headers.get("cache-control")).toBe("no-store");
-    expect(verified.body).toMatchObject({ tokenType: "Bearer", expiresIn: 900, user: { phone } });
-    const claims = decodeJwt(verified.body.accessToken);
-    expect(claims).toMatchObject({ sub: verified.body.user.id, phone, memberships: [], iss: "https://app.localstoreplatform.com", aud: "lsp" });
-    expect(claims.exp! - claims.iat!).toBe(900);
+describe.each(stateModes)("Given a control plane keeping codes in %s", (_mode, overrides, redisReadiness) => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(overrides);
+  });
+  afterAll(async () => {
+    await h.stop();
   });
 
-  it("answers 401 with attempts left for a wrong code and kills the code after 5", async () => {
-    const phone = randomPhone();
-    await h.post("/auth/otp/request", { phone }, { "x-forwarded-for": "10.1.0.2" });
-    const code = /(\d{6})/.exec(await h.lastSms(phone))![1]!;
-    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, "0");
-    const statuses = [];
-    for (let i = 0; i < 5; i++) statuses.push((await h.post("/auth/otp/verify", { phone, code: wrong }, { "x-forwarded-for": "10.1.0.2" })).body.error);
-    expect(statuses.map((e) => e.code)).toEqual(["OTP_INVALID", "OTP_INVALID", "OTP_INVALID", "OTP_INVALID", "OTP_ATTEMPTS_EXCEEDED"]);
-    expect(statuses[0].attemptsLeft).toBe(4);
-    const right = await h.post("/auth/otp/verify", { phone, code }, { "x-forwarded-for": "10.1.0.2" });
-    expect(right.status).toBe(401);
+  describe("Given an owner signing in with their phone over REST", () => {
+    it("sends the code by SMS to the outbox and returns a token pair for the right code", async () => {
+      const phone = randomPhone();
+      const local = phone.replace("+84", "0");
+      const requested = await h.post("/auth/otp/request", { phone: local }, { "x-forwarded-for": "10.1.0.1" });
+      expect(requested).toMatchObject({ status: 202, body: { phone, expiresIn: 120 } });
+      const code = /(\d{6})/.exec(await h.lastSms(phone))![1];
+      const verified = await h.post("/auth/otp/verify", { phone: local, code }, { "x-forwarded-for": "10.1.0.1" });
+      expect(verified.status).toBe(200);
+      expect(verified.headers.get("cache-control")).toBe("no-store");
+      expect(verified.body).toMatchObject({ tokenType: "Bearer", expiresIn: 900, user: { phone } });
+      const claims = decodeJwt(verified.body.accessToken);
+      expect(claims).toMatchObject({ sub: verified.body.user.id, phone, memberships: [], iss: "https://app.localstoreplatform.com", aud: "lsp" });
+      expect(claims.exp! - claims.iat!).toBe(900);
+    });
+
+    it("answers 401 with attempts left for a wrong code and kills the code after 5", async () => {
+      const phone = randomPhone();
+      await h.post("/auth/otp/request", { phone }, { "x-forwarded-for": "10.1.0.2" });
+      const code = /(\d{6})/.exec(await h.lastSms(phone))![1]!;
+      const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, "0");
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await h.post("/auth/otp/verify", { phone, code: wrong }, { "x-forwarded-for": "10.1.0.2" })).body.error);
+      expect(statuses.map((e) => e.code)).toEqual(["OTP_INVALID", "OTP_INVALID", "OTP_INVALID", "OTP_INVALID", "OTP_ATTEMPTS_EXCEEDED"]);
+      expect(statuses[0].attemptsLeft).toBe(4);
+      const right = await h.post("/auth/otp/verify", { phone, code }, { "x-forwarded-for": "10.1.0.2" });
+      expect(right.status).toBe(401);
+    });
+
+    it("answers 429 with Retry-After when a phone asks again within the cooldown", async () => {
+      const phone = randomPhone();
+      await h.post("/auth/otp/request", { phone }, { "x-forwarded-for": "10.1.0.3" });
+      const again = await h.post("/auth/otp/request", { phone }, { "x-forwarded-for": "10.1.0.4" });
+      expect(again.status).toBe(429);
+      expect(Number(again.headers.get("retry-after"))).toBeGreaterThan(0);
+    });
+
+    it("names the field and the reason for bad input", async () => {
+      expect(await h.post("/auth/otp/request", { phone: "+14155550100" })).toMatchObject({ status: 400, body: { error: { code: "PHONE_INVALID", field: "phone" } } });
+      expect(await h.post("/auth/otp/request", {})).toMatchObject({ status: 400, body: { error: { code: "BAD_REQUEST", field: "phone" } } });
+      expect(await h.post("/auth/otp/verify", { phone: randomPhone(), code: "12ab" })).toMatchObject({ status: 400, body: { error: { code: "CODE_INVALID", field: "code" } } });
+      const notJson = await fetch(`${h.cp.url}/auth/otp/request`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
+      expect(notJson.status).toBe(400);
+    });
   });
 
-  it("answers 429 with Retry-After when a phone asks again within the cooldown", async () => {
-    const phone = randomPhone();
-    await h.post("/auth/otp/request", { phone }, { "x-forwarded-for": "10.1.0.3" });
-    const again = await h.post("/auth/otp/request", { phone }, { "x-forwarded-for": "10.1.0.4" });
-    expect(again.status).toBe(429);
-    expect(Number(again.headers.get("retry-after"))).toBeGreaterThan(0);
+  describe("Given a refresh token over REST", () => {
+    it("rotates on every use, and a replay revokes the family so the newest token dies too", async () => {
+      const { refreshToken } = await h.signIn(randomPhone());
+      const first = await h.post("/auth/refresh", { refreshToken });
+      expect(first.status).toBe(200);
+      expect(first.body.refreshToken).not.toBe(refreshToken);
+      const replay = await h.post("/auth/refresh", { refreshToken });
+      expect(replay).toMatchObject({ status: 401, body: { error: { code: "REFRESH_TOKEN_REUSED" } } });
+      expect((await h.post("/auth/refresh", { refreshToken: first.body.refreshToken })).status).toBe(401);
+    });
+
+    it("ends the session on logout", async () => {
+      const { refreshToken } = await h.signIn(randomPhone());
+      expect((await h.post("/auth/logout", { refreshToken })).status).toBe(204);
+      expect((await h.post("/auth/refresh", { refreshToken })).status).toBe(401);
+    });
   });
 
-  it("names the field and the reason for bad input", async () => {
-    expect(await h.post("/auth/otp/request", { phone: "+14155550100" })).toMatchObject({ status: 400, body: { error: { code: "PHONE_INVALID", field: "phone" } } });
-    expect(await h.post("/auth/otp/request", {})).toMatchObject({ status: 400, body: { error: { code: "BAD_REQUEST", field: "phone" } } });
-    expect(await h.post("/auth/otp/verify", { phone: randomPhone(), code: "12ab" })).toMatchObject({ status: 400, body: { error: { code: "CODE_INVALID", field: "code" } } });
-    const notJson = await fetch(`${h.cp.url}/auth/otp/request`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
-    expect(notJson.status).toBe(400);
-  });
-});
+  describe("Given a cell verifying tokens against the published JWKS", () => {
+    it("accepts its own tenant's members and refuses foreign-tenant, expired and anonymous callers", async () => {
+      const owner = await h.signIn(randomPhone());
+      const slug = `pho-${Date.now().toString(36)}`;
+      const signup = await h.graphql(`mutation($i: SignupTenantInput!) { signupTenant(input: $i) { accessToken } }`, { i: { slug, displayName: "Phở", ownerName: "Chị Lan" } }, owner.accessToken);
+      const token = signup.data.signupTenant.accessToken;
+      const jwks = createRemoteJWKSet(new URL(`${h.cp.url}/.well-known/jwks.json`));
 
-describe("Given a refresh token over REST", () => {
-  it("rotates on every use, and a replay revokes the family so the newest token dies too", async () => {
-    const { refreshToken } = await h.signIn(randomPhone());
-    const first = await h.post("/auth/refresh", { refreshToken });
-    expect(first.status).toBe(200);
-    expect(first.body.refreshToken).not.toBe(refreshToken);
-    const replay = await h.post("/auth/refresh", { refreshToken });
-    expect(replay).toMatchObject({ status: 401, body: { error: { code: "REFRESH_TOKEN_REUSED" } } });
-    expect((await h.post("/auth/refresh", { refreshToken: first.body.refreshToken })).status).toBe(401);
-  });
+      await expect(verifyAccessToken(token, jwks, { tenant: slug })).resolves.toMatchObject({ membership: { tenant: slug, role: "owner" } });
+      await expect(verifyAccessToken(token, jwks, { tenant: "someone-else" })).rejects.toMatchObject({ code: "TENANT_FORBIDDEN", status: 403 });
+      const later = new Date(Date.now() + 16 * 60_000);
+      await expect(verifyAccessToken(token, jwks, { tenant: slug, currentDate: later })).rejects.toBeInstanceOf(AccessTokenError);
+      await expect(verifyAccessToken(token, jwks, { tenant: slug, currentDate: later })).rejects.toMatchObject({ code: "TOKEN_EXPIRED" });
+      await expect(verifyAccessToken(undefined, jwks, { tenant: slug })).rejects.toMatchObject({ code: "TOKEN_MISSING" });
+    });
 
-  it("ends the session on logout", async () => {
-    const { refreshToken } = await h.signIn(randomPhone());
-    expect((await h.post("/auth/logout", { refreshToken })).status).toBe(204);
-    expect((await h.post("/auth/refresh", { refreshToken })).status).toBe(401);
-  });
-});
-
-describe("Given a cell verifying tokens against the published JWKS", () => {
-  it("accepts its own tenant's members and refuses foreign-tenant, expired and anonymous callers", async () => {
-    const owner = await h.signIn(randomPhone());
-    const slug = `pho-${Date.now().toString(36)}`;
-    const signup = await h.graphql(`mutation($i: SignupTenantInput!) { signupTenant(input: $i) { accessToken } }`, { i: { slug, displayName: "Phở", ownerName: "Chị Lan" } }, owner.accessToken);
-    const token = signup.data.signupTenant.accessToken;
-    const jwks = createRemoteJWKSet(new URL(`${h.cp.url}/.well-known/jwks.json`));
-
-    await expect(verifyAccessToken(token, jwks, { tenant: slug })).resolves.toMatchObject({ membership: { tenant: slug, role: "owner" } });
-    await expect(verifyAccessToken(token, jwks, { tenant: "someone-else" })).rejects.toMatchObject({ code: "TENANT_FORBIDDEN", status: 403 });
-    const later = new Date(Date.now() + 16 * 60_000);
-    await expect(verifyAccessToken(token, jwks, { tenant: slug, currentDate: later })).rejects.toBeInstanceOf(AccessTokenError);
-    await expect(verifyAccessToken(token, jwks, { tenant: slug, currentDate: later })).rejects.toMatchObject({ code: "TOKEN_EXPIRED" });
-    await expect(verifyAccessToken(undefined, jwks, { tenant: slug })).rejects.toMatchObject({ code: "TOKEN_MISSING" });
+    it("keeps verifying old tokens across a key rotation and verifies tokens of the new key", async () => {
+      const { accessToken: before } = await h.signIn(randomPhone());
+      const key = await h.cp.keys.rotate({ publishLeadSeconds: 0 });
+      const { accessToken: after } = await h.signIn(randomPhone());
+      const jwks = createRemoteJWKSet(new URL(`${h.cp.url}/.well-known/jwks.json`));
+      await expect(verifyAccessToken(before, jwks)).resolves.toBeDefined();
+      await expect(verifyAccessToken(after, jwks)).resolves.toBeDefined();
+      // The control plane's own GraphQL accepts the new key's tokens at once.
+      expect((await h.graphql("{ me { phone } }", {}, after)).data.me).not.toBeNull();
+      expect((await h.graphql("{ me { phone } }", {}, before)).data.me).not.toBeNull();
+      const published = (await (await fetch(`${h.cp.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string; d?: string }[] };
+      expect(published.keys.map((k) => k.kid)).toContain(key.kid);
+      expect(published.keys.every((k) => k.d === undefined)).toBe(true);
+    });
   });
 
-  it("keeps verifying old tokens across a key rotation and verifies tokens of the new key", async () => {
-    const { accessToken: before } = await h.signIn(randomPhone());
-    const key = await h.cp.keys.rotate({ publishLeadSeconds: 0 });
-    const { accessToken: after } = await h.signIn(randomPhone());
-    const jwks = createRemoteJWKSet(new URL(`${h.cp.url}/.well-known/jwks.json`));
-    await expect(verifyAccessToken(before, jwks)).resolves.toBeDefined();
-    await expect(verifyAccessToken(after, jwks)).resolves.toBeDefined();
-    // The control plane's own GraphQL accepts the new key's tokens at once.
-    expect((await h.graphql("{ me { phone } }", {}, after)).data.me).not.toBeNull();
-    expect((await h.graphql("{ me { phone } }", {}, before)).data.me).not.toBeNull();
-    const published = (await (await fetch(`${h.cp.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string; d?: string }[] };
-    expect(published.keys.map((k) => k.kid)).toContain(key.kid);
-    expect(published.keys.every((k) => k.d === undefined)).toBe(true);
-  });
-});
+  describe("Given the operational endpoints", () => {
+    it("reports health, readiness and metrics", async () => {
+      expect((await fetch(`${h.cp.url}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${h.cp.url}/readyz`);
+      expect(await ready.json()).toEqual({ status: "ready", postgres: "ok", redis: redisReadiness });
+      const metrics = await (await fetch(`${h.cp.url}/metrics`)).text();
+      expect(metrics).toMatch(/control_plane_otp_events_total\{outcome="sent"\} [1-9]/);
+      expect(metrics).toMatch(/control_plane_refresh_events_total\{outcome="reused"\} [1-9]/);
+    });
 
-describe("Given the operational endpoints", () => {
-  it("reports health, readiness and metrics", async () => {
-    expect((await fetch(`${h.cp.url}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${h.cp.url}/readyz`);
-    expect(await ready.json()).toEqual({ status: "ready", postgres: "ok", redis: "ok" });
-    const metrics = await (await fetch(`${h.cp.url}/metrics`)).text();
-    expect(metrics).toMatch(/control_plane_otp_events_total\{outcome="sent"\} [1-9]/);
-    expect(metrics).toMatch(/control_plane_refresh_events_total\{outcome="reused"\} [1-9]/);
-  });
-
-  it("answers unknown routes and wrong methods with a coded error", async () => {
-    expect(await (await fetch(`${h.cp.url}/nope`)).json()).toMatchObject({ error: { code: "NOT_FOUND" } });
-    expect((await fetch(`${h.cp.url}/auth/refresh`)).status).toBe(400);
+    it("answers unknown routes and wrong methods with a coded error", async () => {
+      expect(await (await fetch(`${h.cp.url}/nope`)).json()).toMatchObject({ error: { code: "NOT_FOUND" } });
+      expect((await fetch(`${h.cp.url}/auth/refresh`)).status).toBe(400);
+    });
   });
 });

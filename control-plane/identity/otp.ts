@@ -1,12 +1,14 @@
-// Phone OTP: a 6-digit code, stored only as an HMAC in Redis for 120 s, good for one successful
-// verification and at most 5 tries. Requests are rate-limited per phone (with a resend cooldown)
+// Phone OTP: a 6-digit code, stored only as an HMAC for 120 s (in Redis, or in process memory in
+// single-process mode), good for one successful verification and at most 5 tries. Requests are rate-limited per phone (with a resend cooldown)
 // and per IP; verifications per IP, so one client cannot spread guesses across many phones.
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
-import type { Redis } from "ioredis";
-import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import { Redis } from "ioredis";
+import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { ControlPlaneError } from "./errors.js";
 import { normalizeVietnamesePhone } from "./phone.js";
+import { RedisState } from "./redis-state.js";
 import { sendSms, smsText, type SmsProvider } from "./sms.js";
+import type { VolatileState } from "./volatile-state.js";
 
 export interface Limit {
   points: number;
@@ -14,7 +16,7 @@ export interface Limit {
 }
 
 export interface OtpOptions {
-  /** Secret mixed into the stored hash: a Redis dump alone must not reveal codes (10^6 is searchable). */
+  /** Secret mixed into the stored hash: a dump of the store alone must not reveal codes (10^6 is searchable). */
   pepper: string;
   keyPrefix?: string;
   ttlSeconds?: number;
@@ -38,21 +40,16 @@ export const DEFAULT_OTP_LIMITS: OtpLimits = {
 
 export type OtpOutcome = "sent" | "verified" | "wrong" | "expired" | "exhausted" | "rate_limited" | "invalid_input";
 
-// Count the attempt and read the hash in one step, so concurrent guesses cannot share one attempt.
-const TAKE_ATTEMPT = `
-local h = redis.call('HGET', KEYS[1], 'h')
-if not h then return nil end
-local n = redis.call('HINCRBY', KEYS[1], 'n', 1)
-return {h, n}`;
-
 export class OtpService {
   readonly ttlSeconds: number;
   readonly maxAttempts: number;
   private readonly prefix: string;
-  private readonly limiters: Record<keyof OtpLimits, RateLimiterRedis>;
+  private readonly state: VolatileState;
+  private readonly limiters: Record<keyof OtpLimits, RateLimiterAbstract>;
 
   constructor(
-    private readonly redis: Redis,
+    // A bare Redis client is still taken (the benchmark passes one); it means RedisState.
+    state: VolatileState | Redis,
     private readonly sms: SmsProvider,
     private readonly options: OtpOptions,
     private readonly observe: (outcome: OtpOutcome) => void = () => {},
@@ -61,9 +58,10 @@ export class OtpService {
     this.ttlSeconds = options.ttlSeconds ?? 120;
     this.maxAttempts = options.maxAttempts ?? 5;
     this.prefix = options.keyPrefix ?? "";
+    this.state = state instanceof Redis ? new RedisState(state) : state;
     const limits = { ...DEFAULT_OTP_LIMITS, ...options.limits };
     const limiter = (name: keyof OtpLimits) =>
-      new RateLimiterRedis({ storeClient: redis, keyPrefix: `${this.prefix}rl:${name}`, points: limits[name].points, duration: limits[name].durationSeconds });
+      this.state.rateLimiter({ keyPrefix: `${this.prefix}rl:${name}`, points: limits[name].points, durationSeconds: limits[name].durationSeconds });
     this.limiters = { requestPerPhone: limiter("requestPerPhone"), resendCooldown: limiter("resendCooldown"), requestPerIp: limiter("requestPerIp"), verifyPerIp: limiter("verifyPerIp") };
   }
 
@@ -74,12 +72,12 @@ export class OtpService {
     await this.consume("requestPerPhone", phone, "too many codes requested for this phone");
     const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
     // A new code replaces the old one and its attempt count; the per-phone limit bounds how often.
-    await this.redis.multi().del(this.key(phone)).hset(this.key(phone), "h", this.hash(phone, code), "n", "0").expire(this.key(phone), this.ttlSeconds).exec();
+    await this.state.otpCodes.put(this.key(phone), this.hash(phone, code), this.ttlSeconds);
     try {
       await sendSms(this.sms, phone, smsText.otp(code, this.ttlSeconds));
     } catch (error) {
       // A code nobody received must not linger; the limits already spent stay spent.
-      await this.redis.del(this.key(phone));
+      await this.state.otpCodes.remove(this.key(phone));
       throw error;
     }
     this.observe("sent");
@@ -93,21 +91,21 @@ export class OtpService {
       throw new ControlPlaneError("CODE_INVALID", "code must be exactly 6 digits", { field: "code" });
     }
     await this.consume("verifyPerIp", ip, "too many verification attempts from this address");
-    const taken = (await this.redis.eval(TAKE_ATTEMPT, 1, this.key(phone))) as [string, number] | null;
+    const taken = await this.state.otpCodes.takeAttempt(this.key(phone));
     if (!taken) {
       this.observe("expired");
       throw new ControlPlaneError("OTP_EXPIRED", "no active code for this phone (expired, used or never sent); request a new one");
     }
-    const [storedHash, attempt] = taken;
+    const { hash: storedHash, attempt } = taken;
     if (attempt > this.maxAttempts) {
-      await this.redis.del(this.key(phone));
+      await this.state.otpCodes.remove(this.key(phone));
       this.observe("exhausted");
       throw new ControlPlaneError("OTP_ATTEMPTS_EXCEEDED", "too many wrong codes; this code no longer works, request a new one");
     }
     const matches = timingSafeEqual(Buffer.from(storedHash, "hex"), Buffer.from(this.hash(phone, code), "hex"));
     if (matches) {
       // Deleting is what claims the code: of two concurrent correct verifications only one wins.
-      if ((await this.redis.del(this.key(phone))) === 1) {
+      if (await this.state.otpCodes.remove(this.key(phone))) {
         this.observe("verified");
         return { phone };
       }
@@ -115,7 +113,7 @@ export class OtpService {
       throw new ControlPlaneError("OTP_EXPIRED", "this code was already used; request a new one");
     }
     if (attempt >= this.maxAttempts) {
-      await this.redis.del(this.key(phone));
+      await this.state.otpCodes.remove(this.key(phone));
       this.observe("exhausted");
       throw new ControlPlaneError("OTP_ATTEMPTS_EXCEEDED", "too many wrong codes; this code no longer works, request a new one", { attemptsLeft: 0 });
     }

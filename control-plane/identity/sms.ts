@@ -1,8 +1,9 @@
 // How sign-in codes and invites reach a phone. Production plugs in a gateway behind SmsProvider;
-// development and tests use the outbox, which keeps messages in Redis where the local platform,
-// the dev endpoint and tests read them. Nothing in this repository sends a real SMS.
-import type { Redis } from "ioredis";
+// development and tests use the outbox, which keeps messages in the control plane's volatile state
+// (Redis, or process memory in single-process mode) where the local platform, the dev endpoint and
+// tests read them. Nothing in this repository sends a real SMS.
 import { ControlPlaneError } from "./errors.js";
+import type { BoundedLists } from "./volatile-state.js";
 
 export interface SmsMessage {
   to: string;
@@ -15,7 +16,7 @@ export interface SmsProvider {
   send(to: string, text: string): Promise<void>;
 }
 
-/** Kept bounded so a long-running dev platform never grows Redis without limit. */
+/** Kept bounded so a long-running dev platform never grows its store without limit. */
 const OUTBOX_LIMIT = 1_000;
 
 export class OutboxSmsProvider implements SmsProvider {
@@ -23,7 +24,7 @@ export class OutboxSmsProvider implements SmsProvider {
   private readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly lists: BoundedLists,
     keyPrefix = "",
   ) {
     this.key = `${keyPrefix}sms:outbox`;
@@ -31,12 +32,12 @@ export class OutboxSmsProvider implements SmsProvider {
 
   async send(to: string, text: string): Promise<void> {
     const message: SmsMessage = { to, text, sentAt: new Date().toISOString() };
-    await this.redis.multi().lpush(this.key, JSON.stringify(message)).ltrim(this.key, 0, OUTBOX_LIMIT - 1).exec();
+    await this.lists.push(this.key, JSON.stringify(message), OUTBOX_LIMIT);
   }
 
   /** Newest first; `to` narrows to one phone (E.164). */
   async read(options: { to?: string; limit?: number } = {}): Promise<SmsMessage[]> {
-    const raw = await this.redis.lrange(this.key, 0, OUTBOX_LIMIT - 1);
+    const raw = await this.lists.newest(this.key, OUTBOX_LIMIT);
     const all = raw.map((r) => JSON.parse(r) as SmsMessage);
     const mine = options.to ? all.filter((m) => m.to === options.to) : all;
     return mine.slice(0, options.limit ?? 50);

@@ -3,14 +3,14 @@
 // to a role and locations). Permissions are read from Postgres on every call, never from the
 // caller's token, so a removal takes effect at the control plane at once.
 import type { Pool, PoolClient } from "pg";
-import type { Redis } from "ioredis";
-import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { z } from "zod";
 import type { Role } from "../../common/auth-claims.js";
 import { ControlPlaneError } from "../identity/errors.js";
 import { normalizeVietnamesePhone } from "../identity/phone.js";
 import { sendSms, smsText, type SmsProvider } from "../identity/sms.js";
 import type { User } from "../identity/users.js";
+import type { VolatileState } from "../identity/volatile-state.js";
 import { hashCode, newInviteCode, newJoinCode } from "./codes.js";
 
 export type Locations = "*" | string[];
@@ -76,17 +76,17 @@ export const JoinCodeInput = z.object({
 const GRANTS: Record<Role, readonly GrantableRole[]> = { owner: ["manager", "staff"], manager: ["staff"], staff: [] };
 
 export class Staff {
-  private readonly redeemLimiter: RateLimiterRedis;
+  private readonly redeemLimiter: RateLimiterAbstract;
 
   constructor(
     private readonly pool: Pool,
-    redis: Redis,
+    state: VolatileState,
     private readonly sms: SmsProvider,
     keyPrefix = "",
     // Guessing codes is the attack on both kinds; cap redemptions per user.
     redeemLimit = { points: 10, durationSeconds: 600 },
   ) {
-    this.redeemLimiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${keyPrefix}rl:redeem`, points: redeemLimit.points, duration: redeemLimit.durationSeconds });
+    this.redeemLimiter = state.rateLimiter({ keyPrefix: `${keyPrefix}rl:redeem`, points: redeemLimit.points, durationSeconds: redeemLimit.durationSeconds });
   }
 
   async members(actor: User, tenant: string): Promise<StaffMember[]> {
