@@ -1,6 +1,7 @@
 // `npx tsx control-plane/main.ts --help`: runs app.localstoreplatform.com's API, or rotates keys.
 import { Command, Option } from "commander";
 import { createLogger } from "../common/logger.js";
+import { startTracing, withTraceIds } from "../observability/index.js";
 import { DirectoryKeyStore, KeyRing, MemoryKeyStore } from "./identity/keys.js";
 import { ACCESS_TOKEN_TTL_SECONDS } from "./identity/access-tokens.js";
 import { KubernetesTenantRegistry } from "./onboarding/kubernetes-registry.js";
@@ -26,7 +27,8 @@ function kubernetesTenantList(): () => Promise<Tenant[]> {
   return async () => ((await api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: TENANT_PLURAL })) as { items: Tenant[] }).items;
 }
 
-const log = createLogger("control-plane");
+// Lines logged while serving a traced request carry its traceId and spanId.
+const log = withTraceIds(createLogger("control-plane"));
 
 function required(name: string, value: string | undefined, hint: string): string {
   if (!value) {
@@ -85,6 +87,8 @@ program
   .action(async (opts: ServeOptions) => {
     const port = Number(opts.port);
     if (!Number.isInteger(port) || port < 0 || port > 65_535) required("PORT", undefined, `'${opts.port}' is not a port number`);
+    // Spans for every HTTP request (continuing the caller's traceparent); off without OTEL_EXPORTER_OTLP_ENDPOINT.
+    const tracing = await startTracing("lsp-control-plane");
     const controlPlane = await createControlPlane({
       databaseUrl: required("DATABASE_URL", opts.databaseUrl, "e.g. postgres://user:pass@localhost:5432/lsp"),
       redisUrl: required("REDIS_URL", opts.redisUrl, "e.g. redis://localhost:6379"),
@@ -109,6 +113,7 @@ program
       stopAdoption();
       log.info({ signal }, "Stopping control plane");
       await controlPlane.close();
+      await tracing?.stop();
       process.exit(0);
     };
     process.once("SIGTERM", () => void stop("SIGTERM"));

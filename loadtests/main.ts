@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { PROFILE_NAMES, runK6, type MomoAccount, type ProfileName } from "./lib/k6.js";
+import { describeLoad, PROFILE_NAMES, runK6, type MomoAccount, type ProfileName } from "./lib/k6.js";
 import { startLocalTarget } from "./lib/local.js";
 import { describeTenant, type LoadTarget } from "./lib/tenant-setup.js";
 
@@ -69,6 +69,8 @@ async function main(): Promise<number> {
     const resultFile = resolve(opts.out);
     progress(`running profile ${opts.profile} against ${target.tenantUrl}`);
     const result = await runK6({ profile: opts.profile, target, momo, resultFile, loadScale: opts.loadScale, thresholdScale: opts.thresholdScale, subscribeSeconds: opts.subscribeSeconds, stdio: "inherit" });
+    const machine = result.summary?.machine;
+    if (machine) progress(`machine: before ${describeLoad(machine.loadAverageBefore, machine.cores)}; after ${describeLoad(machine.loadAverageAfter, machine.cores)}`);
     progress(result.summary ? `result written to ${resultFile}` : `k6 wrote no result (exit ${result.exitCode})`);
     return result.exitCode;
   } finally {

@@ -7,9 +7,14 @@ import { find, renderChart } from "../charts/testing/helm.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const DASHBOARDS = join(ROOT, "charts", "lsp", "dashboards");
-const METRIC_SOURCES = ["router/metrics.ts", "cell/server/observability.ts", "control-plane/http/metrics.ts", "operator/runtime/metrics.ts"].map((f) => readFileSync(join(ROOT, f), "utf8")).join("\n");
-// prom-client's default process metrics and histogram series suffixes.
-const STANDARD = /^process_/;
+const METRIC_SOURCES = ["router/metrics.ts", "cell/server/observability.ts", "control-plane/http/metrics.ts", "operator/runtime/metrics.ts", "ml/metrics.ts"].map((f) => readFileSync(join(ROOT, f), "utf8")).join("\n");
+
+/** prom-client's default metrics exist under the prefix the component gave collectDefaultMetrics. */
+function isDefaultMetric(name: string): boolean {
+  const match = /^(.*?)(process_|nodejs_)/.exec(name);
+  if (!match) return false;
+  return match[1] === "" ? /collectDefaultMetrics\(\{ register: registry \}\)/.test(METRIC_SOURCES) : METRIC_SOURCES.includes(`prefix: "${match[1]}"`);
+}
 
 interface Dashboard {
   uid: string;
@@ -37,8 +42,20 @@ describe("Given the dashboards in charts/lsp/dashboards", () => {
 
   it("queries only metrics that a component registers", () => {
     const unknown = dashboards.flatMap((d) => d.panels.flatMap((p) => p.targets.flatMap((t) => metricNames(t.expr))))
-      .filter((name) => !STANDARD.test(name) && !METRIC_SOURCES.includes(`"${name}"`));
+      .filter((name) => !isDefaultMetric(name) && !METRIC_SOURCES.includes(`"${name}"`));
     expect(unknown).toEqual([]);
+  });
+
+  it("shows the ML pod's latency and errors per gRPC method on the cell dashboard", () => {
+    const cell = dashboards.find((d) => d.uid === "lsp-cell")!;
+    const queries = cell.panels.flatMap((p) => p.targets.map((t) => t.expr));
+    expect(queries.some((q) => q.includes("lsp_ml_grpc_request_duration_seconds_bucket") && /by \(le, method\)/.test(q))).toBe(true);
+    expect(queries.some((q) => q.includes("lsp_ml_grpc_errors_total") && /by \(method, code\)/.test(q))).toBe(true);
+  });
+
+  it("knows a process metric only under the prefix its component registers", () => {
+    expect([isDefaultMetric("lsp_cell_process_cpu_seconds_total"), isDefaultMetric("lsp_ml_process_resident_memory_bytes"), isDefaultMetric("process_cpu_seconds_total")]).toEqual([true, true, true]);
+    expect([isDefaultMetric("lsp_nope_process_cpu_seconds_total"), isDefaultMetric("lsp_cell_requests")]).toEqual([false, false]);
   });
 });
 

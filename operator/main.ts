@@ -1,5 +1,6 @@
 // `npx tsx operator/main.ts --help`: runs the LSP operator (Tenant and Cell controllers).
 import { Command, Option } from "commander";
+import { startTracing } from "../observability/index.js";
 import { configFromEnv, InvalidConfigError, startOperator, type OperatorConfigInput } from "./index.js";
 
 const program = new Command("lsp-operator")
@@ -47,9 +48,11 @@ const fromFlags: Partial<OperatorConfigInput> = Object.fromEntries(
   }).filter(([, v]) => v !== undefined),
 );
 
+// Spans exported over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set (see docs/observability.md).
+const tracing = await startTracing("lsp-operator");
 try {
   const operator = await startOperator({ ...configFromEnv(), ...fromFlags } as OperatorConfigInput, { onLeaseLost: () => process.exit(1) });
-  for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void operator.stop(signal).then(() => process.exit(0)));
+  for (const signal of ["SIGTERM", "SIGINT"] as const) process.once(signal, () => void operator.stop(signal).then(() => tracing?.stop()).then(() => process.exit(0)));
   const { reason } = await operator.stopped;
   if (reason === "lease lost") process.exit(1);
 } catch (error) {
