@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { createLogger } from "../common/index.js";
 import { startTracing } from "../observability/index.js";
+import type { RecommendationsResponse } from "./index.js";
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -25,15 +26,17 @@ const { port, host, httpPort } = program.opts<{ port: number; host: string; http
 const log = createLogger("ml");
 // Tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) before the server modules load @grpc/grpc-js.
 const tracing = await startTracing("lsp-ml");
-const { startMlServer } = await import("./index.js");
-const { createMlMetrics, instrumentGrpcServers, MeteredForecastCache } = await import("./metrics.js");
+const { RecommendationCache, startMlServer } = await import("./index.js");
+const { countRecommendationCacheLookups, createMlMetrics, instrumentGrpcServers, MeteredForecastCache } = await import("./metrics.js");
 const { startHealthHttp } = await import("./health-http.js");
 const metrics = createMlMetrics();
 instrumentGrpcServers(metrics);
 let serving = false;
 const http = httpPort === undefined ? undefined : await startHealthHttp({ port: httpPort, host, registry: metrics.registry, ready: () => serving });
 if (http) log.info({ port: http.port }, "Started ML metrics and health HTTP server");
-const server = await startMlServer({ port, host, logger: log, cache: new MeteredForecastCache(metrics) });
+const recommendationCache = new RecommendationCache<RecommendationsResponse>();
+countRecommendationCacheLookups(metrics, recommendationCache);
+const server = await startMlServer({ port, host, logger: log, cache: new MeteredForecastCache(metrics), recommendationCache });
 serving = true;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.once(signal, () => {

@@ -8,7 +8,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { increase, parsePrometheusText, type Samples } from "../observability/testing/prometheus.js";
 import { freePort } from "../scripts/services/processes.js";
 import { weeklySeries } from "./forecast/testing.js";
+import { syntheticRecommendationInput } from "./recommend/synthetic.js";
 import { mlServiceConstructor } from "./server/proto.js";
+import { recommendationRequest } from "./server/wire.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const SERVICE = "lsp.ml.v1.MlService";
@@ -109,6 +111,16 @@ describe("Given ml/main.ts started with ML_HTTP_PORT", () => {
     expect(moved("lsp_ml_model_fit_seconds_sum")).toBeGreaterThan(0);
     expect(moved("lsp_ml_grpc_request_duration_seconds_sum", { service: SERVICE, method: "PredictDemand" })).toBeGreaterThanOrEqual(moved("lsp_ml_model_fit_seconds_sum"));
     expect(after.has("lsp_ml_grpc_errors_total{code=\"OK\",method=\"PredictDemand\",service=\"lsp.ml.v1.MlService\"}")).toBe(false);
+  }, 60_000);
+
+  it("counts GetRecommendations answers served from its cache and those computed", async () => {
+    const request = recommendationRequest(syntheticRecommendationInput({ tenantId: "t-metrics" }));
+    const before = await scrape();
+    await call("GetRecommendations", request); // computed and cached
+    await call("GetRecommendations", request); // the same content: answered from the cache
+    const after = await scrape();
+    const moved = (result: string) => increase(before, after, "lsp_ml_recommendation_cache_lookups_total", { result });
+    expect({ miss: moved("miss"), hit: moved("hit"), calls: increase(before, after, "lsp_ml_grpc_requests_total", { service: SERVICE, method: "GetRecommendations", code: "OK" }) }).toEqual({ miss: 1, hit: 1, calls: 2 });
   }, 60_000);
 
   it("serves the process metrics under the lsp_ml_ prefix", async () => {

@@ -1,5 +1,6 @@
-// Prometheus metrics of the ML pod: RED per gRPC method, the forecast cache, model fits and
-// request sizes, plus prom-client's process metrics. One registry per process (ml/main.ts).
+// Prometheus metrics of the ML pod: RED per gRPC method, the forecast and recommendation caches,
+// model fits and request sizes, plus prom-client's process metrics. One registry per process
+// (ml/main.ts).
 import { Server, status, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { ForecastCache, type ForecastCacheOptions } from "./forecast/cache.js";
@@ -69,6 +70,24 @@ export class MeteredForecastCache extends ForecastCache {
       if (missed) this.metrics.modelFit.observe((performance.now() - started) / 1000);
     }
   }
+}
+
+/**
+ * `lsp_ml_recommendation_cache_lookups_total{result}`: read from the cache's own hit and miss
+ * counts at scrape time (the GetRecommendations answers cache, ADR 0940).
+ */
+export function countRecommendationCacheLookups(metrics: MlMetrics, cache: { readonly hits: number; readonly misses: number }): void {
+  new Counter({
+    name: "lsp_ml_recommendation_cache_lookups_total",
+    help: "GetRecommendations answer cache lookups by result (a miss computes the advice)",
+    labelNames: ["result"],
+    registers: [metrics.registry],
+    collect() {
+      this.reset();
+      this.inc({ result: "hit" }, cache.hits);
+      this.inc({ result: "miss" }, cache.misses);
+    },
+  });
 }
 
 /** What each request is "sized" by: the repeated field holding its series or items. */
