@@ -7,11 +7,13 @@ import {
   adminPool,
   applyTenant,
   cellSchemasAndRoles,
+  describeStuck,
   eventually,
   forceForget,
   installCrds,
   isReady,
   killHard,
+  operatorLogTail,
   listOwn,
   spawnOperator,
   tenantManifest,
@@ -35,6 +37,11 @@ async function chaos(instance: string, kills: number, current: { child?: ChildPr
   }
 }
 
+/** Rethrows a timeout with what is stuck, the kills dealt and the operators' last log lines. */
+const explain = (instance: string, log: string[], stuck?: (t: Tenant) => boolean) => async (error: Error): Promise<never> => {
+  throw new Error(`${error.message}\n${await describeStuck(kube, instance, stuck)}\nkills: ${log.join(", ")}\noperator log (last lines):\n${operatorLogTail()}`);
+};
+
 const ownNamespaces = async (instance: string) =>
   (await kube.core.listNamespace({ labelSelector: `${Labels.instance}=${instance}` })).items.filter((n) => n.status?.phase !== "Terminating").map((n) => n.metadata!.name!).sort();
 
@@ -51,13 +58,15 @@ describe("Given the operator killed at random points during a burst of applies",
 
   afterAll(async () => {
     if (current.child) await killHard(current.child);
-    await forceForget(kube, instance);
-    // Drop what the Retain policy kept, so repeated runs do not accumulate schemas.
     const platform = new PlatformDatabase(process.env.DATABASE_URL!);
-    const { schemas } = await cellSchemasAndRoles(db, instance);
-    for (const s of schemas) await platform.dropCell(s.replace(/^cell_/, "").replaceAll("_", "-")).catch(() => {});
-    await platform.close();
-    await db.end();
+    try {
+      await forceForget(kube, instance);
+      // Drop what the Retain policy kept, so repeated runs do not accumulate schemas.
+      const { schemas } = await cellSchemasAndRoles(db, instance);
+      for (const s of schemas) await platform.dropCell(s.replace(/^cell_/, "").replaceAll("_", "-")).catch(() => {});
+    } finally {
+      await Promise.all([platform.close(), db.end()]);
+    }
   }, 60_000);
 
   it("converges: every tenant Ready exactly once, no duplicate cells, none over capacity", async () => {
@@ -72,7 +81,7 @@ describe("Given the operator killed at random points during a burst of applies",
     const tenants = await eventually("all tenants Ready", async () => {
       const all = await listOwn<Tenant>(kube, "tenants", instance);
       return all.length === SHARED + 2 && all.every(isReady) ? all : undefined;
-    }, 180_000, 1_000);
+    }, 180_000, 1_000).catch(explain(instance, log));
 
     const cells = await listOwn<Cell>(kube, "cells", instance);
     const shared = cells.filter((c) => c.spec.class === "shared").map((c) => c.metadata.name).sort();
@@ -98,10 +107,11 @@ describe("Given the operator killed at random points during a burst of applies",
   it("cleans up per policy when everything is deleted during more kills: no orphan cells, namespaces, schemas or roles", async () => {
     const del = (plural: string, name: string) => kube.custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural, name });
     await Promise.all([Promise.all([...sharedNames, ...dedicatedNames].map((n) => del("tenants", n))), chaos(instance, Math.ceil(KILLS / 2), current, log)]);
-    await eventually("tenants gone", async () => (await listOwn(kube, "tenants", instance)).length === 0, 120_000, 1_000);
+    const remaining = () => true;
+    await eventually("tenants gone", async () => (await listOwn(kube, "tenants", instance)).length === 0, 120_000, 1_000).catch(explain(instance, log, remaining));
     // Dedicated cells (policy Delete) follow their tenants; shared ones are deleted by hand.
     for (const c of await listOwn<Cell>(kube, "cells", instance)) if (c.spec.class === "shared") await del("cells", c.metadata.name).catch(() => {});
-    await eventually("cells gone", async () => (await listOwn(kube, "cells", instance)).length === 0, 120_000, 1_000);
+    await eventually("cells gone", async () => (await listOwn(kube, "cells", instance)).length === 0, 120_000, 1_000).catch(explain(instance, log, remaining));
     await eventually("namespaces gone", async () => (await ownNamespaces(instance)).length === 0, 120_000, 1_000);
     const { schemas, roles } = await cellSchemasAndRoles(db, instance);
     // Retain kept the shared cells' schemas (with archived tenants); Delete dropped the dedicated ones.

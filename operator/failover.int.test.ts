@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { ChildProcess } from "node:child_process";
+import { freePort } from "../scripts/services/processes.js";
 import { microTime } from "./runtime/leader.js";
 import { applyTenant, eventually, forceForget, getTenant, installCrds, isReady, killHard, spawnOperator, tenantManifest, testKube, uniqueInstance } from "./testing/harness.js";
 
@@ -74,15 +75,18 @@ describe("Given a leader stopped gracefully (SIGTERM)", () => {
     await installCrds(kube);
     replicas.set("first", spawnOperator(instance, "first"));
     await eventually("first leads", async () => (await leaseHolder(lease)) === "first", 30_000);
-    replicas.set("second", spawnOperator(instance, "second"));
-  }, 60_000);
+    // The standby's /readyz answers once it runs and competes for the Lease (a loaded machine can
+    // take many seconds to start a replica; a fixed pause raced that).
+    const port = await freePort();
+    replicas.set("second", spawnOperator(instance, "second", ["--http-port", String(port)]));
+    await eventually("the standby up", () => fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok), 60_000, 200);
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.all([...replicas.values()].map(killHard));
   });
 
   it("releases the lease so the standby takes over without waiting for expiry", async () => {
-    await new Promise((r) => setTimeout(r, 3_000)); // the standby is up and polling
     const first = replicas.get("first")!;
     const exited = new Promise<number | null>((resolve) => first.once("exit", (code) => resolve(code)));
     const stoppedAt = Date.now();

@@ -46,9 +46,9 @@ const MIGRATIONS_TABLE = `
 
 /**
  * Brings `schema` up to date; returns the names of the migrations applied by this call.
- * Runs in one transaction under an advisory lock per schema, so concurrent callers serialize
- * and a failed migration leaves nothing half-applied. The caller must not be inside a
- * transaction already.
+ * Runs in one transaction under the schema's exclusive advisory lock, so concurrent callers
+ * serialize, no tenant step sees a half-migrated schema, and a failed migration leaves nothing
+ * half-applied. The caller must not be inside a transaction already.
  */
 export async function applyCellMigrations(admin: pg.ClientBase, schema: string): Promise<string[]> {
   const migrations = readMigrations();
@@ -64,9 +64,23 @@ export async function applyCellMigrations(admin: pg.ClientBase, schema: string):
   }
 }
 
-/** Serializes every provisioning step on one schema across processes (operator replicas, tests). */
+const schemaLockKey = (schema: string) => `lsp-cell-schema:${schema}`;
+
+/**
+ * Exclusive lock on one schema across processes (operator replicas, the local platform, tests),
+ * for changing its shape: creating, migrating, granting, dropping. Waits for tenant steps in flight.
+ */
 export async function lockSchema(admin: pg.ClientBase, schema: string): Promise<void> {
-  await admin.query("select pg_advisory_xact_lock(hashtextextended($1, 0))", [`lsp-cell-schema:${schema}`]);
+  await admin.query("select pg_advisory_xact_lock(hashtextextended($1, 0))", [schemaLockKey(schema)]);
+}
+
+/**
+ * Shared lock on one schema for tenant steps (provision, deprovision): they run side by side —
+ * the tables' unique keys settle two of them touching the same tenant — and wait only while the
+ * schema is being changed. An exclusive lock here made a cell provision one tenant at a time.
+ */
+export async function lockSchemaForTenants(admin: pg.ClientBase, schema: string): Promise<void> {
+  await admin.query("select pg_advisory_xact_lock_shared(hashtextextended($1, 0))", [schemaLockKey(schema)]);
 }
 
 /** The migration step itself, for callers already holding the schema lock inside a transaction. */

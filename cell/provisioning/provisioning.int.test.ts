@@ -11,6 +11,7 @@ import {
   provisionTenant,
   readMigrations,
 } from "./index.js";
+import { lockSchema, lockSchemaForTenants } from "./migrations.js";
 
 const owner = { phone: "+84901234567", name: "Chị Lan" };
 
@@ -167,5 +168,93 @@ describe("Given a provisioned cell database", () => {
     expect(left.rows[0]).toEqual({ t: 0, l: 0 });
     await deprovisionTenant(admin, cellName, "never-existed", "delete");
     await deprovisionTenant(admin, "no-such-cell", "x", "archive");
+  });
+});
+
+describe("Given many tenants provisioned into one cell at once", () => {
+  const cellName = uniqueCellName("burst");
+  const { schema } = cellDatabaseNames(cellName);
+  const tenantNamed = (slug: string) => ({ slug, displayName: `Quán ${slug}`, plan: "growth", owner, locations: [{ name: "Quận 1" }, { name: "Quận 3" }] });
+  let admin: pg.Client;
+  let holder: pg.Client;
+
+  beforeAll(async () => {
+    [admin, holder] = await Promise.all([connect(), connect()]);
+    await ensureCellDatabase(admin, cellName, "pw");
+  });
+  afterAll(async () => {
+    await holder.query("rollback").catch(() => {});
+    await dropCellDatabase(admin, cellName);
+    await Promise.all([admin.end(), holder.end()]);
+  });
+
+  /** Rejects if `work` has not finished within `ms` (it is waiting on a lock it should not need). */
+  const within = <T>(ms: number, work: Promise<T>) =>
+    Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms).unref())]);
+
+  it("does not hold one up while another tenant's provisioning is in flight", async () => {
+    await holder.query("begin");
+    await lockSchemaForTenants(holder, schema); // what an unfinished provisionTenant holds
+    try {
+      const { tenantId } = await within(10_000, provisionTenant(admin, cellName, tenantNamed("alongside")));
+      expect(tenantId).toMatch(/^[0-9a-f-]{36}$/);
+      await within(10_000, deprovisionTenant(admin, cellName, "alongside", "archive"));
+    } finally {
+      await holder.query("rollback");
+    }
+  });
+
+  it("waits while the schema is being changed, then provisions", async () => {
+    const other = await connect();
+    try {
+      const pid = (await other.query<{ pid: number }>("select pg_backend_pid() as pid")).rows[0]!.pid;
+      await holder.query("begin");
+      await lockSchema(holder, schema); // what a migration holds
+      const provisioning = provisionTenant(other, cellName, tenantNamed("after-migration"));
+      let settled = false;
+      void provisioning.finally(() => (settled = true)).catch(() => {});
+      for (let waiting = false; !waiting; ) {
+        const { rows } = await admin.query("select wait_event from pg_stat_activity where pid = $1 and wait_event_type = 'Lock'", [pid]);
+        waiting = rows[0]?.wait_event === "advisory";
+        if (!waiting) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(settled).toBe(false);
+      await holder.query("commit");
+      await expect(provisioning).resolves.toEqual({ tenantId: expect.any(String) });
+    } finally {
+      await other.end();
+    }
+  });
+
+  it("provisions each of 24 tenants exactly once over 6 connections while the cell's database is re-ensured", async () => {
+    const clients = await Promise.all(Array.from({ length: 6 }, () => connect()));
+    try {
+      const slugs = Array.from({ length: 24 }, (_, i) => `burst-${i}`);
+      // Every slug twice (a retried reconcile), with ensureCellDatabase (a cell recheck) in between;
+      // each connection works through its share in turn, the connections side by side.
+      const jobs = [...slugs, ...slugs];
+      const results: { slug: string; tenantId: string }[] = [];
+      await Promise.all(
+        clients.map(async (c, k) => {
+          for (let i = k; i < jobs.length; i += clients.length) {
+            if (i % 8 === 0) await ensureCellDatabase(c, cellName, "pw");
+            results.push({ slug: jobs[i]!, ...(await provisionTenant(c, cellName, tenantNamed(jobs[i]!))) });
+          }
+        }),
+      );
+      expect(results).toHaveLength(48);
+      const ids = new Map<string, Set<string>>();
+      for (const r of results) ids.set(r.slug, (ids.get(r.slug) ?? new Set()).add(r.tenantId));
+      expect([...ids.values()].every((set) => set.size === 1)).toBe(true);
+      const counts = await admin.query(
+        `select (select count(*) from ${schema}.tenants where slug like 'burst-%')::int as tenants,
+                (select count(*) from ${schema}.locations l join ${schema}.tenants t on t.id = l.tenant_id where t.slug like 'burst-%')::int as locations,
+                (select count(*) from ${schema}.staff_members m join ${schema}.tenants t on t.id = m.tenant_id where t.slug like 'burst-%')::int as owners,
+                (select count(*) from ${schema}.outbox where key like 'burst-%')::int as announced`,
+      );
+      expect(counts.rows[0]).toEqual({ tenants: 24, locations: 48, owners: 24, announced: 24 });
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
+    }
   });
 });

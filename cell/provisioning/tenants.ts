@@ -2,7 +2,7 @@
 // Called by the operator (Tenant controller) and the local platform as the platform's admin role.
 import type pg from "pg";
 import { z } from "zod";
-import { lockSchema } from "./migrations.js";
+import { lockSchemaForTenants } from "./migrations.js";
 import { cellDatabaseNames } from "./names.js";
 
 export const DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh";
@@ -61,7 +61,7 @@ export async function provisionTenant(admin: pg.ClientBase, cellName: string, te
   const s = admin.escapeIdentifier(schema);
   await admin.query("begin");
   try {
-    await lockSchema(admin, schema);
+    await lockSchemaForTenants(admin, schema);
     const { rows } = await admin.query<{ id: string; inserted: boolean }>(
       `insert into ${s}.tenants (slug, display_name, plan) values ($1, $2, $3)
        on conflict (slug) do update set display_name = excluded.display_name, plan = excluded.plan,
@@ -110,7 +110,7 @@ export async function deprovisionTenant(admin: pg.ClientBase, cellName: string, 
   const s = admin.escapeIdentifier(schema);
   await admin.query("begin");
   try {
-    await lockSchema(admin, schema);
+    await lockSchemaForTenants(admin, schema);
     const present = await admin.query("select 1 from pg_namespace where nspname = $1", [schema]);
     if (present.rowCount === 0) {
       await admin.query("commit");

@@ -2,9 +2,12 @@
 // Postgres → time until all are Ready, the operator's peak RSS, apiserver requests per reconcile.
 // Peer measured in the same run: the apiserver write floor — the time to merely create the same
 // 1,000 Tenants (no operator could be faster than the writes it has to make).
-// Options (env): BENCH_TENANTS (1000), BENCH_WORKERS (32), BENCH_CAPACITY (100), BENCH_KEEP=1 keeps state.
+// The machine is shared: the load average is printed with every figure and recorded in the result.
+// Options (env): BENCH_TENANTS (1000), BENCH_WORKERS (32), BENCH_CAPACITY (100), BENCH_KEEP=1 keeps state,
+// BENCH_RUNTIME=tsx runs the operator through tsx instead of compiled as its image runs it.
 import { spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
+import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startCluster } from "../../scripts/services/cluster.js";
@@ -14,6 +17,8 @@ import { GROUP, TENANT_PLURAL, VERSION, type Tenant } from "../api/v1alpha1/inde
 import { applyTenant, installCrds, isReady, tenantManifest, testKube } from "../testing/harness.js";
 import { ResilientInformer } from "../runtime/informer.js";
 import { pino } from "pino";
+import { buildOperator } from "./build.js";
+import { metricMean, metricSum } from "./metrics.js";
 
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 1000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 32);
@@ -24,7 +29,9 @@ const OPERATOR_NODE_OPTIONS = process.env.BENCH_NODE_OPTIONS ?? "--max-old-space
 const TARGET_RSS_MB = 256;
 const root = resolve(import.meta.dirname, "..", "..");
 const stateDir = resolve(root, ".lsp", `bench-operator-${process.pid}`);
-const log = (m: string) => process.stderr.write(`[bench:operator] ${m}\n`);
+const RUNTIME = process.env.BENCH_RUNTIME === "tsx" ? "tsx" : "compiled";
+const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
+const log = (m: string) => process.stderr.write(`[bench:operator] ${m} (load average ${load()})\n`);
 
 async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -33,15 +40,11 @@ async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promi
   }));
 }
 
-function parseMetric(text: string, name: string): number {
-  let sum = 0;
-  for (const line of text.split("\n")) if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.slice(line.lastIndexOf(" ") + 1));
-  return sum;
-}
-
 async function main(): Promise<void> {
   delete process.env.DATABASE_URL; // a private Postgres, not a developer's
   log(`starting a private cluster and Postgres in ${stateDir}`);
+  const loadAtStart = load();
+  const operatorMain = RUNTIME === "compiled" ? buildOperator(resolve(stateDir, "build")) : undefined;
   const [cluster, postgres] = await Promise.all([
     startCluster({ stateDir: resolve(stateDir, "cluster"), log }),
     startPostgres({ dataDir: resolve(stateDir, "postgres", "data"), persistent: false }),
@@ -76,7 +79,8 @@ async function main(): Promise<void> {
     await kube.custom.deleteCollectionClusterCustomObject({ group: GROUP, version: VERSION, plural: TENANT_PLURAL, labelSelector: "localstoreplatform.com/instance=floor" });
 
     const port = await freePort();
-    operator = spawn(process.execPath, [...OPERATOR_NODE_OPTIONS.split(" ").filter(Boolean), "--import", "tsx", "operator/main.ts", "--instance", "bench", "--workers", String(WORKERS), "--shared-cell-capacity", String(CAPACITY), "--http-port", String(port), "--lease-namespace", "default", "--log-level", "warn"], {
+    const entry = operatorMain ? ["--enable-source-maps", operatorMain] : ["--import", "tsx", "operator/main.ts"];
+    operator = spawn(process.execPath, [...OPERATOR_NODE_OPTIONS.split(" ").filter(Boolean), ...entry, "--instance", "bench", "--workers", String(WORKERS), "--shared-cell-capacity", String(CAPACITY), "--http-port", String(port), "--lease-namespace", "default", "--log-level", "warn"], {
       cwd: root,
       env: { ...process.env, KUBECONFIG: cluster.kubeconfig, PLATFORM_DATABASE_URL: postgres.url },
       stdio: ["ignore", "ignore", "inherit"],
@@ -87,7 +91,9 @@ async function main(): Promise<void> {
       await sleep(100);
     }
     const baseline = await (await fetch(metricsUrl)).text();
-    const requestsBefore = parseMetric(baseline, "rest_client_requests_total");
+    const requestsBefore = metricSum(baseline, "rest_client_requests_total");
+    const cpuBefore = metricSum(baseline, "process_cpu_seconds_total");
+    const idleRssMb = metricSum(baseline, "process_resident_memory_bytes") / 1024 ** 2;
 
     log(`applying ${TENANTS} Tenants at once (${WORKERS} workers, shared cell capacity ${CAPACITY})`);
     const started = Date.now();
@@ -118,9 +124,16 @@ async function main(): Promise<void> {
     const readyS = (Date.now() - started) / 1000;
     await watched.stop();
     const metrics = await (await fetch(metricsUrl)).text();
-    const requests = parseMetric(metrics, "rest_client_requests_total") - requestsBefore;
-    const reconciles = parseMetric(metrics, "controller_runtime_reconcile_total");
-    const heapUsedMb = parseMetric(metrics, "nodejs_heap_size_used_bytes") / 1024 ** 2;
+    const requests = metricSum(metrics, "rest_client_requests_total") - requestsBefore;
+    const reconciles = metricSum(metrics, "controller_runtime_reconcile_total");
+    const heapUsedMb = metricSum(metrics, "nodejs_heap_size_used_bytes") / 1024 ** 2;
+    const cpuSeconds = metricSum(metrics, "process_cpu_seconds_total") - cpuBefore;
+    const perController = (controller: string) => ({
+      reconciles: metricSum(metrics, "controller_runtime_reconcile_total", { controller }),
+      meanReconcileMs: +(metricMean(metrics, "controller_runtime_reconcile_time_seconds", { controller }) * 1000).toFixed(1),
+      meanQueueWaitMs: +(metricMean(metrics, "workqueue_queue_duration_seconds", { controller }) * 1000).toFixed(1),
+    });
+    const requestsBy = (method: string) => metricSum(metrics, "rest_client_requests_total", { method });
     const peakRssMb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${operator.pid}/status`, "utf8"))![1]) / 1024;
     const cells = ((await kube.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: "cells" })) as { items: unknown[] }).items.length;
 
@@ -128,15 +141,23 @@ async function main(): Promise<void> {
       tenants: TENANTS,
       cells,
       workers: WORKERS,
+      operatorRuntime: RUNTIME,
+      loadAverage: { start: loadAtStart, end: load() },
       applySeconds: +appliedS.toFixed(1),
       allReadySeconds: +readyS.toFixed(1),
       peerWriteFloorSeconds: +floorS.toFixed(1),
       ratioToPeer: +(readyS / floorS).toFixed(2),
+      operatorCpuSeconds: +cpuSeconds.toFixed(1),
+      operatorCpuMsPerTenant: +((cpuSeconds * 1000) / TENANTS).toFixed(1),
       operatorPeakRssMb: +peakRssMb.toFixed(0),
+      operatorIdleRssMb: +idleRssMb.toFixed(0),
       operatorHeapUsedMbAtEnd: +heapUsedMb.toFixed(0),
       nodeOptions: OPERATOR_NODE_OPTIONS,
       apiserverRequests: requests,
+      apiserverRequestsByMethod: { GET: requestsBy("GET"), POST: requestsBy("POST"), PATCH: requestsBy("PATCH"), PUT: requestsBy("PUT"), DELETE: requestsBy("DELETE") },
       reconciles,
+      tenantController: perController("tenant"),
+      cellController: perController("cell"),
       requestsPerReconcile: +(requests / reconciles).toFixed(2),
       requestsPerTenant: +(requests / TENANTS).toFixed(2),
       targets: { allReadySeconds: `< ${TARGET_READY_S}`, operatorPeakRssMb: `< ${TARGET_RSS_MB}` },

@@ -5,13 +5,14 @@ import * as k8s from "@kubernetes/client-node";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { API_VERSION, CELL_PLURAL, GROUP, TENANT_PLURAL, VERSION, type Cell, type Tenant, type TenantSpec } from "../api/v1alpha1/index.js";
 import { crds } from "../api/v1alpha1/crds.js";
 import { startOperator, type OperatorHandle } from "../manager.js";
 import type { OperatorConfigInput } from "../config.js";
-import { Labels } from "../names.js";
+import { cellNamespace, Labels } from "../names.js";
 import { toolPath } from "../../scripts/services/toolchain.js";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
@@ -107,9 +108,22 @@ export function spawnOperator(instance: string, identity: string, extraArgs: str
       "--instance", instance, "--shared-cell-prefix", String(c.sharedCellPrefix), "--lease-namespace", "default", "--lease-name", String(c.leaseName),
       "--identity", identity, "--http-port", "0", "--log-level", process.env.OPERATOR_TEST_LOG ?? "warn", ...extraArgs,
     ],
-    { cwd: ROOT, env: { ...process.env, PLATFORM_DATABASE_URL: process.env.DATABASE_URL, KUBECONFIG: process.env.KUBECONFIG }, stdio: ["ignore", "ignore", "inherit"] },
+    { cwd: ROOT, env: { ...process.env, PLATFORM_DATABASE_URL: process.env.DATABASE_URL, KUBECONFIG: process.env.KUBECONFIG }, stdio: ["ignore", "pipe", "inherit"] },
   );
+  // The operator logs to stdout: kept for a failing test to print, shown live only when asked for.
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    recentOperatorLog.push(line);
+    if (recentOperatorLog.length > 500) recentOperatorLog.splice(0, 100);
+    if (process.env.OPERATOR_TEST_LOG) process.stdout.write(`${line}\n`);
+  });
   return child;
+}
+
+const recentOperatorLog: string[] = [];
+
+/** The last lines child-process operators logged (warnings and errors, or OPERATOR_TEST_LOG's level). */
+export function operatorLogTail(lines = 60): string {
+  return recentOperatorLog.slice(-lines).join("\n");
 }
 
 export function killHard(child: ChildProcess): Promise<void> {
@@ -177,7 +191,11 @@ export async function forceForget(kube: TestKube, instance: string): Promise<voi
 }
 
 export function adminPool(): pg.Pool {
-  return new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
+  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
+  // The test services stop Postgres after the last suite; an idle client's "terminating
+  // connection" must not crash jest after the tests passed.
+  pool.on("error", () => {});
+  return pool;
 }
 
 /** Postgres schemas and roles of this instance's cells (cell names start with the instance or dedicated-{instance}). */
@@ -188,3 +206,40 @@ export async function cellSchemasAndRoles(db: pg.Pool, instance: string): Promis
   return { schemas: schemas.rows.map((r) => r.n), roles: roles.rows.map((r) => r.n) };
 }
 
+
+/**
+ * Why this instance has not converged: each Tenant that is not Ready (or, during deletion, still
+ * exists) with its labels, finalizers, status and Events, its cell's status, Events and
+ * Deployments, and every Cell still being deleted — so a timed-out convergence test says which
+ * object got stuck where, instead of only "timed out".
+ */
+export async function describeStuck(kube: TestKube, instance: string, stuck: (t: Tenant) => boolean = (t) => !isReady(t)): Promise<string> {
+  const tenants = await listOwn<Tenant>(kube, TENANT_PLURAL, instance);
+  const cells = new Map((await listOwn<Cell>(kube, CELL_PLURAL, instance)).map((c) => [c.metadata.name, c]));
+  const events = (await kube.core.listNamespacedEvent({ namespace: "default" })).items;
+  const eventsOf = (kind: string, name: string) =>
+    events
+      .filter((e) => e.involvedObject.kind === kind && e.involvedObject.name === name)
+      .map((e) => `    ${e.lastTimestamp ? new Date(e.lastTimestamp).toISOString() : "?"} ${e.type} ${e.reason} x${e.count ?? 1}: ${e.message}`);
+  const meta = (o: Tenant | Cell) =>
+    `(created ${o.metadata.creationTimestamp}, generation ${o.metadata.generation}, resourceVersion ${o.metadata.resourceVersion}${o.metadata.deletionTimestamp ? `, deleting since ${o.metadata.deletionTimestamp}` : ""}) labels ${JSON.stringify(o.metadata.labels)} finalizers ${JSON.stringify(o.metadata.finalizers ?? [])}`;
+  const describeCell = async (cell: Cell) => {
+    const namespace = cellNamespace(cell.metadata.name);
+    const deployments = await kube.apps.listNamespacedDeployment({ namespace }).catch(() => ({ items: [] as k8s.V1Deployment[] }));
+    return [
+      `  Cell ${cell.metadata.name} ${meta(cell)}`,
+      `    status ${JSON.stringify(cell.status ?? null)}`,
+      ...eventsOf("Cell", cell.metadata.name),
+      ...deployments.items.map((d) => `    Deployment ${namespace}/${d.metadata?.name}: generation ${d.metadata?.generation} status ${JSON.stringify(d.status ?? null)}`),
+    ];
+  };
+  const lines: string[] = [];
+  for (const t of tenants.filter(stuck)) {
+    const cellName = t.metadata.labels?.[Labels.cell] ?? t.status?.cell;
+    const cell = cellName ? cells.get(cellName) : undefined;
+    lines.push(`Tenant ${t.metadata.name} ${meta(t)}`, `  status ${JSON.stringify(t.status ?? null)}`, ...eventsOf("Tenant", t.metadata.name));
+    lines.push(...(cell ? await describeCell(cell) : [`  Cell ${cellName ?? "(not placed)"}: not found`]));
+  }
+  for (const cell of cells.values()) if (cell.metadata.deletionTimestamp) lines.push(...(await describeCell(cell)));
+  return lines.length ? lines.join("\n") : "nothing stuck";
+}

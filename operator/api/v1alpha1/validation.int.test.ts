@@ -52,12 +52,15 @@ describe("Given the Tenant and Cell CRDs installed in a real apiserver", () => {
     expect(await dryRun(kube, "cells", cell(spec))).toMatch(message);
   });
 
-  it("refuses changing a stored tenant's slug or isolation", async () => {
+  it("refuses changing a stored tenant's slug, and its isolation other than shared to dedicated (a move)", async () => {
     const kept = tenantManifest(instance, `${instance}-kept`);
     await applyTenant(kube, kept);
     expect(await dryRun(kube, "tenants", { ...kept, spec: { ...kept.spec, slug: `${instance}-other` } })).toMatch(/spec\.slug.*slug is immutable/);
-    expect(await dryRun(kube, "tenants", { ...kept, spec: { ...kept.spec, isolation: "dedicated", plan: "chain" } })).toMatch(/spec\.isolation.*isolation is immutable/);
-    expect(await dryRun(kube, "tenants", { ...kept, spec: { ...kept.spec, suspended: true } })).toBe("");
+    expect(await dryRun(kube, "tenants", { ...kept, spec: { ...kept.spec, isolation: "dedicated", plan: "chain" } })).toBe("");
+    const chain = tenantManifest(instance, `${instance}-kept`, { isolation: "dedicated", plan: "chain" });
+    await applyTenant(kube, chain);
+    expect(await dryRun(kube, "tenants", { ...chain, spec: { ...chain.spec, isolation: "shared" } })).toMatch(/spec\.isolation.*only change from shared to dedicated/);
+    expect(await dryRun(kube, "tenants", { ...chain, spec: { ...chain.spec, suspended: true } })).toBe("");
   });
 
   it("prints Ready, Cell, Plan, URL and Age for tenants and Class, Tenants, Version, Ready for cells", async () => {
