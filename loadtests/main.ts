@@ -28,6 +28,7 @@ const program = new Command()
   .option("--load-scale <x>", "multiply every scenario's virtual users", positive, 1)
   .option("--threshold-scale <x>", "loosen latency objectives by this factor (printed; 1 = the objectives)", positive, 1)
   .option("--subscribe-seconds <s>", "how long each WebSocket subscriber holds its socket", positive, 10)
+  .option("--cell <name>", "with --target: the Cell serving the tenant, recorded in the result (--local finds it)")
   .addHelpText(
     "after",
     "\nWebhooks run when the cell has a MoMo account for the tenant: --local configures one; for --target set\n" +
@@ -40,14 +41,16 @@ const program = new Command()
 
 async function main(): Promise<number> {
   program.parse();
-  const opts = program.opts<{ profile: ProfileName; local?: boolean; target?: string; token?: string; out: string; loadScale: number; thresholdScale: number; subscribeSeconds: number }>();
+  const opts = program.opts<{ profile: ProfileName; local?: boolean; target?: string; token?: string; out: string; loadScale: number; thresholdScale: number; subscribeSeconds: number; cell?: string }>();
   if (!opts.local && !opts.target) program.error("error: choose --local or --target <url>");
   if (opts.local && opts.target) program.error("error: --local and --target exclude each other");
   if (opts.target && !opts.token) program.error("error: --target needs --token <jwt> (or LSP_ACCESS_TOKEN)");
+  if (opts.local && opts.cell) program.error("error: --cell goes with --target; --local finds the tenant's cell itself");
   const progress = (step: string) => process.stderr.write(`[loadtest] ${step}\n`);
 
   let target: LoadTarget;
   let momo: MomoAccount | undefined;
+  let cell = opts.cell;
   let stop = async () => {};
   if (opts.local) {
     const slug = `k6-${Date.now().toString(36)}`;
@@ -55,7 +58,7 @@ async function main(): Promise<number> {
     // Embedded Postgres drops to the postgres user when run as root: it must reach the folder.
     chmodSync(dataDir, 0o777);
     const local = await startLocalTarget(dataDir, slug, progress);
-    ({ target, momo } = local);
+    ({ target, momo, cell } = local);
     stop = async () => {
       await local.stop();
       rmSync(dataDir, { recursive: true, force: true });
@@ -67,8 +70,8 @@ async function main(): Promise<number> {
   }
   try {
     const resultFile = resolve(opts.out);
-    progress(`running profile ${opts.profile} against ${target.tenantUrl}`);
-    const result = await runK6({ profile: opts.profile, target, momo, resultFile, loadScale: opts.loadScale, thresholdScale: opts.thresholdScale, subscribeSeconds: opts.subscribeSeconds, stdio: "inherit" });
+    progress(`running profile ${opts.profile} against ${target.tenantUrl}${cell ? ` (cell ${cell})` : ""}`);
+    const result = await runK6({ profile: opts.profile, target, momo, cell, resultFile, loadScale: opts.loadScale, thresholdScale: opts.thresholdScale, subscribeSeconds: opts.subscribeSeconds, stdio: "inherit" });
     const machine = result.summary?.machine;
     if (machine) progress(`machine: before ${describeLoad(machine.loadAverageBefore, machine.cores)}; after ${describeLoad(machine.loadAverageAfter, machine.cores)}`);
     progress(result.summary ? `result written to ${resultFile}` : `k6 wrote no result (exit ${result.exitCode})`);

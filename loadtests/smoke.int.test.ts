@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startE2ePlatform, type E2ePlatform } from "../e2e/platform.js";
-import { busyMachineSlack, configureLocalPayments, describeLoad, loadTestMomoAccount, prepareTenant, runK6, type LoadTarget, type MomoAccount } from "./index.js";
+import { busyMachineSlack, configureLocalPayments, describeLoad, loadTestMomoAccount, prepareTenant, runK6, servingCell, type LoadTarget, type MomoAccount } from "./index.js";
 
 const slug = `k6-smoke-${process.pid}`;
 const results = mkdtempSync(join(tmpdir(), "lsp-k6-results-"));
@@ -33,11 +33,14 @@ describe("Given a tenant signed up on the local platform and a MoMo account for 
     // cores, latency objectives stretch by load/cores (the summary says so). Error and check
     // objectives never stretch, and the next test proves a crossed threshold still fails the run.
     const slack = busyMachineSlack();
-    const result = await runK6({ profile: "smoke", target, momo, resultFile: join(results, "smoke.json"), smokeDuration: "10s", subscribeSeconds: 5, thresholdScale: slack });
+    const cell = await servingCell(platform, slug);
+    const result = await runK6({ profile: "smoke", target, momo, cell, resultFile: join(results, "smoke.json"), smokeDuration: "10s", subscribeSeconds: 5, thresholdScale: slack });
     const { machine } = result.summary ?? {};
     const load = machine ? `${describeLoad(machine.loadAverageBefore, machine.cores)}, latency slack x${slack}` : "";
     expect({ exitCode: result.exitCode, output: result.exitCode === 0 ? "" : `${load}\n${result.output}` }).toEqual({ exitCode: 0, output: "" });
     expect(machine?.cores).toBeGreaterThan(0);
+    // The result names the cell it measured: the operator's first shared cell on a fresh platform.
+    expect(result.summary!.cell).toBe("shared-1");
     const m = result.summary!.metrics;
     for (const name of ["http_req_duration{read:cached}", "http_req_duration{read:uncached}", "http_req_duration{op:createOrder}", "http_req_duration{op:momoIpn}", "ws_delivery_ms"]) {
       expect({ name, thresholds: Object.values(m[name]?.thresholds ?? {}) }).toEqual({ name, thresholds: [{ ok: true }] });

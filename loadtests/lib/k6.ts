@@ -30,6 +30,8 @@ export interface K6RunOptions {
   subscribeSeconds?: number;
   /** Smoke profile only: its length as a k6 duration ("5s"); default 15s. */
   smokeDuration?: string;
+  /** The Cell serving the target, recorded in the result (a label: k6 is not told). */
+  cell?: string;
   /** k6's own output goes here (default: inherit, so people see progress). */
   stdio?: "inherit" | "pipe";
 }
@@ -53,6 +55,7 @@ export interface MachineLoad {
 export interface K6Summary {
   profile: string;
   target: string;
+  cell?: string;
   machine?: MachineLoad;
   metrics: Record<string, { type: string; values: Record<string, number>; thresholds?: Record<string, { ok: boolean }> }>;
 }
@@ -91,6 +94,7 @@ export function runK6(options: K6RunOptions): Promise<K6Result> {
       const summary = existsSync(options.resultFile) ? (JSON.parse(readFileSync(options.resultFile, "utf8")) as K6Summary) : undefined;
       if (summary) {
         summary.machine = { cores: cpus().length, loadAverageBefore, loadAverageAfter: loadavg() };
+        if (options.cell) summary.cell = options.cell;
         writeFileSync(options.resultFile, JSON.stringify(summary, null, 2));
       }
       resolvePromise({ exitCode: code ?? (signal ? 128 : 1), output, summary });

@@ -11,12 +11,20 @@ import { signupTenant, type LoadTarget } from "./tenant-setup.js";
 export interface PreparedPlatform {
   target: LoadTarget;
   momo: MomoAccount;
+  /** The Cell the operator placed the tenant in (Tenant status.cell): results are this cell's. */
+  cell?: string;
   stop(): Promise<void>;
 }
 
 /** Signs up `slug` on a running local platform; payments must have been configured before its cell started. */
 export async function prepareTenant(platform: Pick<LocalPlatform, "routerUrl" | "tenantUrl">, slug: string): Promise<LoadTarget> {
   return signupTenant({ controlPlaneUrl: platform.tenantUrl("app"), slug, tenantUrl: platform.tenantUrl });
+}
+
+/** The Cell the operator placed `slug` in (Tenant status.cell), once it is placed. */
+export async function servingCell(platform: Pick<LocalPlatform, "store">, slug: string): Promise<string | undefined> {
+  const cell = (await platform.store.get("Tenant", slug))?.status?.cell;
+  return typeof cell === "string" ? cell : undefined;
 }
 
 export async function startLocalTarget(dataDir: string, slug: string, progress: (step: string) => void): Promise<PreparedPlatform> {
@@ -35,7 +43,8 @@ export async function startLocalTarget(dataDir: string, slug: string, progress: 
   try {
     progress(`signing up tenant ${slug}`);
     const target = await prepareTenant(platform, slug);
-    return { target, momo, stop: () => platform.stop() };
+    const cell = await servingCell(platform, slug);
+    return { target, momo, ...(cell ? { cell } : {}), stop: () => platform.stop() };
   } catch (error) {
     await platform.stop();
     throw error;
