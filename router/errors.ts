@@ -7,10 +7,12 @@ import type { Duplex } from "node:stream";
 
 export const RouterErrors = {
   ROUTER_ERR_BAD_HOST: { status: 400, message: "The Host header does not name a tenant (expected <tenant>.<domain>)." },
+  ROUTER_ERR_BAD_REQUEST: { status: 400, message: "The request is not HTTP/1.1 the router can forward unambiguously." },
   ROUTER_ERR_UNKNOWN_TENANT: { status: 404, message: "No tenant is served at this address." },
   ROUTER_ERR_TENANT_SUSPENDED: { status: 403, message: "This tenant is suspended." },
   ROUTER_ERR_REQUEST_TIMEOUT: { status: 408, message: "The request was not received in time." },
   ROUTER_ERR_BODY_TOO_LARGE: { status: 413, message: "The request body is larger than the router accepts." },
+  ROUTER_ERR_EXPECTATION_FAILED: { status: 417, message: "The router supports only Expect: 100-continue." },
   ROUTER_ERR_HEADERS_TOO_LARGE: { status: 431, message: "The request headers are larger than the router accepts." },
   ROUTER_ERR_BAD_GATEWAY: { status: 502, message: "The tenant's cell sent an invalid response." },
   ROUTER_ERR_CELL_UNAVAILABLE: { status: 503, message: "The tenant's cell cannot be reached right now. Retry shortly." },
@@ -74,20 +76,34 @@ export function sendError(req: IncomingMessage, res: ServerResponse, code: Route
 
 /**
  * The same answer as raw HTTP/1.1 bytes, for sockets the HTTP server no longer owns (a refused
- * upgrade, a request the parser rejected).
+ * upgrade, a request the parser rejected) and for the raw engine. Closes the connection unless
+ * `keepAlive`.
  */
-export function rawErrorResponse(code: RouterErrorCode, html = false): Buffer {
+export function rawErrorResponse(code: RouterErrorCode, html = false, requestId?: string, keepAlive = false): Buffer {
   const body = rendered.get(code)!;
   const payload = html ? body.html : body.json;
-  const reason = code === "ROUTER_ERR_HEADERS_TOO_LARGE" ? "Request Header Fields Too Large" : "Error";
   const head =
-    `HTTP/1.1 ${body.status} ${reason}\r\n` +
+    `HTTP/1.1 ${body.status} ${REASONS[body.status] ?? "Error"}\r\n` +
     `content-type: ${html ? "text/html" : "application/json"}; charset=utf-8\r\n` +
     `content-length: ${payload.length}\r\nx-lsp-error: ${code}\r\ncache-control: no-store\r\n` +
+    (requestId === undefined ? "" : `x-request-id: ${requestId}\r\n`) +
     (body.status === 503 ? `retry-after: ${RETRY_AFTER_SECONDS}\r\n` : "") +
-    "connection: close\r\n\r\n";
+    (keepAlive ? "\r\n" : "connection: close\r\n\r\n");
   return Buffer.concat([Buffer.from(head, "latin1"), payload]);
 }
+
+const REASONS: Record<number, string> = {
+  400: "Bad Request",
+  403: "Forbidden",
+  404: "Not Found",
+  408: "Request Timeout",
+  413: "Content Too Large",
+  417: "Expectation Failed",
+  431: "Request Header Fields Too Large",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
 
 /**
  * Writes a raw answer and closes the socket once it is flushed. end() alone would leave the

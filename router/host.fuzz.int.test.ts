@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createRouter, LocalRouteSource, type Router } from "./index.js";
 import { rawExchange } from "./testing/client.js";
 import { FUZZ_DOMAINS, hostFuzzer, mulberry32, oracle, randomLabels } from "./testing/host-fuzz.js";
-import { startCell, TEST_SIGNING_KEY, type CellProcess } from "./testing/processes.js";
+import { startCell, TEST_SIGNING_KEY, type CellProcess, TEST_ENGINE } from "./testing/processes.js";
 
 const SAMPLE = Number(process.env.FUZZ_E2E_SAMPLE ?? 2_000);
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
@@ -30,7 +30,7 @@ describe("Given random and adversarial Host headers sent through a running route
       routes.set(slug, { endpoint: cells[i % 2]!.endpoint });
       cellOf.set(slug, `cell-${i % 2}`);
     });
-    router = createRouter({ baseDomains: FUZZ_DOMAINS, signingKey: TEST_SIGNING_KEY, routes });
+    router = createRouter({ engine: TEST_ENGINE, baseDomains: FUZZ_DOMAINS, signingKey: TEST_SIGNING_KEY, routes });
     await router.listen();
   });
 

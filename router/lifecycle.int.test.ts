@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createRouter, LocalRouteSource } from "./index.js";
 import { send } from "./testing/client.js";
-import { startCell, TEST_SIGNING_KEY, type CellProcess } from "./testing/processes.js";
+import { startCell, TEST_SIGNING_KEY, type CellProcess, TEST_ENGINE } from "./testing/processes.js";
 
 describe("Given a router starting and stopping", () => {
   let cell: CellProcess;
@@ -24,7 +24,7 @@ describe("Given a router starting and stopping", () => {
   it("starts despite a corrupt snapshot, serves its source's routes, and rewrites the snapshot", async () => {
     const stateFile = join(mkdtempSync(join(tmpdir(), "router-life-")), "routes.json");
     writeFileSync(stateFile, "{ torn write");
-    const router = createRouter({ baseDomains: ["localhost"], signingKey: TEST_SIGNING_KEY, stateFile, routes: new LocalRouteSource({ pho: { endpoint: cell.endpoint } }) });
+    const router = createRouter({ engine: TEST_ENGINE, baseDomains: ["localhost"], signingKey: TEST_SIGNING_KEY, stateFile, routes: new LocalRouteSource({ pho: { endpoint: cell.endpoint } }) });
     const url = await router.listen();
     try {
       expect((await send(url, { host: "pho.localhost" })).json().tenant).toBe("pho");
@@ -35,7 +35,7 @@ describe("Given a router starting and stopping", () => {
   });
 
   it("finishes the requests within the grace period and refuses new connections", async () => {
-    const router = createRouter({ baseDomains: ["localhost"], signingKey: TEST_SIGNING_KEY, routes: new LocalRouteSource({ pho: { endpoint: cell.endpoint } }) });
+    const router = createRouter({ engine: TEST_ENGINE, baseDomains: ["localhost"], signingKey: TEST_SIGNING_KEY, routes: new LocalRouteSource({ pho: { endpoint: cell.endpoint } }) });
     const url = await router.listen();
     const slow = send(url, { host: "pho.localhost", path: "/slow?ms=500" });
     await sleep(150);
@@ -48,7 +48,7 @@ describe("Given a router starting and stopping", () => {
   });
 
   it("cuts a request that outlives the grace period", async () => {
-    const router = createRouter({ baseDomains: ["localhost"], signingKey: TEST_SIGNING_KEY, routes: new LocalRouteSource({ pho: { endpoint: cell.endpoint } }) });
+    const router = createRouter({ engine: TEST_ENGINE, baseDomains: ["localhost"], signingKey: TEST_SIGNING_KEY, routes: new LocalRouteSource({ pho: { endpoint: cell.endpoint } }) });
     const url = await router.listen();
     const slow = send(url, { host: "pho.localhost", path: "/slow?ms=5000" }).catch((e: Error) => e);
     await sleep(150);

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { canConnect, freePort } from "../scripts/services/processes.js";
 import { send } from "./testing/client.js";
-import { startCell, TEST_SIGNING_KEY, type CellProcess } from "./testing/processes.js";
+import { startCell, TEST_SIGNING_KEY, type CellProcess, TEST_ENGINE } from "./testing/processes.js";
 
 describe("Given the router started from the command line with a routes file", () => {
   const dir = mkdtempSync(join(tmpdir(), "router-cli-"));
@@ -30,7 +30,7 @@ describe("Given the router started from the command line with a routes file", ()
     admin = `http://127.0.0.1:${adminPort}`;
     child = spawn(
       process.execPath,
-      ["--import", "tsx", resolve(import.meta.dirname, "main.ts"), "--source", "file", "--routes-file", routesFile, "--port", String(port), "--admin-port", String(adminPort), "--host", "127.0.0.1", "--domain", "localhost", "--state-file", stateFile],
+      ["--import", "tsx", resolve(import.meta.dirname, "main.ts"), "--engine", TEST_ENGINE, "--source", "file", "--routes-file", routesFile, "--port", String(port), "--admin-port", String(adminPort), "--host", "127.0.0.1", "--domain", "localhost", "--state-file", stateFile],
       { env: { ...process.env, ROUTER_SIGNING_KEY: TEST_SIGNING_KEY, LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "pipe"] },
     );
     child.stdout!.on("data", (c: Buffer) => (output += c.toString()));

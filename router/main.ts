@@ -32,6 +32,11 @@ const program = new Command()
   .option("--forwarded-proto <proto>", "X-Forwarded-Proto to send to cells (https behind a TLS load balancer)", "https")
   .option("--upstream-timeout <ms>", "504 when a cell has not started answering within this time", positiveMs, 30_000)
   .option("--hold-timeout <ms>", "longest a request waits for a tenant being moved", positiveMs, 5_000)
+  .addOption(
+    new Option("--engine <engine>", "HTTP engine: node (node:http + undici) or raw (the router's own strict HTTP/1.1 framing on raw sockets, faster)")
+      .choices(["node", "raw"])
+      .default("node"),
+  )
   .addHelpText(
     "after",
     "\nExamples:\n" +
@@ -52,6 +57,7 @@ async function main(): Promise<void> {
     forwardedProto: string;
     upstreamTimeout: number;
     holdTimeout: number;
+    engine: "node" | "raw";
   }>();
   const signingKey = process.env.ROUTER_SIGNING_KEY;
   if (!signingKey || signingKey.length < 16) program.error("error: ROUTER_SIGNING_KEY must be set to a key of at least 16 bytes");
@@ -71,6 +77,7 @@ async function main(): Promise<void> {
     stateFile: opts.stateFile,
     forwardedProto: opts.forwardedProto,
     tracing: tracing !== undefined,
+    engine: opts.engine,
     limits: { upstreamTimeoutMs: opts.upstreamTimeout, holdTimeoutMs: opts.holdTimeout },
     logger: log,
   });

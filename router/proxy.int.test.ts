@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "../scripts/services/processes.js";
 import { createRouter, LocalRouteSource, type Router } from "./index.js";
 import { rawExchange, send } from "./testing/client.js";
-import { startCell, TEST_SIGNING_KEY, type CellProcess } from "./testing/processes.js";
+import { startCell, TEST_SIGNING_KEY, type CellProcess, TEST_ENGINE } from "./testing/processes.js";
 
 describe("Given a router in front of two cell processes", () => {
   let cellA: CellProcess;
@@ -28,6 +28,7 @@ describe("Given a router in front of two cell processes", () => {
       gone: { endpoint: `http://127.0.0.1:${deadPort}` },
     });
     router = createRouter({
+      engine: TEST_ENGINE,
       baseDomains: ["localstoreplatform.com", "localhost"],
       signingKey: TEST_SIGNING_KEY,
       routes,

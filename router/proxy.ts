@@ -8,8 +8,9 @@ import { TENANT_HEADER, TENANT_SIGNATURE_HEADER } from "../common/index.js";
 import { sendError, type RouterErrorCode } from "./errors.js";
 import { collectHeaders, RESPONSE_HOP_BY_HOP, type IncomingHeaderFacts } from "./forward-headers.js";
 import { untracedTraceparent } from "./request-ids.js";
-import type { HeldRequest, Route } from "./route-table.js";
-import { countAnswer, lookup, requestPath, tenantSignature, type RouterServer, type RouterState } from "./state.js";
+import type { Route } from "./route-table.js";
+import { RoutedRequest } from "./routed-request.js";
+import { countAnswer, requestPath, tenantSignature, type RouterServer, type RouterState } from "./state.js";
 import { cellTrace, endSpan, withCellTrace, type CellTrace } from "./tracing.js";
 import type { CellUpstream } from "./upstream.js";
 
@@ -48,48 +49,26 @@ function answer(state: RouterState, req: IncomingMessage, res: ServerResponse, c
   sendError(req, res, code, requestId);
 }
 
-class HttpExchange implements Dispatcher.DispatchHandler, HeldRequest {
+class HttpExchange extends RoutedRequest implements Dispatcher.DispatchHandler {
   controller: Dispatcher.DispatchController | undefined;
   cell: CellUpstream | undefined;
-  route: Route | undefined;
-  holdTimer: NodeJS.Timeout | undefined;
   bodyLimit: BodyLimit | undefined;
   trace: CellTrace | undefined;
   started = performance.now();
-  done = false;
 
   constructor(
-    readonly state: RouterState,
+    state: RouterState,
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
     readonly requestId: string,
     readonly facts: IncomingHeaderFacts,
     readonly path: string,
-    readonly slug: string,
-  ) {}
-
-  /** Routes the request as the table stands now (again after a hold is released). */
-  proceed(): void {
-    if (this.done) return;
-    const found = lookup(this.state, this.slug);
-    if (typeof found === "string") return this.fail(found);
-    this.route = found;
-    if (found.spec.hold) return this.park(found);
-    this.dispatch(found, found.cell!);
-  }
-
-  release(): void {
-    this.proceed();
-  }
-
-  park(route: Route): void {
-    if (!this.state.table.hold(route, this)) return this.fail("ROUTER_ERR_HOLD_TIMEOUT");
-    // The deadline counts from the first hold, however often the tenant flips back to held.
-    this.holdTimer ??= setTimeout(onHoldTimeout, this.state.limits.holdTimeoutMs, this);
+    slug: string,
+  ) {
+    super(state, slug);
   }
 
   dispatch(route: Route, cell: CellUpstream): void {
-    if (this.holdTimer !== undefined) clearTimeout(this.holdTimer);
     const { state, req, facts } = this;
     const headers = facts.headers;
     headers.push(
@@ -196,12 +175,6 @@ class HttpExchange implements Dispatcher.DispatchHandler, HeldRequest {
   }
 }
 
-function onHoldTimeout(exchange: HttpExchange): void {
-  exchange.holdTimer = undefined;
-  if (exchange.route) exchange.state.table.unhold(exchange.route, exchange);
-  exchange.fail("ROUTER_ERR_HOLD_TIMEOUT");
-}
-
 function onResponseDrain(this: ExchangeResponse): void {
   this[kExchange]?.controller?.resume();
 }
@@ -212,8 +185,7 @@ function onResponseClose(this: ExchangeResponse): void {
   if (exchange === undefined) return;
   this[kExchange] = undefined;
   endSpan(exchange.trace, this.statusCode);
-  if (exchange.route?.held) exchange.state.table.unhold(exchange.route, exchange);
-  if (exchange.holdTimer !== undefined) clearTimeout(exchange.holdTimer);
+  exchange.leaveHold();
   if (exchange.cell !== undefined && !exchange.done) {
     exchange.finish();
     exchange.controller?.abort(new Error("client closed the connection"));

@@ -162,6 +162,7 @@ export class RouteTable extends EventEmitter<{ change: []; warning: [string] }> 
     const cells = [...this.#cells.values()];
     this.#cells.clear();
     // destroy, not close: a long-poll or stuck cell must not keep shutdown waiting.
+    for (const cell of cells) cell.raw?.close();
     await Promise.all(cells.map((cell) => cell.pool.destroy().catch(() => {})));
   }
 
@@ -200,6 +201,7 @@ export class RouteTable extends EventEmitter<{ change: []; warning: [string] }> 
       this.#cells.delete(previous.origin);
       // close (not destroy) lets requests already on their way to the old cell finish.
       previous.pool.close().catch(() => {});
+      previous.raw?.close();
     }
   }
 }

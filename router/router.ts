@@ -1,6 +1,7 @@
 // createRouter: wires the route table, its source, the disk snapshot, the public HTTP server
 // (requests and upgrades) and the admin server (/healthz, /metrics) together.
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import type net from "node:net";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -9,6 +10,7 @@ import { answerAndClose, rawErrorResponse, type RouterErrorCode } from "./errors
 import { HostResolver } from "./host.js";
 import { createMetrics } from "./metrics.js";
 import { onRequest } from "./proxy.js";
+import { createRawServer } from "./raw/server.js";
 import { RequestIds } from "./request-ids.js";
 import { RouteTable, type RouteTableOptions } from "./route-table.js";
 import { readSnapshot, SnapshotWriter } from "./snapshot.js";
@@ -44,8 +46,15 @@ export interface RouterOptions {
    * router's span becomes the parent (or root) of the cell's. Default false.
    */
   tracing?: boolean;
+  /**
+   * The HTTP engine: "node" (node:http server + undici pools) or "raw" (the router's own strict
+   * HTTP/1.1 framing on node:net sockets; docs/router.md). Default "node".
+   */
+  engine?: RouterEngine;
   logger?: Logger;
 }
+
+export type RouterEngine = "node" | "raw";
 
 export interface Router {
   /** Starts serving; resolves with the public base URL. */
@@ -79,21 +88,10 @@ export function createRouter(options: RouterOptions): Router {
     tracing: options.tracing ?? false,
     answers: new Map(),
   };
-  const server = http.createServer({
-    maxHeaderSize: limits.maxHeaderBytes,
-    headersTimeout: limits.headersTimeoutMs,
-    requestTimeout: limits.requestTimeoutMs,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    // Checked often enough that a slow client is cut close to its deadline.
-    connectionsCheckingInterval: Math.min(1_000, Math.max(100, Math.floor(limits.headersTimeoutMs / 4))),
-    // The router answers a missing Host itself, with its own error code.
-    requireHostHeader: false,
-    noDelay: true,
-  }) as RouterServer;
-  server.routerState = state;
-  server.on("request", onRequest);
-  server.on("upgrade", onUpgrade);
-  server.on("clientError", onClientError);
+  const engine = options.engine ?? "node";
+  if (engine !== "node" && engine !== "raw") throw new Error(`createRouter: engine must be "node" or "raw" (got ${String(engine)})`);
+  const front = engine === "raw" ? rawFront(state) : nodeFront(state);
+  const server = front.server;
 
   const snapshot = options.stateFile ? new SnapshotWriter(options.stateFile, table, log) : undefined;
   const metrics = createMetrics(state, options.routes, options.tenantLabelLimit ?? 100);
@@ -172,16 +170,47 @@ export function createRouter(options: RouterOptions): Router {
       // Stop taking new connections, let requests already at a cell finish (up to graceMs),
       // then cut whatever is left, WebSockets included (clients reconnect to another replica).
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      front.closeIdle();
       const deadline = Date.now() + graceMs;
       while (Date.now() < deadline && inflight(table) > 0) await sleep(50);
       for (const socket of state.upgraded) socket.destroy();
-      server.closeAllConnections();
+      front.closeAll();
       await closed;
       if (admin) await new Promise<void>((resolve) => admin!.close(() => resolve()));
       await table.close();
     },
   };
+}
+
+/** The public server and how to shut its connections, whichever engine serves them. */
+interface Front {
+  server: net.Server;
+  closeIdle(): void;
+  closeAll(): void;
+}
+
+function nodeFront(state: RouterState): Front {
+  const limits = state.limits;
+  const server = http.createServer({
+    maxHeaderSize: limits.maxHeaderBytes,
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Checked often enough that a slow client is cut close to its deadline.
+    connectionsCheckingInterval: Math.min(1_000, Math.max(100, Math.floor(limits.headersTimeoutMs / 4))),
+    // The router answers a missing Host itself, with its own error code.
+    requireHostHeader: false,
+    noDelay: true,
+  }) as RouterServer;
+  server.routerState = state;
+  server.on("request", onRequest);
+  server.on("upgrade", onUpgrade);
+  server.on("clientError", onClientError);
+  return { server, closeIdle: () => server.closeIdleConnections(), closeAll: () => server.closeAllConnections() };
+}
+
+function rawFront(state: RouterState): Front {
+  return createRawServer(state);
 }
 
 function checkLimits(limits: RouterLimits): void {
@@ -200,8 +229,6 @@ function inflight(table: RouteTable): number {
   return n;
 }
 
-const BAD_REQUEST = Buffer.from("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n", "latin1");
-
 /** Requests the HTTP parser refused before the router saw them: answer with our codes, then close. */
 function onClientError(this: RouterServer, error: Error & { code?: string }, socket: Duplex): void {
   if (error.code === "ECONNRESET" || !socket.writable || (socket as Duplex & { _httpMessage?: unknown })._httpMessage) {
@@ -211,10 +238,7 @@ function onClientError(this: RouterServer, error: Error & { code?: string }, soc
   let code: RouterErrorCode | undefined;
   if (error.code === "HPE_HEADER_OVERFLOW") code = "ROUTER_ERR_HEADERS_TOO_LARGE";
   else if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") code = "ROUTER_ERR_REQUEST_TIMEOUT";
-  if (code === undefined) {
-    answerAndClose(socket, BAD_REQUEST);
-    return;
-  }
+  code ??= "ROUTER_ERR_BAD_REQUEST";
   countAnswer(this.routerState, code);
   answerAndClose(socket, rawErrorResponse(code));
 }

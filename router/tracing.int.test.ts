@@ -12,7 +12,7 @@ import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "../obse
 import { canConnect, freePort } from "../scripts/services/processes.js";
 import { send } from "./testing/client.js";
 import { eventually } from "./testing/eventually.js";
-import { startCell, TEST_SIGNING_KEY, type CellProcess } from "./testing/processes.js";
+import { startCell, TEST_SIGNING_KEY, type CellProcess, TEST_ENGINE } from "./testing/processes.js";
 
 describe("Given the router process exporting spans", () => {
   const dir = mkdtempSync(join(tmpdir(), "router-trace-"));
@@ -28,7 +28,7 @@ describe("Given the router process exporting spans", () => {
     url = `http://127.0.0.1:${port}`;
     child = spawn(
       process.execPath,
-      ["--import", "tsx", resolve(import.meta.dirname, "main.ts"), "--source", "file", "--routes-file", join(dir, "routes.json"), "--port", String(port), "--admin-port", String(adminPort), "--host", "127.0.0.1", "--domain", "localhost", "--state-file", join(dir, "state.json"), "--forwarded-proto", "http"],
+      ["--import", "tsx", resolve(import.meta.dirname, "main.ts"), "--engine", TEST_ENGINE, "--source", "file", "--routes-file", join(dir, "routes.json"), "--port", String(port), "--admin-port", String(adminPort), "--host", "127.0.0.1", "--domain", "localhost", "--state-file", join(dir, "state.json"), "--forwarded-proto", "http"],
       {
         env: { ...process.env, NODE_OPTIONS: "", LOG_LEVEL: "warn", ROUTER_SIGNING_KEY: TEST_SIGNING_KEY, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json", OTEL_BSP_SCHEDULE_DELAY: "100" },
         stdio: "ignore",

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { io as connect, type Socket } from "socket.io-client";
 import { createRouter, LocalRouteSource, type Router } from "./index.js";
 import { eventually } from "./testing/eventually.js";
-import { startCell, TEST_SIGNING_KEY, type CellProcess } from "./testing/processes.js";
+import { startCell, TEST_SIGNING_KEY, type CellProcess, TEST_ENGINE } from "./testing/processes.js";
 
 interface Reply {
   cell: string;
@@ -40,7 +40,7 @@ describe("Given socket.io clients of two tenants connected through the router to
   beforeAll(async () => {
     [cellA, cellB] = await Promise.all([startCell("cell-a"), startCell("cell-b")]);
     routes = new LocalRouteSource({ pho: { endpoint: cellA.endpoint }, bun: { endpoint: cellA.endpoint } });
-    router = createRouter({ baseDomains: ["localhost"], signingKey: TEST_SIGNING_KEY, routes });
+    router = createRouter({ engine: TEST_ENGINE, baseDomains: ["localhost"], signingKey: TEST_SIGNING_KEY, routes });
     url = await router.listen();
   });
 

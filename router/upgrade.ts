@@ -19,8 +19,21 @@ import type { CellUpstream } from "./upstream.js";
 const kTunnel = Symbol("lsp.router.tunnel");
 type TunnelSocket = Duplex & { [kTunnel]?: UpgradeTunnel };
 
+/** What the tunnel needs of the upgrade request (an IncomingMessage, or the raw engine's head). */
+export interface UpgradeRequest {
+  method?: string;
+  url?: string;
+  rawHeaders: string[];
+  headers: Record<string, string | string[] | undefined>;
+  socket: { remoteAddress?: string };
+}
+
 export function onUpgrade(this: RouterServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
-  const state = this.routerState;
+  startUpgrade(this.routerState, req, socket, head);
+}
+
+/** Routes an upgrade request exactly like a plain one, then tunnels it to the tenant's cell. */
+export function startUpgrade(state: RouterState, req: UpgradeRequest, socket: Duplex, head: Buffer): void {
   const requestId = state.ids.next();
   const facts = collectHeaders(req.rawHeaders);
   if (facts.hostCount !== 1 || facts.upgrade === undefined) return refuse(state, req, socket, "ROUTER_ERR_BAD_HOST");
@@ -36,11 +49,11 @@ export function onUpgrade(this: RouterServer, req: IncomingMessage, socket: Dupl
   tunnel.proceed();
 }
 
-function refuse(state: RouterState, req: IncomingMessage, socket: Duplex, code: RouterErrorCode): void {
+function refuse(state: RouterState, req: UpgradeRequest, socket: Duplex, code: RouterErrorCode): void {
   countAnswer(state, code);
   const accept = req.headers.accept;
   socket.on("error", onTunnelSocketError);
-  answerAndClose(socket, rawErrorResponse(code, accept !== undefined && accept.includes("text/html")));
+  answerAndClose(socket, rawErrorResponse(code, typeof accept === "string" && accept.includes("text/html")));
 }
 
 class UpgradeTunnel implements HeldRequest, TenantTunnel {
@@ -54,7 +67,7 @@ class UpgradeTunnel implements HeldRequest, TenantTunnel {
 
   constructor(
     readonly state: RouterState,
-    readonly req: IncomingMessage,
+    readonly req: UpgradeRequest,
     readonly client: Duplex,
     readonly head: Buffer,
     readonly requestId: string,
@@ -159,6 +172,7 @@ class UpgradeTunnel implements HeldRequest, TenantTunnel {
     countAnswer(this.state, code);
     endSpan(this.trace, errorStatus(code));
     const accept = this.req.headers.accept;
+    const html = typeof accept === "string" && accept.includes("text/html");
     const client = this.client;
     this.closed = true;
     if (this.holdTimer !== undefined) clearTimeout(this.holdTimer);
@@ -168,7 +182,7 @@ class UpgradeTunnel implements HeldRequest, TenantTunnel {
       this.state.table.removeTunnel(this.route, this);
     }
     this.upstream?.destroy();
-    answerAndClose(client, rawErrorResponse(code, accept !== undefined && accept.includes("text/html")));
+    answerAndClose(client, rawErrorResponse(code, html));
   }
 }
 

@@ -2,6 +2,7 @@
 // the metrics endpoint reports for it. Every tenant on the cell shares the pool, so 10,000
 // tenants on three cells hold three pools, not 10,000.
 import { Pool } from "undici";
+import type { RawCellPool } from "./raw/cell-pool.js";
 
 export interface UpstreamOptions {
   /** Sockets per cell. */
@@ -21,6 +22,8 @@ export class CellUpstream {
   readonly origin: string;
   readonly url: URL;
   readonly pool: Pool;
+  /** The raw engine's keep-alive sockets to this cell (created on first use). */
+  raw: RawCellPool | undefined;
   /** Routes pointing here; the pool closes when the last one leaves. */
   refs = 0;
   /**

@@ -8,7 +8,7 @@ import { freePort } from "../scripts/services/processes.js";
 import { createRouter, LocalRouteSource, type Router } from "./index.js";
 import { rawExchange, send } from "./testing/client.js";
 import { eventually } from "./testing/eventually.js";
-import { startCell, TEST_SIGNING_KEY, type CellProcess } from "./testing/processes.js";
+import { startCell, TEST_SIGNING_KEY, type CellProcess, TEST_ENGINE } from "./testing/processes.js";
 
 describe("Given socket.io clients connecting to tenants through the router", () => {
   let cell: CellProcess;
@@ -32,6 +32,7 @@ describe("Given socket.io clients connecting to tenants through the router", () 
     const dead = await freePort();
     cell = await startCell("cell-ws");
     router = createRouter({
+      engine: TEST_ENGINE,
       baseDomains: ["localhost"],
       signingKey: TEST_SIGNING_KEY,
       routes: new LocalRouteSource({ pho: { endpoint: cell.endpoint }, bun: { endpoint: cell.endpoint }, gone: { endpoint: `http://127.0.0.1:${dead}` } }),

@@ -12,7 +12,7 @@ import { GROUP, TENANT_PLURAL, VERSION } from "../../operator/api/v1alpha1/index
 import { freePort } from "../../scripts/services/processes.js";
 import { createRouter, KubernetesRouteSource, type Router } from "../index.js";
 import { send, type TestResponse } from "../testing/client.js";
-import { startCell, TEST_SIGNING_KEY, type CellProcess } from "../testing/processes.js";
+import { startCell, TEST_SIGNING_KEY, type CellProcess, TEST_ENGINE } from "../testing/processes.js";
 
 const target = { group: GROUP, version: VERSION, plural: TENANT_PLURAL };
 const mergePatch = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch);
@@ -80,6 +80,7 @@ describe("Given Tenant objects in Kubernetes", () => {
     custom = kc.makeApiClient(k8s.CustomObjectsApi);
     [cellA, cellB] = await Promise.all([startCell("cell-a"), startCell("cell-b"), installTenantCrd(kc)]);
     router = createRouter({
+      engine: TEST_ENGINE,
       baseDomains: ["localstoreplatform.com"],
       signingKey: TEST_SIGNING_KEY,
       routes: new KubernetesRouteSource({ kubeConfig: kc, log }),
@@ -159,7 +160,7 @@ describe("Given Tenant objects in Kubernetes", () => {
     const clusters = unreachable.clusters.map((c) => ({ ...c, server: `https://127.0.0.1:${deadPort}` }));
     unreachable.loadFromOptions({ clusters, users: unreachable.users, contexts: unreachable.contexts, currentContext: unreachable.currentContext });
     const source = new KubernetesRouteSource({ kubeConfig: unreachable, log, initialSyncTimeoutMs: 500 });
-    router = createRouter({ baseDomains: ["localstoreplatform.com"], signingKey: TEST_SIGNING_KEY, routes: source, stateFile, adminPort: 0, logger: log });
+    router = createRouter({ engine: TEST_ENGINE, baseDomains: ["localstoreplatform.com"], signingKey: TEST_SIGNING_KEY, routes: source, stateFile, adminPort: 0, logger: log });
     await router.listen();
 
     const res = await send(router.url, { host: `${slug}.localstoreplatform.com` });

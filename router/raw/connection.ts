@@ -1,0 +1,239 @@
+// One client connection on the raw engine: reads request heads, one request at a time
+// (pipelined requests wait, unread, until the response before them is complete, and each is
+// routed by its own Host), hands upgrades to the tunnel code, and answers what it refuses.
+// Timeouts are checked by the server's sweep from the timestamps kept here.
+import type { Socket } from "node:net";
+import { rawErrorResponse, type RouterErrorCode } from "../errors.js";
+import { collectHeaders } from "../forward-headers.js";
+import { countAnswer, requestPath, type RouterState } from "../state.js";
+import { startUpgrade } from "../upgrade.js";
+import type { UpstreamSocket } from "./cell-pool.js";
+import { RawExchange } from "./exchange.js";
+import { parseRequestHead, type RequestHead } from "./request-head.js";
+
+const kConnection = Symbol("lsp.router.raw.connection");
+type ClientSocket = Socket & { [kConnection]?: ClientConnection };
+
+const REFUSALS = { bad: "ROUTER_ERR_BAD_REQUEST", "too-large": "ROUTER_ERR_HEADERS_TOO_LARGE", expectation: "ROUTER_ERR_EXPECTATION_FAILED" } as const;
+
+export class ClientConnection {
+  /** Bytes read but not yet used: a partial head, or the next pipelined request. */
+  pending: Buffer | undefined;
+  exchange: RawExchange | undefined;
+  /** When the current head started arriving (ms, performance clock); 0 = not reading a head. */
+  headSince = 0;
+  /** When the connection went idle between requests; 0 = not idle. */
+  idleSince: number;
+  /** Reading the current request's body (data goes to the exchange). */
+  readingBody = false;
+  /** The response is waiting for the client to drain (this upstream is paused). */
+  drainFor: UpstreamSocket | undefined;
+  closed = false;
+
+  constructor(
+    readonly state: RouterState,
+    readonly socket: ClientSocket,
+    readonly connections: Set<ClientConnection>,
+  ) {
+    socket[kConnection] = this;
+    socket.setNoDelay(true);
+    socket.on("data", onClientData);
+    socket.on("drain", onClientDrain);
+    socket.on("error", onClientError);
+    socket.on("close", onClientClose);
+    connections.add(this);
+    this.idleSince = performance.now();
+  }
+
+  onData(chunk: Buffer): void {
+    if (this.readingBody) {
+      this.exchange!.clientBytes(chunk);
+      return;
+    }
+    this.pending = this.pending === undefined ? chunk : Buffer.concat([this.pending, chunk]);
+    // A request is in progress: the next one waits (unread past this) until its turn.
+    if (this.exchange !== undefined) this.socket.pause();
+    else this.nextRequest();
+  }
+
+  /** Parses the next request head from what has arrived, if it is all here. */
+  nextRequest(): void {
+    const buf = this.pending;
+    if (buf === undefined) {
+      this.idleSince = performance.now();
+      this.headSince = 0;
+      this.socket.resume();
+      return;
+    }
+    this.idleSince = 0;
+    const head = parseRequestHead(buf, 0, this.state.limits.maxHeaderBytes);
+    if (head === "incomplete") {
+      if (this.headSince === 0) this.headSince = performance.now();
+      this.socket.resume();
+      return;
+    }
+    this.headSince = 0;
+    if (typeof head === "string") return this.answer(REFUSALS[head], this.state.ids.next(), true);
+    this.pending = head.length === buf.length ? undefined : buf.subarray(head.length);
+    this.start(head);
+  }
+
+  start(head: RequestHead): void {
+    const state = this.state;
+    const requestId = state.ids.next();
+    const facts = collectHeaders(head.rawHeaders);
+    const hasBody = head.chunked || head.contentLength > 0;
+    if (head.upgrade) return this.upgrade(head);
+    // Two Host headers could be read differently by two parsers: refuse rather than pick one.
+    if (facts.hostCount !== 1) return this.refuse(head, "ROUTER_ERR_BAD_HOST", requestId, hasBody);
+    const named = state.resolver.resolve(facts.host);
+    if (!named.ok) return this.refuse(head, "ROUTER_ERR_BAD_HOST", requestId, hasBody);
+    const path = requestPath(state, head.target, named.slug);
+    if (path === undefined) return this.refuse(head, "ROUTER_ERR_BAD_HOST", requestId, hasBody);
+    // The body is never read, so this connection cannot carry another request.
+    if (head.contentLength > state.limits.maxBodyBytes) return this.refuse(head, "ROUTER_ERR_BODY_TOO_LARGE", requestId, true);
+    this.socket.pause();
+    const exchange = new RawExchange(this, head, facts, requestId, path, named.slug);
+    this.exchange = exchange;
+    exchange.proceed();
+  }
+
+  refuse(head: RequestHead, code: RouterErrorCode, requestId: string, close: boolean): void {
+    this.answer(code, requestId, close || !head.keepAlive, acceptsHtml(head.rawHeaders));
+  }
+
+  /** The router's own answer; the connection goes on unless `close` (or an unread body). */
+  answer(code: RouterErrorCode, requestId: string, close: boolean, html = this.exchange !== undefined && acceptsHtml(this.exchange.head.rawHeaders)): void {
+    countAnswer(this.state, code);
+    this.exchange = undefined;
+    this.readingBody = false;
+    if (this.closed) return;
+    this.socket.write(rawErrorResponse(code, html, requestId, !close));
+    if (close) this.end();
+    else this.nextRequest();
+  }
+
+  /** WebSocket/Upgrade: from here the tunnel code owns the socket. */
+  upgrade(head: RequestHead): void {
+    const socket = this.socket;
+    this.detach();
+    socket.pause();
+    const rest = this.pending ?? Buffer.alloc(0);
+    this.pending = undefined;
+    startUpgrade(this.state, { method: head.method, url: head.target, rawHeaders: head.rawHeaders, headers: this.headerDict(head.rawHeaders), socket }, socket, rest);
+  }
+
+  /** Lower-cased header names → values (the first of repeats), for the rare paths that need a lookup. */
+  headerDict(raw: string[]): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!.toLowerCase();
+      out[name] ??= raw[i + 1]!;
+    }
+    return out;
+  }
+
+  takePending(): Buffer | undefined {
+    const pending = this.pending;
+    this.pending = undefined;
+    return pending;
+  }
+
+  keepPending(rest: Buffer): void {
+    this.pending = this.pending === undefined ? rest : Buffer.concat([rest, this.pending]);
+  }
+
+  readBody(): void {
+    this.readingBody = true;
+    this.socket.resume();
+  }
+
+  pauseBody(): void {
+    this.socket.pause();
+  }
+
+  resumeBody(): void {
+    if (this.readingBody) this.socket.resume();
+  }
+
+  /** The request body is all read: anything further waits for the response to finish. */
+  bodyRead(): void {
+    this.readingBody = false;
+    this.socket.pause();
+  }
+
+  waitForDrain(upstream: UpstreamSocket): void {
+    this.drainFor = upstream;
+    upstream.pause();
+  }
+
+  onDrain(): void {
+    const upstream = this.drainFor;
+    if (upstream === undefined) return;
+    this.drainFor = undefined;
+    upstream.resume();
+  }
+
+  exchangeDone(close: boolean): void {
+    this.exchange = undefined;
+    this.readingBody = false;
+    if (this.drainFor !== undefined) {
+      // A paused socket going back to the pool must read again.
+      this.drainFor.resume();
+      this.drainFor = undefined;
+    }
+    if (close) this.end();
+    else this.nextRequest();
+  }
+
+  /** Ends the connection once what was written is flushed. */
+  end(): void {
+    if (this.closed) return;
+    this.detach();
+    this.socket.on("error", ignore);
+    this.socket.on("close", ignore);
+    this.socket.destroySoon();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  /** Stops handling this socket (closed, or handed to the tunnel code). */
+  detach(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const socket = this.socket;
+    socket[kConnection] = undefined;
+    socket.removeListener("data", onClientData);
+    socket.removeListener("drain", onClientDrain);
+    socket.removeListener("error", onClientError);
+    socket.removeListener("close", onClientClose);
+    this.connections.delete(this);
+    this.exchange?.abort();
+    this.exchange = undefined;
+  }
+}
+
+function acceptsHtml(raw: string[]): boolean {
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 6 && raw[i]!.toLowerCase() === "accept") return raw[i + 1]!.includes("text/html");
+  return false;
+}
+
+function onClientData(this: ClientSocket, chunk: Buffer): void {
+  this[kConnection]?.onData(chunk);
+}
+
+function onClientDrain(this: ClientSocket): void {
+  this[kConnection]?.onDrain();
+}
+
+function onClientError(this: ClientSocket): void {
+  // A reset client is normal churn; "close" follows and cleans up.
+}
+
+function onClientClose(this: ClientSocket): void {
+  this[kConnection]?.detach();
+}
+
+function ignore(): void {}

@@ -1,0 +1,328 @@
+// One request on the raw engine, from routing to the end of the cell's answer: the request head
+// is rebuilt for the cell (the same header rules as the node:http engine), the body is passed
+// through by its framing, the response head is parsed and rewritten, its body passed through
+// until its framing says it ended, and the upstream socket goes back to the cell's pool when
+// both directions ended cleanly.
+import { TENANT_HEADER, TENANT_SIGNATURE_HEADER } from "../../common/index.js";
+import { errorStatus, type RouterErrorCode } from "../errors.js";
+import type { IncomingHeaderFacts } from "../forward-headers.js";
+import { untracedTraceparent } from "../request-ids.js";
+import type { Route } from "../route-table.js";
+import { RoutedRequest } from "../routed-request.js";
+import { tenantSignature } from "../state.js";
+import { cellTrace, endSpan, withCellTrace, type CellTrace } from "../tracing.js";
+import type { CellUpstream } from "../upstream.js";
+import { RawCellPool, type UpstreamSocket, type UpstreamUser } from "./cell-pool.js";
+import { CHUNKED_ERROR, CHUNKED_MORE, ChunkedFramer } from "./chunked.js";
+import type { ClientConnection } from "./connection.js";
+import type { RequestHead } from "./request-head.js";
+import { BodyKind, parseResponseHead, type ResponseHead } from "./response-head.js";
+
+/** Errors that mean "the cell is not there": answer 503 and stop trying it for a moment. */
+const UNREACHABLE = new Set(["UND_ERR_CONNECT_TIMEOUT", "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EHOSTDOWN"]);
+
+const CONTINUE = Buffer.from("HTTP/1.1 100 Continue\r\n\r\n", "latin1");
+
+export class RawExchange extends RoutedRequest implements UpstreamUser {
+  readonly started = performance.now();
+  cell: CellUpstream | undefined;
+  upstream: UpstreamSocket | undefined;
+  trace: CellTrace | undefined;
+  /** Request body bytes still to pass (Content-Length framing). */
+  bodyLeft: number;
+  chunks: ChunkedFramer | undefined;
+  /** The whole request (head and body) has been read from the client. */
+  requestDone: boolean;
+  /** When the head went to the cell (ms, performance clock); 0 = not yet. */
+  sentAt = 0;
+  /** Last byte from the cell (ms, performance clock). */
+  heardAt = 0;
+  response: ResponseHead | undefined;
+  responseBuf: Buffer | undefined;
+  responseLeft = 0;
+  responseChunks: ChunkedFramer | undefined;
+  /** The client connection must close after this response. */
+  closeAfter: boolean;
+  retried = false;
+
+  constructor(
+    readonly conn: ClientConnection,
+    readonly head: RequestHead,
+    readonly facts: IncomingHeaderFacts,
+    readonly requestId: string,
+    readonly path: string,
+    slug: string,
+  ) {
+    super(conn.state, slug);
+    this.bodyLeft = head.contentLength;
+    this.chunks = head.chunked ? new ChunkedFramer(conn.state.limits.maxHeaderBytes) : undefined;
+    this.requestDone = !head.chunked && head.contentLength === 0;
+    this.closeAfter = !head.keepAlive;
+    if (conn.state.tracing) this.trace = cellTrace(head.method, conn.headerDict(head.rawHeaders));
+  }
+
+  dispatch(route: Route, cell: CellUpstream): void {
+    this.cell = cell;
+    cell.inflight++;
+    cell.requests++;
+    route.requests++;
+    // The client may send its body now that the request is going somewhere.
+    if (this.head.expectContinue && !this.requestDone) this.conn.socket.write(CONTINUE);
+    (cell.raw ??= new RawCellPool(cell, this.state.table.options)).acquire(this);
+  }
+
+  /** The request head for the cell: the client's headers as filtered by collectHeaders, plus the router's. */
+  cellHead(): string {
+    const { facts, state, head } = this;
+    const route = this.route!;
+    let out = `${head.method} ${this.path} HTTP/1.${head.minor}\r\n`;
+    const headers = this.trace === undefined ? facts.headers : withCellTrace(facts.headers, this.trace);
+    for (let i = 0; i < headers.length; i += 2) out += `${headers[i]}: ${headers[i + 1]}\r\n`;
+    if (this.trace === undefined) out += `traceparent: ${untracedTraceparent(state, facts.traceparent, this.requestId)}\r\n`;
+    if (head.chunked) out += "transfer-encoding: chunked\r\n";
+    return (
+      out +
+      `x-forwarded-for: ${this.conn.socket.remoteAddress ?? ""}\r\nx-forwarded-host: ${facts.host}\r\n` +
+      `x-forwarded-proto: ${state.forwardedProto}\r\nx-request-id: ${this.requestId}\r\n` +
+      `${TENANT_HEADER}: ${route.slug}\r\n${TENANT_SIGNATURE_HEADER}: ${tenantSignature(state, route)}\r\n\r\n`
+    );
+  }
+
+  onUpstream(socket: UpstreamSocket, reused: boolean): void {
+    if (this.done) {
+      this.cell!.raw!.release(socket);
+      return;
+    }
+    this.upstream = socket;
+    this.sentAt = performance.now();
+    socket.cork();
+    socket.write(this.cellHead(), "latin1");
+    if (!reused) this.cell!.downUntil = 0;
+    // Body bytes that arrived with the head (or while held) go first.
+    const pending = this.conn.takePending();
+    if (pending !== undefined) this.clientBytes(pending);
+    socket.uncork();
+    if (!this.requestDone) this.conn.readBody();
+  }
+
+  /** Bytes from the client while its body is being read; what is past the body is the next request's. */
+  clientBytes(chunk: Buffer): void {
+    let end: number;
+    if (this.chunks === undefined) {
+      end = Math.min(this.bodyLeft, chunk.length);
+      this.bodyLeft -= end;
+      if (this.bodyLeft === 0) this.requestDone = true;
+    } else {
+      const at = this.chunks.feed(chunk, 0, chunk.length);
+      if (at === CHUNKED_ERROR) return this.failRequest("ROUTER_ERR_BAD_REQUEST");
+      if (this.chunks.dataBytes > this.state.limits.maxBodyBytes) return this.failRequest("ROUTER_ERR_BODY_TOO_LARGE");
+      end = at === CHUNKED_MORE ? chunk.length : at;
+      if (at !== CHUNKED_MORE) this.requestDone = true;
+    }
+    if (end > 0) {
+      const upstream = this.upstream!;
+      if (!upstream.write(end === chunk.length ? chunk : chunk.subarray(0, end))) this.conn.pauseBody();
+    }
+    if (end < chunk.length) this.conn.keepPending(chunk.subarray(end));
+    if (this.requestDone) {
+      // The cell's time to answer counts from the end of the request.
+      this.sentAt = performance.now();
+      this.conn.bodyRead();
+      if (this.response !== undefined && this.responseFinished()) this.complete();
+    }
+  }
+
+  onUpstreamDrain(): void {
+    if (!this.requestDone) this.conn.resumeBody();
+  }
+
+  onUpstreamData(chunk: Buffer): void {
+    this.heardAt = performance.now();
+    if (this.response === undefined) {
+      this.responseHead(chunk);
+      return;
+    }
+    this.responseBody(chunk, 0);
+  }
+
+  responseHead(chunk: Buffer): void {
+    let buf = this.responseBuf === undefined ? chunk : Buffer.concat([this.responseBuf, chunk]);
+    for (;;) {
+      const head = parseResponseHead(buf, 0, this.head.method === "HEAD", this.requestId);
+      if (head === "incomplete") {
+        this.responseBuf = buf;
+        return;
+      }
+      this.responseBuf = undefined;
+      if (head === "bad" || head.status === 101) {
+        this.state.log.warn({ cell: this.cell!.origin, tenant: this.slug, requestId: this.requestId }, "Refused an invalid response head from the cell");
+        return this.failAfterDispatch("ROUTER_ERR_BAD_GATEWAY");
+      }
+      if (head.status < 200) {
+        // Interim answers (103 Early Hints; 100 is the router's own) are not passed on.
+        buf = buf.subarray(head.length);
+        if (buf.length === 0) return;
+        continue;
+      }
+      this.response = head;
+      if (head.body === BodyKind.UntilClose) this.closeAfter = true;
+      if (head.body === BodyKind.Length) this.responseLeft = head.contentLength;
+      else if (head.body === BodyKind.Chunked) this.responseChunks = new ChunkedFramer(64 * 1024);
+      const client = this.conn.socket;
+      client.cork();
+      client.write(`${head.rewritten}${this.closeAfter || !this.requestDone ? "\r\nconnection: close" : ""}\r\n\r\n`, "latin1");
+      if (head.body === BodyKind.None) {
+        client.uncork();
+        if (buf.length > head.length) this.response.reusable = false;
+        return this.complete();
+      }
+      if (buf.length > head.length) this.responseBody(buf, head.length);
+      client.uncork();
+      return;
+    }
+  }
+
+  responseBody(chunk: Buffer, start: number): void {
+    const response = this.response!;
+    let end = chunk.length;
+    let finished = false;
+    if (response.body === BodyKind.Length) {
+      end = Math.min(chunk.length, start + this.responseLeft);
+      this.responseLeft -= end - start;
+      finished = this.responseLeft === 0;
+    } else if (response.body === BodyKind.Chunked) {
+      const at = this.responseChunks!.feed(chunk, start, chunk.length);
+      if (at === CHUNKED_ERROR) return this.cut("invalid chunked response");
+      if (at !== CHUNKED_MORE) {
+        end = at;
+        finished = true;
+      }
+    }
+    if (end > start) {
+      const ok = this.conn.socket.write(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
+      // The client reads slower than the cell writes: stop reading the cell until it catches up.
+      if (!ok && !finished) this.conn.waitForDrain(this.upstream!);
+    }
+    if (end < chunk.length) response.reusable = false; // bytes past the response: never reuse
+    if (finished) this.complete();
+  }
+
+  responseFinished(): boolean {
+    const r = this.response!;
+    return r.body === BodyKind.None || (r.body === BodyKind.Length && this.responseLeft === 0) || (r.body === BodyKind.Chunked && this.responseChunks!.done);
+  }
+
+  /** The response is complete: recycle the upstream socket if clean, then the next request. */
+  complete(): void {
+    if (this.done) return;
+    const upstream = this.upstream!;
+    if (this.requestDone && this.response!.reusable) this.cell!.raw!.release(upstream);
+    else {
+      // The cell answered before the whole body arrived: that connection, and the client's
+      // (whose unread body would be taken for a request), cannot go on.
+      this.cell!.raw!.discard(upstream);
+      if (!this.requestDone) this.closeAfter = true;
+    }
+    this.upstream = undefined;
+    this.finish(this.response!.status);
+    this.conn.exchangeDone(this.closeAfter);
+  }
+
+  onUpstreamFailed(error: Error & { code?: string }): void {
+    if (this.done) return;
+    const cell = this.cell!;
+    this.upstream = undefined;
+    if (UNREACHABLE.has(error.code ?? "")) {
+      cell.downUntil = Date.now() + this.state.table.options.retryAfterMs;
+      this.state.log.warn({ cell: cell.origin, tenant: this.slug, requestId: this.requestId, err: error.code }, "Marked cell unavailable");
+      return this.failAfterDispatch("ROUTER_ERR_CELL_UNAVAILABLE");
+    }
+    this.failAfterDispatch("ROUTER_ERR_BAD_GATEWAY");
+  }
+
+  onUpstreamClose(error: (Error & { code?: string }) | undefined): void {
+    if (this.done) return;
+    const response = this.response;
+    this.upstream = undefined;
+    if (response === undefined) {
+      // A pooled socket the cell had already closed: once, and only when nothing but the head
+      // went out (so nothing is sent twice to the cell), try again on a new connection.
+      if (this.responseBuf === undefined && !this.retried && this.head.contentLength === 0 && !this.head.chunked) {
+        this.retried = true;
+        this.cell!.raw!.acquire(this, true);
+        return;
+      }
+      this.state.log.warn({ cell: this.cell!.origin, tenant: this.slug, requestId: this.requestId, err: error?.message ?? "closed" }, "Proxied request failed");
+      return this.failAfterDispatch("ROUTER_ERR_BAD_GATEWAY");
+    }
+    if (response.body === BodyKind.UntilClose && error === undefined) {
+      this.closeAfter = true;
+      this.finish(response.status);
+      this.conn.exchangeDone(true);
+      return;
+    }
+    this.cut("the cell closed the connection mid-response");
+  }
+
+  /** The client may not send more of this request (bad framing, too large): answer and close. */
+  failRequest(code: RouterErrorCode): void {
+    if (this.done) return;
+    if (this.response !== undefined) return this.cut("request body refused after the response started");
+    this.closeAfter = true;
+    if (this.cell === undefined) return this.fail(code);
+    this.failAfterDispatch(code);
+  }
+
+  failAfterDispatch(code: RouterErrorCode): void {
+    if (this.done) return;
+    if (this.response !== undefined) return this.cut(code);
+    this.cell!.recordError(code);
+    if (this.upstream !== undefined) this.cell!.raw!.discard(this.upstream);
+    this.upstream = undefined;
+    this.finish(errorStatus(code));
+    this.conn.answer(code, this.requestId, this.closeAfter || !this.requestDone);
+  }
+
+  /** Before dispatch (unknown tenant, suspended, hold timeout, ...). */
+  fail(code: RouterErrorCode): void {
+    if (this.done) return;
+    this.done = true;
+    this.leaveHold();
+    endSpan(this.trace, errorStatus(code));
+    this.conn.answer(code, this.requestId, this.closeAfter || !this.requestDone);
+  }
+
+  /** The response already started: the only honest signal left is a cut connection. */
+  cut(reason: string): void {
+    this.state.log.warn({ cell: this.cell?.origin, tenant: this.slug, requestId: this.requestId, err: reason }, "Cut proxied response");
+    if (this.upstream !== undefined) this.cell!.raw!.discard(this.upstream);
+    this.upstream = undefined;
+    this.finish(this.response?.status ?? 502);
+    this.conn.destroy();
+  }
+
+  /** The client went away: stop waiting for, or reading from, the cell. */
+  abort(): void {
+    if (this.done) return;
+    this.leaveHold();
+    if (this.cell === undefined) {
+      this.done = true;
+      endSpan(this.trace, 499);
+      return;
+    }
+    if (this.upstream !== undefined) this.cell.raw!.discard(this.upstream);
+    else this.cell.raw?.cancel(this);
+    this.upstream = undefined;
+    this.finish(499);
+  }
+
+  finish(status: number): void {
+    if (this.done) return;
+    this.done = true;
+    const cell = this.cell;
+    endSpan(this.trace, status);
+    if (cell === undefined) return;
+    cell.inflight--;
+    cell.observe((performance.now() - this.started) / 1000);
+  }
+}

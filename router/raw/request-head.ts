@@ -1,0 +1,124 @@
+// The request head, parsed strictly enough that the router and the cell can never disagree
+// about where a request ends (request smuggling): exactly one way to frame a body, CRLF line
+// ends, no obs-fold, token names, bounded size. Only what routing and framing need is
+// interpreted; header names and values are handed to collectHeaders as strings, as node:http did.
+import { CR, headEnd, hasBareLineBreak, LF, listTokens, parseContentLength, parseFieldLines, TCHAR } from "./fields.js";
+
+export interface RequestHead {
+  method: string;
+  /** The request target as sent (origin-form or absolute-form). */
+  target: string;
+  /** 1 for HTTP/1.1, 0 for HTTP/1.0. */
+  minor: number;
+  /** name, value, ... as received. */
+  rawHeaders: string[];
+  /** Bytes from the start of the head through its blank line. */
+  length: number;
+  /** Declared body length; 0 when none. */
+  contentLength: number;
+  chunked: boolean;
+  /** The client wants the connection kept after this exchange. */
+  keepAlive: boolean;
+  /** Connection: upgrade and an Upgrade header: a WebSocket (or other protocol) hand-off. */
+  upgrade: boolean;
+  /** Expect: 100-continue. */
+  expectContinue: boolean;
+}
+
+/** Why a head was refused: 400 (malformed/ambiguous), 431 (too large), 417 (an Expect we do not do). */
+export type HeadRefusal = "bad" | "too-large" | "expectation";
+
+const MAX_FIELDS = 256;
+
+/**
+ * Parses the head starting at `start`, or says it is not all here yet ("incomplete") or must be
+ * refused. Empty lines before the request line are skipped (RFC 9112 §2.2), CRLF only.
+ */
+export function parseRequestHead(buf: Buffer, start: number, maxHeaderBytes: number): RequestHead | HeadRefusal | "incomplete" {
+  let p = start;
+  while (p + 1 < buf.length && buf[p] === CR && buf[p + 1] === LF) p += 2;
+  const end = headEnd(buf, p);
+  if (end < 0) {
+    if (buf.length - p > maxHeaderBytes) return "too-large";
+    return hasBareLineBreak(buf, p, buf.length) ? "bad" : "incomplete";
+  }
+  if (end + 4 - p > maxHeaderBytes) return "too-large";
+
+  // request-line = method SP request-target SP HTTP-version CRLF
+  const methodStart = p;
+  while (TCHAR[buf[p]!] === 1) p++;
+  if (p === methodStart || buf[p] !== 32) return "bad";
+  const method = buf.toString("latin1", methodStart, p++);
+  const targetStart = p;
+  while (buf[p]! > 32 && buf[p]! < 127) p++;
+  if (p === targetStart || buf[p] !== 32) return "bad";
+  const target = buf.toString("latin1", targetStart, p++);
+  // "HTTP/1.x" CRLF
+  if (buf[p] !== 72 || buf[p + 1] !== 84 || buf[p + 2] !== 84 || buf[p + 3] !== 80 || buf[p + 4] !== 47 || buf[p + 5] !== 49 || buf[p + 6] !== 46) return "bad";
+  const minorByte = buf[p + 7]!;
+  if ((minorByte !== 48 && minorByte !== 49) || buf[p + 8] !== CR || buf[p + 9] !== LF) return "bad";
+  const minor = minorByte - 48;
+  p += 10;
+
+  const rawHeaders: string[] = [];
+  if (p < end + 2 && !parseFieldLines(buf, p, end + 2, rawHeaders, MAX_FIELDS)) {
+    return rawHeaders.length >= MAX_FIELDS * 2 ? "too-large" : "bad";
+  }
+  return interpret(method, target, minor, rawHeaders, end + 4 - start);
+}
+
+function interpret(method: string, target: string, minor: number, rawHeaders: string[], length: number): RequestHead | HeadRefusal {
+  let contentLength = -1;
+  let transferEncoding: string | undefined;
+  let close = minor === 0;
+  let upgradeToken = false;
+  let upgradeHeader = false;
+  let expectContinue = false;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    // Cheap pre-filter on length before lower-casing: most headers are none of these.
+    const n = name.length;
+    if (n !== 14 && n !== 17 && n !== 10 && n !== 7 && n !== 6) continue;
+    const lower = name.toLowerCase();
+    const value = rawHeaders[i + 1]!;
+    if (lower === "content-length") {
+      // A second Content-Length, even an equal one, is refused: nginx does the same.
+      if (contentLength !== -1) return "bad";
+      contentLength = parseContentLength(value);
+      if (contentLength < 0) return "bad";
+    } else if (lower === "transfer-encoding") {
+      if (transferEncoding !== undefined) return "bad";
+      transferEncoding = value.toLowerCase();
+    } else if (lower === "connection") {
+      for (const token of listTokens(value)) {
+        // HTTP/1.0 connections always close after one exchange (no keep-alive extension).
+        if (token === "close") close = true;
+        else if (token === "upgrade") upgradeToken = true;
+      }
+    } else if (lower === "upgrade") {
+      upgradeHeader = true;
+    } else if (lower === "expect") {
+      if (value.toLowerCase() !== "100-continue") return "expectation";
+      expectContinue = true;
+    }
+  }
+  let chunked = false;
+  if (transferEncoding !== undefined) {
+    // Only plain "chunked": anything else (a list, gzip, identity, HTTP/1.0) is a framing the
+    // cell might read differently, so it is refused. So is Transfer-Encoding with Content-Length.
+    if (transferEncoding !== "chunked" || contentLength !== -1 || minor === 0) return "bad";
+    chunked = true;
+  }
+  return {
+    method,
+    target,
+    minor,
+    rawHeaders,
+    length,
+    contentLength: contentLength < 0 ? 0 : contentLength,
+    chunked,
+    keepAlive: !close,
+    upgrade: upgradeToken && upgradeHeader,
+    expectContinue,
+  };
+}
