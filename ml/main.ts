@@ -1,7 +1,7 @@
 // ML pod entry point: `npx tsx ml/main.ts --port 50051` (or PORT=50051).
 import { Command, InvalidArgumentError, Option } from "commander";
 import { createLogger } from "../common/index.js";
-import { startTracing } from "../observability/index.js";
+import { startTracing, withTraceIds } from "../observability/index.js";
 import type { RecommendationsResponse } from "./index.js";
 
 function parsePort(value: string): number {
@@ -23,7 +23,8 @@ const program = new Command()
   .parse();
 
 const { port, host, httpPort } = program.opts<{ port: number; host: string; httpPort?: number }>();
-const log = createLogger("ml");
+// Lines logged while serving a traced call (failures) carry its traceId and spanId.
+const log = withTraceIds(createLogger("ml"));
 // Tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) before the server modules load @grpc/grpc-js.
 const tracing = await startTracing("lsp-ml");
 const { RecommendationCache, startMlServer } = await import("./index.js");
