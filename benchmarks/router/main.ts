@@ -4,9 +4,9 @@
 // 10,000 tenants. Starts everything, measures, prints a table, writes JSON, stops everything.
 //
 //   npm run bench:router -- --help
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { canConnect, freePort, startProcess, waitUntil, type ServiceProcess } from "../../scripts/services/processes.js";
@@ -20,7 +20,7 @@ const WS_TENANT = "ws-bench";
 const root = resolve(import.meta.dirname, "..", "..");
 const servers = join(import.meta.dirname, "servers");
 
-type ContenderName = "router" | "nginx" | "fastify-http-proxy" | "http-proxy-3" | "bare-node" | "undici-floor";
+type ContenderName = "router" | "router-node-engine" | "nginx" | "fastify-http-proxy" | "http-proxy-3" | "bare-node" | "undici-floor";
 const PROXIES: ContenderName[] = ["router", "nginx", "fastify-http-proxy", "http-proxy-3"];
 
 interface Contender {
@@ -45,6 +45,7 @@ const program = new Command()
   .option("--connections <n>", "wrk connections (the same for every contender)", positiveInt, 64)
   .option("--tenants <n>", "tenants in every contender's route table", positiveInt, 10_000)
   .option("--websockets <n>", "WebSockets opened per proxy for the memory figure (0 skips)", (v) => (v === "0" ? 0 : positiveInt(v)), 1_000)
+  .addOption(new Option("--engine <engine>", "the router's HTTP engine under test (the other one runs too, as a reference row)").choices(["raw", "node"]).default("raw"))
   .option("--out <file>", "where to write the JSON results", join(root, "benchmarks", "router", "results", "latest.json"));
 
 function median(values: number[]): number {
@@ -55,7 +56,7 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const opts = program.parse().opts<{ duration: number; repeats: number; connections: number; tenants: number; websockets: number; out: string }>();
+  const opts = program.parse().opts<{ duration: number; repeats: number; connections: number; tenants: number; websockets: number; engine: "raw" | "node"; out: string }>();
   const log = (m: string) => process.stderr.write(`[bench:router] ${m}\n`);
   const tools = ensureTools(log);
   const dir = mkdtempSync(join(tmpdir(), "bench-router-"));
@@ -93,11 +94,30 @@ async function main(): Promise<void> {
       started.push(proc);
       contenders.push({ name, port, process: proc, pid: () => proc.pid });
     };
-    await nodeContender(
-      "router",
-      [join(root, "router", "main.ts"), "--source", "file", "--routes-file", routesFile, "--port", "{port}", "--host", "127.0.0.1", "--admin-port", "0", "--domain", DOMAIN, "--state-file", join(dir, "router-state.json"), "--forwarded-proto", "http"],
-      { ROUTER_SIGNING_KEY: "benchmark-signing-key-0123456789" },
-    );
+    const routerArgs = (engine: string, stateFile: string) => [
+      join(root, "router", "main.ts"),
+      "--engine",
+      engine,
+      "--source",
+      "file",
+      "--routes-file",
+      routesFile,
+      "--port",
+      "{port}",
+      "--host",
+      "127.0.0.1",
+      "--admin-port",
+      "0",
+      "--domain",
+      DOMAIN,
+      "--state-file",
+      join(dir, stateFile),
+      "--forwarded-proto",
+      "http",
+    ];
+    await nodeContender("router", routerArgs(opts.engine, "router-state.json"), { ROUTER_SIGNING_KEY: "benchmark-signing-key-0123456789" });
+    // Reference only: the same router on its other engine, measured in the same rounds.
+    if (opts.engine === "raw") await nodeContender("router-node-engine", routerArgs("node", "router-node-state.json"), { ROUTER_SIGNING_KEY: "benchmark-signing-key-0123456789" });
     {
       const port = await freePort();
       const nginxDir = join(dir, "nginx");
@@ -132,6 +152,7 @@ async function main(): Promise<void> {
     //    about a contender's own cost than requests/s, which depend on what else is running.
     const throughput = new Map<ContenderName, WrkResult[]>(contenders.map((c) => [c.name, []]));
     const cpuPerRequest = new Map<ContenderName, number[]>(contenders.map((c) => [c.name, []]));
+    const loads: number[] = [];
     for (let round = 0; round < opts.repeats; round++) {
       const order = round % 2 ? [...contenders].reverse() : contenders;
       for (const c of order) {
@@ -141,7 +162,9 @@ async function main(): Promise<void> {
         const cpu = (cpuMicros(pid) - cpuBefore) / Math.max(1, r.requests);
         throughput.get(c.name)!.push(r);
         cpuPerRequest.get(c.name)!.push(cpu);
-        log(`round ${round + 1} ${c.name}: ${Math.round(r.rps)} req/s, ${cpu.toFixed(1)} CPU-us/req (p99 ${r.p99Ms.toFixed(2)} ms, errors ${r.errors}, non-2xx ${r.non2xx})`);
+        const load = loadavg()[0]!;
+        loads.push(load);
+        log(`round ${round + 1} ${c.name}: ${Math.round(r.rps)} req/s, ${cpu.toFixed(1)} CPU-us/req (p99 ${r.p99Ms.toFixed(2)} ms, errors ${r.errors}, non-2xx ${r.non2xx}; load average ${load.toFixed(1)})`);
       }
     }
     const rps = new Map([...throughput].map(([name, runs]) => [name, median(runs.map((r) => r.rps))]));
@@ -181,7 +204,9 @@ async function main(): Promise<void> {
     const summary = {
       date: new Date().toISOString(),
       machine: { cpus: (await import("node:os")).cpus().length, loadavg: (await import("node:os")).loadavg(), node: process.version },
-      settings: { durationS: opts.duration, repeats: opts.repeats, connections: opts.connections, tenants: opts.tenants, websockets: opts.websockets },
+      settings: { durationS: opts.duration, repeats: opts.repeats, connections: opts.connections, tenants: opts.tenants, websockets: opts.websockets, engine: opts.engine },
+      loadAverageDuringThroughputRuns: { min: Math.min(...loads), max: Math.max(...loads) },
+      cpuRuns: Object.fromEntries([...cpuPerRequest].map(([n, runs]) => [n, runs.map((v) => Math.round(v * 10) / 10)])),
       requestsPerSecond: Object.fromEntries(rps),
       cpuMicrosecondsPerRequest: Object.fromEntries(cpuUs),
       runs: Object.fromEntries([...throughput].map(([n, runs]) => [n, runs.map((r) => Math.round(r.rps))])),
@@ -231,7 +256,8 @@ async function main(): Promise<void> {
         `per CPU-second: router / nginx ${summary.ratios.cpuEfficiencyRouterVsNginx.toFixed(2)}x, router / best Node peer ${summary.ratios.cpuEfficiencyRouterVsBestNodePeer.toFixed(2)}x, router / bare node:http ${summary.ratios.cpuEfficiencyRouterVsBareNode.toFixed(2)}x`,
         `router / undici-floor (node:http + undici, no logic): ${summary.ratios.routerVsUndiciFloor.toFixed(2)}x req/s, ${summary.ratios.cpuEfficiencyRouterVsUndiciFloor.toFixed(2)}x per CPU-second`,
         `router added p99 at half load:          ${worstP99.toFixed(3)} ms (target < 1 ms: ${check(worstP99 < 1)})`,
-        `load average during the run: ${summary.machine.loadavg.map((l) => l.toFixed(1)).join(" ")} on ${summary.machine.cpus} cores — shared machine, numbers are noisy`,
+        `router engine: ${opts.engine}${opts.engine === "raw" ? " (router-node-engine: the node:http + undici engine, reference)" : ""}`,
+        `load average (1 min) during the throughput runs: ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; at the end: ${summary.machine.loadavg.map((l) => l.toFixed(1)).join(" ")} on ${summary.machine.cpus} cores — shared machine, numbers are noisy`,
         `results written to ${opts.out}`,
         "",
       ].join("\n"),
