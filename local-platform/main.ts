@@ -12,6 +12,7 @@ import { cellDatabaseNames } from "../cell/provisioning/index.js";
 import { LOCAL_KUBECONFIG } from "../cli/target.js";
 import { demoTenants, shiftedHistory, USD_TO_VND } from "./demo.js";
 import { startLocalPlatform, type LocalPlatform } from "./platform.js";
+import { parseRedisSetting, type RedisSetting } from "./redis-choice.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const DEFAULT_DATA = join(ROOT, ".lsp", "data");
@@ -97,14 +98,23 @@ async function importDemoHistory(platform: LocalPlatform, dataDir: string): Prom
   }
 }
 
-async function start(o: { port: number; apiPort: number; dataDir: string; demo: boolean }): Promise<void> {
+function describeRedis(platform: LocalPlatform): string[] {
+  if (!platform.singleProcess) return [`  redis          ${platform.redisUrl}`];
+  return [`  redis          not used — ${platform.singleProcess.reason}; single-process fallbacks:`, ...platform.singleProcess.fallbacks.map((f) => `                   - ${f}`)];
+}
+
+async function start(o: { port: number; apiPort: number; dataDir: string; demo: boolean; redis: boolean }): Promise<void> {
   const started = Date.now();
+  // --no-redis wins; otherwise LSP_REDIS (auto by default) decides.
+  const redis: RedisSetting = o.redis ? parseRedisSetting(process.env.LSP_REDIS) : "off";
   say("LocalStore Platform — starting locally");
   const platform = await startLocalPlatform({
     dataDir: o.dataDir,
     port: o.port,
     apiPort: o.apiPort,
     kubeconfigPath: LOCAL_KUBECONFIG,
+    redis,
+    redisUrl: process.env.REDIS_URL || undefined,
     progress: step,
     logger: createLogger("local-platform", process.env.LOG_LEVEL ?? "warn"),
   });
@@ -134,6 +144,7 @@ async function start(o: { port: number; apiPort: number; dataDir: string; demo: 
   say(`  tenants        ${slugs.map((s) => platform.tenantUrl(s)).join("\n                 ") || "(none — lsp apply -f examples/tenant-shared.yaml)"}`);
   say(`  control plane  http://app.localhost:${new URL(platform.routerUrl).port}  (SMS codes: /dev/sms-outbox)`);
   say(`  local API      ${platform.apiUrl}  (scripts/lsp get tenants · scripts/lsp apply -f FILE)`);
+  for (const line of describeRedis(platform)) say(line);
   say(`  data, logs     ${o.dataDir}`);
   if (firstMs !== undefined) say(`  first tenant answered ${(firstMs / 1000).toFixed(1)} s after start`);
   say("Ctrl-C stops everything.\n");
@@ -141,11 +152,19 @@ async function start(o: { port: number; apiPort: number; dataDir: string; demo: 
 }
 
 const program = new Command("start")
-  .description("Start LocalStore Platform locally: embedded Postgres, Redis, control plane, router on *.localhost,\nand cells as local processes; demo tenants on first start.")
+  .description(
+    "Start LocalStore Platform locally: embedded Postgres, Redis, control plane, router on *.localhost, " +
+      "and cells as local processes; demo tenants on first start.\n\n" +
+      "Redis is used when REDIS_URL is set or redis-server is installed. Without it (or with --no-redis) " +
+      "everything runs single-process: the control plane keeps OTP codes, rate limits and the SMS outbox " +
+      "in memory; cells run without the socket.io Redis adapter and the dashboard cache.\n\n" +
+      "LSP_REDIS=auto (default) | on (require Redis) | off (same as --no-redis).",
+  )
   .option("-p, --port <port>", "router port (tenants at http://<slug>.localhost:<port>)", port, 8080)
   .option("--api-port <port>", "port of the local Kubernetes-compatible API used by the lsp CLI", port, 8081)
   .option("--data-dir <dir>", "where data, logs and secrets are kept", DEFAULT_DATA)
   .option("--no-demo", "do not create the demo tenants")
+  .option("--no-redis", "run without Redis even when one is available (single-process fallbacks)")
   .action(start);
 
 program

@@ -1,6 +1,7 @@
-// The whole platform on one machine: embedded Postgres, Redis, the Kubernetes-compatible local
-// API, the control plane, the router on *.localhost, and the operator's local mode running cells
-// as processes. Everything persists under the data folder between runs.
+// The whole platform on one machine: embedded Postgres, Redis (or, without it, single-process
+// fallbacks: ADR 0540), the Kubernetes-compatible local API, the control plane, the router on
+// *.localhost, and the operator's local mode running cells as processes. Everything persists under
+// the data folder between runs.
 import { KubeConfig } from "@kubernetes/client-node";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -11,12 +12,13 @@ import { adoptTenantOwner } from "../control-plane/onboarding/owner-sync.js";
 import { kubernetesTargets, startCellSync } from "../control-plane/rollups/index.js";
 import { createRouter, LocalRouteSource, type Router } from "../router/index.js";
 import { startPostgres, type PostgresHandle } from "../scripts/services/postgres.js";
-import { startRedis, type RedisHandle } from "../scripts/services/redis.js";
+import { findRedisServer, startRedis, type RedisHandle } from "../scripts/services/redis.js";
 import { writeLocalKubeconfig } from "./api/kubeconfig.js";
 import { admit } from "./api/manifests.js";
 import { startLocalApiServer, type LocalApiServer } from "./api/server.js";
 import { CellProcesses } from "./operator/cell-processes.js";
 import { LocalOperator } from "./operator/local-operator.js";
+import { chooseRedis, SINGLE_PROCESS_FALLBACKS, type RedisSetting } from "./redis-choice.js";
 import { loadOrCreateSecrets } from "./secrets.js";
 import { ResourceStore } from "./store/resource-store.js";
 
@@ -31,16 +33,27 @@ export interface LocalPlatformOptions {
   sharedCellCapacity?: number;
   /** Use this Postgres (superuser URL) instead of the embedded one; tests pass a fresh database. */
   databaseUrl?: string;
-  /** Use this Redis instead of starting one. */
+  /** Use this Redis instead of starting one (main.ts passes REDIS_URL). */
   redisUrl?: string;
+  /** auto (default): Redis when there is a URL or a redis-server, else single-process; on: require it; off: never. */
+  redis?: RedisSetting;
   /** How often the control plane pulls usage and daily sales from the cells (default 30 s). */
   usageSyncIntervalMs?: number;
   progress?: (step: string) => void;
   logger?: Logger;
 }
 
+/** Without Redis: why, and what stands in for it. */
+export interface SingleProcessMode {
+  reason: string;
+  fallbacks: readonly string[];
+}
+
 export interface LocalPlatform {
   routerUrl: string;
+  /** The Redis in use, or undefined in single-process mode. */
+  redisUrl?: string;
+  singleProcess?: SingleProcessMode;
   apiUrl: string;
   controlPlaneUrl: string;
   store: ResourceStore;
@@ -64,18 +77,23 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     mkdirSync(options.dataDir, { recursive: true });
     const secrets = loadOrCreateSecrets(join(options.dataDir, "secrets.json"));
 
-    progress("starting Postgres and Redis");
+    const setting = options.redis ?? "auto";
+    const choice = chooseRedis({ setting, redisUrl: options.redisUrl, redisServer: setting === "off" || options.redisUrl ? undefined : findRedisServer() });
+    const singleProcess: SingleProcessMode | undefined = choice.use === "none" ? { reason: choice.reason, fallbacks: SINGLE_PROCESS_FALLBACKS } : undefined;
+    progress(singleProcess ? `starting Postgres (no Redis: ${singleProcess.reason}; single-process fallbacks)` : "starting Postgres and Redis");
     const [postgres, redis] = await Promise.all([
       options.databaseUrl
         ? ({ url: options.databaseUrl, owned: false, stop: async () => {} } satisfies PostgresHandle)
         : startPostgres({ dataDir: join(options.dataDir, "postgres", "data"), persistent: true }),
-      options.redisUrl
-        ? ({ url: options.redisUrl, owned: false, stop: async () => {} } satisfies RedisHandle)
-        : startRedis(join(options.dataDir, "redis")).catch((error: unknown) => {
-            throw new Error(`${(error as Error).message}\nThe control plane's OTP login needs Redis: install redis-server or set REDIS_URL.`);
-          }),
+      choice.use === "url"
+        ? ({ url: choice.url, owned: false, stop: async () => {} } satisfies RedisHandle)
+        : choice.use === "server"
+          ? startRedis(join(options.dataDir, "redis")).catch((error: unknown) => {
+              throw new Error(`${(error as Error).message}\nOr run without Redis: scripts/start --no-redis (single-process fallbacks, docs/local-platform.md).`);
+            })
+          : undefined,
     ]);
-    stops.push(() => (postgres as PostgresHandle).stop(), () => (redis as RedisHandle).stop());
+    stops.push(() => (postgres as PostgresHandle).stop(), async () => (redis as RedisHandle | undefined)?.stop());
     const admin = new pg.Pool({ connectionString: postgres.url, max: 10 });
     // An idle connection cut by Postgres (e.g. while stopping) is not a crash.
     admin.on("error", (err) => log.warn({ err: err.message }, "Idle Postgres connection closed"));
@@ -92,7 +110,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     kc.loadFromFile(options.kubeconfigPath);
     const controlPlane: ControlPlane = await createControlPlane({
       databaseUrl: postgres.url,
-      redisUrl: redis.url,
+      // Without one the control plane keeps codes, limits and the outbox in memory (ADR 0540).
+      redisUrl: redis?.url,
       otpPepper: secrets.otpPepper,
       keyStore: new DirectoryKeyStore(join(options.dataDir, "signing-keys")),
       tenantRegistry: new KubernetesTenantRegistry(kc),
@@ -128,7 +147,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       processes,
       routes,
       publicUrl: tenantUrl,
-      redisUrl: redis.url,
+      // Without one, cells run without the socket.io adapter and the dashboard cache.
+      redisUrl: redis?.url,
       routerSigningKey: secrets.routerSigningKey,
       jwksUrl: `${controlPlaneUrl}/.well-known/jwks.json`,
       platformKey: secrets.platformKey,
@@ -156,6 +176,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
 
     return {
       routerUrl,
+      redisUrl: redis?.url,
+      singleProcess,
       apiUrl: api.url,
       controlPlaneUrl,
       store,

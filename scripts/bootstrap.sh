@@ -51,7 +51,8 @@ for app in tenant-app owner-console; do
   fi
 done
 
-if ! command -v redis-server >/dev/null 2>&1 && [[ -z "${REDIS_URL:-}" ]]; then
+# LSP_REDIS=off: the caller runs without Redis (scripts/start's single-process fallbacks).
+if [[ "${LSP_REDIS:-}" != off ]] && ! command -v redis-server >/dev/null 2>&1 && [[ -z "${REDIS_URL:-}" ]]; then
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
     lsp_log "installing Debian's redis-server"
     (apt-get install -y --no-install-recommends redis-server >/dev/null 2>&1) \

@@ -69,7 +69,10 @@ export class CellProcesses {
     if (existing) await this.stop(cell);
     const [apiPort, mlPort] = [await freePort(), await freePort()];
     const info: RunningCell = { name: cell, version, apiPort, mlPort, endpoint: `http://127.0.0.1:${apiPort}`, apiReady: false, mlReady: false };
-    const base = { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" };
+    // REDIS_URL is the platform's to give (env.redisUrl): inherited, it would put a cell the
+    // platform runs without Redis (--no-redis, spec.redis.enabled: false) back on Redis.
+    const { REDIS_URL: _inherited, ...parentEnv } = process.env;
+    const base = { ...parentEnv, LOG_LEVEL: process.env.LOG_LEVEL ?? "warn" };
     const entry: CellEntry = {
       info,
       ml: { name: `${cell}-ml`, command: ["ml/main.ts", "--host", "127.0.0.1"], env: { ...base, PORT: String(mlPort) }, logFile: join(this.logDir, `${cell}-ml.log`), stopping: false, restarts: 0 },
