@@ -64,7 +64,8 @@ export async function applyCellMigrations(admin: pg.ClientBase, schema: string):
   }
 }
 
-const schemaLockKey = (schema: string) => `lsp-cell-schema:${schema}`;
+/** The advisory lock key of one schema: exclusive for schema changes, shared for tenant steps. */
+export const schemaLockKey = (schema: string) => `lsp-cell-schema:${schema}`;
 
 /**
  * Exclusive lock on one schema across processes (operator replicas, the local platform, tests),

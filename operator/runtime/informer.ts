@@ -82,13 +82,21 @@ export class ResilientInformer<T extends object> {
       listed = true;
       return result;
     }, labelSelector);
-    const touch = () => {
+    // Events of a restarted informer's list arrive before it serves reads (start() resolves only
+    // once its watch is open): handed on then, a reconcile they trigger would read the old, frozen
+    // cache, decide from stale objects and wait for an event that already came. So they are held
+    // until this informer serves reads.
+    let serving = false;
+    const early: [T, "add" | "update" | "delete"][] = [];
+    const deliver = (o: k8s.KubernetesObject, event: "add" | "update" | "delete") => {
       this.lastActivity = Date.now();
       this.failures = 0;
+      if (serving) onChange(o as T, event);
+      else early.push([o as T, event]);
     };
-    informer.on("add", (o) => (touch(), onChange(o as T, "add")));
-    informer.on("update", (o) => (touch(), onChange(o as T, "update")));
-    informer.on("delete", (o) => (touch(), onChange(o as T, "delete")));
+    informer.on("add", (o) => deliver(o, "add"));
+    informer.on("update", (o) => deliver(o, "update"));
+    informer.on("delete", (o) => deliver(o, "delete"));
     informer.on("connect", () => (this.lastActivity = Date.now()));
     informer.on("error", (error) => {
       if (this.stopped || this.running !== informer) return;
@@ -100,8 +108,15 @@ export class ResilientInformer<T extends object> {
       await informer.start();
       // A failed list does not reject start(); the error handler has already scheduled a restart.
       if (this.running !== informer || !listed) return;
+      const previous = this.informer;
       this.informer = informer;
       this.synced = true;
+      serving = true;
+      // A fresh list cannot report what was deleted while no watch ran: tell it from the old cache.
+      for (const gone of previous?.list() ?? []) {
+        if (!informer.get(gone.metadata?.name ?? "", gone.metadata?.namespace)) onChange(gone as T, "delete");
+      }
+      for (const [o, event] of early.splice(0)) onChange(o, event);
     } catch (error) {
       log.warn({ resource: this.resource, err: String(error) }, "Informer could not start; retrying with backoff");
       this.scheduleRestart("error");

@@ -28,8 +28,14 @@ export async function ensureWorkloads(ctx: OperatorContext, cell: Cell): Promise
   const key = `${cell.metadata.uid}/workloads`;
   const last = applied.get(key);
   if (last && last.hash === hash && Date.now() - last.at < REAPPLY_MS) return;
-  // Independent objects: one round trip of latency instead of a dozen on a busy apiserver.
-  await Promise.all(objects.map((object) => ctx.kube.apply(object)));
+  // Two rounds of concurrent applies (a round trip of latency each instead of a dozen on a busy
+  // apiserver): first what pods need to be admitted — their ServiceAccount, the quota, Secrets —
+  // then the Deployments. A pod refused for a missing ServiceAccount sends its ReplicaSet into
+  // kube-controller-manager's exponential backoff (up to 1,000 s), with nothing to wake it early
+  // once the ServiceAccount exists: the cell would wait minutes to become Ready.
+  const deployments = objects.filter((o) => o.kind === "Deployment");
+  await Promise.all(objects.filter((o) => o.kind !== "Deployment").map((object) => ctx.kube.apply(object)));
+  await Promise.all(deployments.map((object) => ctx.kube.apply(object)));
   if (!cell.spec.redis.enabled) await removeRedis(ctx, cell);
   applied.set(key, { hash, at: Date.now() });
   ctx.log.info({ cell: cell.metadata.name, namespace: cellNamespace(cell.metadata.name), objects: objects.length }, "Applied cell workloads");

@@ -48,9 +48,26 @@ function readyCondition(tenant: Tenant, routable: boolean): ConditionInput {
   return { type: TenantCondition.Ready, status: "True", reason: "TenantReady", message: "serving traffic" };
 }
 
+/**
+ * Status this process wrote per Tenant uid, until the cache shows it. A burst's placement patch
+ * wakes the tenant's next reconcile before the status write's own event arrives: without this, that
+ * reconcile reads the older status from the cache and writes the same status a second time.
+ */
+const unseenWrites = new Map<string, { status: TenantStatus; at: number }>();
+/** After this long the cache has surely caught up; an entry older than this no longer suppresses a write. */
+const UNSEEN_WRITE_MS = 30_000;
+
 export async function writeTenantStatus(ctx: OperatorContext, tenant: Tenant, status: TenantStatus): Promise<void> {
-  if (sameStatus(tenant.status, status)) return;
+  const key = tenant.metadata.uid ?? tenant.metadata.name;
+  if (sameStatus(tenant.status, status)) {
+    unseenWrites.delete(key);
+    return;
+  }
+  const unseen = unseenWrites.get(key);
+  if (unseen && Date.now() - unseen.at < UNSEEN_WRITE_MS && sameStatus(unseen.status, status)) return;
   await ctx.kube.applyStatus("tenants", { apiVersion: tenant.apiVersion, kind: "Tenant", metadata: { name: tenant.metadata.name }, status });
+  unseenWrites.set(key, { status, at: Date.now() });
+  if (unseenWrites.size > 2_000) for (const [k, w] of unseenWrites) if (Date.now() - w.at >= UNSEEN_WRITE_MS) unseenWrites.delete(k);
   const was = tenant.status?.conditions?.find((c) => c.type === TenantCondition.Ready);
   const now = status.conditions?.find((c) => c.type === TenantCondition.Ready);
   if (now && (now.status !== was?.status || now.reason !== was?.reason)) {
