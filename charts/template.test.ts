@@ -3,7 +3,7 @@ import type * as k8s from "@kubernetes/client-node";
 import { readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
-import { operatorRbacRules } from "../operator/index.js";
+import { cellWorkloads, operatorRbacRules, type Cell } from "../operator/index.js";
 import { find, renderChart, renderError, type Manifest } from "./testing/helm.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -169,6 +169,28 @@ describe("Given metrics, a Gateway and no Ingress", () => {
       ["lsp-router", "http-admin"],
     ]);
     for (const m of monitors) expect(m.metadata.labels.release).toBe("prometheus");
+  });
+
+  it("scrapes every cell's API and ML pods, wherever the operator put them, through one PodMonitor", () => {
+    const monitor = find(manifests, "PodMonitor", "lsp-cells") as unknown as {
+      metadata: { labels: Record<string, string> };
+      spec: { namespaceSelector: { any: boolean }; selector: { matchLabels: Record<string, string>; matchExpressions: { key: string; operator: string; values: string[] }[] }; podMetricsEndpoints: { port: string; path: string }[] };
+    };
+    expect(monitor.metadata.labels.release).toBe("prometheus");
+    expect(monitor.spec.namespaceSelector).toEqual({ any: true });
+    // The pods the operator really creates for a cell (operator/controllers/cell/manifests.ts).
+    const cell: Cell = { apiVersion: "localstoreplatform.com/v1alpha1", kind: "Cell", metadata: { name: "shared-1", uid: "u1", generation: 1 }, spec: { class: "shared", capacity: 100, version: "0.1.0", api: { replicas: 1 }, ml: { replicas: 1 }, redis: { enabled: true }, deletionPolicy: "Retain" } };
+    const ctx = { config: { cellImageRepository: "cell", mlImageRepository: "cell-ml", redisImage: "redis" }, commonLabels: {} };
+    const pods = (cellWorkloads(cell, ctx).filter((o) => o.kind === "Deployment") as k8s.V1Deployment[]).map((d) => d.spec!.template);
+    const selected = pods.filter(({ metadata }) => {
+      const labels = metadata!.labels!;
+      return Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => labels[k] === v) && monitor.spec.selector.matchExpressions.every((e) => e.values.includes(labels[e.key]!));
+    });
+    expect(selected.map((p) => p.metadata!.labels!["app.kubernetes.io/component"]).sort()).toEqual(["api", "ml"]);
+    for (const pod of selected) {
+      const ports = pod.spec!.containers.flatMap((c) => c.ports ?? []).map((p) => p.name);
+      expect(monitor.spec.podMetricsEndpoints.filter((e) => ports.includes(e.port))).toHaveLength(1);
+    }
   });
 
   it("routes *.<domain> through HTTPRoutes on the given Gateway instead of an Ingress", () => {

@@ -7,3 +7,4 @@ export { PlatformDatabase } from "./database.js";
 export { crds, renderCrds } from "./api/v1alpha1/crds.js";
 export { operatorRbacRules } from "./rbac.js";
 export * from "./api/v1alpha1/index.js";
+export { cellWorkloads, type ManifestContext } from "./controllers/cell/manifests.js";

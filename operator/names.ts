@@ -42,5 +42,7 @@ export const sharedCellName = (prefix: string, index: number) => dnsLabel(prefix
 
 export const CELL_API_PORT = 8080;
 export const CELL_ML_PORT = 8090;
+/** The ML pod's plain-HTTP side port: /metrics, /healthz, /readyz (gRPC stays on CELL_ML_PORT). */
+export const CELL_ML_METRICS_PORT = 9090;
 export const REDIS_PORT = 6379;
 export const cellApiEndpoint = (cellName: string) => `http://cell-api.${cellNamespace(cellName)}.svc.cluster.local:${CELL_API_PORT}`;

@@ -1,6 +1,7 @@
 // Runs one reconciler: keys from a WorkQueue, handed to N workers, each result turned into
 // forget / requeue-after / backoff exactly as controller-runtime does, with its metric names.
 import type { Logger } from "pino";
+import { traceReconcile } from "../../observability/index.js";
 import { isConflict } from "./kube.js";
 import type { OperatorMetrics } from "./metrics.js";
 import { WorkQueue } from "./workqueue.js";
@@ -48,7 +49,7 @@ export class Controller {
       metrics.activeWorkers.inc(labels);
       const started = process.hrtime.bigint();
       try {
-        const result = (await reconcile(key)) ?? {};
+        const result = (await traceReconcile(name, key, () => reconcile(key))) ?? {};
         this.queue.forget(key);
         if (result.requeueAfterMs !== undefined) {
           metrics.reconcileTotal.inc({ controller: name, result: "requeue_after" });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import type { Cell } from "../../api/v1alpha1/index.js";
-import { cellApiDeployment, cellNamespaceManifest, cellNetworkPolicy, cellResourceQuota, cellWorkloads, type ManifestContext } from "./manifests.js";
+import { cellApiDeployment, cellMlDeployment, cellNamespaceManifest, cellNetworkPolicy, cellResourceQuota, cellWorkloads, type ManifestContext } from "./manifests.js";
 
 const ctx: ManifestContext = {
   config: { cellImageRepository: "ghcr.io/localstoreplatform/cell", mlImageRepository: "ghcr.io/localstoreplatform/cell-ml", redisImage: "redis:8.2-alpine" },
@@ -30,6 +30,17 @@ describe("Given a Cell", () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata!.name}`)).not.toContain("Deployment/redis");
     const api = objects.find((o) => o.kind === "Deployment" && o.metadata!.name === "cell-api") as ReturnType<typeof cellApiDeployment>;
     expect(api.spec!.template.spec!.containers[0]!.env!.map((e) => e.name)).not.toContain("REDIS_URL");
+  });
+
+  it("gives the ML pod a metrics port that, besides the API port, only the monitoring namespace may reach", () => {
+    const ml = cellMlDeployment(cell(), ctx).spec!.template.spec!.containers[0]!;
+    expect(ml.ports).toEqual([
+      { name: "grpc", containerPort: 8090 },
+      { name: "metrics", containerPort: 9090 },
+    ]);
+    expect(ml.env).toContainEqual({ name: "ML_HTTP_PORT", value: "9090" });
+    const scrape = cellNetworkPolicy(cell(), ctx).spec!.ingress!.find((rule) => rule._from?.[0]?.namespaceSelector?.matchLabels?.["localstoreplatform.com/role"] === "monitoring");
+    expect(scrape?.ports?.map((p) => p.port)).toEqual([8080, 9090]);
   });
 
   it("owns every object through a controller reference to the Cell", () => {

@@ -4,7 +4,7 @@ import { cellDatabaseNames } from "../../../cell/provisioning/index.js";
 import type * as k8s from "@kubernetes/client-node";
 import { API_VERSION, type Cell, type ResourceRequirements } from "../../api/v1alpha1/index.js";
 import type { OperatorConfig } from "../../config.js";
-import { CELL_API_PORT, CELL_ML_PORT, cellNamespace, Labels, REDIS_PORT } from "../../names.js";
+import { CELL_API_PORT, CELL_ML_METRICS_PORT, CELL_ML_PORT, cellNamespace, Labels, REDIS_PORT } from "../../names.js";
 
 export interface ManifestContext {
   config: Pick<OperatorConfig, "cellImageRepository" | "mlImageRepository" | "redisImage" | "routerSigningKey" | "jwksUrl">;
@@ -57,7 +57,11 @@ export function cellNetworkPolicy(cell: Cell, ctx: ManifestContext): k8s.V1Netwo
     spec: {
       podSelector: {},
       policyTypes: ["Ingress"],
-      ingress: [{ _from: [{ podSelector: {} }, fromRole("router"), fromRole("control-plane")] } as k8s.V1NetworkPolicyIngressRule],
+      ingress: [
+        { _from: [{ podSelector: {} }, fromRole("router"), fromRole("control-plane")] } as k8s.V1NetworkPolicyIngressRule,
+        // Prometheus may scrape the API and the ML pod's metrics port, and nothing else.
+        { _from: [fromRole("monitoring")], ports: [{ port: CELL_API_PORT as never, protocol: "TCP" }, { port: CELL_ML_METRICS_PORT as never, protocol: "TCP" }] } as k8s.V1NetworkPolicyIngressRule,
+      ],
     },
   };
 }
@@ -145,9 +149,12 @@ export function cellMlDeployment(cell: Cell, ctx: ManifestContext): k8s.V1Deploy
   return deployment(cell, ctx, "ml", "cell-ml", cell.spec.ml.replicas, {
     name: "ml",
     image: `${ctx.config.mlImageRepository}:${cell.spec.version}`,
-    ports: [{ name: "grpc", containerPort: CELL_ML_PORT }],
+    ports: [
+      { name: "grpc", containerPort: CELL_ML_PORT },
+      { name: "metrics", containerPort: CELL_ML_METRICS_PORT },
+    ],
     // No database credentials: the cell sends the ML pod the series it needs (ADR 0400).
-    env: [env("CELL_NAME", cell.metadata.name), env("PORT", String(CELL_ML_PORT))],
+    env: [env("CELL_NAME", cell.metadata.name), env("PORT", String(CELL_ML_PORT)), env("ML_HTTP_PORT", String(CELL_ML_METRICS_PORT))],
     resources: resources(cell.spec.ml.resources),
     readinessProbe: grpcProbe(CELL_ML_PORT),
     livenessProbe: grpcProbe(CELL_ML_PORT),
