@@ -2,8 +2,9 @@
 // the person from the control plane's access token, and the two must agree (membership).
 import { GraphQLError } from "graphql";
 import type { JWTVerifyGetKey } from "jose";
-import { membershipFor, TENANT_HEADER, TENANT_SIGNATURE_HEADER, verifyTenant, type Role } from "../../common/index.js";
+import { membershipFor, TENANT_HEADER, TENANT_SIGNATURE_HEADER, type Role } from "../../common/index.js";
 import { InvalidAccessTokenError, verifyAccessToken } from "./access-token.js";
+import { verifyTenantHeader } from "./tenant-header.js";
 import type { TenantDirectory } from "./tenant-directory.js";
 
 export interface Caller {
@@ -29,7 +30,7 @@ function refuse(message: string, code: string, status: number): GraphQLError {
 
 export async function identifyCaller(headers: Headers, deps: CallerDeps): Promise<Caller> {
   const slug = headers.get(TENANT_HEADER) ?? undefined;
-  const check = verifyTenant(deps.routerSigningKey, slug, headers.get(TENANT_SIGNATURE_HEADER) ?? undefined);
+  const check = verifyTenantHeader(deps.routerSigningKey, slug, headers.get(TENANT_SIGNATURE_HEADER) ?? undefined);
   if (!check.ok) throw refuse(`tenant header ${check.reason}: requests must come through the router`, "TENANT_HEADER_INVALID", 401);
 
   const authorization = headers.get("authorization");

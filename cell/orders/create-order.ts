@@ -4,6 +4,7 @@
 // the same key with a different order is refused.
 import { createHash } from "node:crypto";
 import type pg from "pg";
+import type { DashboardSnapshot } from "../realtime/events.js";
 
 export const CHANNELS = ["dine_in", "takeaway", "delivery"] as const;
 export const PAYMENT_METHODS = ["cash", "card", "momo", "zalopay", "vnpay", "bank_transfer"] as const;
@@ -26,6 +27,8 @@ export interface CreatedOrder {
   locationId: string;
   /** True when this key had already been used for the same order, which is returned instead. */
   replayed: boolean;
+  /** Today's figures at the location, read in the sale's own transaction (so including it); only for a new sale. */
+  dashboard?: DashboardSnapshot;
 }
 
 export class OrderInputError extends Error {
@@ -45,7 +48,7 @@ export interface Queryable {
 }
 
 type Outcome =
-  | { orderId: string; totalVnd: string | number; orderedAt: string; locationId: string; replayed: boolean; error?: undefined }
+  | { orderId: string; totalVnd: string | number; orderedAt: string; locationId: string; replayed: boolean; dashboard?: DashboardSnapshot; error?: undefined }
   | { error: "missing" | "unavailable"; menuItemId: string; name: string | null }
   | { error: "key_reused" };
 
@@ -65,8 +68,9 @@ export function requestHash(request: OrderRequest): string {
 
 /**
  * One round trip: the schema's create_order function sets the tenant, prices the lines from the
- * menu and writes order, lines, payment, outbox event and audit entry (migration
- * 20261122030000_order_entry_function; row-level security applies throughout).
+ * menu, writes order, lines, payment, outbox event and audit entry, and reads the location's
+ * dashboard snapshot for the real-time push (migrations 20261122030000_order_entry_function and
+ * 20261122040000_order_entry_aggregates_and_snapshot; row-level security applies throughout).
  */
 export async function createOrder(client: Queryable, tenantId: string, actor: { staffId?: string; userId: string }, request: OrderRequest): Promise<CreatedOrder> {
   const order = {
@@ -96,5 +100,6 @@ export async function createOrder(client: Queryable, tenantId: string, actor: { 
     orderedAt: new Date(outcome.orderedAt),
     locationId: outcome.locationId,
     replayed: outcome.replayed,
+    ...(outcome.dashboard ? { dashboard: outcome.dashboard } : {}),
   };
 }

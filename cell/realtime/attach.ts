@@ -23,7 +23,9 @@ export type AttachRealtimeDeps = Omit<RealtimeDeps, "redis"> & {
  * this opens the extra one (and, given a URL, all of them) and closes what it opened on close().
  */
 export function attachRealtime(httpServer: HttpServer, deps: AttachRealtimeDeps): Realtime {
-  const owned = typeof deps.redis === "string" ? { publisher: new Redis(deps.redis), subscriber: new Redis(deps.redis) } : undefined;
+  // Auto-pipelining: a sale's socket.io emit and its two GraphQL publishes are issued in one tick
+  // and leave in one socket write (and concurrent sales' publishes share writes too).
+  const owned = typeof deps.redis === "string" ? { publisher: new Redis(deps.redis, { enableAutoPipelining: true }), subscriber: new Redis(deps.redis) } : undefined;
   const redis = owned ?? (typeof deps.redis === "object" ? deps.redis : undefined);
   for (const connection of owned ? [owned.publisher, owned.subscriber] : []) {
     // Reconnects are automatic; without a listener an unreachable Redis would crash the process.
@@ -40,6 +42,10 @@ export function attachRealtime(httpServer: HttpServer, deps: AttachRealtimeDeps)
     async close() {
       await sockets.close();
       extra?.subscriber.disconnect();
+      // socket.io's adapter publishes a last request while closing, without handling its promise;
+      // auto-pipelined, it is still queued. A PING queued behind it answers once it has been
+      // sent, so closing afterwards does not reject it as an unhandled "Connection is closed".
+      await owned?.publisher.ping().catch(() => {});
       owned?.publisher.disconnect();
       owned?.subscriber.disconnect();
     },

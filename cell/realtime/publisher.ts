@@ -15,6 +15,8 @@ export interface SaleRecorded {
   orderedAt: Date;
   channel: string;
   paymentMethod: string;
+  /** Today's figures including this sale, when the write already read them (createOrder does). */
+  dashboard?: DashboardSnapshot;
 }
 
 export interface PaymentRecorded {
@@ -62,7 +64,7 @@ export function createRealtimePublisher(deps: PublisherDeps): RealtimePublisher 
 
   return {
     saleRecorded: safely("sale", async (tenantId: string, sale: SaleRecorded) => {
-      const dashboard = await snapshot(tenantId, sale.locationId);
+      const dashboard = sale.dashboard ?? (await snapshot(tenantId, sale.locationId));
       deliver({
         type: "sale",
         tenantId,

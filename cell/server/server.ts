@@ -46,7 +46,8 @@ export interface CellServerOptions {
 export function createCellServer(config: CellServerConfig, options: CellServerOptions = {}): CellServer {
   const log = options.logger ?? createLogger("cell", config.logLevel);
   const database = createDatabase({ connectionString: config.databaseUrl, schema: config.schema, poolSize: config.poolSize });
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : undefined;
+  // Auto-pipelining: concurrent requests' cache reads and version bumps share socket writes.
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false, enableAutoPipelining: true }) : undefined;
   // Reconnects are automatic; without this handler an unreachable Redis would crash the process.
   redis?.on("error", (error) => log.warn({ err: error }, "Redis connection error"));
   const metrics = createMetrics();
