@@ -1,10 +1,10 @@
 import { describe, expect, it } from "@jest/globals";
-import { addDays } from "../forecast/dates.js";
+import { addDays, toDayNumber } from "../forecast/dates.js";
 import { classifyMenu } from "./menu-engineering.js";
 import { countBaskets, pairRules } from "./combos.js";
 import { getRecommendations, ruleBasedRecommendations } from "./recommend.js";
 import { slowSlots } from "./slow-hours.js";
-import { syntheticRecommendationInput } from "./synthetic.js";
+import { syntheticRecommendationInput, syntheticTruth } from "./synthetic.js";
 import { PRIORITY_ORDER } from "./types.js";
 
 describe("Given a restaurant where one dish sold nothing two days ago (a planted stock-out)", () => {
@@ -31,13 +31,32 @@ describe("Given a restaurant where one dish sold nothing two days ago (a planted
   });
 });
 
-describe("Given a normal week with no anomaly", () => {
+describe("Given eight restaurants' normal weeks (ordinary noise only, 560 item-days)", () => {
+  // The alert rule (outside the 99% interval by a quarter of its half-width) flags a day about
+  // 2.576 x 1.25 = 3.22 sd from the mean. Ordinary noise crosses that now and then (seed 3 has a
+  // 3.34 sd day); a perfect model flags exactly those days and no others.
+  const RULE_SD = 2.576 * 1.25;
+  const weeks = Array.from({ length: 8 }, (_, i) => syntheticRecommendationInput({ seed: i + 1 }));
+
+  it("alerts only on days that stray about that far from the true mean (0.3 sd of slack for the model's own error)", () => {
+    let alerts = 0;
+    for (const input of weeks) {
+      for (const a of getRecommendations(input).filter((r) => r.kind === "anomaly_alert")) {
+        alerts++;
+        const date = /on (\d{4}-\d{2}-\d{2})$/.exec(a.title.en)![1]!;
+        const k = input.daily.findIndex((d) => d.itemId === a.itemIds[0]);
+        const sales = input.daily[k]!;
+        const truth = syntheticTruth(k, date);
+        expect(Math.abs(sales.quantities[toDayNumber(date) - toDayNumber(sales.start)]! - truth.mean) / truth.sd).toBeGreaterThan(RULE_SD - 0.3);
+      }
+    }
+    expect(alerts).toBeLessThanOrEqual(2);
+  });
+});
+
+describe("Given a normal week", () => {
   const input = syntheticRecommendationInput({ seed: 3 });
   const recs = getRecommendations(input);
-
-  it("raises no anomaly alerts", () => {
-    expect(recs.filter((r) => r.kind === "anomaly_alert")).toEqual([]);
-  });
 
   it("preps each forecast dish for tomorrow, at or above the expected quantity", () => {
     const prep = recs.filter((r) => r.kind === "prep_quantity");

@@ -29,6 +29,12 @@ const DISHES: Array<[string, string, string, number, number]> = [
   ["lau", "Hotpot", "Lẩu", 250_000, 150_000],
 ];
 
+/** The true mean and noise of the k-th dish on a date: what a perfect model would know. */
+export function syntheticTruth(k: number, date: string): { mean: number; sd: number } {
+  const level = 5 + ((k * 37) % 11) * 4;
+  return { mean: level * WEEKLY[new Date(`${date}T00:00:00Z`).getUTCDay()]!, sd: Math.sqrt(level) * 0.6 };
+}
+
 export function syntheticRecommendationInput(options: SyntheticOptions = {}): RecommendationInput {
   const asOf = options.asOf ?? "2025-06-30";
   const days = options.days ?? 84;
@@ -42,11 +48,7 @@ export function syntheticRecommendationInput(options: SyntheticOptions = {}): Re
     const [id, name, nameVi, price, cost] = DISHES[k % DISHES.length]!;
     const itemId = k < DISHES.length ? id : `${id}-${Math.floor(k / DISHES.length)}`;
     items.push({ itemId, name, nameVi, price, unitCost: cost });
-    const level = 5 + ((k * 37) % 11) * 4;
-    const quantities = Array.from({ length: days }, (_, i) => {
-      const weekdayIndex = (new Date(`${start}T00:00:00Z`).getUTCDay() + i) % 7;
-      return Math.max(0, Math.round(level * WEEKLY[weekdayIndex]! + Math.sqrt(level) * 0.6 * noise()));
-    });
+    const quantities = Array.from({ length: days }, (_, i) => Math.max(0, Math.round(syntheticTruth(k, addDays(start, i)).mean + syntheticTruth(k, start).sd * noise())));
     if (options.anomaly?.itemId === itemId) {
       const i = Math.round((Date.parse(options.anomaly.date) - Date.parse(start)) / 86_400_000);
       quantities[i] = options.anomaly.quantity;
