@@ -1,0 +1,274 @@
+// The raw engine on real sockets: request smuggling attempts refused before anything reaches a
+// cell, pipelined requests each routed by their own Host, bodies framed both ways (chunked with
+// extensions and trailers, large bodies under backpressure, aborted uploads, cells that close
+// mid-response, bodiless answers, interim answers, invalid heads, 100-continue).
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { createHash } from "node:crypto";
+import http from "node:http";
+import net from "node:net";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createRouter, LocalRouteSource, type Router } from "../index.js";
+import { rawExchange } from "../testing/client.js";
+import { eventually } from "../testing/eventually.js";
+import { TEST_SIGNING_KEY } from "../testing/processes.js";
+import { startScriptedCell, type ScriptedAnswer, type ScriptedCell } from "../testing/scripted-cell.js";
+
+/** A node:http cell (llhttp, the parser a desynchronised request would hit) that records what it got. */
+interface RecordingCell {
+  name: string;
+  endpoint: string;
+  seen: string[];
+  aborted: number;
+  /** Bytes /big has handed to the kernel so far. */
+  bigWritten: number;
+  server: http.Server;
+}
+
+async function startRecordingCell(name: string): Promise<RecordingCell> {
+  const cell = { name, endpoint: "", seen: [], aborted: 0, bigWritten: 0 } as unknown as RecordingCell;
+  cell.server = http.createServer((req, res) => {
+    cell.seen.push(`${req.method} ${req.url}`);
+    if (req.url === "/big") return streamBig(cell, res);
+    const hash = createHash("sha256");
+    let bytes = 0;
+    req.on("data", (c: Buffer) => ((bytes += c.length), hash.update(c)));
+    req.on("close", () => {
+      if (!req.complete) cell.aborted++;
+    });
+    req.on("end", () => {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ cell: name, url: req.url, tenant: req.headers["x-lsp-tenant"], bodyBytes: bytes, sha: hash.digest("hex"), trailers: req.trailers }));
+    });
+  });
+  cell.server.keepAliveTimeout = 10_000;
+  await new Promise<void>((resolve) => cell.server.listen(0, "127.0.0.1", resolve));
+  cell.endpoint = `http://127.0.0.1:${(cell.server.address() as AddressInfo).port}`;
+  return cell;
+}
+
+const BIG = 32 * 1024 * 1024;
+
+function streamBig(cell: RecordingCell, res: http.ServerResponse): void {
+  res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(BIG) });
+  const chunk = Buffer.alloc(64 * 1024, 7);
+  const pump = () => {
+    while (cell.bigWritten < BIG) {
+      cell.bigWritten += chunk.length;
+      if (!res.write(chunk)) return void res.once("drain", pump);
+    }
+    res.end();
+  };
+  pump();
+}
+
+const SMUGGLED = "GET /admin HTTP/1.1\r\nHost: pho.localhost\r\n\r\n";
+
+describe("Given the raw engine in front of recording and scripted cells", () => {
+  let cellA: RecordingCell;
+  let cellB: RecordingCell;
+  let scripted: ScriptedCell;
+  let router: Router;
+  let url: string;
+  let port: number;
+
+  const script = (head: string): ScriptedAnswer => {
+    const path = head.split(" ")[1];
+    switch (path) {
+      case "/trailers":
+        return { parts: ["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n", "5;ext=a\r\nhel", "lo\r\n0\r\nX-Sum: 5\r\n\r\n"] };
+      case "/head":
+        return { parts: ["HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"] };
+      case "/no-content":
+        return { parts: ["HTTP/1.1 204 No Content\r\n\r\n"] };
+      case "/not-modified":
+        return { parts: ["HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n"] };
+      case "/early-hints":
+        return { parts: ["HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n", 20, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"] };
+      case "/until-close":
+        return { parts: ["HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nall of ", 20, "this"], close: true };
+      case "/cut":
+        return { parts: ["HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789", 50], close: true };
+      case "/ambiguous":
+        return { parts: ["HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"] };
+      default:
+        return { parts: ["HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nplain"] };
+    }
+  };
+
+  beforeAll(async () => {
+    [cellA, cellB, scripted] = await Promise.all([startRecordingCell("cell-a"), startRecordingCell("cell-b"), startScriptedCell(script)]);
+    router = createRouter({
+      engine: "raw",
+      baseDomains: ["localhost"],
+      signingKey: TEST_SIGNING_KEY,
+      routes: new LocalRouteSource({ pho: { endpoint: cellA.endpoint }, bun: { endpoint: cellB.endpoint }, framed: { endpoint: scripted.endpoint } }),
+      limits: { maxHeaderBytes: 8 * 1024, maxBodyBytes: 64 * 1024 * 1024 },
+    });
+    url = await router.listen();
+    port = Number(new URL(url).port);
+  });
+
+  afterAll(async () => {
+    await router?.close(500);
+    for (const cell of [cellA, cellB]) {
+      cell?.server.closeAllConnections();
+      await new Promise((resolve) => cell?.server.close(resolve));
+    }
+    await scripted?.close();
+  });
+
+  const inflight = () => [...router.table.cells()].reduce((n, c) => n + c.inflight, 0);
+
+  it.each([
+    ["Content-Length with Transfer-Encoding (CL.TE)", "POST /x HTTP/1.1\r\nHost: pho.localhost\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + SMUGGLED, 400],
+    ["two Transfer-Encoding headers (TE.TE)", "POST /x HTTP/1.1\r\nHost: pho.localhost\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\n" + SMUGGLED, 400],
+    ["an obfuscated Transfer-Encoding", "POST /x HTTP/1.1\r\nHost: pho.localhost\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n" + SMUGGLED, 400],
+    ["Transfer-Encoding with chunked not last", "POST /x HTTP/1.1\r\nHost: pho.localhost\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n" + SMUGGLED, 400],
+    ["two different Content-Lengths", "POST /x HTTP/1.1\r\nHost: pho.localhost\r\nContent-Length: 0\r\nContent-Length: 44\r\n\r\n" + SMUGGLED, 400],
+    ["an invalid Content-Length", "POST /x HTTP/1.1\r\nHost: pho.localhost\r\nContent-Length: 0x2c\r\n\r\n" + SMUGGLED, 400],
+    ["whitespace before a colon", "POST /x HTTP/1.1\r\nHost: pho.localhost\r\nContent-Length : 44\r\n\r\n" + SMUGGLED, 400],
+    ["obs-fold hiding a header", "POST /x HTTP/1.1\r\nHost: pho.localhost\r\nX-A: a\r\n Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + SMUGGLED, 400],
+    ["bare LF line ends", "GET /x HTTP/1.1\nHost: pho.localhost\n\n" + SMUGGLED, 400],
+    ["a control character in a header", "GET /x HTTP/1.1\r\nHost: pho.localhost\r\nX-A: a\u0001b\r\n\r\n" + SMUGGLED, 400],
+    ["a bare LF after a chunk size", "POST /x HTTP/1.1\r\nHost: pho.localhost\r\nTransfer-Encoding: chunked\r\n\r\n2;\nxx\r\n0\r\n\r\n" + SMUGGLED, 400],
+    ["a chunk longer than its size", "POST /x HTTP/1.1\r\nHost: pho.localhost\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nxxxx\r\n0\r\n\r\n" + SMUGGLED, 400],
+    ["an oversized head", `GET /x HTTP/1.1\r\nHost: pho.localhost\r\nX-Big: ${"a".repeat(9_000)}\r\n\r\n` + SMUGGLED, 431],
+  ])("refuses %s and closes; the smuggled request never reaches a cell", async (_what, bytes, status) => {
+    const res = await rawExchange(url, bytes);
+    expect(res.text).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    expect(res.text.match(/HTTP\/1\.1 \d{3} /g)).toHaveLength(1);
+    expect(res.closed).toBe(true);
+    await sleep(50);
+    expect([...cellA.seen, ...cellB.seen].filter((s) => s.includes("/admin"))).toEqual([]);
+    await eventually("no request left at a cell", () => inflight() === 0, 3_000);
+  });
+
+  it("answers an unsupported Expect with 417", async () => {
+    const res = await rawExchange(url, "POST /x HTTP/1.1\r\nHost: pho.localhost\r\nExpect: teapot\r\nContent-Length: 1\r\n\r\nx");
+    expect(res.text).toMatch(/^HTTP\/1\.1 417 /);
+    expect(res.text).toContain("ROUTER_ERR_EXPECTATION_FAILED");
+  });
+
+  it("processes pipelined requests one at a time, in order, each routed by its own Host", async () => {
+    const res = await rawExchange(
+      url,
+      "GET /1 HTTP/1.1\r\nHost: pho.localhost\r\n\r\n" +
+        "POST /2 HTTP/1.1\r\nHost: bun.localhost\r\nContent-Length: 3\r\n\r\nabc" +
+        "GET /3 HTTP/1.1\r\nHost: nobody.localhost\r\n\r\n" +
+        "GET /4 HTTP/1.1\r\nHost: pho.localhost\r\nX-LSP-Tenant: bun\r\nConnection: close\r\n\r\n",
+    );
+    const statuses = res.text.match(/HTTP\/1\.1 \d+/g);
+    expect(statuses).toEqual(["HTTP/1.1 200", "HTTP/1.1 200", "HTTP/1.1 404", "HTTP/1.1 200"]);
+    const bodies = [...res.text.matchAll(/\{"cell":"(cell-[ab])","url":"([^"]+)","tenant":"(\w+)","bodyBytes":(\d+)/g)].map((m) => m.slice(1).join(" "));
+    expect(bodies).toEqual(["cell-a /1 pho 0", "cell-b /2 bun 3", "cell-a /4 pho 0"]);
+    expect(res.closed).toBe(true);
+  });
+
+  it("passes a chunked upload with extensions and trailers, and a large one, byte for byte", async () => {
+    const small = await rawExchange(url, "POST /t HTTP/1.1\r\nHost: pho.localhost\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5;name=v\r\nhello\r\n0\r\nX-Sum: 5\r\n\r\n");
+    expect(small.text).toContain(`"bodyBytes":5,"sha":"${createHash("sha256").update("hello").digest("hex")}","trailers":{"x-sum":"5"}`);
+
+    const body = Buffer.alloc(12 * 1024 * 1024);
+    for (let i = 0; i < body.length; i += 4096) body.writeUInt32BE(i, i);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const req = http.request({ host: "127.0.0.1", port, method: "PUT", path: "/upload", headers: { host: "bun.localhost", "transfer-encoding": "chunked" } }, (r) => {
+        let text = "";
+        r.on("data", (c: Buffer) => (text += c.toString()));
+        r.on("end", () => resolve(text));
+      });
+      req.on("error", reject);
+      for (let i = 0; i < body.length; i += 256 * 1024) req.write(body.subarray(i, i + 256 * 1024));
+      req.end();
+    });
+    expect(JSON.parse(answer)).toMatchObject({ cell: "cell-b", bodyBytes: body.length, sha: createHash("sha256").update(body).digest("hex") });
+  });
+
+  it("stops reading a cell while the client does not read (backpressure), then delivers every byte", async () => {
+    cellA.bigWritten = 0;
+    const socket = net.connect(port, "127.0.0.1");
+    socket.write("GET /big HTTP/1.1\r\nHost: pho.localhost\r\nConnection: close\r\n\r\n");
+    socket.pause();
+    await sleep(700);
+    // Without backpressure the router would have read all 32 MiB into memory by now.
+    expect(cellA.bigWritten).toBeLessThan(BIG / 2);
+    let received = 0;
+    socket.on("data", (c: Buffer) => (received += c.length));
+    socket.resume();
+    await new Promise((resolve) => socket.on("close", resolve));
+    expect(received).toBeGreaterThan(BIG);
+    expect(cellA.bigWritten).toBe(BIG);
+  });
+
+  it("tells the cell when a client aborts mid-body, and serves the next request", async () => {
+    const before = cellA.aborted;
+    const socket = net.connect(port, "127.0.0.1");
+    socket.on("error", () => {});
+    socket.write("POST /upload HTTP/1.1\r\nHost: pho.localhost\r\nContent-Length: 1000000\r\n\r\n");
+    socket.write(Buffer.alloc(100_000));
+    await eventually("the upload to reach the cell", () => cellA.seen.at(-1) === "POST /upload", 3_000);
+    socket.destroy();
+    await eventually("the cell to see the abort", () => cellA.aborted === before + 1, 3_000);
+    await eventually("no request left at a cell", () => inflight() === 0, 3_000);
+    const next = await rawExchange(url, "GET /after HTTP/1.1\r\nHost: pho.localhost\r\nConnection: close\r\n\r\n");
+    expect(next.text).toMatch(/^HTTP\/1\.1 200/);
+  });
+
+  it("sends 100 Continue once the request is routed, then forwards the body", async () => {
+    const socket = net.connect(port, "127.0.0.1");
+    let text = "";
+    socket.on("data", (c: Buffer) => (text += c.toString("latin1")));
+    socket.write("PUT /c HTTP/1.1\r\nHost: pho.localhost\r\nExpect: 100-continue\r\nContent-Length: 5\r\nConnection: close\r\n\r\n");
+    await eventually("100 Continue", () => text.startsWith("HTTP/1.1 100 Continue\r\n\r\n"), 3_000);
+    socket.write("hello");
+    await new Promise((resolve) => socket.on("close", resolve));
+    expect(text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK/);
+    expect(text).toContain('"bodyBytes":5');
+  });
+
+  it("passes chunked answers with extensions and trailers unchanged and reuses the cell connection", async () => {
+    const before = scripted.connections;
+    const res = await rawExchange(url, "GET /trailers HTTP/1.1\r\nHost: framed.localhost\r\n\r\nGET /trailers HTTP/1.1\r\nHost: framed.localhost\r\nConnection: close\r\n\r\n");
+    const answers = res.text.split("HTTP/1.1 200 OK").slice(1);
+    expect(answers).toHaveLength(2);
+    for (const a of answers) {
+      expect(a).toMatch(/transfer-encoding: chunked\r\n/);
+      expect(a.endsWith("\r\n\r\n5;ext=a\r\nhello\r\n0\r\nX-Sum: 5\r\n\r\n")).toBe(true);
+    }
+    expect(scripted.connections - before).toBeLessThanOrEqual(1);
+  });
+
+  it("knows HEAD, 204 and 304 answers have no body, skips interim answers, and keeps the connection going", async () => {
+    const res = await rawExchange(
+      url,
+      "HEAD /head HTTP/1.1\r\nHost: framed.localhost\r\n\r\n" +
+        "GET /no-content HTTP/1.1\r\nHost: framed.localhost\r\n\r\n" +
+        "GET /not-modified HTTP/1.1\r\nHost: framed.localhost\r\n\r\n" +
+        "GET /early-hints HTTP/1.1\r\nHost: framed.localhost\r\n\r\n" +
+        "GET /plain HTTP/1.1\r\nHost: framed.localhost\r\nConnection: close\r\n\r\n",
+    );
+    expect(res.text.match(/HTTP\/1\.1 \d+/g)).toEqual(["HTTP/1.1 200", "HTTP/1.1 204", "HTTP/1.1 304", "HTTP/1.1 200", "HTTP/1.1 200"]);
+    expect(res.text).toMatch(/Content-Length: 100\r\nx-request-id: [0-9a-f]{32}\r\n\r\nHTTP\/1\.1 204/);
+    expect(res.text).toMatch(/\r\n\r\nokHTTP\/1\.1 200 OK/);
+    expect(res.text.endsWith("\r\n\r\nplain")).toBe(true);
+  });
+
+  it("relays an answer framed by the cell closing, then closes the client connection", async () => {
+    const res = await rawExchange(url, "GET /until-close HTTP/1.1\r\nHost: framed.localhost\r\n\r\n");
+    expect(res.text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(res.text).toMatch(/connection: close\r\n/);
+    expect(res.text.endsWith("\r\n\r\nall of this")).toBe(true);
+    expect(res.closed).toBe(true);
+  });
+
+  it("cuts the client connection when the cell closes mid-response, and answers 502 to an ambiguous response head", async () => {
+    const cut = await rawExchange(url, "GET /cut HTTP/1.1\r\nHost: framed.localhost\r\n\r\n");
+    expect(cut.text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(cut.text.endsWith("\r\n\r\n0123456789")).toBe(true);
+    expect(cut.closed).toBe(true);
+    const bad = await rawExchange(url, "GET /ambiguous HTTP/1.1\r\nHost: framed.localhost\r\n\r\n");
+    expect(bad.text).toMatch(/^HTTP\/1\.1 502 /);
+    expect(bad.text).toContain("ROUTER_ERR_BAD_GATEWAY");
+    await eventually("no request left at a cell", () => inflight() === 0, 3_000);
+  });
+});
