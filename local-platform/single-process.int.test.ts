@@ -2,19 +2,14 @@
 // its owner signs in by OTP from the in-memory dev outbox, and a sale reaches a socket client of
 // the cell's single API process. REDIS_URL is set in tests, so this also proves "off" wins.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { randomUUID } from "node:crypto";
-import pg from "pg";
 import type { SaleEvent } from "../cell/realtime/events.js";
-import { createLogger } from "../common/index.js";
 import { graphql, loginByOtp, socketVia, type Session } from "../e2e/clients.js";
 import { eventually, viaRouter } from "../e2e/platform.js";
-import { freePort } from "../scripts/services/processes.js";
 import { demoTenants } from "./demo.js";
-import { startLocalPlatform, type LocalPlatform } from "./platform.js";
+import type { LocalPlatform } from "./platform.js";
 import { SINGLE_PROCESS_FALLBACKS } from "./redis-choice.js";
+import { startTestPlatform, type TestPlatform } from "./testing.js";
 
 interface Condition {
   type: string;
@@ -23,21 +18,9 @@ interface Condition {
 }
 const conditions = (object: { status?: unknown } | undefined) => ((object?.status as { conditions?: Condition[] } | undefined)?.conditions ?? []);
 
-const database = `lp_single_${process.pid}`;
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 describe("Given the local platform started with Redis turned off", () => {
+  let test: TestPlatform;
   let platform: LocalPlatform;
-  let dataDir: string;
   const progress: string[] = [];
   const demo = demoTenants().find((t) => (t.spec as { isolation?: string }).isolation === "shared")!;
   const slug = (demo.spec as { slug: string }).slug;
@@ -47,30 +30,12 @@ describe("Given the local platform started with Redis turned off", () => {
 
   beforeAll(async () => {
     expect(process.env.REDIS_URL).toBeDefined();
-    await admin(async (c) => {
-      await c.query(`drop database if exists ${database} with (force)`);
-      await c.query(`create database ${database}`);
-    });
-    const url = new URL(process.env.DATABASE_URL!);
-    url.pathname = `/${database}`;
-    dataDir = mkdtempSync(join(tmpdir(), "lsp-single-process-"));
-    platform = await startLocalPlatform({
-      dataDir,
-      port: await freePort(),
-      apiPort: await freePort(),
-      kubeconfigPath: join(dataDir, "kubeconfig"),
-      databaseUrl: url.toString(),
-      redis: "off",
-      redisUrl: process.env.REDIS_URL,
-      progress: (line) => progress.push(line),
-      logger: createLogger("single-process", "silent"),
-    });
+    test = await startTestPlatform("single", { redis: "off", progress: (line) => progress.push(line) });
+    platform = test.platform;
   }, 120_000);
 
   afterAll(async () => {
-    await platform?.stop();
-    await admin((c) => c.query(`drop database if exists ${database} with (force)`));
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await test?.stop();
   }, 60_000);
 
   it("says it runs without Redis, why, and which single-process fallbacks stand in", async () => {

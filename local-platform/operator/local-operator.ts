@@ -1,6 +1,6 @@
-// The operator's local mode: the same placement (operator/placement) and the same database
-// provisioning (cell/provisioning) as in a cluster, with cells run as local processes and routes
-// pushed to the in-process router. Level-triggered: every reconcile starts from what the store
+// The operator's local mode: the same placement (operator/placement), the same database
+// provisioning (cell/provisioning) and the same tenant moves (cell/moves, see local-moves.ts) as in
+// a cluster, with cells run as local processes and routes pushed to the in-process router. Level-triggered: every reconcile starts from what the store
 // says, so a restart of the platform picks up where it left off.
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
@@ -12,6 +12,7 @@ import { placeTenant, type PlacementCell } from "../../operator/placement/placem
 import { sameStatus, setConditions, type ConditionInput } from "../../operator/status.js";
 import type { ResourceStore, StoredObject } from "../store/resource-store.js";
 import type { CellProcesses } from "./cell-processes.js";
+import { LocalMoves } from "./local-moves.js";
 
 export interface RouteSink {
   set(slug: string, route: { endpoint?: string; suspended?: boolean; hold?: boolean }): void;
@@ -48,8 +49,11 @@ export class LocalOperator {
   private wake: (() => void) | undefined;
   private stopWatching: (() => void)[] = [];
   private loop: Promise<void> | undefined;
+  private readonly moves: LocalMoves;
 
-  constructor(private readonly o: LocalOperatorOptions) {}
+  constructor(private readonly o: LocalOperatorOptions) {
+    this.moves = new LocalMoves({ store: o.store, admin: o.admin, routes: o.routes, log: o.log, enqueue: (key) => this.enqueue(key) });
+  }
 
   async start(): Promise<void> {
     this.running = true;
@@ -67,6 +71,7 @@ export class LocalOperator {
     for (const stop of this.stopWatching) stop();
     this.wake?.();
     await this.loop;
+    await this.moves.drain();
   }
 
   /** True when nothing is queued or waiting for a retry. */
@@ -195,6 +200,10 @@ export class LocalOperator {
       await this.writeStatus(tenant, { ...status, cell: cellName }, [{ type: TenantCondition.Placed, status: "True", reason: decision.kind === "create" ? "CellCreated" : "CellChosen", message: `placed in cell ${cellName}` }]);
       return 0;
     }
+
+    // Move the tenant when spec.cell names another cell (its route and status are the move's meanwhile)
+    const moving = await this.moves.reconcile(tenant);
+    if (moving !== undefined) return moving;
 
     // Wait for the cell to be ready before provisioning the tenant inside it
     const cell = await this.o.store.get("Cell", cellName);
