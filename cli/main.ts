@@ -3,6 +3,7 @@
 // any cluster with --kubeconfig. Takes the very manifests `kubectl apply` takes.
 import { Command, Option } from "commander";
 import { apply, CliError, describe, get, remove, type Output } from "./commands.js";
+import { rebalanceCommand } from "./rebalance.js";
 import { resolveTarget, TargetError } from "./target.js";
 
 const io: Output = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
@@ -54,6 +55,8 @@ program
   .action(async (kind: string | undefined, names: string[], o: { filename?: string }) => {
     if (!(await remove(target(), kind, names, o.filename, io))) process.exitCode = 1;
   });
+
+program.addCommand(rebalanceCommand(target, io));
 
 program.parseAsync().catch((error: unknown) => {
   if (error instanceof CliError || error instanceof TargetError) io.err(`error: ${error.message}`);

@@ -38,6 +38,8 @@ export interface MoveRecord {
   error: string | null;
   holdStartedAt: Date | null;
   switchedAt: Date | null;
+  /** Last phase change: when a rolled-back move ended, for the retry backoff. */
+  updatedAt: Date;
 }
 
 // Lock so two movers (or two test files) creating the bookkeeping at once do not race on DDL.
@@ -135,6 +137,7 @@ interface MoveRow {
   error: string | null;
   hold_started_at: Date | null;
   switched_at: Date | null;
+  updated_at: Date;
 }
 
 export class MoveNotFoundError extends Error {
@@ -167,12 +170,12 @@ export async function readMove(admin: pg.ClientBase, moveId: string, lock = fals
     error: row.error,
     holdStartedAt: row.hold_started_at,
     switchedAt: row.switched_at,
+    updatedAt: row.updated_at,
   };
 }
 
 export async function findMove(admin: pg.ClientBase, moveId: string): Promise<MoveRecord | undefined> {
-  const present = await admin.query("select to_regclass($1) is not null as ok", [`${MOVES_SCHEMA}.moves`]);
-  if (!present.rows[0].ok) return undefined;
+  if (!(await bookkeepingExists(admin))) return undefined;
   try {
     return await readMove(admin, moveId);
   } catch (error) {
@@ -206,8 +209,35 @@ export async function inTransaction<T>(admin: pg.ClientBase, work: () => Promise
 
 /** The tenant's move that still needs work: any phase before Done, Switched included. */
 export async function findActiveMove(admin: pg.ClientBase, tenantId: string): Promise<MoveRecord | undefined> {
-  const present = await admin.query("select to_regclass($1) is not null as ok", [`${MOVES_SCHEMA}.moves`]);
-  if (!present.rows[0].ok) return undefined;
+  if (!(await bookkeepingExists(admin))) return undefined;
   const { rows } = await admin.query<{ id: string }>(`select id from ${MOVES_SCHEMA}.moves where tenant_id = $1 and phase not in ('Done', 'RolledBack', 'Cancelled')`, [tenantId]);
   return rows[0] ? readMove(admin, rows[0].id) : undefined;
+}
+
+/** The tenant's most recent move that has ended (Done, RolledBack or Cancelled), if any. */
+export async function findLastFinishedMove(admin: pg.ClientBase, tenantId: string): Promise<MoveRecord | undefined> {
+  if (!(await bookkeepingExists(admin))) return undefined;
+  const { rows } = await admin.query<{ id: string }>(
+    `select id from ${MOVES_SCHEMA}.moves where tenant_id = $1 and phase in ('Done', 'RolledBack', 'Cancelled') order by updated_at desc limit 1`,
+    [tenantId],
+  );
+  return rows[0] ? readMove(admin, rows[0].id) : undefined;
+}
+
+/**
+ * A move id not used yet: `base`, or `base/2`, `base/3`… when earlier attempts with the same base
+ * (a move retried after a rollback, for the same Tenant generation) have ended. Move ids are
+ * never reused: beginning an existing id resumes that move.
+ */
+export async function freshMoveId(admin: pg.ClientBase, base: string): Promise<string> {
+  if (!(await bookkeepingExists(admin))) return base;
+  const { rows } = await admin.query<{ n: number }>(`select count(*)::int as n from ${MOVES_SCHEMA}.moves where id = $1 or id like $2`, [base, `${base.replaceAll("\\", "\\\\").replaceAll("%", "\\%").replaceAll("_", "\\_")}/%`]);
+  const n = rows[0]!.n;
+  return n === 0 ? base : `${base}/${n + 1}`;
+}
+
+/** No move was ever begun in this Postgres while lsp_moves.moves does not exist. */
+async function bookkeepingExists(admin: pg.ClientBase): Promise<boolean> {
+  const { rows } = await admin.query<{ ok: boolean }>("select to_regclass($1) is not null as ok", [`${MOVES_SCHEMA}.moves`]);
+  return rows[0]!.ok;
 }

@@ -1,7 +1,7 @@
 // Moving a tenant between cells (issue 12), database side: copy its rows to the target cell's
 // schema while it keeps serving, catch up captured changes, fence and verify, switch, clean up.
 // Every phase is recorded in lsp_moves.moves so a crashed mover resumes or rolls back.
-export { MovePhase, BEFORE_SWITCH, FINISHED, MoveNotFoundError, MovePhaseError, findMove, findActiveMove, readMove, ensureMoveBookkeeping, type MoveRecord } from "./bookkeeping.js";
+export { MovePhase, BEFORE_SWITCH, FINISHED, MoveNotFoundError, MovePhaseError, findMove, findActiveMove, findLastFinishedMove, freshMoveId, readMove, ensureMoveBookkeeping, type MoveRecord } from "./bookkeeping.js";
 export { beginMove, MoveRequestError, type MoveRequest } from "./begin.js";
 export { copyTenant, MoveIdRangeError } from "./copy.js";
 export { catchUp, type CatchUpResult, type CatchUpOptions } from "./catch-up.js";

@@ -20,9 +20,15 @@ import {
   readMove,
   rollbackMove,
 } from "./index.js";
-import { seedMenu, WriteLoad, writeOrder, type SeededTenant } from "./testing.js";
+import { seedMenu, withinDeadline, WriteLoad, writeOrder, type SeededTenant } from "./testing.js";
 
 const owner = { phone: "+84901234567", name: "Chị Lan" };
+// Bounded load: enough to have writes land in every phase (copy, catch-up, the fence's wait, after
+// the switch), light enough to leave CPU for the other suites running beside it on 2 cores.
+const WRITERS = 4;
+const ORDERS_PER_SECOND_PER_WRITER = 10;
+/** The move under load takes a few seconds alone; this leaves room for a loaded machine, and for clean-up before jest's timeout. */
+const MOVE_DEADLINE_MS = 60_000;
 let source: TestCellDatabase;
 let target: TestCellDatabase;
 let mover: pg.Client;
@@ -106,20 +112,23 @@ describe("Given a tenant taking orders while it moves to another cell", () => {
   it("moves every row with none lost or duplicated, keeps the dashboards identical and never pauses the neighbours", async () => {
     const route = { current: "source" as "source" | "target" };
     const load = new WriteLoad(tenant, route);
-    load.start(4, source.roleUrl, target.roleUrl);
+    load.start(WRITERS, source.roleUrl, target.roleUrl, { ordersPerSecond: ORDERS_PER_SECOND_PER_WRITER });
     const neighbours = new WriteLoad(neighbourAtSource, { current: "source" });
-    neighbours.start(1, source.roleUrl, source.roleUrl);
+    neighbours.start(1, source.roleUrl, source.roleUrl, { ordersPerSecond: ORDERS_PER_SECOND_PER_WRITER });
     await new Promise((r) => setTimeout(r, 300));
 
     let dashboardsAtHold: unknown;
+    const phaseTimes = { begun: performance.now(), held: 0, switched: 0 };
     const moving = moveTenant(
       mover,
       { moveId: "move-1", tenantId: tenant.tenantId, sourceSchema: source.schema, targetSchema: target.schema },
       {
         hold: async () => {
+          phaseTimes.held = performance.now();
           await load.hold();
         },
         switchRoute: async () => {
+          phaseTimes.switched = performance.now();
           dashboardsAtHold = await dashboards(source, tenant.tenantId);
           expect(await dashboards(target, tenant.tenantId)).toEqual(dashboardsAtHold);
           route.current = "target";
@@ -128,13 +137,22 @@ describe("Given a tenant taking orders while it moves to another cell", () => {
         release: async () => load.release(),
       },
     );
-    const report = await moving.finally(async () => {
+    const diagnose = async () => {
+      const move = await readMove(source.admin, "move-1").catch(() => undefined);
+      const queued = await source.admin.query<{ n: number }>("select count(*)::int as n from lsp_moves.changes where move_id = 'move-1' and not applied");
+      return `move ${move?.phase ?? "not begun"}, ${queued.rows[0]!.n} changes queued; load: ${load.describe()}; neighbour: ${neighbours.describe()}`;
+    };
+    const report = await withinDeadline("the move under write load", MOVE_DEADLINE_MS, moving, diagnose).finally(async () => {
       await new Promise((r) => setTimeout(r, 300));
       await Promise.all([load.stop(), neighbours.stop()]);
     });
 
     expect(load.log.failed).toEqual([]);
     expect(neighbours.log.failed).toEqual([]);
+    // The load really overlapped the move: writes committed during the copy and catch-up (at the
+    // source, captured) and after the switch (at the target).
+    expect(load.log.committed.filter((w) => w.at > phaseTimes.begun && w.at < phaseTimes.held).length).toBeGreaterThan(0);
+    expect(load.log.committed.filter((w) => w.at > phaseTimes.switched).length).toBeGreaterThan(0);
     expect(neighbours.log.committed.length).toBeGreaterThan(0);
     expect(report.move.phase).toBe(MovePhase.Done);
     expect(report.verification.every((v) => v.matches)).toBe(true);
@@ -167,7 +185,7 @@ describe("Given a tenant taking orders while it moves to another cell", () => {
     const api = await apiClient(target);
     await writeOrder(api, tenant, 1);
     await api.end();
-  }, 120_000);
+  }, MOVE_DEADLINE_MS + 30_000);
 });
 
 describe("Given a move that is rolled back or cancelled in each phase before the switch", () => {

@@ -107,9 +107,11 @@ export async function rollbackMove(
   await removeCapture(admin, moveId, initial.sourceSchema, tables);
   await admin.query(`delete from ${MOVES_SCHEMA}.changes where move_id = $1`, [moveId]);
   await inTransaction(admin, async () => {
-    // A later move of the tenant into the same cell owns those rows now: leave them alone.
+    // A later move of the tenant into the same cell owns those rows now (this call repeats an old
+    // rollback): leave them alone. Earlier moves into that cell do not count: the tenant left it since.
     const later = await admin.query(
-      `select 1 from ${MOVES_SCHEMA}.moves where tenant_id = $1 and target_schema = $2 and id <> $3 and phase not in ('RolledBack', 'Cancelled')`,
+      `select 1 from ${MOVES_SCHEMA}.moves m where m.tenant_id = $1 and m.target_schema = $2 and m.id <> $3 and m.phase not in ('RolledBack', 'Cancelled')
+          and m.created_at > (select created_at from ${MOVES_SCHEMA}.moves where id = $3)`,
       [initial.tenantId, initial.targetSchema, moveId],
     );
     if (later.rowCount === 0) await deleteTenantRows(admin, initial.targetSchema, initial.tenantId, tables);

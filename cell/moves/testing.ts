@@ -1,6 +1,7 @@
 // Test and benchmark support: a tenant with a menu, and a write load that logs every write it saw
 // committed, so a move can be checked against the load generator's own record.
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 
 export interface SeededTenant {
@@ -76,15 +77,23 @@ export async function writeOrder(client: pg.ClientBase, tenant: SeededTenant, n:
 }
 
 export interface LoadLog {
-  /** Writes the load generator saw committed. */
-  committed: OrderWrite[];
+  /** Writes the load generator saw committed, with when (performance.now()) the commit returned. */
+  committed: (OrderWrite & { at: number })[];
   /** Writes that failed, with the error; the move must make this empty. */
   failed: string[];
 }
 
+export interface WriteLoadOptions {
+  /**
+   * Orders per second per writer; unbounded when left out. Tests bound it: an unbounded load on a
+   * 2-core machine shared with other suites takes all the CPU and turns every timeout into a race.
+   */
+  ordersPerSecond?: number;
+}
+
 /**
- * Writers that keep writing orders until stopped. `gate` plays the router: while it is closed
- * writers wait before starting a request (held), and `target()` says which cell they are routed to.
+ * Writers that keep writing orders until stopped. `hold()` plays the router: while held, writers
+ * wait before starting a request, and `route.current` says which cell they are routed to.
  */
 export class WriteLoad {
   readonly log: LoadLog = { committed: [], failed: [] };
@@ -100,8 +109,16 @@ export class WriteLoad {
     private readonly route: { current: "source" | "target" },
   ) {}
 
-  start(writers: number, sourceUrl: string, targetUrl: string): void {
-    for (let w = 0; w < writers; w++) this.runners.push(this.run(w, sourceUrl, targetUrl));
+  start(writers: number, sourceUrl: string, targetUrl: string, options: WriteLoadOptions = {}): void {
+    const rate = options.ordersPerSecond;
+    if (rate !== undefined && !(rate > 0)) throw new Error(`ordersPerSecond: expected a positive number, got ${rate}`);
+    const intervalMs = rate === undefined ? 0 : 1000 / rate;
+    for (let w = 0; w < writers; w++) this.runners.push(this.run(w, sourceUrl, targetUrl, intervalMs));
+  }
+
+  /** One line for a timeout message: how far the load got. */
+  describe(): string {
+    return `${this.log.committed.length} orders committed, ${this.log.failed.length} failed, ${this.inFlight} in flight${this.held ? ", held" : ""}`;
   }
 
   /** Holds new requests and resolves once the ones in flight have finished (the router's hold). */
@@ -121,17 +138,21 @@ export class WriteLoad {
     await Promise.all(this.runners);
   }
 
-  private async run(writer: number, sourceUrl: string, targetUrl: string): Promise<void> {
+  private async run(writer: number, sourceUrl: string, targetUrl: string, intervalMs: number): Promise<void> {
     const clients = { source: new pg.Client({ connectionString: sourceUrl }), target: new pg.Client({ connectionString: targetUrl }) };
     await clients.source.connect();
     await clients.target.connect();
     try {
+      let next = performance.now();
       for (let n = writer; !this.stopped; n += 1000) {
+        // Paced from a fixed schedule, but a writer that fell behind (held, slow) does not burst to catch up.
+        next = Math.max(next + intervalMs, performance.now());
+        if (intervalMs > 0) await sleep(Math.max(0, next - performance.now()));
         while (this.held) await this.held;
         if (this.stopped) break;
         this.inFlight++;
         try {
-          this.log.committed.push(await writeOrder(clients[this.route.current], this.tenant, n));
+          this.log.committed.push({ ...(await writeOrder(clients[this.route.current], this.tenant, n)), at: performance.now() });
         } catch (error) {
           this.log.failed.push((error as Error).message);
         } finally {
@@ -146,5 +167,26 @@ export class WriteLoad {
       await clients.source.end();
       await clients.target.end();
     }
+  }
+}
+
+/**
+ * `work`, or a rejection after `ms` that says where it stood (`diagnose`, e.g. the move's phase and
+ * the load's progress) — so a test that overruns on a loaded machine fails with a reason instead of
+ * jest's bare timeout, and before jest's own timeout cuts the clean-up short.
+ */
+export async function withinDeadline<T>(what: string, ms: number, work: Promise<T>, diagnose: () => Promise<string>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void diagnose()
+        .catch((error: unknown) => `(diagnosis failed: ${(error as Error).message})`)
+        .then((state) => reject(new Error(`${what} did not finish within ${ms} ms: ${state}`)));
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }

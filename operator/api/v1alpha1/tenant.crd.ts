@@ -32,9 +32,11 @@ const tenantSpec = obj(
       },
       ["phone", "name"],
     ),
-    isolation: oneOf("shared: packed into a shared cell; dedicated: the tenant gets its own cell. Immutable.", Isolations, {
+    isolation: oneOf("shared: packed into a shared cell; dedicated: the tenant gets its own cell. Can only change from shared to dedicated, which moves the tenant to its own cell.", Isolations, {
       default: "shared",
-      "x-kubernetes-validations": [immutable("isolation")],
+      "x-kubernetes-validations": [
+        { rule: "self == oldSelf || (oldSelf == 'shared' && self == 'dedicated')", message: "isolation can only change from shared to dedicated (the tenant then moves to its own cell)" },
+      ],
     }),
     cell: str("Pins the tenant to this Cell instead of letting placement choose.", { pattern: DNS_LABEL_PATTERN, maxLength: 63 }),
     locations: list(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import type { Tenant, TenantStatus } from "../../api/v1alpha1/index.js";
 import type { MoveRecord } from "../../../cell/moves/index.js";
-import { CLEANUP_GRACE_MS, decideMove, HOLD_LIMIT_MS, HOLD_SETTLE_MS, type MoveInputs } from "./decide.js";
+import { CLEANUP_GRACE_MS, decideMove, HOLD_LIMIT_MS, HOLD_SETTLE_MS, RETRY_AFTER_ROLLBACK_MS, type MoveInputs } from "./decide.js";
 
 const now = Date.parse("2026-11-22T02:00:00Z");
 const schemaOf = (cell: string) => `cell_${cell.replaceAll("-", "_")}`;
@@ -17,11 +17,12 @@ function tenant(cell: string | undefined, status: TenantStatus = { cell: "shared
 }
 
 function move(phase: MoveRecord["phase"], extra: Partial<MoveRecord> = {}): MoveRecord {
-  return { id: "u/2", tenantId: "t", sourceSchema: "cell_shared_1", targetSchema: "cell_chain_1", phase, idOffsets: {}, idLimits: {}, fenced: false, checkpointed: false, error: null, holdStartedAt: null, switchedAt: null, ...extra };
+  return { id: "u/2", tenantId: "t", sourceSchema: "cell_shared_1", targetSchema: "cell_chain_1", phase, idOffsets: {}, idLimits: {}, fenced: false, checkpointed: false, error: null, holdStartedAt: null, switchedAt: null, updatedAt: new Date(now - 1_000), ...extra };
 }
 
 function decide(overrides: Partial<MoveInputs>) {
-  return decideMove({ tenant: tenant("chain-1"), placedCell: "shared-1", move: undefined, schemaOf, targetReady: true, now, ...overrides });
+  const inputs = { tenant: tenant("chain-1"), placedCell: "shared-1", move: undefined, schemaOf, targetReady: true, now, ...overrides };
+  return decideMove({ destination: inputs.tenant.spec.cell, ...inputs });
 }
 
 describe("Given a tenant whose spec.cell names the cell it is placed in", () => {
@@ -33,7 +34,7 @@ describe("Given a tenant whose spec.cell names the cell it is placed in", () => 
 
 describe("Given a tenant whose spec.cell was changed to another cell", () => {
   it("waits while the target cell is not ready, then copies", () => {
-    expect(decide({ targetReady: false }).kind).toBe("wait");
+    expect(decide({ targetReady: false })).toMatchObject({ kind: "wait", afterMs: 10_000 });
     expect(decide({})).toEqual({ kind: "copy", to: "chain-1" });
   });
 
@@ -62,5 +63,41 @@ describe("Given a tenant whose spec.cell was changed to another cell", () => {
     expect(decide({ tenant: tenant("shared-1"), move: switched, placedCell: "shared-1" })).toEqual({ kind: "publish" });
     const published: TenantStatus = { cell: "chain-1", hold: false, move: { id: "u/2", phase: "Switched", from: "shared-1", to: "chain-1" } };
     expect(decide({ tenant: tenant("chain-1", published), placedCell: "chain-1", move: switched })).toEqual({ kind: "cleanup", afterMs: CLEANUP_GRACE_MS - 1_000 });
+    // Killed after the status write but before the cell label: publish again.
+    expect(decide({ tenant: tenant("chain-1", published), placedCell: "shared-1", move: switched })).toEqual({ kind: "publish" });
+  });
+});
+
+describe("Given a tenant whose last move to the wanted cell rolled back", () => {
+  it("waits out the retry backoff, keeping the outcome visible, then copies again", () => {
+    const rolledBack = move("RolledBack", { error: "the hold lasted too long", updatedAt: new Date(now - 1_000) });
+    expect(decide({ lastMove: rolledBack })).toMatchObject({ kind: "wait", retry: true, afterMs: RETRY_AFTER_ROLLBACK_MS - 1_000, message: expect.stringMatching(/the hold lasted too long/) });
+    expect(decide({ lastMove: { ...rolledBack, updatedAt: new Date(now - RETRY_AFTER_ROLLBACK_MS - 1) } })).toEqual({ kind: "copy", to: "chain-1" });
+  });
+
+  it("does not wait after a cancelled or finished move, or one to another cell", () => {
+    expect(decide({ lastMove: move("Cancelled") })).toEqual({ kind: "copy", to: "chain-1" });
+    expect(decide({ lastMove: move("Done") })).toEqual({ kind: "copy", to: "chain-1" });
+    expect(decide({ lastMove: move("RolledBack", { targetSchema: "cell_other_2" }) })).toEqual({ kind: "copy", to: "chain-1" });
+  });
+});
+
+describe("Given a destination other than spec.cell (a tenant made dedicated)", () => {
+  it("moves there, and cancels a move whose target is no longer the destination", () => {
+    expect(decide({ tenant: tenant(undefined), destination: "dedicated-pho" })).toEqual({ kind: "copy", to: "dedicated-pho" });
+    expect(decide({ tenant: tenant(undefined), destination: undefined, move: move("CatchingUp") })).toMatchObject({ kind: "rollback", outcome: "Cancelled" });
+  });
+});
+
+describe("Given an operator that died after the database recorded the move's end but before the status showed it", () => {
+  it("finishes the ended move (idempotent clean-up, then the status)", () => {
+    const showing = (phase: "CleaningUp" | "Verifying"): TenantStatus => ({ cell: "chain-1", move: { id: "u/2", phase, from: "shared-1", to: "chain-1" } });
+    const done = move("Done");
+    expect(decide({ tenant: tenant("chain-1", showing("CleaningUp")), placedCell: "chain-1", lastMove: done })).toEqual({ kind: "finish", move: done });
+    const rolledBack = move("RolledBack");
+    expect(decide({ tenant: tenant("chain-1", showing("Verifying")), lastMove: rolledBack })).toEqual({ kind: "finish", move: rolledBack });
+    // Once the status shows the end, nothing more to finish.
+    const shownDone: TenantStatus = { cell: "chain-1", move: { id: "u/2", phase: "Done", from: "shared-1", to: "chain-1" } };
+    expect(decide({ tenant: tenant("chain-1", shownDone), placedCell: "chain-1", lastMove: done })).toEqual({ kind: "none" });
   });
 });

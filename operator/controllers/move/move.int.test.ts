@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import pg from "pg";
 import { cellDatabaseNames } from "../../../cell/provisioning/index.js";
 import { seedMenu, writeOrder } from "../../../cell/moves/testing.js";
-import type { Tenant } from "../../api/v1alpha1/index.js";
+import { GROUP, VERSION, type Cell, type Tenant } from "../../api/v1alpha1/index.js";
 import type { OperatorHandle } from "../../manager.js";
+import { dedicatedCellName } from "../../names.js";
 import { adminPool, applyTenant, eventually, forceForget, getTenant, installCrds, isReady, startTestOperator, tenantManifest, testKube } from "../../testing/harness.js";
 
 const kube = testKube();
@@ -79,4 +80,39 @@ describe("Given a Tenant whose spec.cell is changed with kubectl apply", () => {
     // The neighbour in the target cell kept its place and its data.
     expect(isReady(await getTenant(kube, neighbour))).toBe(true);
   }, 180_000);
+});
+
+describe("Given a placed shared Tenant whose isolation is changed to dedicated", () => {
+  const name = `${instance}-lau-de`;
+  const spec = { plan: "chain" as const, locations: [{ name: "Bình Thạnh" }] };
+
+  it("moves it, with its orders, into a new dedicated cell of its own", async () => {
+    await applyTenant(kube, tenantManifest(instance, name, spec));
+    const before = await readyTenant(name);
+    const tenantId = before.status!.tenantId!;
+    const source = cellDatabaseNames(before.status!.cell!).schema;
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL, options: `-c search_path=${source}` });
+    await client.connect();
+    const seeded = await seedMenu(client, source, tenantId);
+    for (let n = 0; n < 10; n++) await writeOrder(client, seeded, n);
+    await client.end();
+
+    await applyTenant(kube, tenantManifest(instance, name, { ...spec, isolation: "dedicated" }));
+    const dedicated = dedicatedCellName(name);
+    const moved = await eventually(`moved to ${dedicated}`, async () => {
+      const t = await getTenant(kube, name);
+      return t?.status?.cell === dedicated && t.status.move?.phase === "Done" && isReady(t) ? t : undefined;
+    }, 180_000, 250).catch(async (error: Error) => {
+      throw new Error(`${error.message}; status ${JSON.stringify((await getTenant(kube, name))?.status)}`);
+    });
+    expect(moved.status!.tenantId).toBe(tenantId);
+    expect(moved.metadata.labels?.["localstoreplatform.com/cell"]).toBe(dedicated);
+    // The cell was created as for a new dedicated tenant: dedicated class, owned by the Tenant.
+    const cell = (await kube.custom.getClusterCustomObject({ group: GROUP, version: VERSION, plural: "cells", name: dedicated })) as Cell;
+    expect(cell.spec.class).toBe("dedicated");
+    expect(cell.metadata.ownerReferences?.map((o) => o.name)).toEqual([name]);
+    expect(await count(cellDatabaseNames(dedicated).schema, "orders", tenantId)).toBe(10);
+    expect(await count(source, "orders", tenantId)).toBe(0);
+    expect(await count(source, "tenants", tenantId)).toBe(0);
+  }, 240_000);
 });

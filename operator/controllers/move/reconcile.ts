@@ -11,13 +11,15 @@ import {
   cleanupSource,
   copyTenant,
   findActiveMove,
+  findLastFinishedMove,
   finalSync,
+  freshMoveId,
   holdMove,
   markSwitched,
   rollbackMove,
   type MoveRecord,
 } from "./cell.js";
-import { cellApiEndpoint, Labels } from "../../names.js";
+import { cellApiEndpoint, dedicatedCellName, Labels } from "../../names.js";
 import { isTrue } from "../../status.js";
 import type { ReconcileResult } from "../../runtime/controller.js";
 import type { OperatorContext } from "../context.js";
@@ -25,6 +27,7 @@ import { isCellReady } from "../context.js";
 import { writeTenantStatus } from "../tenant/status.js";
 import { decideMove, type MoveAction } from "./decide.js";
 import { withMoveClient } from "./database.js";
+import { moveDestination } from "./destination.js";
 
 /**
  * Returns undefined when the tenant has no move to make (the tenant reconcile carries on), or the
@@ -32,37 +35,58 @@ import { withMoveClient } from "./database.js";
  */
 export async function reconcileMove(ctx: OperatorContext, tenant: Tenant, placedCell: string): Promise<ReconcileResult | undefined> {
   const tenantId = tenant.status?.tenantId;
-  const wanted = tenant.spec.cell && tenant.spec.cell !== placedCell ? tenant.spec.cell : undefined;
-  if (!tenantId || (!wanted && !tenant.status?.move)) return undefined;
+  if (!tenantId) return undefined;
+  const destination = await moveDestination(ctx, tenant, placedCell);
+  if ("wait" in destination) {
+    await setMove(ctx, tenant, { id: "", phase: "Pending", from: placedCell, to: "", message: destination.wait });
+    return { requeueAfterMs: 30_000 };
+  }
+  const wanted = destination.cell && destination.cell !== placedCell ? destination.cell : undefined;
+  if (!wanted && !tenant.status?.move) return undefined;
   return withMoveClient(ctx.db.url, async (admin) => {
     const move = await findActiveMove(admin, tenantId);
     const target = wanted ? ctx.cells.get(wanted) : undefined;
     const action = decideMove({
       tenant,
       placedCell,
+      destination: destination.cell,
       move,
+      lastMove: move ? undefined : await findLastFinishedMove(admin, tenantId),
       schemaOf: (cell) => cellDatabaseNames(cell).schema,
       targetReady: isCellReady(target) && isTrue(target?.status?.conditions, "DatabaseReady"),
       now: Date.now(),
     });
     if (action.kind === "none") return undefined;
     try {
-      return await step(ctx, admin, tenant, placedCell, tenantId, move, action);
+      return await step(ctx, admin, tenant, placedCell, tenantId, move, action, wanted);
     } catch (error) {
       return failed(ctx, admin, tenant, tenantId, error);
     }
   });
 }
 
-async function step(ctx: OperatorContext, admin: pg.ClientBase, tenant: Tenant, placedCell: string, tenantId: string, move: MoveRecord | undefined, action: MoveAction): Promise<ReconcileResult> {
+async function step(
+  ctx: OperatorContext,
+  admin: pg.ClientBase,
+  tenant: Tenant,
+  placedCell: string,
+  tenantId: string,
+  move: MoveRecord | undefined,
+  action: MoveAction,
+  wanted: string | undefined,
+): Promise<ReconcileResult> {
   const name = tenant.metadata.name;
   switch (action.kind) {
-    case "wait":
-      await setMove(ctx, tenant, { id: "", phase: "Pending", from: placedCell, to: tenant.spec.cell!, message: action.message });
-      return { requeueAfterMs: 10_000 };
+    // Target not ready, or a rolled-back move waiting for its retry (its outcome stays visible meanwhile)
+    case "wait": {
+      const last = tenant.status?.move;
+      const shown = action.retry && last ? { ...last, message: action.message } : { id: "", phase: "Pending" as const, from: placedCell, to: wanted ?? "", message: action.message };
+      await setMove(ctx, tenant, shown);
+      return { requeueAfterMs: action.afterMs };
+    }
     // Copy the tenant's rows while it keeps serving, then catch up what changed meanwhile
     case "copy": {
-      const moveId = move?.id ?? `${tenant.metadata.uid ?? name}/${tenant.metadata.generation ?? 0}`;
+      const moveId = move?.id ?? (await freshMoveId(admin, `${tenant.metadata.uid ?? name}/${tenant.metadata.generation ?? 0}`));
       const from = cellDatabaseNames(placedCell).schema;
       const to = cellDatabaseNames(action.to).schema;
       const base = { id: moveId, from: placedCell, to: action.to, startedAt: tenant.status?.move?.startedAt ?? new Date().toISOString() };
@@ -112,6 +136,21 @@ async function step(ctx: OperatorContext, admin: pg.ClientBase, tenant: Tenant, 
       await endMove(ctx, tenant, ended.phase as TenantMovePhase, action.reason);
       return { requeueAfterMs: 1_000 };
     }
+    // Repeat the idempotent end of a move the database records as ended, then show it ended
+    case "finish": {
+      const { move: ended } = action;
+      if (ended.phase === "Done") {
+        await cleanupSource(admin, ended.id);
+        await setMove(ctx, tenant, { ...moveStatus(tenant, ended), phase: "Done", message: "moved; the source copy is removed" });
+        ctx.record(tenant, "Normal", "MoveDone", `moved to cell ${tenant.status?.move?.to}`);
+      } else {
+        const outcome = ended.phase === "Cancelled" ? "Cancelled" : "RolledBack";
+        const reason = ended.error ?? "ended before an operator restart";
+        await rollbackMove(admin, ended.id, reason, outcome);
+        await endMove(ctx, tenant, outcome, reason);
+      }
+      return { requeueAfterMs: 1_000 };
+    }
     case "none":
       return {};
   }
@@ -119,11 +158,17 @@ async function step(ctx: OperatorContext, admin: pg.ClientBase, tenant: Tenant, 
 
 /** status.move as recorded, or rebuilt from the database row when the status lost it. */
 function moveStatus(tenant: Tenant, move: MoveRecord): TenantMoveStatus {
-  return tenant.status?.move?.id === move.id ? tenant.status.move : { id: move.id, phase: "CatchingUp", from: tenant.status?.cell ?? "", to: tenant.spec.cell ?? "" };
+  return tenant.status?.move?.id === move.id ? tenant.status.move : { id: move.id, phase: "CatchingUp", from: tenant.status?.cell ?? "", to: cellOfSchema(move.targetSchema, tenant) };
+}
+
+/** The cell whose schema is `schema`: the one status.move or spec.cell names, else read from the schema name. */
+function cellOfSchema(schema: string, tenant: Tenant): string {
+  const known = [tenant.status?.move?.to, tenant.spec.cell, dedicatedCellName(tenant.spec.slug)].find((c) => c && cellDatabaseNames(c).schema === schema);
+  return known ?? schema.replace(/^cell_/, "").replaceAll("_", "-");
 }
 
 async function publish(ctx: OperatorContext, tenant: Tenant, move: MoveRecord): Promise<ReconcileResult> {
-  const to = tenant.status?.move?.to ?? tenant.spec.cell!;
+  const to = tenant.status?.move?.to || cellOfSchema(move.targetSchema, tenant);
   const target = ctx.cells.get(to);
   await writeTenantStatus(ctx, tenant, {
     ...tenant.status,
