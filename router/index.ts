@@ -1,6 +1,6 @@
 // The subdomain router: {slug}.<base domain> → the cell serving that tenant.
 // See docs/router.md.
-export { createRouter, type Router, type RouterOptions } from "./router.js";
+export { createRouter, DEFAULT_ENGINE, type Router, type RouterEngine, type RouterOptions } from "./router.js";
 export { RouteTable, type RouteSpec, type Route } from "./route-table.js";
 export { HostResolver, type HostParse } from "./host.js";
 export { RouterErrors, type RouterErrorCode } from "./errors.js";

@@ -33,9 +33,9 @@ const program = new Command()
   .option("--upstream-timeout <ms>", "504 when a cell has not started answering within this time", positiveMs, 30_000)
   .option("--hold-timeout <ms>", "longest a request waits for a tenant being moved", positiveMs, 5_000)
   .addOption(
-    new Option("--engine <engine>", "HTTP engine: node (node:http + undici) or raw (the router's own strict HTTP/1.1 framing on raw sockets, faster)")
-      .choices(["node", "raw"])
-      .default("node"),
+    new Option("--engine <engine>", "HTTP engine: raw (the router's own strict HTTP/1.1 framing on node:net sockets) or node (node:http + undici)")
+      .choices(["raw", "node"])
+      .default("raw"),
   )
   .addHelpText(
     "after",

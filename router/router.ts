@@ -48,13 +48,15 @@ export interface RouterOptions {
   tracing?: boolean;
   /**
    * The HTTP engine: "node" (node:http server + undici pools) or "raw" (the router's own strict
-   * HTTP/1.1 framing on node:net sockets; docs/router.md). Default "node".
+   * HTTP/1.1 framing on node:net sockets; ADR 1440). Default "raw".
    */
   engine?: RouterEngine;
   logger?: Logger;
 }
 
 export type RouterEngine = "node" | "raw";
+
+export const DEFAULT_ENGINE: RouterEngine = "raw";
 
 export interface Router {
   /** Starts serving; resolves with the public base URL. */
@@ -88,7 +90,7 @@ export function createRouter(options: RouterOptions): Router {
     tracing: options.tracing ?? false,
     answers: new Map(),
   };
-  const engine = options.engine ?? "node";
+  const engine = options.engine ?? DEFAULT_ENGINE;
   if (engine !== "node" && engine !== "raw") throw new Error(`createRouter: engine must be "node" or "raw" (got ${String(engine)})`);
   const front = engine === "raw" ? rawFront(state) : nodeFront(state);
   const server = front.server;

@@ -108,8 +108,11 @@ export class ClientConnection {
     this.exchange = undefined;
     this.readingBody = false;
     if (this.closed) return;
-    this.socket.write(rawErrorResponse(code, html, requestId, !close));
-    if (close) this.end();
+    // A client pipelining refused requests without reading the answers gets cut off rather
+    // than have the router buffer answers for it.
+    const last = close || this.socket.writableNeedDrain;
+    this.socket.write(rawErrorResponse(code, html, requestId, !last));
+    if (last) this.end();
     else this.nextRequest();
   }
 

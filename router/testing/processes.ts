@@ -2,15 +2,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { once } from "node:events";
-import type { RouterEngine } from "../router.js";
+import { DEFAULT_ENGINE, type RouterEngine } from "../router.js";
 
 export const TEST_SIGNING_KEY = "test-router-signing-key-0123456789";
 
 /**
- * The engine the router's integration tests run: LSP_ROUTER_ENGINE=node|raw (default node), so
- * the whole suite runs against either (`LSP_ROUTER_ENGINE=raw npm test -- router`).
+ * The engine the router's integration tests run: LSP_ROUTER_ENGINE=raw|node (default: the
+ * router's default, raw), so the whole suite runs against either (`LSP_ROUTER_ENGINE=node npm test -- router`).
  */
-export const TEST_ENGINE: RouterEngine = process.env.LSP_ROUTER_ENGINE === "raw" ? "raw" : "node";
+export const TEST_ENGINE: RouterEngine = process.env.LSP_ROUTER_ENGINE === "node" ? "node" : process.env.LSP_ROUTER_ENGINE === "raw" ? "raw" : DEFAULT_ENGINE;
 
 export interface CellProcess {
   name: string;
