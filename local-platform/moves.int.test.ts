@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { beginMove, copyTenant } from "../cell/moves/index.js";
+import { beginMove, catchUp, checkpointVerify, copyTenant, finalSync, holdMove, markSwitched, readMove } from "../cell/moves/index.js";
 import { apply, type Output } from "../cli/commands.js";
 import { resolveTarget, type Target } from "../cli/target.js";
 import { graphql, loginByOtp, type Session } from "../e2e/clients.js";
@@ -156,11 +156,45 @@ describe("Given a tenant with orders on the local platform", () => {
       const s = await status();
       return s.move?.phase === "RolledBack" ? s : undefined;
     }, 30_000);
-    expect(after).toMatchObject({ cell: "shared-2", hold: false });
+    expect(after).toMatchObject({ cell: "shared-2", hold: false, move: { id: `left-over-${process.pid}`, from: "shared-2", to: "shared-1" } });
     const copies = await platform.admin.query<{ n: number }>("select count(*)::int as n from cell_shared_1.tenants where slug = $1", [slug]);
     expect(copies.rows[0]!.n).toBe(0);
     // The capture (and with it the fence) is gone: the tenant takes orders again in its cell.
     expect((await sell(1)).errors).toBeUndefined();
     expect(await dashboard()).toEqual({ todayRevenue: ordersBefore.todayRevenue + 45_000, todayOrders: ordersBefore.todayOrders + 1 });
   }, 60_000);
+
+  it("finishes a move a stopped platform left after its switch, then follows spec.cell back, nothing lost", async () => {
+    const before = (await dashboard())!;
+    const { tenantId } = await status();
+    // Stopped right after the switch was committed in the database, before route and status followed.
+    await platform.operator.stop();
+    const moveId = `switched-${process.pid}`;
+    const client = await platform.admin.connect();
+    try {
+      await beginMove(client, { moveId, tenantId: tenantId!, sourceSchema: "cell_shared_2", targetSchema: "cell_shared_1" });
+      await copyTenant(client, moveId);
+      await catchUp(client, moveId);
+      await checkpointVerify(client, await readMove(client, moveId));
+      await holdMove(client, moveId);
+      await finalSync(client, moveId);
+      await markSwitched(client, moveId);
+    } finally {
+      client.release();
+    }
+    expect((await status()).cell).toBe("shared-2");
+    await platform.operator.start();
+    // The left-over move is finished (the tenant lands in shared-1), then spec.cell (still shared-2) moves it back.
+    const back = await eventually("a move back to shared-2", async () => {
+      const s = await status();
+      return s.cell === "shared-2" && s.move?.phase === "Done" && s.move.id !== moveId ? s : undefined;
+    }, 90_000);
+    expect(back.move).toMatchObject({ from: "shared-1", to: "shared-2" });
+    expect(await dashboard()).toEqual(before);
+    const counts = await platform.admin.query<{ n1: number; n2: number }>(
+      `select (select count(*)::int from cell_shared_1.tenants where slug = $1) as n1, (select count(*)::int from cell_shared_2.orders o join cell_shared_2.tenants t on t.id = o.tenant_id where t.slug = $1) as n2`,
+      [slug],
+    );
+    expect(counts.rows[0]).toEqual({ n1: 0, n2: before.todayOrders });
+  }, 120_000);
 });

@@ -134,8 +134,11 @@ export class LocalMoves {
   /** A move the database records as unfinished, left by a platform that stopped during it. */
   private async recover(tenant: StoredObject, move: MoveRecord): Promise<number> {
     const name = tenant.metadata.name;
-    const status = tenant.status as TenantStatus;
-    const shown = status.move ?? { id: move.id, phase: "Pending" as const, from: status.cell ?? "", to: "" };
+    const cells = await this.o.store.list("Cell");
+    // The move row names schemas; the cells are the ones whose schema that is.
+    const cellOf = (schema: string) => cells.find((c) => cellDatabaseNames(c.metadata.name).schema === schema);
+    const [from, to] = [cellOf(move.sourceSchema), cellOf(move.targetSchema)];
+    const shown: TenantMoveStatus = { id: move.id, phase: "Pending", from: from?.metadata.name ?? move.sourceSchema, to: to?.metadata.name ?? move.targetSchema };
     await this.withClient(async (client) => {
       if (BEFORE_SWITCH.includes(move.phase)) {
         // The source is still authoritative: drop the capture and the partial copy, serve from the source.
@@ -143,13 +146,11 @@ export class LocalMoves {
         await this.patchStatus(name, { hold: false, move: { ...shown, phase: "RolledBack", message: "the local platform stopped during the move; nothing lost, will try again" } });
       } else {
         // Past the switch the target is authoritative: route there (the stop may have come before), then remove the source copy.
-        const to = [shown.to, (tenant.spec as unknown as TenantSpec).cell].find((c) => c && cellDatabaseNames(c).schema === move.targetSchema);
-        const target = to ? await this.o.store.get("Cell", to) : undefined;
-        const endpoint = (target?.status as { endpoint?: string } | undefined)?.endpoint;
-        if (!to || !endpoint) throw new Error(`move ${move.id} switched to schema ${move.targetSchema}, but no ready cell with that schema is known`);
-        await this.patchStatus(name, { cell: to, endpoint, hold: false });
+        const endpoint = (to?.status as { endpoint?: string } | undefined)?.endpoint;
+        if (!to || !endpoint) throw new Error(`move ${move.id} switched to schema ${move.targetSchema}; waiting for the cell with that schema to be ready`);
+        await this.patchStatus(name, { cell: to.metadata.name, endpoint, hold: false });
         await cleanupSource(client, move.id);
-        await this.patchStatus(name, { move: { ...shown, to, phase: "Done", message: "moved; the source copy is removed (finished after a restart)" } });
+        await this.patchStatus(name, { move: { ...shown, phase: "Done", message: "moved; the source copy is removed (finished after a restart)" } });
       }
     });
     this.o.log.info({ tenant: name, move: move.id, phase: move.phase }, "Recovered Tenant move after a restart");
