@@ -23,6 +23,9 @@ const UNREACHABLE = new Set(["UND_ERR_CONNECT_TIMEOUT", "ECONNREFUSED", "ENOTFOU
 
 const CONTINUE = Buffer.from("HTTP/1.1 100 Continue\r\n\r\n", "latin1");
 
+/** Body bytes up to which head and body are copied into one buffer rather than written as two. */
+const SMALL_BODY = 16 * 1024;
+
 export class RawExchange extends RoutedRequest implements UpstreamUser {
   readonly started = performance.now();
   cell: CellUpstream | undefined;
@@ -95,13 +98,17 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     }
     this.upstream = socket;
     this.sentAt = performance.now();
-    socket.cork();
-    socket.write(this.cellHead(), "latin1");
     if (!reused) this.cell!.downUntil = 0;
-    // Body bytes that arrived with the head (or while held) go first.
-    const pending = this.conn.takePending();
-    if (pending !== undefined) this.clientBytes(pending);
-    socket.uncork();
+    // Body bytes that arrived with the head (or while held) go right behind it.
+    const pending = this.requestDone ? undefined : this.conn.takePending();
+    if (pending === undefined) {
+      socket.write(this.cellHead(), "latin1");
+    } else {
+      socket.cork();
+      socket.write(this.cellHead(), "latin1");
+      this.clientBytes(pending);
+      socket.uncork();
+    }
     if (!this.requestDone) this.conn.readBody();
   }
 
@@ -168,21 +175,20 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
       if (head.body === BodyKind.UntilClose) this.closeAfter = true;
       if (head.body === BodyKind.Length) this.responseLeft = head.contentLength;
       else if (head.body === BodyKind.Chunked) this.responseChunks = new ChunkedFramer(64 * 1024);
-      const client = this.conn.socket;
-      client.cork();
-      client.write(`${head.rewritten}${this.closeAfter || !this.requestDone ? "\r\nconnection: close" : ""}\r\n\r\n`, "latin1");
+      const rewritten = `${head.rewritten}${this.closeAfter || !this.requestDone ? "\r\nconnection: close" : ""}\r\n\r\n`;
       if (head.body === BodyKind.None) {
-        client.uncork();
+        this.conn.socket.write(rewritten, "latin1");
         if (buf.length > head.length) this.response.reusable = false;
         return this.complete();
       }
-      if (buf.length > head.length) this.responseBody(buf, head.length);
-      client.uncork();
+      if (buf.length > head.length) this.responseBody(buf, head.length, rewritten);
+      else this.conn.socket.write(rewritten, "latin1");
       return;
     }
   }
 
-  responseBody(chunk: Buffer, start: number): void {
+  /** Passes the response body bytes in `chunk[start..]` on; `head`, when given, goes first (in the same write). */
+  responseBody(chunk: Buffer, start: number, head?: string): void {
     const response = this.response!;
     let end = chunk.length;
     let finished = false;
@@ -198,13 +204,36 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
         finished = true;
       }
     }
-    if (end > start) {
+    if (head !== undefined) {
+      this.writeWithHead(head, chunk, start, end, finished);
+    } else if (end > start) {
       const ok = this.conn.socket.write(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
       // The client reads slower than the cell writes: stop reading the cell until it catches up.
       if (!ok && !finished) this.conn.waitForDrain(this.upstream!);
     }
     if (end < chunk.length) response.reusable = false; // bytes past the response: never reuse
     if (finished) this.complete();
+  }
+
+  /**
+   * The response head and the first body bytes in one write: for the usual small answer that is
+   * one buffer and one syscall, instead of a writev of two.
+   */
+  writeWithHead(head: string, chunk: Buffer, start: number, end: number, finished: boolean): void {
+    const socket = this.conn.socket;
+    let ok: boolean;
+    if (end - start <= SMALL_BODY) {
+      const out = Buffer.allocUnsafe(head.length + end - start);
+      out.write(head, 0, "latin1");
+      chunk.copy(out, head.length, start, end);
+      ok = socket.write(out);
+    } else {
+      socket.cork();
+      socket.write(head, "latin1");
+      ok = socket.write(chunk.subarray(start, end));
+      socket.uncork();
+    }
+    if (!ok && !finished) this.conn.waitForDrain(this.upstream!);
   }
 
   responseFinished(): boolean {
