@@ -16,7 +16,7 @@ Starts the LSP cell API (GraphQL at /graphql, /healthz, /readyz, /metrics). Conf
   REDIS_URL           optional redis:// URL for the dashboard cache; without it every dashboard
                       read goes to the incrementally maintained aggregates (correct, slower)
   ML_GRPC_URL         optional ML service address (not used by the core API yet)
-  DB_POOL_SIZE        Postgres connections (default 20)
+  DB_POOL_SIZE        Postgres connections (default 8)
   LOG_LEVEL           pino level (default info)
   PAYMENT_PROVIDERS_FILE  optional YAML/JSON with MoMo/ZaloPay/VNPay merchant accounts per tenant
                       (docs/cell-realtime.md); without it every payment webhook is refused

@@ -46,6 +46,7 @@ const program = new Command("bench:cell")
   .option("--concurrency <n>", "concurrent order writers (closed loop)", positive, 32)
   .option("--write-rounds <n>", "repeat the order-write phase this many times (the target uses the median round)", positive, 3)
   .option("--phases <list>", `comma-separated subset of ${PHASES.join(",")}`, phaseList, [...PHASES])
+  .option("--db-pool <n>", "Postgres connections per cell process (DB_POOL_SIZE; default: the cell's own default)", positive)
   .option("--cpu-prof <dir>", "write a V8 CPU profile of the cached cell process (the one the writes go to) into this folder")
   .option("--out <file>", "also write the results as JSON here", join(root, ".lsp", "bench", "cell.json"))
   .parse();
@@ -58,6 +59,7 @@ const opts = program.opts<{
   concurrency: number;
   writeRounds: number;
   phases: Phase[];
+  dbPool?: number;
   cpuProf?: string;
   out: string;
 }>();
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
   async function startCell(name: string, withRedis: boolean, nodeFlags: string[] = []): Promise<string> {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATABASE_URL: roleUrl.toString(), CELL_SCHEMA: schema, ROUTER_SIGNING_KEY, JWKS_JSON: JSON.stringify(issuer.jwks), LOG_LEVEL: "warn", NODE_ENV: "production" };
+    if (opts.dbPool) env.DB_POOL_SIZE = String(opts.dbPool);
     if (withRedis) env.REDIS_URL = redis.url;
     else delete env.REDIS_URL;
     const child: ServiceProcess = startProcess(stateDir, name, process.execPath, [...nodeFlags, "--import", "tsx", join(root, "cell", "main.ts")], { env, cwd: root });

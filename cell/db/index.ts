@@ -1,3 +1,3 @@
-export { createDatabase, type Database, type DatabaseConfig, type TransactionClient } from "./database.js";
+export { createDatabase, DEFAULT_POOL_SIZE, type Database, type DatabaseConfig, type TransactionClient } from "./database.js";
 export type { TenantPrisma } from "./tenant-scope.js";
 export { Prisma, type PrismaClient } from "../generated/prisma/client.js";

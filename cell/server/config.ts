@@ -1,6 +1,7 @@
 // The cell API's configuration, from the environment (cell/main.ts) or given in-process.
 import { z } from "zod";
 import type { KeySource } from "../auth/index.js";
+import { DEFAULT_POOL_SIZE } from "../db/index.js";
 import { loadPaymentConfigFile, type PaymentConfig } from "../payments/index.js";
 
 export interface CellServerConfig {
@@ -29,7 +30,7 @@ const Env = z.object({
   JWKS_URL: z.url().optional(),
   JWKS_JSON: z.string().optional(),
   ML_GRPC_URL: z.string().optional(),
-  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(DEFAULT_POOL_SIZE),
   LOG_LEVEL: z.string().optional(),
   PAYMENT_PROVIDERS_FILE: z.string().min(1).optional(),
   PLATFORM_KEY: z.string().min(16, "must be the platform key shared with the control plane (at least 16 characters)").optional(),

@@ -1,7 +1,9 @@
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { startTestCell, type Member, type TestCell } from "../testing/cell.js";
 import { routerHeaders } from "../testing/identity.js";
+import { MAX_GRAPHQL_BODY_BYTES } from "./body-limit.js";
 import { TRACER_NAME } from "./index.js";
 
 describe("Given a running cell API process", () => {
@@ -34,6 +36,30 @@ describe("Given a running cell API process", () => {
     });
     expect(await response.json()).toEqual({ data: { tenant: { slug: "xoi" } } });
     expect((await fetch(`${base}/nope`)).status).toBe(404);
+  });
+
+  it("reads a large body within the limit, and refuses one over it (413) or without a length (411) unread", async () => {
+    const token = await cell.issuer.token({ memberships: [{ tenant: "xoi", role: "owner", locations: "*" }] });
+    const headers = { "content-type": "application/json", authorization: `Bearer ${token}`, ...routerHeaders("xoi") };
+    const padded = (bytes: number) => JSON.stringify({ query: "{ tenant { slug } }", extensions: { pad: "x".repeat(bytes) } });
+    const within = await fetch(`${base}/graphql`, { method: "POST", headers, body: padded(MAX_GRAPHQL_BODY_BYTES - 200) });
+    expect(await within.json()).toEqual({ data: { tenant: { slug: "xoi" } } });
+
+    const over = await fetch(`${base}/graphql`, { method: "POST", headers, body: padded(MAX_GRAPHQL_BODY_BYTES) });
+    expect(over.status).toBe(413);
+    expect(await over.json()).toMatchObject({ errors: [{ extensions: { code: "REQUEST_ENTITY_TOO_LARGE" } }] });
+
+    const url = new URL(`${base}/graphql`);
+    const chunked = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: { ...headers, "transfer-encoding": "chunked" } }, (res) => {
+        let body = "";
+        res.setEncoding("utf8").on("data", (c: string) => (body += c)).on("end", () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on("error", reject);
+      req.end(JSON.stringify({ query: "{ tenant { slug } }" }));
+    });
+    expect(chunked.status).toBe(411);
+    expect(JSON.parse(chunked.body)).toMatchObject({ errors: [{ extensions: { code: "LENGTH_REQUIRED" } }] });
   });
 
   it("exposes Prometheus metrics at /metrics", async () => {

@@ -14,6 +14,7 @@ import { createDatabase, type Database } from "../db/index.js";
 import { createContext, type CellContext, type ContextDeps } from "../graphql/context.js";
 import { locationLookup } from "../graphql/location-lookup.js";
 import { schema } from "../graphql/schema/index.js";
+import { graphqlBodyRefusal } from "./body-limit.js";
 import type { CellServerConfig } from "./config.js";
 import { createMetrics, operationTelemetry, type CellMetrics } from "./observability.js";
 import { attachRealtime } from "../realtime/index.js";
@@ -83,6 +84,8 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
       },
     },
     plugins: [operationTelemetry(metrics, options.tracer)],
+    // Enforced on the declared length in route() instead (./body-limit.ts says why).
+    maxRequestBodySize: false,
   });
 
   async function ready(res: ServerResponse): Promise<void> {
@@ -109,6 +112,12 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
       return;
     }
     if (path === "/graphql") {
+      const refused = req.method === "POST" ? graphqlBodyRefusal(req) : undefined;
+      if (refused) {
+        // The body is not read: the connection cannot carry another request after this answer.
+        res.shouldKeepAlive = false;
+        return send(res, refused.status, "application/json", refused.body);
+      }
       void yoga(req, res);
       return;
     }
