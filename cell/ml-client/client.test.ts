@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import { createServer } from "node:net";
-import { mlServiceConstructor, startMlServer, syntheticRecommendationInput, type MlServer } from "../../ml/index.js";
-import { createMlClient, type MlClient } from "./client.js";
+import { mlServiceConstructor, RecommendationCache, startMlServer, syntheticRecommendationInput, type MlServer, type RecommendationsResponse } from "../../ml/index.js";
+import { createMlClient, type MlClient, type RecommendationsInput, type VersionedRecommendationsInput } from "./client.js";
 
 const { tenantId, locationId, ...input } = syntheticRecommendationInput();
 
@@ -65,6 +65,88 @@ describe("Given a healthy ML pod", () => {
   });
 });
 
+/** A small menu (6 items) keeps the cold computations of these cases short. */
+const small = (seed: number): RecommendationsInput => {
+  const { tenantId: _t, locationId: _l, ...rest } = syntheticRecommendationInput({ items: 6, days: 56, seed });
+  return rest;
+};
+
+/** Counts the input builds the client asks for: a by-version hit must build none. */
+function versioned(dataVersion: string, data: RecommendationsInput): VersionedRecommendationsInput & { loads: number } {
+  const source = { asOf: data.asOf, dataVersion, loads: 0, load: async () => (source.loads++, data) };
+  return source;
+}
+
+describe("Given a healthy ML pod and input named by a data version", () => {
+  let pod: MlServer;
+  let cache: RecommendationCache<RecommendationsResponse>;
+  let port: number;
+  const start = async () => {
+    cache = new RecommendationCache<RecommendationsResponse>();
+    pod = await startMlServer({ port, host: "127.0.0.1", recommendationCache: cache });
+  };
+  beforeAll(async () => {
+    port = await freePort();
+    await start();
+  });
+  afterAll(() => pod.close());
+  const lookups = () => ({ hits: cache.hits, misses: cache.misses });
+
+  it("answers a repeat refresh by version alone, without building the input", async () => {
+    const client = track(createMlClient({ url: `127.0.0.1:${port}`, deadlineMs: 30_000 }));
+    const first = versioned("v1;sales=10", small(1));
+    const computed = await client.refreshRecommendations("t-repeat", locationId, first);
+    expect(computed).toMatchObject({ source: "ml", cached: false });
+    expect(first.loads).toBe(1);
+    // The first call asked by version (miss), then sent the data (miss: computed).
+    expect(lookups()).toMatchObject({ misses: 2, hits: 0 });
+    const again = versioned("v1;sales=10", small(1));
+    const repeat = await client.refreshRecommendations("t-repeat", locationId, again);
+    expect(again.loads).toBe(0);
+    expect(lookups()).toMatchObject({ misses: 2, hits: 1 });
+    expect(repeat).toEqual({ recommendations: computed.recommendations, source: "ml", cached: false });
+  });
+
+  it("sends the data and recomputes when the version changes", async () => {
+    const client = track(createMlClient({ url: `127.0.0.1:${port}`, deadlineMs: 30_000 }));
+    const before = await client.refreshRecommendations("t-change", locationId, versioned("v1;sales=10", small(1)));
+    const was = lookups();
+    const changed = versioned("v1;sales=11", small(2));
+    const after = await client.refreshRecommendations("t-change", locationId, changed);
+    expect(changed.loads).toBe(1);
+    expect(lookups()).toEqual({ hits: was.hits, misses: was.misses + 2 });
+    expect(after.recommendations).not.toEqual(before.recommendations);
+    // The cell's own cache is keyed by version too: the old version's advice is not served for the new one.
+    expect((await client.getRecommendations("t-change", locationId, versioned("v1;sales=11", small(2)))).recommendations).toEqual(after.recommendations);
+  });
+
+  it("falls back to sending the data when a restarted pod no longer holds the version", async () => {
+    const client = track(createMlClient({ url: `127.0.0.1:${port}`, deadlineMs: 30_000 }));
+    const before = await client.refreshRecommendations("t-restart", locationId, versioned("v1;sales=10", small(1)));
+    await pod.close();
+    await start();
+    const source = versioned("v1;sales=10", small(1));
+    const after = await client.refreshRecommendations("t-restart", locationId, source);
+    expect(after).toMatchObject({ source: "ml", cached: false });
+    expect(after.degradedReason).toBeUndefined();
+    expect(source.loads).toBe(1);
+    expect(lookups()).toEqual({ hits: 0, misses: 2 });
+    expect(after.recommendations).toEqual(before.recommendations);
+    expect(client.breakerState()).toBe("closed");
+  });
+
+  it("never answers one tenant from another tenant's version", async () => {
+    const client = track(createMlClient({ url: `127.0.0.1:${port}`, deadlineMs: 30_000 }));
+    const a = await client.refreshRecommendations("tenant-a", locationId, versioned("v1;same", small(1)));
+    const was = lookups();
+    const forB = versioned("v1;same", small(3));
+    const b = await client.refreshRecommendations("tenant-b", locationId, forB);
+    expect(forB.loads).toBe(1);
+    expect(lookups()).toEqual({ hits: was.hits, misses: was.misses + 2 });
+    expect(b.recommendations).not.toEqual(a.recommendations);
+  });
+});
+
 describe("Given an ML pod that is down", () => {
   it("answers with rule-based recommendations and opens the breaker after repeated failures", async () => {
     const port = await freePort();
@@ -80,6 +162,15 @@ describe("Given an ML pod that is down", () => {
     const third = await client.getRecommendations(tenantId, locationId, input);
     expect(third.degradedReason).toBe("circuit open");
     expect(Date.now() - t0).toBeLessThan(200);
+  });
+
+  it("builds the versioned input for the rule-based answer", async () => {
+    const client = track(createMlClient({ url: `127.0.0.1:${await freePort()}`, deadlineMs: 300 }));
+    const source = versioned("v1;x", small(1));
+    const res = await client.getRecommendations(tenantId, locationId, source);
+    expect(res.source).toBe("rules");
+    expect(source.loads).toBe(1);
+    expect(res.recommendations.length).toBeGreaterThan(0);
   });
 
   it("falls back to a local seasonal-naive forecast for demand", async () => {
@@ -98,6 +189,11 @@ describe("Given an ML pod that is down", () => {
     expect(client.breakerState()).toBe("open");
     const pod = await startMlServer({ port, host: "127.0.0.1" });
     try {
+      // What is under test is the half-open probe, not how fast a cold pod computes advice (~2 s
+      // for this menu on a loaded 2-core machine): the pod gets this input once beforehand, so
+      // the probe is answered from its content cache well inside the 2 s deadline.
+      const warmer = track(createMlClient({ url: `127.0.0.1:${port}`, deadlineMs: 60_000 }));
+      expect((await warmer.getRecommendations(tenantId, locationId, input)).source).toBe("ml");
       expect((await client.getRecommendations(tenantId, locationId, input)).degradedReason).toBe("circuit open");
       clock += 30_000;
       expect(client.breakerState()).toBe("half_open");

@@ -1,11 +1,12 @@
 // The cell's client for the ML pod. Every call carries a deadline; recommendations are cached
 // for five minutes; when the pod is down, slow or failing, a circuit breaker sends callers to a
 // rule-based answer computed locally from the same input, so the dashboard never fails because
-// ML did. Results say where they came from (source "ml" or "rules").
+// ML did. Results say where they came from (source "ml" or "rules"). Input named by a data version
+// is sent only when the pod does not already hold the answer for that version (ADR 0940).
 import { credentials, Metadata, status, type Client, type ServiceError } from "@grpc/grpc-js";
 import { context, propagation } from "@opentelemetry/api";
 import { createLogger, type Logger } from "../../common/index.js";
-import { analyzePricing, forecastSeries, mlServiceConstructor, recommendationRequest, ruleBasedRecommendations, type PriceHistory, type PricingResult, type Recommendation, type RecommendationInput } from "../../ml/index.js";
+import { analyzePricing, cachedRecommendationRequest, forecastSeries, mlServiceConstructor, recommendationRequest, ruleBasedRecommendations, type PriceHistory, type PricingResult, type Recommendation, type RecommendationInput } from "../../ml/index.js";
 import { CircuitBreaker, type BreakerOptions, type BreakerState } from "./breaker.js";
 import { TtlCache } from "./cache.js";
 
@@ -20,6 +21,20 @@ export interface MlClientOptions {
 }
 
 export type RecommendationsInput = Omit<RecommendationInput, "tenantId" | "locationId">;
+
+/**
+ * A location's input named by a version instead of carried (ADR 0940). `dataVersion` must change
+ * whenever anything `load()` would return changes; `load()` runs only when the pod does not hold
+ * the answer for that version (or the rule-based fallback needs the data). The input it returns
+ * may carry its own `dataVersion` (read with the data); that label is the one sent with the data.
+ */
+export interface VersionedRecommendationsInput {
+  asOf: string;
+  dataVersion: string;
+  load: () => Promise<RecommendationsInput>;
+}
+
+export type RecommendationsSource = RecommendationsInput | VersionedRecommendationsInput;
 
 export interface RecommendationsResult {
   recommendations: Recommendation[];
@@ -50,9 +65,9 @@ export interface DemandResult {
 }
 
 export interface MlClient {
-  getRecommendations(tenantId: string, locationId: string, input: RecommendationsInput): Promise<RecommendationsResult>;
-  /** Bypasses the cache (the nightly job wants fresh advice) but still falls back. */
-  refreshRecommendations(tenantId: string, locationId: string, input: RecommendationsInput): Promise<RecommendationsResult>;
+  getRecommendations(tenantId: string, locationId: string, input: RecommendationsSource): Promise<RecommendationsResult>;
+  /** Bypasses the cell's cache (the nightly job wants fresh advice; the pod's by-version answer is still used) but still falls back. */
+  refreshRecommendations(tenantId: string, locationId: string, input: RecommendationsSource): Promise<RecommendationsResult>;
   predictDemand(tenantId: string, series: DemandSeries[], horizonDays: number): Promise<DemandResult>;
   /** Pure statistics; computed locally when the pod cannot answer. */
   analyzePricing(tenantId: string, items: PriceHistory[]): Promise<{ results: PricingResult[]; source: "ml" | "rules" }>;
@@ -63,6 +78,8 @@ export interface MlClient {
 
 /** Failures that say the pod is unwell. INVALID_ARGUMENT is the cell's own bug, not the pod's. */
 const POD_FAILURES = new Set([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.INTERNAL, status.UNKNOWN, status.RESOURCE_EXHAUSTED, status.CANCELLED]);
+
+const NEEDS_DATA = Symbol("needs data");
 
 type Unary = (request: unknown, metadata: Metadata, options: { deadline: number }, callback: (err: ServiceError | null, response: unknown) => void) => void;
 
@@ -105,19 +122,44 @@ export function createMlClient(options: MlClientOptions): MlClient {
     }
   }
 
-  async function recommendationsFor(tenantId: string, locationId: string, input: RecommendationsInput, useCache: boolean): Promise<RecommendationsResult> {
-    const key = `${tenantId}\u0000${locationId}\u0000${input.asOf}`;
+  /** The pod's answer for a version it holds, or NEEDS_DATA when it does not (FAILED_PRECONDITION is the pod saying so, not failing). */
+  function askByVersion(tenantId: string, locationId: string, asOf: string, dataVersion: string): Promise<Recommendation[] | typeof NEEDS_DATA> {
+    return invoke<{ recommendations: Recommendation[] }>("GetRecommendations", cachedRecommendationRequest(tenantId, locationId, asOf, dataVersion)).then(
+      (res) => res.recommendations,
+      (err: ServiceError) => {
+        if (err.code === status.FAILED_PRECONDITION) return NEEDS_DATA;
+        throw err;
+      },
+    );
+  }
+
+  async function recommendationsFor(tenantId: string, locationId: string, source: RecommendationsSource, useCache: boolean): Promise<RecommendationsResult> {
+    const versioned = "load" in source ? source : undefined;
+    // The version is part of the key: a new sale never waits out the TTL behind older advice.
+    const key = `${tenantId}\u0000${locationId}\u0000${source.asOf}\u0000${versioned?.dataVersion ?? ""}`;
     if (useCache) {
       const hit = cache.get(key);
       if (hit) return { recommendations: hit, source: "ml", cached: true };
     }
-    const full: RecommendationInput = { ...input, tenantId, locationId };
-    const { value, reason } = await guarded("GetRecommendations", tenantId, () => invoke<{ recommendations: Recommendation[] }>("GetRecommendations", recommendationRequest(full)));
-    if (value) {
-      cache.set(key, value.recommendations);
-      return { recommendations: value.recommendations, source: "ml", cached: false };
+    let loaded = versioned ? undefined : (source as RecommendationsInput);
+    const full = async (): Promise<RecommendationInput> => {
+      loaded ??= await versioned!.load();
+      return { ...loaded, dataVersion: loaded.dataVersion ?? versioned?.dataVersion ?? "", tenantId, locationId };
+    };
+    // Always ask by version first rather than remembering what the pod holds: a miss costs one
+    // bare round trip (~0.2 ms of pod CPU) next to a recompute (tens of ms), and the pod's cache
+    // outlives this process and is per replica, so only the pod knows what it holds.
+    let attempt: { value?: Recommendation[] | typeof NEEDS_DATA; reason?: string } = { value: NEEDS_DATA };
+    if (versioned?.dataVersion) attempt = await guarded("GetRecommendations", tenantId, () => askByVersion(tenantId, locationId, versioned.asOf, versioned.dataVersion));
+    if (attempt.value === NEEDS_DATA) {
+      const request = recommendationRequest(await full());
+      attempt = await guarded("GetRecommendations", tenantId, () => invoke<{ recommendations: Recommendation[] }>("GetRecommendations", request).then((res) => res.recommendations));
     }
-    return { recommendations: ruleBasedRecommendations(full), source: "rules", cached: false, degradedReason: reason! };
+    if (attempt.value && attempt.value !== NEEDS_DATA) {
+      cache.set(key, attempt.value);
+      return { recommendations: attempt.value, source: "ml", cached: false };
+    }
+    return { recommendations: ruleBasedRecommendations(await full()), source: "rules", cached: false, degradedReason: attempt.reason! };
   }
 
   return {

@@ -60,6 +60,28 @@ export async function recommendationsInput(client: pg.ClientBase, locationId: st
   };
 }
 
+/**
+ * The label of `recommendationsInput(client, locationId, asOf)` for the ML pod's by-version cache
+ * (ADR 0940), in one cheap statement instead of the input's seven: `asOf` (which fixes every
+ * window), a digest of exactly the menu columns the input reads, and the location's sales totals
+ * over the longest window. Those totals only grow (the aggregates are added to, never rewritten,
+ * by create_order and by the triggers behind import, seeding and move replays), so any new sale
+ * in a window moves them, and an order's lines commit with it; read before the input under READ
+ * COMMITTED, the label is never newer than the data it is sent with. The dashboard's Redis
+ * counter was the other candidate: it is bumped after commit, absent without Redis and restarts
+ * from zero when Redis does, so a label could come back naming older data.
+ * Keep this in step with the queries above: anything new the input reads must be in here.
+ */
+export async function recommendationsDataVersion(client: pg.ClientBase, locationId: string, asOf: string): Promise<string> {
+  const { rows } = await client.query<{ menu: string; sales: string }>(
+    `select (select md5(coalesce(string_agg(id::text || ':' || price_vnd || ':' || length(name) || ':' || name, ';' order by id), '')) from menu_items where archived_at is null) as menu,
+            (select count(*) || ':' || coalesce(sum(orders), 0) || ':' || coalesce(sum(revenue_vnd), 0) from location_hourly_sales where location_id = $1 and local_date between $2 and $3) as sales`,
+    [locationId, addDays(asOf, -(HISTORY_DAYS - 1)), asOf],
+  );
+  const { menu, sales } = rows[0]!;
+  return `v1;${asOf};${sales};${menu}`;
+}
+
 async function basketCounts(client: pg.ClientBase, locationId: string, from: string, to: string): Promise<NonNullable<RecommendationsInput["basketCounts"]>> {
   const lines = `select distinct l.order_id, l.menu_item_id from order_lines l join orders o on o.tenant_id = l.tenant_id and o.id = l.order_id
                   where o.location_id = $1 and o.local_date between $2 and $3`;

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import type pg from "pg";
 import type { MlClient } from "../ml-client/index.js";
-import { recommendationsInput } from "./ml-input.js";
+import { recommendationsDataVersion, recommendationsInput } from "./ml-input.js";
 
 export interface RefreshResult {
   source: string;
@@ -27,7 +27,8 @@ export function lastCompleteDay(timezone: string, now = new Date()): string {
 
 /**
  * `sql` runs work in a transaction scoped to the tenant (cell/db `Database.sql`). Reading the
- * input and writing the advice happen in two short transactions, with the ML call between them.
+ * data version (and, only when the pod does not hold that version's answer, the input) and
+ * writing the advice happen in short transactions, with the ML calls between them.
  */
 export async function refreshLocationRecommendations(
   sql: <T>(work: (client: pg.PoolClient) => Promise<T>) => Promise<T>,
@@ -36,8 +37,12 @@ export async function refreshLocationRecommendations(
   location: { id: string; timezone: string },
   now = new Date(),
 ): Promise<RefreshResult> {
-  const input = await sql((client) => recommendationsInput(client, location.id, lastCompleteDay(location.timezone, now)));
-  const result = await ml.refreshRecommendations(tenantId, location.id, input);
+  const asOf = lastCompleteDay(location.timezone, now);
+  const dataVersion = await sql((client) => recommendationsDataVersion(client, location.id, asOf));
+  // The label sent with the data is re-read in the same transaction, before the data: a sale
+  // landing between the two transactions then labels the newer input, never the reverse.
+  const load = () => sql(async (client) => ({ dataVersion: await recommendationsDataVersion(client, location.id, asOf), ...(await recommendationsInput(client, location.id, asOf)) }));
+  const result = await ml.refreshRecommendations(tenantId, location.id, { asOf, dataVersion, load });
   const added = await sql(async (client) => {
     let count = 0;
     for (const r of result.recommendations) {
