@@ -11,6 +11,7 @@ import { resolveTarget, type Target } from "../cli/target.js";
 import { graphql, loginByOtp, type Session } from "../e2e/clients.js";
 import { eventually, viaRouter } from "../e2e/platform.js";
 import type { TenantMoveStatus } from "../operator/api/v1alpha1/index.js";
+import { dedicatedCellName } from "../operator/names.js";
 import type { LocalPlatform } from "./platform.js";
 import { startTestPlatform, type TestPlatform } from "./testing.js";
 
@@ -19,16 +20,17 @@ const slug = `move-me-${process.pid}`;
 const phone = "+84905550123";
 const host = `${slug}.localhost`;
 
-function manifest(cell?: string): string {
+function manifest(cell?: string, t = { slug, phone, plan: "growth" }, isolation = "shared"): string {
   return `apiVersion: localstoreplatform.com/v1alpha1
 kind: Tenant
 metadata:
-  name: ${slug}
+  name: ${t.slug}
 spec:
-  slug: ${slug}
+  slug: ${t.slug}
   displayName: "Cơm Tấm Chuyển Nhà"
-  plan: growth
-  owner: { phone: "${phone}", name: "Chủ quán" }
+  plan: ${t.plan}
+  isolation: ${isolation}
+  owner: { phone: "${t.phone}", name: "Chủ quán" }
   locations:
     - name: "Quận 3"
 ${cell ? `  cell: ${cell}\n` : ""}`;
@@ -197,4 +199,35 @@ describe("Given a tenant with orders on the local platform", () => {
     );
     expect(counts.rows[0]).toEqual({ n1: 0, n2: before.todayOrders });
   }, 120_000);
+
+  it("moves a shared tenant to its own dedicated cell when its isolation becomes dedicated", async () => {
+    const chain = { slug: `chain-${process.pid}`, phone: "+84905550124", plan: "chain" };
+    const file = join(dataDir, "chain.yaml");
+    writeFileSync(file, manifest(undefined, chain));
+    expect(await apply(target, file, quiet)).toBe(true);
+    const tenantStatus = async () => ((await platform.store.get("Tenant", chain.slug))?.status ?? {}) as TenantStatus;
+    await eventually(`${chain.slug} Ready`, async () => (await tenantStatus()).conditions?.some((c) => c.type === "Ready" && c.status === "True"), 90_000);
+    const shared = (await tenantStatus()).cell;
+    expect(shared).toMatch(/^shared-/);
+    const owner = await loginByOtp(platform.routerUrl, chain.phone);
+    const cq = <T,>(query: string, variables: Record<string, unknown> = {}) => graphql<T>(platform.routerUrl, `${chain.slug}.localhost`, owner.accessToken, query, variables);
+    const location = (await cq<{ locations: { id: string }[] }>("{ locations { id } }")).data!.locations[0]!.id;
+    const category = await cq<{ createMenuCategory: { id: string } }>('mutation { createMenuCategory(input: { name: "Cơm" }) { id } }');
+    const item = await cq<{ createMenuItem: { id: string } }>('mutation($c: ID!) { createMenuItem(input: { categoryId: $c, name: "Cơm gà", priceVnd: 50000 }) { id } }', { c: category.data!.createMenuCategory.id });
+    const order = { locationId: location, channel: "DINE_IN", paymentMethod: "CASH", lines: [{ menuItemId: item.data!.createMenuItem.id, quantity: 2 }] };
+    expect((await cq("mutation($i: CreateOrderInput!) { createOrder(input: $i) { order { totalVnd } } }", { i: { ...order, idempotencyKey: randomUUID() } })).errors).toBeUndefined();
+
+    writeFileSync(file, manifest(undefined, chain, "dedicated"));
+    const errors: string[] = [];
+    expect({ applied: await apply(target, file, { out: () => {}, err: (line) => errors.push(line) }), errors }).toEqual({ applied: true, errors: [] });
+    const own = dedicatedCellName(chain.slug);
+    const moved = await eventually("the move to its own cell", async () => {
+      const s = await tenantStatus();
+      return s.cell === own && s.move?.phase === "Done" ? s : undefined;
+    }, 120_000);
+    expect(moved.move).toMatchObject({ from: shared, to: own });
+    expect(((await platform.store.get("Cell", own))?.spec as { class: string }).class).toBe("dedicated");
+    const today = await cq<{ location: { todayRevenue: number; todayOrders: number } }>("query($id: ID!) { location(id: $id) { todayRevenue todayOrders } }", { id: location });
+    expect(today.data?.location).toEqual({ todayRevenue: 100_000, todayOrders: 1 });
+  }, 180_000);
 });

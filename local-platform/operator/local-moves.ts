@@ -11,14 +11,20 @@ import type { Logger } from "../../common/index.js";
 import { BEFORE_SWITCH, cleanupSource, findActiveMove, moveTenant, rollbackMove, type MoveRecord } from "../../cell/moves/index.js";
 import { cellDatabaseNames } from "../../cell/provisioning/index.js";
 import type { Condition, TenantMoveStatus, TenantSpec } from "../../operator/api/v1alpha1/index.js";
+import { sameStatus } from "../../operator/status.js";
 import type { ResourceStore, StoredObject } from "../store/resource-store.js";
 import type { RouteSink } from "./local-operator.js";
+
+/** The cell a placed tenant should be in (undefined: where it is), or why that cannot be known yet. */
+export type MoveDestination = { cell?: string; wait?: undefined } | { wait: string };
 
 export interface LocalMovesOptions {
   store: ResourceStore;
   admin: pg.Pool;
   routes: RouteSink;
   log: Logger;
+  /** spec.cell, or the dedicated cell of a tenant whose isolation became dedicated. */
+  destination(tenant: StoredObject, placedCell: string): Promise<MoveDestination>;
   /** Reconcile these objects again (the tenant once its move ends, both cells for their counts). */
   enqueue(key: `Tenant/${string}` | `Cell/${string}`): void;
   /** Time the source copy is kept after the switch, for requests already in flight there. */
@@ -49,24 +55,29 @@ export class LocalMoves {
   async reconcile(tenant: StoredObject): Promise<number | undefined> {
     const name = tenant.metadata.name;
     if (this.running.has(name)) return 1_000;
-    const spec = tenant.spec as unknown as TenantSpec;
     const status = (tenant.status ?? {}) as TenantStatus;
     if (!status.cell || !status.tenantId) return undefined;
     const leftover = await this.withClient((c) => findActiveMove(c, status.tenantId!));
     if (leftover) return this.recover(tenant, leftover);
-    if (!spec.cell || spec.cell === status.cell) return undefined;
+    const destination = await this.o.destination(tenant, status.cell);
+    if (destination.wait !== undefined) {
+      await this.patchStatus(name, { move: { id: "", phase: "Pending", from: status.cell, to: "", message: destination.wait } });
+      return 5_000;
+    }
+    const to = destination.cell;
+    if (!to || to === status.cell) return undefined;
 
-    const target = await this.o.store.get("Cell", spec.cell);
+    const target = await this.o.store.get("Cell", to);
     const endpoint = (target?.status as { endpoint?: string } | undefined)?.endpoint;
     if (!target || !isReady(target) || !endpoint) {
-      await this.patchStatus(name, { move: { id: "", phase: "Pending", from: status.cell, to: spec.cell, message: `waiting for cell ${spec.cell} to exist and be Ready` } });
+      await this.patchStatus(name, { move: { id: "", phase: "Pending", from: status.cell, to, message: `waiting for cell ${to} to exist and be Ready` } });
       return 2_000;
     }
     const retryAt = this.retryAt.get(name) ?? 0;
     if (retryAt > Date.now()) return retryAt - Date.now();
     this.running.set(
       name,
-      this.move(tenant, status.cell, spec.cell, endpoint).finally(() => {
+      this.move(tenant, status.cell, to, endpoint).finally(() => {
         this.running.delete(name);
         this.o.enqueue(`Tenant/${name}`);
       }),
@@ -160,7 +171,10 @@ export class LocalMoves {
   private async patchStatus(name: string, fields: Partial<TenantStatus>): Promise<void> {
     const fresh = await this.o.store.get("Tenant", name);
     if (!fresh) return;
-    await this.o.store.updateStatus("Tenant", name, { ...(fresh.status ?? {}), ...fields });
+    const next = { ...(fresh.status ?? {}), ...fields };
+    // An unchanged status is not written: the write would wake the tenant's reconcile again, forever.
+    if (sameStatus(fresh.status ?? {}, next)) return;
+    await this.o.store.updateStatus("Tenant", name, next);
   }
 
   private async withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {

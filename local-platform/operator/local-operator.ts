@@ -12,7 +12,7 @@ import { placeTenant, type PlacementCell } from "../../operator/placement/placem
 import { sameStatus, setConditions, type ConditionInput } from "../../operator/status.js";
 import type { ResourceStore, StoredObject } from "../store/resource-store.js";
 import type { CellProcesses } from "./cell-processes.js";
-import { LocalMoves } from "./local-moves.js";
+import { LocalMoves, type MoveDestination } from "./local-moves.js";
 
 export interface RouteSink {
   set(slug: string, route: { endpoint?: string; suspended?: boolean; hold?: boolean }): void;
@@ -52,7 +52,14 @@ export class LocalOperator {
   private readonly moves: LocalMoves;
 
   constructor(private readonly o: LocalOperatorOptions) {
-    this.moves = new LocalMoves({ store: o.store, admin: o.admin, routes: o.routes, log: o.log, enqueue: (key) => this.enqueue(key) });
+    this.moves = new LocalMoves({
+      store: o.store,
+      admin: o.admin,
+      routes: o.routes,
+      log: o.log,
+      enqueue: (key) => this.enqueue(key),
+      destination: (tenant, placedCell) => this.moveDestination(tenant, placedCell),
+    });
   }
 
   async start(): Promise<void> {
@@ -236,6 +243,22 @@ export class LocalOperator {
       { type: TenantCondition.Ready, status: "True", reason: spec.suspended ? "Suspended" : "Ready", message: spec.suspended ? "suspended" : `serving at ${url}` },
     ]);
     return undefined;
+  }
+
+  /**
+   * Where a placed tenant should be: the cell spec.cell names, or — once its isolation changed from
+   * shared to dedicated — its own dedicated cell, chosen (and created) by the placement rule.
+   */
+  private async moveDestination(tenant: StoredObject, placedCell: string): Promise<MoveDestination> {
+    const spec = tenant.spec as unknown as TenantSpec;
+    if (spec.cell) return { cell: spec.cell };
+    if (spec.isolation !== "dedicated") return {};
+    const placed = await this.o.store.get("Cell", placedCell);
+    if ((placed?.spec as unknown as CellSpec | undefined)?.class !== "shared") return {};
+    const decision = await this.place(tenant.metadata.name, { ...spec, isolation: "dedicated" });
+    if (decision.kind === "wait") return { wait: decision.message };
+    if (decision.kind === "create") await this.createCell(decision.cell, decision.class, tenant.metadata.name);
+    return { cell: decision.cell };
   }
 
   private async place(name: string, spec: TenantSpec) {
