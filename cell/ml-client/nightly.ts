@@ -1,12 +1,13 @@
 // The nightly refresh, minus scheduling and storage (the cell's): fetch fresh advice for every
 // location, and hand back only recommendations the owner has not seen, for pushing.
 import type { Recommendation } from "../../ml/index.js";
-import type { MlClient, RecommendationsInput } from "./client.js";
+import type { MlClient, RecommendationsSource } from "./client.js";
 
 export interface LocationToRefresh {
   tenantId: string;
   locationId: string;
-  load: () => Promise<RecommendationsInput>;
+  /** The input, or (cheaper) its data version with a loader the client calls only when the pod lacks that version. */
+  load: () => Promise<RecommendationsSource>;
 }
 
 export interface RefreshOutcome {
