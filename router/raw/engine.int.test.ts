@@ -89,6 +89,8 @@ describe("Given the raw engine in front of recording and scripted cells", () => 
         return { parts: ["HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nall of ", 20, "this"], close: true };
       case "/cut":
         return { parts: ["HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789", 50], close: true };
+      case "/drop":
+        return { parts: [], close: true };
       case "/ambiguous":
         return { parts: ["HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"] };
       default:
@@ -270,5 +272,17 @@ describe("Given the raw engine in front of recording and scripted cells", () => 
     expect(bad.text).toMatch(/^HTTP\/1\.1 502 /);
     expect(bad.text).toContain("ROUTER_ERR_BAD_GATEWAY");
     await eventually("no request left at a cell", () => inflight() === 0, 3_000);
+  });
+
+  it("retries a GET once on a new connection when a pooled cell connection closes unanswered, and never a POST", async () => {
+    await rawExchange(url, "GET /plain HTTP/1.1\r\nHost: framed.localhost\r\nConnection: close\r\n\r\n");
+    const drops = () => scripted.heads.filter((h) => h.startsWith("GET /drop") || h.startsWith("POST /drop")).length;
+    const get = await rawExchange(url, "GET /drop HTTP/1.1\r\nHost: framed.localhost\r\n\r\n");
+    expect(get.text).toMatch(/^HTTP\/1\.1 502 /);
+    expect(drops()).toBe(2);
+    await rawExchange(url, "GET /plain HTTP/1.1\r\nHost: framed.localhost\r\nConnection: close\r\n\r\n");
+    const post = await rawExchange(url, "POST /drop HTTP/1.1\r\nHost: framed.localhost\r\nContent-Length: 0\r\n\r\n");
+    expect(post.text).toMatch(/^HTTP\/1\.1 502 /);
+    expect(drops()).toBe(3);
   });
 });

@@ -23,6 +23,9 @@ const UNREACHABLE = new Set(["UND_ERR_CONNECT_TIMEOUT", "ECONNREFUSED", "ENOTFOU
 
 const CONTINUE = Buffer.from("HTTP/1.1 100 Continue\r\n\r\n", "latin1");
 
+/** Methods retried once when a pooled connection turns out closed before any answer. */
+const RETRYABLE = new Set(["GET", "HEAD", "OPTIONS"]);
+
 /** Body bytes up to which head and body are copied into one buffer rather than written as two. */
 const SMALL_BODY = 16 * 1024;
 
@@ -47,6 +50,8 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
   /** The client connection must close after this response. */
   closeAfter: boolean;
   retried = false;
+  /** The current upstream socket came from the pool (it may have been closed by the cell meanwhile). */
+  reused = false;
 
   constructor(
     readonly conn: ClientConnection,
@@ -97,6 +102,7 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
       return;
     }
     this.upstream = socket;
+    this.reused = reused;
     this.sentAt = performance.now();
     if (!reused) this.cell!.downUntil = 0;
     // Body bytes that arrived with the head (or while held) go right behind it.
@@ -274,9 +280,10 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     const response = this.response;
     this.upstream = undefined;
     if (response === undefined) {
-      // A pooled socket the cell had already closed: once, and only when nothing but the head
-      // went out (so nothing is sent twice to the cell), try again on a new connection.
-      if (this.responseBuf === undefined && !this.retried && this.head.contentLength === 0 && !this.head.chunked) {
+      // A pooled socket the cell had closed while it sat idle: try once more on a new
+      // connection, but only a reused socket, no answer bytes yet, and a method that is safe to
+      // send twice with nothing but its head (the cell may have seen it).
+      if (this.reused && this.responseBuf === undefined && !this.retried && RETRYABLE.has(this.head.method) && this.requestDone) {
         this.retried = true;
         this.cell!.raw!.acquire(this, true);
         return;
