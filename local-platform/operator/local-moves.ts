@@ -85,6 +85,11 @@ export class LocalMoves {
     return 1_000;
   }
 
+  /** True while the tenant's move runs. */
+  busy(tenant: string): boolean {
+    return this.running.has(tenant);
+  }
+
   /** Waits for the moves under way (the platform is stopping). */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.running.values()]);

@@ -191,7 +191,11 @@ export class LocalOperator {
     if (!tenant) return undefined;
     const spec = tenant.spec as unknown as TenantSpec;
     const status = (tenant.status ?? {}) as { cell?: string; tenantId?: string; conditions?: Condition[] };
-    if (tenant.metadata.deletionTimestamp) return this.deleteTenant(tenant, spec, status.cell);
+    if (tenant.metadata.deletionTimestamp) {
+      // A move under way owns the tenant's rows in both cells; deprovisioning waits for it to end.
+      if (this.moves.busy(name)) return 1_000;
+      return this.deleteTenant(tenant, spec, status.cell);
+    }
     await this.ensureFinalizer(tenant, Finalizers.tenantData);
 
     // Ensure the tenant has a cell: keep the one it has, else the placement decision
