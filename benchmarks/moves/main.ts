@@ -20,9 +20,10 @@ const program = new Command()
   .option("--days <n>", "days of history", (v) => Number(v), 365)
   .option("--orders-per-day <n>", "orders per location and day", (v) => Number(v), 60)
   .option("--writers <n>", "concurrent order writers during the move", (v) => Number(v), 2)
+  .option("--rate <n>", "orders per second per writer (default: as fast as they can)", (v) => Number(v))
   .option("--out <file>", "also write the results as JSON")
   .parse();
-const opts = program.opts<{ locations: number; days: number; ordersPerDay: number; writers: number; out?: string }>();
+const opts = program.opts<{ locations: number; days: number; ordersPerDay: number; writers: number; rate?: number; out?: string }>();
 const log = (m: string) => process.stderr.write(`[bench:moves] ${m}\n`);
 for (const [k, v] of Object.entries(opts)) if (k !== "out" && (!Number.isInteger(v) || (v as number) < 1)) throw new Error(`--${k}: expected a positive integer, got ${String(v)}`);
 
@@ -48,7 +49,7 @@ try {
 
   const route = { current: "source" as "source" | "target" };
   const load = new WriteLoad(tenant, route);
-  load.start(opts.writers, source.roleUrl, target.roleUrl);
+  load.start(opts.writers, source.roleUrl, target.roleUrl, opts.rate === undefined ? {} : { ordersPerSecond: opts.rate });
   await new Promise((r) => setTimeout(r, 500));
   t0 = performance.now();
   let copyDone = 0;
@@ -79,6 +80,8 @@ try {
     moveMs: Math.round(totalMs),
     copyAndCatchUpMs: Math.round(copyMs),
     holdMs: Math.round(report.holdMs),
+    holdParts: report.holdParts,
+    changedKeysVerifiedInHold: report.verification.reduce((n, v) => n + v.sourceRows, 0),
     writesDuringMove: load.log.committed.length,
     failedWrites: load.log.failed.length,
     tablesVerified: report.verification.length,

@@ -116,6 +116,8 @@ export async function ensureMoveBookkeeping(admin: pg.ClientBase): Promise<void>
     await admin.query(`create index if not exists changes_by_move on ${MOVES_SCHEMA}.changes (move_id, seq)`);
     // Catch-up reads only unapplied entries; without this it would rescan every applied one per batch.
     await admin.query(`create index if not exists changes_unapplied on ${MOVES_SCHEMA}.changes (move_id, seq) where not applied`);
+    // The hold verifies the keys not yet checked, per table: without this it would scan every entry of the move per table.
+    await admin.query(`create index if not exists changes_unchecked on ${MOVES_SCHEMA}.changes (move_id, tbl) where not checked`);
     await admin.query(CAPTURE_FUNCTION);
     await admin.query("commit");
   } catch (error) {

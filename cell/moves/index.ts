@@ -5,7 +5,7 @@ export { MovePhase, BEFORE_SWITCH, FINISHED, MoveNotFoundError, MovePhaseError, 
 export { beginMove, MoveRequestError, type MoveRequest } from "./begin.js";
 export { copyTenant, MoveIdRangeError } from "./copy.js";
 export { catchUp, type CatchUpResult, type CatchUpOptions } from "./catch-up.js";
-export { holdMove, finalSync, markSwitched, cleanupSource, rollbackMove } from "./phases.js";
+export { settleBeforeHold, holdMove, finalSync, markSwitched, cleanupSource, rollbackMove } from "./phases.js";
 export { verifyMove, checkpointVerify, verifyChangedSinceCheckpoint, MoveVerificationError, type TableVerification } from "./verify.js";
 export { captureTriggerCount } from "./capture.js";
 export { MoveSchemaError } from "./tables.js";

@@ -6,7 +6,24 @@ import { BEFORE_SWITCH, FINISHED, inTransaction, MovePhase, MovePhaseError, MOVE
 import { removeCapture } from "./capture.js";
 import { catchUp } from "./catch-up.js";
 import { qualified, quoteIdent, tenantTables } from "./tables.js";
-import { MoveVerificationError, verifyChangedSinceCheckpoint, verifyMove, type TableVerification } from "./verify.js";
+import { checkpointVerify, MoveVerificationError, verifyChangedSinceCheckpoint, verifyMove, type TableVerification } from "./verify.js";
+
+/**
+ * Outside the hold, while the tenant keeps writing: catch-up rounds each followed by a checkpoint.
+ * The first checkpoint compares every row and takes a while; each later one compares only the keys
+ * changed during the previous pass, so passes shrink while the mover outpaces the writers, and the
+ * hold is left with the keys changed during the last, short one. Stops once a pass found few
+ * changes (or after `maxPasses`: a tenant writing faster than the mover applies never settles).
+ * Ends with the move still CatchingUp; a mismatch throws MoveVerificationError.
+ */
+export async function settleBeforeHold(admin: pg.ClientBase, moveId: string, options: { catchUpBatches?: number; maxPasses?: number; settledBelow?: number } = {}): Promise<void> {
+  const { catchUpBatches = Number.POSITIVE_INFINITY, maxPasses = 4, settledBelow = 500 } = options;
+  for (let pass = 0; pass < maxPasses; pass++) {
+    const { applied } = await catchUp(admin, moveId, { maxBatches: catchUpBatches });
+    await checkpointVerify(admin, await readMove(admin, moveId));
+    if (pass > 0 && applied < settledBelow) return;
+  }
+}
 
 /**
  * CatchingUp → Holding: refuse the tenant's writes at the source. The update waits for every

@@ -5,8 +5,8 @@ import { BEFORE_SWITCH, MovePhase, readMove, type MoveRecord } from "./bookkeepi
 import { beginMove, type MoveRequest } from "./begin.js";
 import { catchUp } from "./catch-up.js";
 import { copyTenant } from "./copy.js";
-import { cleanupSource, finalSync, holdMove, markSwitched, rollbackMove } from "./phases.js";
-import { checkpointVerify, type TableVerification } from "./verify.js";
+import { cleanupSource, finalSync, holdMove, markSwitched, rollbackMove, settleBeforeHold } from "./phases.js";
+import type { TableVerification } from "./verify.js";
 
 export interface MoveHooks {
   /** Make the router hold the tenant's requests; resolves once it does. */
@@ -25,6 +25,8 @@ export interface MoveReport {
   verification: TableVerification[];
   /** From asking the router to hold until the route points at the target. */
   holdMs: number;
+  /** Where the hold went, ms: the router holding (in-flight requests finishing), the fence, the last catch-up with verification, the commit point, the route switch. */
+  holdParts: { routerHold: number; fence: number; finalSync: number; markSwitched: number; switchRoute: number };
   totalMs: number;
 }
 
@@ -37,18 +39,29 @@ export async function moveTenant(admin: pg.ClientBase, request: MoveRequest, hoo
   let holdStarted: number | undefined;
   let verification: TableVerification[];
   let copiedRows: Record<string, number>;
+  const holdParts = { routerHold: 0, fence: 0, finalSync: 0, markSwitched: 0, switchRoute: 0 };
+  let lapStart = 0;
+  const lap = (part: keyof typeof holdParts) => {
+    const now = performance.now();
+    holdParts[part] = Math.round(now - (lapStart || holdStarted!));
+    lapStart = now;
+  };
   try {
     copiedRows = await copyTenant(admin, request.moveId);
     for (let round = 0; round < CATCH_UP_ROUNDS; round++) {
       const { applied } = await catchUp(admin, request.moveId);
       if (applied === 0) break;
     }
-    await checkpointVerify(admin, await readMove(admin, request.moveId));
+    await settleBeforeHold(admin, request.moveId);
     holdStarted = performance.now();
     await hooks.hold();
+    lap("routerHold");
     await holdMove(admin, request.moveId);
+    lap("fence");
     verification = await finalSync(admin, request.moveId);
+    lap("finalSync");
     await markSwitched(admin, request.moveId);
+    lap("markSwitched");
   } catch (error) {
     const move = await readMove(admin, request.moveId);
     if (BEFORE_SWITCH.includes(move.phase)) {
@@ -58,9 +71,10 @@ export async function moveTenant(admin: pg.ClientBase, request: MoveRequest, hoo
     throw error;
   }
   await hooks.switchRoute();
+  lap("switchRoute");
   const holdMs = performance.now() - holdStarted;
   await hooks.beforeCleanup?.();
   const move = await cleanupSource(admin, request.moveId);
   if (move.phase !== MovePhase.Done) throw new Error(`move '${request.moveId}' ended in ${move.phase}`);
-  return { move, copiedRows, verification, holdMs, totalMs: performance.now() - started };
+  return { move, copiedRows, verification, holdMs, holdParts, totalMs: performance.now() - started };
 }

@@ -39,30 +39,49 @@ async function measure(admin: pg.ClientBase, select: string, params: unknown[]):
 }
 
 /**
- * Which rows a verification covers: all of the tenant's, all but the keys still queued (a
- * checkpoint taken while the tenant writes), or only the keys changed since the checkpoint.
+ * Which rows a verification covers: all of the tenant's; all but the keys still queued (a first
+ * checkpoint, taken while the tenant writes); the keys changed since the last checkpoint but not
+ * queued now (a later checkpoint, much smaller); or only the keys changed since the last
+ * checkpoint (inside the hold, once everything is applied).
  */
-type Scope = "all" | "settled" | "changed";
+type Scope = "all" | "settled" | "settledSinceCheckpoint" | "changed";
 
-// The keys are materialized once so the filter plans as a hash (anti-)join, not a scan of the
-// queue per row.
+// The keys are materialized once (each key once, however often it changed). `k`: the keys the
+// scope is about; `u`: keys still queued (unapplied).
 function scopeKeys(t: TenantTable, move: MoveRecord, scope: Scope): string {
   if (scope === "all") return "";
-  return `with k as materialized (select (jsonb_populate_record(null::${qualified(move.sourceSchema, t.name)}, c.key)).* from ${MOVES_SCHEMA}.changes c
-     where c.move_id = $2 and c.tbl = $3 and ${scope === "settled" ? "not c.applied" : "not c.checked"}) `;
+  const keys = (where: string) =>
+    `select (jsonb_populate_record(null::${qualified(move.sourceSchema, t.name)}, d.key)).* from (select distinct c.key from ${MOVES_SCHEMA}.changes c where c.move_id = $2 and c.tbl = $3 and ${where}) d`;
+  if (scope === "settledSinceCheckpoint") return `with k as materialized (${keys("not c.checked")}), u as materialized (${keys("not c.applied")}) `;
+  return `with k as materialized (${keys(scope === "settled" ? "not c.applied" : "not c.checked")}) `;
 }
 
-function scopeFilter(t: TenantTable, move: MoveRecord, side: "source" | "target", scope: Scope): string {
-  if (scope === "all") return "";
+/**
+ * The rows of one side in scope, as `from … where …` over alias `s`. A scope of changed keys is
+ * driven from the keys (a primary-key lookup each), so its cost follows the changes, not the
+ * tenant's size; the others scan the tenant's rows (anti-joining the queued keys as a hash).
+ */
+function scopeRows(t: TenantTable, move: MoveRecord, side: "source" | "target", scope: Scope): string {
+  const table = qualified(side === "source" ? move.sourceSchema : move.targetSchema, t.name);
+  const tenant = `s.${quoteIdent(t.tenantColumn)} = $1`;
   const match = side === "source" ? sourceKeyMatch(t) : targetKeyMatch(t, move.idOffsets, "s");
-  return ` and ${scope === "settled" ? "not " : ""}exists (select 1 from k where ${match})`;
+  switch (scope) {
+    case "all":
+      return `from ${table} s where ${tenant}`;
+    case "settled":
+      return `from ${table} s where ${tenant} and not exists (select 1 from k where ${match})`;
+    case "settledSinceCheckpoint":
+      return `from k join ${table} s on ${match} where ${tenant} and not exists (select 1 from u k where ${match})`;
+    case "changed":
+      return `from k join ${table} s on ${match} where ${tenant}`;
+  }
 }
 
 async function verifyScoped(admin: pg.ClientBase, move: MoveRecord, t: TenantTable, scope: Scope): Promise<TableVerification> {
-  const where = `where s.${quoteIdent(t.tenantColumn)} = $1`;
   const params = scope === "all" ? [move.tenantId] : [move.tenantId, move.id, t.name];
-  const source = await measure(admin, `${scopeKeys(t, move, scope)}select ${sourceProjection(t, move.idOffsets)} from ${qualified(move.sourceSchema, t.name)} s ${where}${scopeFilter(t, move, "source", scope)}`, params);
-  const target = await measure(admin, `${scopeKeys(t, move, scope)}select ${sourceProjection(t, {})} from ${qualified(move.targetSchema, t.name)} s ${where}${scopeFilter(t, move, "target", scope)}`, params);
+  const keys = scopeKeys(t, move, scope);
+  const source = await measure(admin, `${keys}select ${sourceProjection(t, move.idOffsets)} ${scopeRows(t, move, "source", scope)}`, params);
+  const target = await measure(admin, `${keys}select ${sourceProjection(t, {})} ${scopeRows(t, move, "target", scope)}`, params);
   return {
     table: t.name,
     sourceRows: source.n,
@@ -74,20 +93,24 @@ async function verifyScoped(admin: pg.ClientBase, move: MoveRecord, t: TenantTab
 }
 
 /**
- * Full comparison while the tenant still writes, outside the hold: in one snapshot, every row
- * whose key has no unapplied change queued must already be identical in the target (a replay
- * commits together with marking its entries applied). Marks the applied entries checked, so the
- * verification inside the hold only needs the keys changed after this point.
+ * Comparison while the tenant still writes, outside the hold: in one snapshot, every row whose key
+ * has no unapplied change queued must already be identical in the target (a replay commits
+ * together with marking its entries applied). The first checkpoint covers every row; a later one
+ * only the keys changed since the previous checkpoint. Marks the applied entries checked, so the
+ * verification inside the hold only needs the keys changed after the last checkpoint — the later
+ * checkpoints, each shorter than the one before, shrink that set.
  */
 export async function checkpointVerify(admin: pg.ClientBase, move: MoveRecord): Promise<TableVerification[]> {
   const tables = await tenantTables(admin, move.sourceSchema);
+  const scope: Scope = move.checkpointed ? "settledSinceCheckpoint" : "settled";
   const results = await inTransaction(
     admin,
     async () => {
       const out: TableVerification[] = [];
-      for (const t of tables) out.push(await verifyScoped(admin, move, t, "settled"));
+      for (const t of tables) out.push(await verifyScoped(admin, move, t, scope));
       if (out.every((r) => r.matches)) {
-        await admin.query(`update ${MOVES_SCHEMA}.changes set checked = true where move_id = $1 and applied`, [move.id]);
+        // Only the newly checked: rewriting every entry at each checkpoint would bloat the queue the hold reads.
+        await admin.query(`update ${MOVES_SCHEMA}.changes set checked = true where move_id = $1 and applied and not checked`, [move.id]);
         await admin.query(`update ${MOVES_SCHEMA}.moves set checkpointed = true, updated_at = now() where id = $1`, [move.id]);
       }
       return out;

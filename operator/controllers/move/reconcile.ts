@@ -7,7 +7,6 @@ import {
   beginMove,
   catchUp,
   cellDatabaseNames,
-  checkpointVerify,
   cleanupSource,
   copyTenant,
   findActiveMove,
@@ -17,6 +16,7 @@ import {
   holdMove,
   markSwitched,
   rollbackMove,
+  settleBeforeHold,
   type MoveRecord,
 } from "./cell.js";
 import { cellApiEndpoint, dedicatedCellName, Labels } from "../../names.js";
@@ -102,9 +102,8 @@ async function step(
     }
     // Ask the router to hold the tenant's requests; the fence follows once it has had time to apply
     case "hold": {
-      await catchUp(admin, move!.id, { maxBatches: 20 });
-      // The full comparison runs here, while the tenant is still served; the hold re-checks only what changes after it.
-      await checkpointVerify(admin, move!);
+      // The comparisons run here, while the tenant is still served; the hold re-checks only what changes after them.
+      await settleBeforeHold(admin, move!.id, { catchUpBatches: 20 });
       await setMove(ctx, tenant, { ...moveStatus(tenant, move!), phase: "Holding", holdStartedAt: new Date().toISOString() }, true);
       ctx.record(tenant, "Normal", "MoveHolding", "holding the tenant's requests at the router for the switch");
       return { requeueAfterMs: 500 };
