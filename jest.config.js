@@ -23,16 +23,10 @@ const common = {
 
 const withServices = process.env.LSP_TEST_SCOPE !== "unit";
 
-// Quarantined suites, run on request with LSP_TEST_QUARANTINED=1 until they are robust inside the
-// whole suite on 2 cores:
-// - cell/moves: minutes of concurrent write load overran its timeouts and, once failed, starved
-//   the tests after it.
-const quarantined = process.env.LSP_TEST_QUARANTINED === "1" ? [] : ["<rootDir>/cell/moves/.*\\.int\\.test\\.ts$"];
-
 export default {
   projects: [
     { ...common, displayName: "unit", testMatch: ["<rootDir>/**/*.test.ts"], testPathIgnorePatterns: [...common.testPathIgnorePatterns, "\\.int\\.test\\.ts$"] },
-    ...(withServices ? [{ ...common, displayName: "integration", testMatch: ["<rootDir>/**/*.int.test.ts"], testPathIgnorePatterns: [...common.testPathIgnorePatterns, ...quarantined] }] : []),
+    ...(withServices ? [{ ...common, displayName: "integration", testMatch: ["<rootDir>/**/*.int.test.ts"], testPathIgnorePatterns: common.testPathIgnorePatterns }] : []),
   ],
   ...(withServices ? { globalSetup: "<rootDir>/scripts/jest/global-setup.js", globalTeardown: "<rootDir>/scripts/jest/global-teardown.js" } : {}),
   testTimeout: 60_000,
