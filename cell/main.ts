@@ -15,7 +15,7 @@ Starts the LSP cell API (GraphQL at /graphql, /healthz, /readyz, /metrics). Conf
   JWKS_JSON           inline JWKS instead of JWKS_URL (tests, local platform)
   REDIS_URL           optional redis:// URL for the dashboard cache; without it every dashboard
                       read goes to the incrementally maintained aggregates (correct, slower)
-  ML_GRPC_URL         optional ML service address (not used by the core API yet)
+  ML_GRPC_URL         ML pod address for recommendations (refreshRecommendations); without it the cell gives rule-based advice
   DB_POOL_SIZE        Postgres connections (default 8)
   LOG_LEVEL           pino level (default info)
   PAYMENT_PROVIDERS_FILE  optional YAML/JSON with MoMo/ZaloPay/VNPay merchant accounts per tenant
