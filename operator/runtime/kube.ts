@@ -1,6 +1,7 @@
 // Kubernetes API clients for the operator: one field manager, server-side apply for everything it
 // owns, and every request counted in rest_client_requests_total (apiserver requests per reconcile).
 import * as k8s from "@kubernetes/client-node";
+import { shareOneDispatcher } from "./kube-dispatcher.js";
 import type { OperatorMetrics } from "./metrics.js";
 
 export const FIELD_MANAGER = "lsp-operator";
@@ -33,6 +34,7 @@ export function createKube(kc: k8s.KubeConfig, metrics?: OperatorMetrics): Kube 
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error("kubeconfig has no current cluster");
   const host = new URL(cluster.server).host;
+  shareOneDispatcher(kc);
   const base = new k8s.IsomorphicFetchHttpLibrary();
   // Count at the transport so every generated client (and the informers' lists) is included.
   const httpApi: k8s.HttpLibrary = {
