@@ -2,6 +2,7 @@
 // phase change commits atomically with the data it describes: a crashed mover resumes from the
 // row, never from memory.
 import type pg from "pg";
+import { inClientTransaction } from "../../common/pg-transaction.js";
 
 export const MOVES_SCHEMA = "lsp_moves";
 
@@ -197,17 +198,8 @@ export class MovePhaseError extends Error {
   }
 }
 
-export async function inTransaction<T>(admin: pg.ClientBase, work: () => Promise<T>, isolation = "read committed"): Promise<T> {
-  await admin.query(`begin isolation level ${isolation}`);
-  try {
-    const result = await work();
-    await admin.query("commit");
-    return result;
-  } catch (error) {
-    await admin.query("rollback");
-    throw error;
-  }
-}
+export const inTransaction = <T>(admin: pg.ClientBase, work: () => Promise<T>, isolation = "read committed"): Promise<T> =>
+  inClientTransaction(admin, work, `begin isolation level ${isolation}`);
 
 /** The tenant's move that still needs work: any phase before Done, Switched included. */
 export async function findActiveMove(admin: pg.ClientBase, tenantId: string): Promise<MoveRecord | undefined> {

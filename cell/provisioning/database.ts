@@ -2,6 +2,7 @@
 // The role owns nothing, has no special attributes (so row-level security applies to it) and is
 // granted only what the API needs on that schema.
 import type pg from "pg";
+import { inClientTransaction } from "../../common/pg-transaction.js";
 import { lockSchema, migrateLocked } from "./migrations.js";
 import { cellDatabaseNames } from "./names.js";
 
@@ -15,7 +16,7 @@ export interface CellDatabase {
 export async function ensureCellDatabase(admin: pg.ClientBase, cellName: string, rolePassword: string): Promise<CellDatabase> {
   const { schema, role } = cellDatabaseNames(cellName);
   if (!rolePassword) throw new Error("rolePassword: must not be empty (the cell API logs in with it)");
-  return inTransaction(admin, async () => {
+  return inClientTransaction(admin, async () => {
     await lockRoles(admin);
     await lockSchema(admin, schema);
     await ensureRole(admin, role, rolePassword);
@@ -28,7 +29,7 @@ export async function ensureCellDatabase(admin: pg.ClientBase, cellName: string,
 /** Idempotent: removes the schema with all its data, then the role. */
 export async function dropCellDatabase(admin: pg.ClientBase, cellName: string): Promise<void> {
   const { schema, role } = cellDatabaseNames(cellName);
-  await inTransaction(admin, async () => {
+  await inClientTransaction(admin, async () => {
     await lockRoles(admin);
     await lockSchema(admin, schema);
     await admin.query(`drop schema if exists ${admin.escapeIdentifier(schema)} cascade`);
@@ -75,14 +76,3 @@ async function grantApiAccess(admin: pg.ClientBase, schema: string, role: string
   await admin.query(`revoke insert, delete on ${s}.tenants from ${r}`);
 }
 
-async function inTransaction<T>(admin: pg.ClientBase, work: () => Promise<T>): Promise<T> {
-  await admin.query("begin");
-  try {
-    const result = await work();
-    await admin.query("commit");
-    return result;
-  } catch (error) {
-    await admin.query("rollback");
-    throw error;
-  }
-}

@@ -2,6 +2,7 @@
 // issuing freezes it (the table's trigger refuses any later change of figures), so re-running a
 // closed period returns the stored invoice untouched.
 import type pg from "pg";
+import { inClientTransaction } from "../../common/pg-transaction.js";
 import { lastGaugeBefore } from "../usage/index.js";
 import { computeInvoice, type ComputedInvoice, type InvoiceLine, type SegmentUsage } from "./compute.js";
 import { localDateOf, parsePeriod, type Period } from "./period.js";
@@ -243,13 +244,7 @@ async function inSnapshot<T>(pool: pg.Pool, tenantSlug: string, period: string, 
   const key = `invoice:${tenantSlug}:${period}`;
   await client.query("select pg_advisory_lock(hashtextextended($1, 800))", [key]);
   try {
-    await client.query("begin isolation level repeatable read");
-    const result = await work(client);
-    await client.query("commit");
-    return result;
-  } catch (error) {
-    await client.query("rollback").catch(() => {});
-    throw error;
+    return await inClientTransaction(client, () => work(client), "begin isolation level repeatable read");
   } finally {
     await client.query("select pg_advisory_unlock(hashtextextended($1, 800))", [key]).catch(() => {});
     client.release();
