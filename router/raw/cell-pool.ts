@@ -6,6 +6,7 @@
 import net from "node:net";
 import tls from "node:tls";
 import type { CellUpstream, UpstreamOptions } from "../upstream.js";
+import { onreadOption, sharedReadBuffer } from "./read-buffer.js";
 
 export const kUser = Symbol("lsp.router.raw.user");
 const kPool = Symbol("lsp.router.raw.pool");
@@ -16,6 +17,11 @@ const kConnected = Symbol("lsp.router.raw.connected");
 export interface UpstreamUser {
   onUpstream(socket: UpstreamSocket, reused: boolean): void;
   onUpstreamFailed(error: Error & { code?: string }): void;
+  /**
+   * Bytes from the cell. Plain-TCP sockets read into one buffer shared by every cell socket
+   * (read-buffer.ts), so `chunk` is only valid during this call: whatever outlives it (a partial
+   * head, bytes handed to a write) must be copied first.
+   */
   onUpstreamData(chunk: Buffer): void;
   onUpstreamDrain(): void;
   onUpstreamClose(error: (Error & { code?: string }) | undefined): void;
@@ -106,14 +112,14 @@ export class RawCellPool {
     const socket: UpstreamSocket =
       url.protocol === "https:"
         ? tls.connect({ host: url.hostname, port, servername: url.hostname, ALPNProtocols: ["http/1.1"] })
-        : net.connect({ host: url.hostname, port, noDelay: true });
+        : net.connect({ host: url.hostname, port, noDelay: true, onread: onreadOption(cellReadBuffer, onData) });
     this.#open++;
     socket[kPool] = this;
     socket[kUser] = user;
     socket.setTimeout(this.options.connectTimeoutMs);
     socket.once(url.protocol === "https:" ? "secureConnect" : "connect", onConnect);
     socket.on("timeout", onConnectTimeout);
-    socket.on("data", onData);
+    if (url.protocol === "https:") socket.on("data", onData);
     socket.on("drain", onDrain);
     socket.on("error", onError);
     socket.on("close", onClose);
@@ -139,6 +145,9 @@ function onConnect(this: UpstreamSocket): void {
 function onConnectTimeout(this: UpstreamSocket): void {
   this.destroy(Object.assign(new Error("connect timed out"), { code: "UND_ERR_CONNECT_TIMEOUT" }));
 }
+
+/** Every plain-TCP cell socket reads into this one buffer (see read-buffer.ts). */
+const cellReadBuffer = sharedReadBuffer();
 
 function onData(this: UpstreamSocket, chunk: Buffer): void {
   const user = this[kUser];

@@ -9,10 +9,14 @@ import { countAnswer, requestPath, type RouterState } from "../state.js";
 import { startUpgrade } from "../upgrade.js";
 import type { UpstreamSocket } from "./cell-pool.js";
 import { RawExchange } from "./exchange.js";
+import { adoptReadBuffer, inReadBuffer, releaseReadBuffer, sharedReadBuffer } from "./read-buffer.js";
 import { parseRequestHead, type RequestHead } from "./request-head.js";
 
 const kConnection = Symbol("lsp.router.raw.connection");
 type ClientSocket = Socket & { [kConnection]?: ClientConnection };
+
+/** Every client socket reads into this one buffer (see read-buffer.ts). */
+const clientReadBuffer = sharedReadBuffer();
 
 const REFUSALS = { bad: "ROUTER_ERR_BAD_REQUEST", "too-large": "ROUTER_ERR_HEADERS_TOO_LARGE", expectation: "ROUTER_ERR_EXPECTATION_FAILED" } as const;
 
@@ -29,6 +33,10 @@ export class ClientConnection {
   /** The response is waiting for the client to drain (this upstream is paused). */
   drainFor: UpstreamSocket | undefined;
   closed = false;
+  /** Reads land in the shared buffer (read-buffer.ts): bytes kept past onData must be copied. */
+  readonly sharedReads: boolean;
+  /** Reading from the client is stopped (a request in progress has the next one waiting). */
+  paused = false;
 
   constructor(
     readonly state: RouterState,
@@ -37,12 +45,15 @@ export class ClientConnection {
   ) {
     socket[kConnection] = this;
     socket.setNoDelay(true);
-    socket.on("data", onClientData);
+    // Accepted paused (pauseOnConnect): reads go straight into the shared buffer from the start.
+    this.sharedReads = adoptReadBuffer(socket, clientReadBuffer, onClientData);
+    if (!this.sharedReads) socket.on("data", onClientData);
     socket.on("drain", onClientDrain);
     socket.on("error", onClientError);
     socket.on("close", onClientClose);
     connections.add(this);
     this.idleSince = performance.now();
+    socket.resume();
   }
 
   onData(chunk: Buffer): void {
@@ -52,8 +63,23 @@ export class ClientConnection {
     }
     this.pending = this.pending === undefined ? chunk : Buffer.concat([this.pending, chunk]);
     // A request is in progress: the next one waits (unread past this) until its turn.
-    if (this.exchange !== undefined) this.socket.pause();
+    if (this.exchange !== undefined) this.pauseReading();
     else this.nextRequest();
+    // What is left (a partial head, a pipelined request) must outlive the shared read buffer.
+    const pending = this.pending;
+    if (this.sharedReads && pending !== undefined && inReadBuffer(pending, clientReadBuffer)) this.pending = Buffer.from(pending);
+  }
+
+  pauseReading(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.socket.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.socket.resume();
   }
 
   /** Parses the next request head from what has arrived, if it is all here. */
@@ -62,14 +88,14 @@ export class ClientConnection {
     if (buf === undefined) {
       this.idleSince = performance.now();
       this.headSince = 0;
-      this.socket.resume();
+      this.resumeReading();
       return;
     }
     this.idleSince = 0;
     const head = parseRequestHead(buf, 0, this.state.limits.maxHeaderBytes);
     if (head === "incomplete") {
       if (this.headSince === 0) this.headSince = performance.now();
-      this.socket.resume();
+      this.resumeReading();
       return;
     }
     this.headSince = 0;
@@ -92,7 +118,8 @@ export class ClientConnection {
     if (path === undefined) return this.refuse(head, "ROUTER_ERR_BAD_HOST", requestId, hasBody);
     // The body is never read, so this connection cannot carry another request.
     if (head.contentLength > state.limits.maxBodyBytes) return this.refuse(head, "ROUTER_ERR_BODY_TOO_LARGE", requestId, true);
-    this.socket.pause();
+    // The client is not paused here: a GET costs no pause/resume; bytes that arrive during the
+    // exchange (a body before its turn, a pipelined request) are kept and reading stops then.
     const exchange = new RawExchange(this, head, facts, requestId, path, named.slug);
     this.exchange = exchange;
     exchange.proceed();
@@ -121,7 +148,10 @@ export class ClientConnection {
     const socket = this.socket;
     this.detach();
     socket.pause();
-    const rest = this.pending ?? Buffer.alloc(0);
+    // The tunnel code wants a plain stream: 'data' events with buffers of its own.
+    if (this.sharedReads) releaseReadBuffer(socket);
+    const pending = this.pending;
+    const rest = pending === undefined ? Buffer.alloc(0) : this.sharedReads && inReadBuffer(pending, clientReadBuffer) ? Buffer.from(pending) : pending;
     this.pending = undefined;
     startUpgrade(this.state, { method: head.method, url: head.target, rawHeaders: head.rawHeaders, headers: this.headerDict(head.rawHeaders), socket }, socket, rest);
   }
@@ -143,26 +173,26 @@ export class ClientConnection {
   }
 
   keepPending(rest: Buffer): void {
+    if (this.sharedReads && inReadBuffer(rest, clientReadBuffer)) rest = Buffer.from(rest);
     this.pending = this.pending === undefined ? rest : Buffer.concat([rest, this.pending]);
   }
 
   readBody(): void {
     this.readingBody = true;
-    this.socket.resume();
+    this.resumeReading();
   }
 
   pauseBody(): void {
-    this.socket.pause();
+    this.pauseReading();
   }
 
   resumeBody(): void {
-    if (this.readingBody) this.socket.resume();
+    if (this.readingBody) this.resumeReading();
   }
 
-  /** The request body is all read: anything further waits for the response to finish. */
+  /** The request body is all read: anything further is kept, and waits for the response to finish. */
   bodyRead(): void {
     this.readingBody = false;
-    this.socket.pause();
   }
 
   waitForDrain(upstream: UpstreamSocket): void {
@@ -208,7 +238,7 @@ export class ClientConnection {
     this.closed = true;
     const socket = this.socket;
     socket[kConnection] = undefined;
-    socket.removeListener("data", onClientData);
+    if (!this.sharedReads) socket.removeListener("data", onClientData);
     socket.removeListener("drain", onClientDrain);
     socket.removeListener("error", onClientError);
     socket.removeListener("close", onClientClose);

@@ -1,7 +1,8 @@
 // The raw engine on real sockets: request smuggling attempts refused before anything reaches a
 // cell, pipelined requests each routed by their own Host, bodies framed both ways (chunked with
 // extensions and trailers, large bodies under backpressure, aborted uploads, cells that close
-// mid-response, bodiless answers, interim answers, invalid heads, 100-continue).
+// mid-response, bodiless answers, interim answers, invalid heads, 100-continue, HTTP/1.0
+// keep-alive), and no connection's bytes mixed with another's through the shared read buffers.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createHash } from "node:crypto";
 import http from "node:http";
@@ -30,6 +31,13 @@ async function startRecordingCell(name: string): Promise<RecordingCell> {
   cell.server = http.createServer((req, res) => {
     cell.seen.push(`${req.method} ${req.url}`);
     if (req.url === "/big") return streamBig(cell, res);
+    if (req.url?.startsWith("/echo")) {
+      // /echo?slow: the cell starts reading the body late, so the router's writes to it queue.
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      req.pause();
+      setTimeout(() => req.pipe(res), req.url.endsWith("?slow") ? 300 : 0);
+      return;
+    }
     const hash = createHash("sha256");
     let bytes = 0;
     req.on("data", (c: Buffer) => ((bytes += c.length), hash.update(c)));
@@ -240,7 +248,7 @@ describe("Given the raw engine in front of recording and scripted cells", () => 
     expect(scripted.connections - before).toBeLessThanOrEqual(1);
   });
 
-  it("knows HEAD, 204 and 304 answers have no body, skips interim answers, and keeps the connection going", async () => {
+  it("knows HEAD, 204 and 304 answers have no body, relays interim answers, and keeps the connection going", async () => {
     const res = await rawExchange(
       url,
       "HEAD /head HTTP/1.1\r\nHost: framed.localhost\r\n\r\n" +
@@ -249,10 +257,70 @@ describe("Given the raw engine in front of recording and scripted cells", () => 
         "GET /early-hints HTTP/1.1\r\nHost: framed.localhost\r\n\r\n" +
         "GET /plain HTTP/1.1\r\nHost: framed.localhost\r\nConnection: close\r\n\r\n",
     );
-    expect(res.text.match(/HTTP\/1\.1 \d+/g)).toEqual(["HTTP/1.1 200", "HTTP/1.1 204", "HTTP/1.1 304", "HTTP/1.1 200", "HTTP/1.1 200"]);
+    expect(res.text.match(/HTTP\/1\.1 \d+/g)).toEqual(["HTTP/1.1 200", "HTTP/1.1 204", "HTTP/1.1 304", "HTTP/1.1 103", "HTTP/1.1 200", "HTTP/1.1 200"]);
     expect(res.text).toMatch(/Content-Length: 100\r\nx-request-id: [0-9a-f]{32}\r\n\r\nHTTP\/1\.1 204/);
+    expect(res.text).toMatch(/HTTP\/1\.1 103 Early Hints\r\nLink: <\/a\.css>\r\nx-request-id: [0-9a-f]{32}\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
     expect(res.text).toMatch(/\r\n\r\nokHTTP\/1\.1 200 OK/);
     expect(res.text.endsWith("\r\n\r\nplain")).toBe(true);
+  });
+
+  it("keeps an HTTP/1.0 connection that asks for keep-alive, closes one that does not, and sends it no interim answer", async () => {
+    const res = await rawExchange(
+      url,
+      "GET /plain HTTP/1.0\r\nHost: framed.localhost\r\nConnection: keep-alive\r\n\r\n" +
+        "GET /early-hints HTTP/1.0\r\nHost: framed.localhost\r\nConnection: keep-alive\r\n\r\n" +
+        "GET /plain HTTP/1.0\r\nHost: framed.localhost\r\n\r\n" +
+        "GET /never HTTP/1.0\r\nHost: framed.localhost\r\n\r\n",
+    );
+    const answers = res.text.split(/(?=HTTP\/1\.1 )/);
+    expect(answers.map((a) => a.slice(0, 12))).toEqual(["HTTP/1.1 200", "HTTP/1.1 200", "HTTP/1.1 200"]);
+    expect(answers[0]).toMatch(/\r\nconnection: keep-alive\r\n\r\nplain$/);
+    expect(answers[1]).toMatch(/\r\nconnection: keep-alive\r\n\r\nok$/);
+    expect(answers[2]).toMatch(/\r\nconnection: close\r\n\r\nplain$/);
+    expect(res.closed).toBe(true);
+    expect(scripted.heads.some((h) => h.startsWith("GET /never"))).toBe(false);
+  });
+
+  it("keeps every connection's bytes its own while all of them read through the shared buffers", async () => {
+    // Each client uploads a different body in uneven pieces with pauses, so reads of many
+    // connections interleave on the router's shared read buffers; the cell echoes it back. Every
+    // fourth is large, read late by the cell and late by its client, so the router's writes both
+    // ways queue in memory while other connections' reads reuse the buffers.
+    const clients = Array.from({ length: 24 }, (_, i) => {
+      const body = Buffer.alloc(i % 4 === 0 ? 6 * 1024 * 1024 + i : 1 + ((i * 7919) % 200_000));
+      for (let j = 0; j < body.length; j++) body[j] = (i * 31 + j * 17 + (j >> 8)) & 0xff;
+      return body;
+    });
+    const echoed = await Promise.all(
+      clients.map(
+        (body, i) =>
+          new Promise<Buffer>((resolve, reject) => {
+            const large = i % 4 === 0;
+            const headers = { host: i % 2 ? "pho.localhost" : "bun.localhost", "content-length": String(body.length) };
+            const req = http.request({ host: "127.0.0.1", port, method: "POST", path: large ? "/echo?slow" : "/echo", agent: false, headers }, (r) => {
+              const parts: Buffer[] = [];
+              if (large) {
+                r.pause();
+                setTimeout(() => r.resume(), 500);
+              }
+              r.on("data", (c: Buffer) => parts.push(c));
+              r.on("end", () => resolve(Buffer.concat(parts)));
+            });
+            req.on("error", reject);
+            void (async () => {
+              if (large) req.write(body);
+              else
+                for (let at = 0, piece = 1 + i; at < body.length; at += piece, piece = ((piece * 3) % 9_000) + 1) {
+                  req.write(body.subarray(at, at + piece));
+                  if (at % 3 === 0) await sleep(1);
+                }
+              req.end();
+            })();
+          }),
+      ),
+    );
+    echoed.forEach((got, i) => expect(got.equals(clients[i]!)).toBe(true));
+    await eventually("no request left at a cell", () => inflight() === 0, 3_000);
   });
 
   it("relays an answer framed by the cell closing, then closes the client connection", async () => {

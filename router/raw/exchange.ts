@@ -88,6 +88,9 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     for (let i = 0; i < headers.length; i += 2) out += `${headers[i]}: ${headers[i + 1]}\r\n`;
     if (this.trace === undefined) out += `traceparent: ${untracedTraceparent(state, facts.traceparent, this.requestId)}\r\n`;
     if (head.chunked) out += "transfer-encoding: chunked\r\n";
+    // An HTTP/1.0 client keeping its connection: ask the cell for the same, so it frames the
+    // answer by length rather than by closing.
+    else if (head.minor === 0 && head.keepAlive) out += "connection: keep-alive\r\n";
     return (
       out +
       `x-forwarded-for: ${this.conn.socket.remoteAddress ?? ""}\r\nx-forwarded-host: ${facts.host}\r\n` +
@@ -134,7 +137,8 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     }
     if (end > 0) {
       const upstream = this.upstream!;
-      if (!upstream.write(end === chunk.length ? chunk : chunk.subarray(0, end))) this.conn.pauseBody();
+      // A copy: the chunk may be the client's read buffer, reused by its next read.
+      if (!upstream.write(Buffer.from(chunk.subarray(0, end)))) this.conn.pauseBody();
     }
     if (end < chunk.length) this.conn.keepPending(chunk.subarray(end));
     if (this.requestDone) {
@@ -163,7 +167,7 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     for (;;) {
       const head = parseResponseHead(buf, 0, this.head.method === "HEAD", this.requestId);
       if (head === "incomplete") {
-        this.responseBuf = buf;
+        this.responseBuf = buf === chunk ? Buffer.from(chunk) : buf;
         return;
       }
       this.responseBuf = undefined;
@@ -172,16 +176,19 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
         return this.failAfterDispatch("ROUTER_ERR_BAD_GATEWAY");
       }
       if (head.status < 200) {
-        // Interim answers (103 Early Hints; 100 is the router's own) are not passed on.
+        // Interim answers (103 Early Hints, 102) go to HTTP/1.1 clients as they come (RFC 9110
+        // §15.2), never to HTTP/1.0 ones, which cannot read them. 100 Continue is the router's own.
+        if (head.status !== 100 && this.head.minor === 1) this.conn.socket.write(`${head.rewritten}\r\n\r\n`, "latin1");
         buf = buf.subarray(head.length);
         if (buf.length === 0) return;
         continue;
       }
       this.response = head;
-      if (head.body === BodyKind.UntilClose) this.closeAfter = true;
+      // An HTTP/1.0 client cannot read a chunked answer's end: that connection ends with it.
+      if (head.body === BodyKind.UntilClose || (head.body === BodyKind.Chunked && this.head.minor === 0)) this.closeAfter = true;
       if (head.body === BodyKind.Length) this.responseLeft = head.contentLength;
       else if (head.body === BodyKind.Chunked) this.responseChunks = new ChunkedFramer(64 * 1024);
-      const rewritten = `${head.rewritten}${this.closeAfter || !this.requestDone ? "\r\nconnection: close" : ""}\r\n\r\n`;
+      const rewritten = `${head.rewritten}${this.closeAfter || !this.requestDone ? "\r\nconnection: close" : this.head.minor === 0 ? "\r\nconnection: keep-alive" : ""}\r\n\r\n`;
       if (head.body === BodyKind.None) {
         this.conn.socket.write(rewritten, "latin1");
         if (buf.length > head.length) this.response.reusable = false;
@@ -213,7 +220,8 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     if (head !== undefined) {
       this.writeWithHead(head, chunk, start, end, finished);
     } else if (end > start) {
-      const ok = this.conn.socket.write(start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end));
+      // A copy: the chunk is the upstream's read buffer, reused by its next read.
+      const ok = this.conn.socket.write(Buffer.from(chunk.subarray(start, end)));
       // The client reads slower than the cell writes: stop reading the cell until it catches up.
       if (!ok && !finished) this.conn.waitForDrain(this.upstream!);
     }
@@ -236,7 +244,7 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     } else {
       socket.cork();
       socket.write(head, "latin1");
-      ok = socket.write(chunk.subarray(start, end));
+      ok = socket.write(Buffer.from(chunk.subarray(start, end)));
       socket.uncork();
     }
     if (!ok && !finished) this.conn.waitForDrain(this.upstream!);

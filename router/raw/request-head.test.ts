@@ -18,7 +18,9 @@ describe("Given request heads as a client sends them", () => {
     });
     expect((head as { length: number }).length).toBe("POST /orders?x=1 HTTP/1.1\r\nHost: pho.localhost\r\nContent-Length: 12\r\nX-Empty:\r\nX-Pad: \t v \t\r\n\r\n".length);
     expect(parse("GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\nConnection: close\r\n\r\n")).toMatchObject({ chunked: true, keepAlive: false });
-    expect(parse("GET / HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n")).toMatchObject({ minor: 0, keepAlive: false });
+    expect(parse("GET / HTTP/1.0\r\nHost: a\r\n\r\n")).toMatchObject({ minor: 0, keepAlive: false });
+    expect(parse("GET / HTTP/1.0\r\nHost: a\r\nConnection: Keep-Alive\r\n\r\n")).toMatchObject({ minor: 0, keepAlive: true });
+    expect(parse("GET / HTTP/1.0\r\nHost: a\r\nConnection: keep-alive, close\r\n\r\n")).toMatchObject({ minor: 0, keepAlive: false });
     expect(parse("GET /ws HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n\r\n")).toMatchObject({ upgrade: true });
     expect(parse("GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n")).toMatchObject({ upgrade: false });
     expect(parse("PUT / HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\n")).toMatchObject({ expectContinue: true });

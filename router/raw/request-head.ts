@@ -70,7 +70,8 @@ export function parseRequestHead(buf: Buffer, start: number, maxHeaderBytes: num
 function interpret(method: string, target: string, minor: number, rawHeaders: string[], length: number): RequestHead | HeadRefusal {
   let contentLength = -1;
   let transferEncoding: string | undefined;
-  let close = minor === 0;
+  let close = false;
+  let keepAliveToken = false;
   let upgradeToken = false;
   let upgradeHeader = false;
   let expectContinue = false;
@@ -91,8 +92,8 @@ function interpret(method: string, target: string, minor: number, rawHeaders: st
       transferEncoding = value.toLowerCase();
     } else if (lower === "connection") {
       for (const token of listTokens(value)) {
-        // HTTP/1.0 connections always close after one exchange (no keep-alive extension).
         if (token === "close") close = true;
+        else if (token === "keep-alive") keepAliveToken = true;
         else if (token === "upgrade") upgradeToken = true;
       }
     } else if (lower === "upgrade") {
@@ -117,7 +118,8 @@ function interpret(method: string, target: string, minor: number, rawHeaders: st
     length,
     contentLength: contentLength < 0 ? 0 : contentLength,
     chunked,
-    keepAlive: !close,
+    // HTTP/1.0 connections close after one exchange unless the client asked to keep them.
+    keepAlive: !close && (minor === 1 || keepAliveToken),
     upgrade: upgradeToken && upgradeHeader,
     expectContinue,
   };

@@ -15,7 +15,8 @@ export interface RawServer {
 
 export function createRawServer(state: RouterState): RawServer {
   const connections = new Set<ClientConnection>();
-  const server = net.createServer({ noDelay: true }, (socket) => {
+  // Paused on connect so the connection can point the socket at the shared read buffer first.
+  const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (socket) => {
     new ClientConnection(state, socket, connections);
   });
   const limits = state.limits;
