@@ -13,9 +13,14 @@ export class RequestIds {
     return this.#prefix + this.#counter.toString(16).padStart(16, "0");
   }
 
-  /** A parent span id for a trace the router starts itself (16 hex digits, never all zero). */
-  span(): string {
-    return this.#spanPrefix + (this.#counter || 1).toString(16).padStart(8, "0").slice(-8);
+  /**
+   * A parent span id for a trace the router starts itself for `requestId` (one of ours): 16 hex
+   * digits, the process's random half and the id's last 8 (never all zero: a zero random half
+   * takes a counter ending in 1).
+   */
+  span(requestId: string): string {
+    const low = requestId.slice(24);
+    return this.#spanPrefix + (low === "00000000" && this.#spanPrefix === "00000000" ? "00000001" : low);
   }
 }
 
@@ -37,5 +42,5 @@ export function isTraceparent(value: string): boolean {
  * else a new trace whose id is the request id (so logs and the cell's spans line up).
  */
 export function untracedTraceparent(state: { ids: RequestIds }, incoming: string | undefined, requestId: string): string {
-  return incoming !== undefined && isTraceparent(incoming) ? incoming : `00-${requestId}-${state.ids.span()}-01`;
+  return incoming !== undefined && isTraceparent(incoming) ? incoming : `00-${requestId}-${state.ids.span(requestId)}-01`;
 }

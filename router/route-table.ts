@@ -34,6 +34,10 @@ export interface Route {
   /** Tunnels to the current cell; closed when the endpoint changes, the tenant is suspended or removed. */
   tunnels: Set<TenantTunnel> | undefined;
   requests: number;
+  /** The end of a request head for this tenant's cell, reused while its inputs stay the same. */
+  headTail: string;
+  headTailHost: string;
+  headTailSignature: string;
 }
 
 export interface RouteTableOptions extends UpstreamOptions {
@@ -96,7 +100,7 @@ export class RouteTable extends EventEmitter<{ change: []; warning: [string] }> 
     const clean: RouteSpec = { endpoint: spec.endpoint || undefined, suspended: spec.suspended === true, hold: spec.hold === true };
     let route = this.#routes.get(slug);
     if (!route) {
-      route = { slug, spec: clean, cell: undefined, signedAt: -Infinity, signature: "", held: undefined, tunnels: undefined, requests: 0 };
+      route = { slug, spec: clean, cell: undefined, signedAt: -Infinity, signature: "", held: undefined, tunnels: undefined, requests: 0, headTail: "", headTailHost: "", headTailSignature: "" };
       this.#routes.set(slug, route);
     }
     const previousEndpoint = route.cell ? route.spec.endpoint : undefined;

@@ -37,6 +37,7 @@ export class ClientConnection {
   readonly sharedReads: boolean;
   /** Reading from the client is stopped (a request in progress has the next one waiting). */
   paused = false;
+  #forwardedFor: string | undefined;
 
   constructor(
     readonly state: RouterState,
@@ -68,6 +69,11 @@ export class ClientConnection {
     // What is left (a partial head, a pipelined request) must outlive the shared read buffer.
     const pending = this.pending;
     if (this.sharedReads && pending !== undefined && inReadBuffer(pending, clientReadBuffer)) this.pending = Buffer.from(pending);
+  }
+
+  /** The X-Forwarded-For line for this client's requests (its address does not change). */
+  forwardedFor(): string {
+    return (this.#forwardedFor ??= `x-forwarded-for: ${this.socket.remoteAddress ?? ""}\r\n`);
   }
 
   pauseReading(): void {

@@ -9,7 +9,7 @@ import type { IncomingHeaderFacts } from "../forward-headers.js";
 import { untracedTraceparent } from "../request-ids.js";
 import type { Route } from "../route-table.js";
 import { RoutedRequest } from "../routed-request.js";
-import { tenantSignature } from "../state.js";
+import { tenantSignature, type RouterState } from "../state.js";
 import { cellTrace, endSpan, withCellTrace, type CellTrace } from "../tracing.js";
 import type { CellUpstream } from "../upstream.js";
 import { RawCellPool, type UpstreamSocket, type UpstreamUser } from "./cell-pool.js";
@@ -28,6 +28,21 @@ const RETRYABLE = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** Body bytes up to which head and body are copied into one buffer rather than written as two. */
 const SMALL_BODY = 16 * 1024;
+
+/**
+ * The headers that end every request head for `route` (forwarded host and proto, the signed
+ * tenant): the same for all its requests while the client's Host spelling and the signature
+ * (renewed every few seconds) stay the same, so built once rather than per request.
+ */
+function headTail(state: RouterState, route: Route, host: string): string {
+  const signature = tenantSignature(state, route);
+  if (route.headTailSignature !== signature || route.headTailHost !== host) {
+    route.headTail = `x-forwarded-host: ${host}\r\nx-forwarded-proto: ${state.forwardedProto}\r\n${TENANT_HEADER}: ${route.slug}\r\n${TENANT_SIGNATURE_HEADER}: ${signature}\r\n\r\n`;
+    route.headTailHost = host;
+    route.headTailSignature = signature;
+  }
+  return route.headTail;
+}
 
 export class RawExchange extends RoutedRequest implements UpstreamUser {
   readonly started = performance.now();
@@ -91,12 +106,7 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     // An HTTP/1.0 client keeping its connection: ask the cell for the same, so it frames the
     // answer by length rather than by closing.
     else if (head.minor === 0 && head.keepAlive) out += "connection: keep-alive\r\n";
-    return (
-      out +
-      `x-forwarded-for: ${this.conn.socket.remoteAddress ?? ""}\r\nx-forwarded-host: ${facts.host}\r\n` +
-      `x-forwarded-proto: ${state.forwardedProto}\r\nx-request-id: ${this.requestId}\r\n` +
-      `${TENANT_HEADER}: ${route.slug}\r\n${TENANT_SIGNATURE_HEADER}: ${tenantSignature(state, route)}\r\n\r\n`
-    );
+    return `${out}${this.conn.forwardedFor()}x-request-id: ${this.requestId}\r\n${headTail(state, route, facts.host!)}`;
   }
 
   onUpstream(socket: UpstreamSocket, reused: boolean): void {
@@ -237,10 +247,8 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     const socket = this.conn.socket;
     let ok: boolean;
     if (end - start <= SMALL_BODY) {
-      const out = Buffer.allocUnsafe(head.length + end - start);
-      out.write(head, 0, "latin1");
-      chunk.copy(out, head.length, start, end);
-      ok = socket.write(out);
+      // latin1 maps each byte to one char and back: the body passes byte for byte.
+      ok = socket.write(head + chunk.toString("latin1", start, end), "latin1");
     } else {
       socket.cork();
       socket.write(head, "latin1");

@@ -17,32 +17,36 @@ export const CR = 13;
 export const LF = 10;
 
 /**
- * Parses the header lines in `buf[start, end)`, where `end` is the index of the CRLF that ends
- * the last line (or `start` when there are none). Appends name, value, ... (latin1, value
- * trimmed of OWS) to `out`. Returns false when a line is malformed.
+ * Parses the header lines in `text[start, end)` (the head decoded as latin1, so each char code is
+ * one byte), where `end` is the index of the CRLF that ends the last line (or `start` when there
+ * are none). Appends name, value, ... (value trimmed of OWS) to `out`, and each line's start to
+ * `lineStarts` when given. Returns false when a line is malformed. Working on one decoded string keeps this pure JavaScript: slicing a string is
+ * far cheaper than asking the Buffer for a new string per name and value.
  */
-export function parseFieldLines(buf: Buffer, start: number, end: number, out: string[], maxFields: number): boolean {
+export function parseFieldLines(text: string, start: number, end: number, out: string[], maxFields: number, lineStarts?: number[]): boolean {
   let p = start;
   while (p < end) {
     const nameStart = p;
-    while (p < end && TCHAR[buf[p]!] === 1) p++;
+    lineStarts?.push(p);
+    while (p < end && TCHAR[text.charCodeAt(p)] === 1) p++;
     // Empty name (a line starting with SP/HTAB is obs-fold), or a name not followed by ':'.
-    if (p === nameStart || p >= end || buf[p] !== 58 /* : */) return false;
+    if (p === nameStart || p >= end || text.charCodeAt(p) !== 58 /* : */) return false;
     const nameEnd = p++;
-    while (p < end && (buf[p] === 32 || buf[p] === 9)) p++;
+    let c = text.charCodeAt(p);
+    while (p < end && (c === 32 || c === 9)) c = text.charCodeAt(++p);
     const valueStart = p;
     let valueEnd = p;
     while (p < end) {
-      const c = buf[p]!;
+      c = text.charCodeAt(p);
       if (c === CR) break;
       if (VALUE[c] !== 1) return false;
       if (c !== 32 && c !== 9) valueEnd = p + 1;
       p++;
     }
     // Every line ends in CRLF; a CR alone (or the LF missing) is refused.
-    if (buf[p] !== CR || buf[p + 1] !== LF) return false;
+    if (text.charCodeAt(p) !== CR || text.charCodeAt(p + 1) !== LF) return false;
     if (out.length >= maxFields * 2) return false;
-    out.push(buf.toString("latin1", nameStart, nameEnd), buf.toString("latin1", valueStart, valueEnd));
+    out.push(text.slice(nameStart, nameEnd), text.slice(valueStart, valueEnd));
     p += 2;
   }
   return true;

@@ -44,24 +44,26 @@ export function parseRequestHead(buf: Buffer, start: number, maxHeaderBytes: num
   }
   if (end + 4 - p > maxHeaderBytes) return "too-large";
 
+  // One latin1 decode of the whole head; everything below slices it.
+  const text = buf.toString("latin1", p, end + 2);
+  let q = 0;
   // request-line = method SP request-target SP HTTP-version CRLF
-  const methodStart = p;
-  while (TCHAR[buf[p]!] === 1) p++;
-  if (p === methodStart || buf[p] !== 32) return "bad";
-  const method = buf.toString("latin1", methodStart, p++);
-  const targetStart = p;
-  while (buf[p]! > 32 && buf[p]! < 127) p++;
-  if (p === targetStart || buf[p] !== 32) return "bad";
-  const target = buf.toString("latin1", targetStart, p++);
+  while (TCHAR[text.charCodeAt(q)] === 1) q++;
+  if (q === 0 || text.charCodeAt(q) !== 32) return "bad";
+  const method = text.slice(0, q++);
+  const targetStart = q;
+  for (let c = text.charCodeAt(q); c > 32 && c < 127; c = text.charCodeAt(++q));
+  if (q === targetStart || text.charCodeAt(q) !== 32) return "bad";
+  const target = text.slice(targetStart, q++);
   // "HTTP/1.x" CRLF
-  if (buf[p] !== 72 || buf[p + 1] !== 84 || buf[p + 2] !== 84 || buf[p + 3] !== 80 || buf[p + 4] !== 47 || buf[p + 5] !== 49 || buf[p + 6] !== 46) return "bad";
-  const minorByte = buf[p + 7]!;
-  if ((minorByte !== 48 && minorByte !== 49) || buf[p + 8] !== CR || buf[p + 9] !== LF) return "bad";
-  const minor = minorByte - 48;
-  p += 10;
+  if (!text.startsWith("HTTP/1.", q)) return "bad";
+  const minorChar = text.charCodeAt(q + 7);
+  if ((minorChar !== 48 && minorChar !== 49) || text.charCodeAt(q + 8) !== CR || text.charCodeAt(q + 9) !== LF) return "bad";
+  const minor = minorChar - 48;
+  q += 10;
 
   const rawHeaders: string[] = [];
-  if (p < end + 2 && !parseFieldLines(buf, p, end + 2, rawHeaders, MAX_FIELDS)) {
+  if (q < text.length && !parseFieldLines(text, q, text.length, rawHeaders, MAX_FIELDS)) {
     return rawHeaders.length >= MAX_FIELDS * 2 ? "too-large" : "bad";
   }
   return interpret(method, target, minor, rawHeaders, end + 4 - start);

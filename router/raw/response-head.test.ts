@@ -11,6 +11,12 @@ describe("Given response heads from a cell", () => {
     expect(parse("HTTP/1.1 201 Created\r\nContent-Length: 3\r\nx-request-id: cell-id\r\n\r\n")).toMatchObject({ body: BodyKind.Length, contentLength: 3, rewritten: "HTTP/1.1 201 Created\r\nContent-Length: 3\r\nx-request-id: cell-id" });
   });
 
+  it("copies kept lines as they came and drops others wherever they are (first, middle, repeated, last)", () => {
+    const r = parse("HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nA: 1\r\nTE: x\r\nB:  2 \r\nContent-Length: 3\r\ncontent-length: 3\r\nKeep-Alive: timeout=5\r\n\r\n");
+    expect(r).toMatchObject({ body: BodyKind.Length, contentLength: 3, rewritten: "HTTP/1.1 200 OK\r\nA: 1\r\nB:  2 \r\nContent-Length: 3\r\nx-request-id: rid" });
+    expect(parse("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")).toMatchObject({ reusable: false, rewritten: "HTTP/1.1 204 No Content\r\nx-request-id: rid" });
+  });
+
   it("knows when there is no body: HEAD, 1xx, 204, 304, Content-Length 0", () => {
     expect(parse("HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n", true)).toMatchObject({ body: BodyKind.None, rewritten: "HTTP/1.1 200 OK\r\nContent-Length: 500\r\nx-request-id: rid" });
     expect(parse("HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n")).toMatchObject({ status: 103, body: BodyKind.None });

@@ -30,6 +30,10 @@ const MAX_FIELDS = 512;
 /** Response headers that describe the cell's connection, not the message (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authenticate"]);
 
+/** Name lengths of the headers above, content-length and x-request-id: the only ones looked at. */
+const WATCHED_LENGTHS = new Uint8Array(32);
+for (const name of [...HOP_BY_HOP, "content-length", "x-request-id"]) WATCHED_LENGTHS[name.length] = 1;
+
 /**
  * Parses the response head at `start`. `headRequest` is true for HEAD (no body whatever the
  * headers say). Returns "incomplete" until the blank line is in, "bad" for a head to refuse.
@@ -37,48 +41,67 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "tra
 export function parseResponseHead(buf: Buffer, start: number, headRequest: boolean, requestId: string): ResponseHead | "bad" | "incomplete" {
   const end = headEnd(buf, start);
   if (end < 0) return buf.length - start > MAX_RESPONSE_HEAD ? "bad" : "incomplete";
+  // One latin1 decode of the whole head; everything below slices it.
+  const text = buf.toString("latin1", start, end + 2);
   // status-line = "HTTP/1." DIGIT SP 3DIGIT SP [reason] CRLF
-  let p = start;
-  if (buf.toString("latin1", p, p + 7) !== "HTTP/1.") return "bad";
-  const minor = buf[p + 7]! - 48;
-  if ((minor !== 0 && minor !== 1) || buf[p + 8] !== 32) return "bad";
-  const d0 = buf[p + 9]! - 48;
-  const d1 = buf[p + 10]! - 48;
-  const d2 = buf[p + 11]! - 48;
-  if (d0 < 1 || d0 > 5 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return "bad";
+  if (!text.startsWith("HTTP/1.")) return "bad";
+  const minor = text.charCodeAt(7) - 48;
+  if ((minor !== 0 && minor !== 1) || text.charCodeAt(8) !== 32) return "bad";
+  const d0 = text.charCodeAt(9) - 48;
+  const d1 = text.charCodeAt(10) - 48;
+  const d2 = text.charCodeAt(11) - 48;
+  if (!(d0 >= 1 && d0 <= 5 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9)) return "bad";
   const status = d0 * 100 + d1 * 10 + d2;
-  const lineEnd = buf.indexOf("\r\n", p + 12, "latin1");
-  if (buf[p + 12] !== 32 && lineEnd !== p + 12) return "bad";
-  for (let i = p + 12; i < lineEnd; i++) if (buf[i]! < 32 && buf[i] !== 9) return "bad";
-  const statusLine = buf.toString("latin1", p, lineEnd);
-  p = lineEnd + 2;
+  const lineEnd = text.indexOf("\r\n", 12);
+  if (text.charCodeAt(12) !== 32 && lineEnd !== 12) return "bad";
+  for (let i = 12; i < lineEnd; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 32 && c !== 9) return "bad";
+  }
 
   const fields: string[] = [];
-  if (p < end + 2 && !parseFieldLines(buf, p, end + 2, fields, MAX_FIELDS)) return "bad";
+  const lineStarts: number[] = [];
+  if (lineEnd + 2 < text.length && !parseFieldLines(text, lineEnd + 2, text.length, fields, MAX_FIELDS, lineStarts)) return "bad";
 
   let contentLength = -1;
   let transferEncoding: string | undefined;
   let reusable = minor === 1;
   let hasRequestId = false;
-  let rewritten = statusLine;
+  // The lines kept are copied as they came, in runs: "\r\n" + line for each header line, so a
+  // run of kept lines is one slice of `text` (from the status line on), cut where a line is dropped.
+  let rewritten = "";
+  let runStart = 0;
+  const lastEnd = text.length - 2;
   for (let i = 0; i < fields.length; i += 2) {
     const name = fields[i]!;
-    const value = fields[i + 1]!;
+    // Only names of these lengths can be ones to act on: the rest pass without lower-casing.
+    const n = name.length;
+    if (!WATCHED_LENGTHS[n]) continue;
     const lower = name.toLowerCase();
+    const value = fields[i + 1]!;
     if (lower === "content-length") {
-      const n = parseContentLength(value);
-      if (n < 0 || (contentLength !== -1 && n !== contentLength)) return "bad";
-      if (contentLength !== -1) continue; // an identical repeat: send one
-      contentLength = n;
+      const length = parseContentLength(value);
+      if (length < 0 || (contentLength !== -1 && length !== contentLength)) return "bad";
+      if (contentLength === -1) {
+        contentLength = length;
+        continue;
+      }
+      // an identical repeat: send one (dropped below)
+    } else if (lower === "x-request-id") {
+      hasRequestId = true;
+      continue;
     } else if (HOP_BY_HOP.has(lower)) {
       if (lower === "transfer-encoding") transferEncoding = transferEncoding === undefined ? value : `${transferEncoding}, ${value}`;
       else if (lower === "connection") for (const token of listTokens(value)) if (token === "close") reusable = false;
+    } else {
       continue;
-    } else if (lower === "x-request-id") {
-      hasRequestId = true;
     }
-    rewritten += `\r\n${name}: ${value}`;
+    // Dropped: close the run before this line's leading CRLF, start the next after it.
+    const line = lineStarts[i / 2]!;
+    rewritten += text.slice(runStart, line - 2);
+    runStart = i + 2 < fields.length ? lineStarts[i / 2 + 1]! - 2 : lastEnd;
   }
+  rewritten += text.slice(runStart, lastEnd);
   if (!hasRequestId) rewritten += `\r\nx-request-id: ${requestId}`;
 
   let body: BodyKind;
