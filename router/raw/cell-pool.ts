@@ -34,6 +34,8 @@ export class RawCellPool {
   readonly #waiting: UpstreamUser[] = [];
   #open = 0;
   #closed = false;
+  /** True while `acquire` hands out an idle socket synchronously (no wait since the caller's request began). */
+  handingOutIdle = false;
 
   constructor(
     readonly cell: CellUpstream,
@@ -46,7 +48,9 @@ export class RawCellPool {
       const socket = this.#idle.pop();
       if (socket !== undefined) {
         socket[kUser] = user;
+        this.handingOutIdle = true;
         user.onUpstream(socket, true);
+        this.handingOutIdle = false;
         return;
       }
     }
@@ -63,8 +67,8 @@ export class RawCellPool {
     if (i >= 0) this.#waiting.splice(i, 1);
   }
 
-  /** The exchange is over and the socket is clean: keep it for the next request. */
-  release(socket: UpstreamSocket): void {
+  /** The exchange is over and the socket is clean: keep it for the next request. `now`: the caller's clock reading, if it has one. */
+  release(socket: UpstreamSocket, now = performance.now()): void {
     socket[kUser] = undefined;
     if (this.#closed || socket.destroyed) {
       socket.destroy();
@@ -76,7 +80,7 @@ export class RawCellPool {
       next.onUpstream(socket, true);
       return;
     }
-    socket[kIdleSince] = performance.now();
+    socket[kIdleSince] = now;
     this.#idle.push(socket);
   }
 

@@ -89,10 +89,10 @@ export class ClientConnection {
   }
 
   /** Parses the next request head from what has arrived, if it is all here. */
-  nextRequest(): void {
+  nextRequest(now?: number): void {
     const buf = this.pending;
     if (buf === undefined) {
-      this.idleSince = performance.now();
+      this.idleSince = now ?? performance.now();
       this.headSince = 0;
       this.resumeReading();
       return;
@@ -213,7 +213,7 @@ export class ClientConnection {
     upstream.resume();
   }
 
-  exchangeDone(close: boolean): void {
+  exchangeDone(close: boolean, now?: number): void {
     this.exchange = undefined;
     this.readingBody = false;
     if (this.drainFor !== undefined) {
@@ -222,7 +222,7 @@ export class ClientConnection {
       this.drainFor = undefined;
     }
     if (close) this.end();
-    else this.nextRequest();
+    else this.nextRequest(now);
   }
 
   /** Ends the connection once what was written is flushed. */

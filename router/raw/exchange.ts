@@ -116,7 +116,9 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     }
     this.upstream = socket;
     this.reused = reused;
-    this.sentAt = performance.now();
+    // A pooled socket taken at once, by a request never held, is handed over in the same
+    // callback the request started in: its start time is still the time.
+    this.sentAt = reused && this.cell!.raw!.handingOutIdle && this.holdTimer === undefined ? this.started : performance.now();
     if (!reused) this.cell!.downUntil = 0;
     // Body bytes that arrived with the head (or while held) go right behind it.
     const pending = this.requestDone ? undefined : this.conn.takePending();
@@ -204,14 +206,17 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
         if (buf.length > head.length) this.response.reusable = false;
         return this.complete();
       }
-      if (buf.length > head.length) this.responseBody(buf, head.length, rewritten);
+      if (buf.length > head.length) this.responseBody(buf, head.length, rewritten, head.decoded);
       else this.conn.socket.write(rewritten, "latin1");
       return;
     }
   }
 
-  /** Passes the response body bytes in `chunk[start..]` on; `head`, when given, goes first (in the same write). */
-  responseBody(chunk: Buffer, start: number, head?: string): void {
+  /**
+   * Passes the response body bytes in `chunk[start..]` on; `head`, when given, goes first (in the
+   * same write), and `decoded` is the chunk as latin1 as far as the head parser decoded it.
+   */
+  responseBody(chunk: Buffer, start: number, head?: string, decoded?: string): void {
     const response = this.response!;
     let end = chunk.length;
     let finished = false;
@@ -228,7 +233,7 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
       }
     }
     if (head !== undefined) {
-      this.writeWithHead(head, chunk, start, end, finished);
+      this.writeWithHead(head, chunk, start, end, finished, decoded!);
     } else if (end > start) {
       // A copy: the chunk is the upstream's read buffer, reused by its next read.
       const ok = this.conn.socket.write(Buffer.from(chunk.subarray(start, end)));
@@ -243,12 +248,13 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
    * The response head and the first body bytes in one write: for the usual small answer that is
    * one buffer and one syscall, instead of a writev of two.
    */
-  writeWithHead(head: string, chunk: Buffer, start: number, end: number, finished: boolean): void {
+  writeWithHead(head: string, chunk: Buffer, start: number, end: number, finished: boolean, decoded: string): void {
     const socket = this.conn.socket;
     let ok: boolean;
     if (end - start <= SMALL_BODY) {
-      // latin1 maps each byte to one char and back: the body passes byte for byte.
-      ok = socket.write(head + chunk.toString("latin1", start, end), "latin1");
+      // latin1 maps each byte to one char and back: the body passes byte for byte, usually
+      // sliced from what the head parser already decoded.
+      ok = socket.write(head + (end <= decoded.length ? decoded.slice(start, end) : chunk.toString("latin1", start, end)), "latin1");
     } else {
       socket.cork();
       socket.write(head, "latin1");
@@ -267,7 +273,8 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
   complete(): void {
     if (this.done) return;
     const upstream = this.upstream!;
-    if (this.requestDone && this.response!.reusable) this.cell!.raw!.release(upstream);
+    // heardAt: read when this callback began, microseconds ago; one clock reading serves all.
+    if (this.requestDone && this.response!.reusable) this.cell!.raw!.release(upstream, this.heardAt);
     else {
       // The cell answered before the whole body arrived: that connection, and the client's
       // (whose unread body would be taken for a request), cannot go on.
@@ -275,8 +282,8 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
       if (!this.requestDone) this.closeAfter = true;
     }
     this.upstream = undefined;
-    this.finish(this.response!.status);
-    this.conn.exchangeDone(this.closeAfter);
+    this.finish(this.response!.status, this.heardAt);
+    this.conn.exchangeDone(this.closeAfter, this.heardAt);
   }
 
   onUpstreamFailed(error: Error & { code?: string }): void {
@@ -368,13 +375,13 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     this.finish(499);
   }
 
-  finish(status: number): void {
+  finish(status: number, now = performance.now()): void {
     if (this.done) return;
     this.done = true;
     const cell = this.cell;
     endSpan(this.trace, status);
     if (cell === undefined) return;
     cell.inflight--;
-    cell.observe((performance.now() - this.started) / 1000);
+    cell.observe((now - this.started) / 1000);
   }
 }

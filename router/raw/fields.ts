@@ -52,17 +52,12 @@ export function parseFieldLines(text: string, start: number, end: number, out: s
   return true;
 }
 
-/** Index of the blank line ending a head that starts at `start` (the first CRLF of CRLFCRLF), or -1. */
-export function headEnd(buf: Buffer, start: number): number {
-  return buf.indexOf("\r\n\r\n", start, "latin1");
-}
-
-/** True when `buf[start, end)` holds an LF not preceded by CR, or a CR not followed by LF (an incomplete head that can never be valid). */
-export function hasBareLineBreak(buf: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = buf[i]!;
-    if (c === LF && (i === start || buf[i - 1] !== CR)) return true;
-    if (c === CR && i + 1 < end && buf[i + 1] !== LF) return true;
+/** True when `text` (an incomplete head) holds an LF not preceded by CR, or a CR not followed by LF: it can never be valid. */
+export function hasBareLineBreak(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === LF && (i === 0 || text.charCodeAt(i - 1) !== CR)) return true;
+    if (c === CR && i + 1 < text.length && text.charCodeAt(i + 1) !== LF) return true;
   }
   return false;
 }

@@ -2,7 +2,7 @@
 // about where a request ends (request smuggling): exactly one way to frame a body, CRLF line
 // ends, no obs-fold, token names, bounded size. Only what routing and framing need is
 // interpreted; header names and values are handed to collectHeaders as strings, as node:http did.
-import { CR, headEnd, hasBareLineBreak, LF, listTokens, parseContentLength, parseFieldLines, TCHAR } from "./fields.js";
+import { CR, hasBareLineBreak, LF, listTokens, parseContentLength, parseFieldLines, TCHAR } from "./fields.js";
 
 export interface RequestHead {
   method: string;
@@ -37,15 +37,18 @@ const MAX_FIELDS = 256;
 export function parseRequestHead(buf: Buffer, start: number, maxHeaderBytes: number): RequestHead | HeadRefusal | "incomplete" {
   let p = start;
   while (p + 1 < buf.length && buf[p] === CR && buf[p + 1] === LF) p += 2;
-  const end = headEnd(buf, p);
+  // One latin1 decode of what can be the head (the limit and its blank line, at most): the
+  // search for its end and everything below work on that string, not on the Buffer.
+  const text = buf.toString("latin1", p, Math.min(buf.length, p + maxHeaderBytes + 4));
+  const end = text.indexOf("\r\n\r\n");
   if (end < 0) {
     if (buf.length - p > maxHeaderBytes) return "too-large";
-    return hasBareLineBreak(buf, p, buf.length) ? "bad" : "incomplete";
+    return hasBareLineBreak(text) ? "bad" : "incomplete";
   }
-  if (end + 4 - p > maxHeaderBytes) return "too-large";
+  if (end + 4 > maxHeaderBytes) return "too-large";
+  /** Where the header lines end (after the last line's CRLF). */
+  const fieldsEnd = end + 2;
 
-  // One latin1 decode of the whole head; everything below slices it.
-  const text = buf.toString("latin1", p, end + 2);
   let q = 0;
   // request-line = method SP request-target SP HTTP-version CRLF
   while (TCHAR[text.charCodeAt(q)] === 1) q++;
@@ -63,10 +66,10 @@ export function parseRequestHead(buf: Buffer, start: number, maxHeaderBytes: num
   q += 10;
 
   const rawHeaders: string[] = [];
-  if (q < text.length && !parseFieldLines(text, q, text.length, rawHeaders, MAX_FIELDS)) {
+  if (q < fieldsEnd && !parseFieldLines(text, q, fieldsEnd, rawHeaders, MAX_FIELDS)) {
     return rawHeaders.length >= MAX_FIELDS * 2 ? "too-large" : "bad";
   }
-  return interpret(method, target, minor, rawHeaders, end + 4 - start);
+  return interpret(method, target, minor, rawHeaders, p + end + 4 - start);
 }
 
 function interpret(method: string, target: string, minor: number, rawHeaders: string[], length: number): RequestHead | HeadRefusal {

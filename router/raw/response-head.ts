@@ -2,7 +2,7 @@
 // carry the next request) and rewritten for the client: hop-by-hop headers dropped, the
 // router's x-request-id added, Connection: close when the client connection ends after it.
 // A head the router cannot frame with certainty is refused (502) rather than guessed at.
-import { headEnd, listTokens, parseContentLength, parseFieldLines } from "./fields.js";
+import { listTokens, parseContentLength, parseFieldLines } from "./fields.js";
 
 export const enum BodyKind {
   None,
@@ -22,10 +22,13 @@ export interface ResponseHead {
   reusable: boolean;
   /** The head to send to the client, without its final CRLF (so the caller can append). */
   rewritten: string;
+  /** The bytes from `start` on, decoded as latin1, as far as they were (the head and often the whole body). */
+  decoded: string;
 }
 
 const MAX_RESPONSE_HEAD = 64 * 1024;
 const MAX_FIELDS = 512;
+const FIRST_DECODE = 4 * 1024;
 
 /** Response headers that describe the cell's connection, not the message (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authenticate"]);
@@ -39,10 +42,18 @@ for (const name of [...HOP_BY_HOP, "content-length", "x-request-id"]) WATCHED_LE
  * headers say). Returns "incomplete" until the blank line is in, "bad" for a head to refuse.
  */
 export function parseResponseHead(buf: Buffer, start: number, headRequest: boolean, requestId: string): ResponseHead | "bad" | "incomplete" {
-  const end = headEnd(buf, start);
+  // One latin1 decode of the start of the answer (most heads and small bodies fit in the first
+  // few KiB): the search for the head's end, the parsing and the caller's copy of a small body
+  // all work on that string. Longer heads take a second, larger decode.
+  let text = buf.toString("latin1", start, Math.min(buf.length, start + FIRST_DECODE));
+  let end = text.indexOf("\r\n\r\n");
+  if (end < 0 && buf.length - start > FIRST_DECODE) {
+    text = buf.toString("latin1", start, Math.min(buf.length, start + MAX_RESPONSE_HEAD + 4));
+    end = text.indexOf("\r\n\r\n");
+  }
   if (end < 0) return buf.length - start > MAX_RESPONSE_HEAD ? "bad" : "incomplete";
-  // One latin1 decode of the whole head; everything below slices it.
-  const text = buf.toString("latin1", start, end + 2);
+  /** Where the header lines end (after the last line's CRLF). */
+  const fieldsEnd = end + 2;
   // status-line = "HTTP/1." DIGIT SP 3DIGIT SP [reason] CRLF
   if (!text.startsWith("HTTP/1.")) return "bad";
   const minor = text.charCodeAt(7) - 48;
@@ -61,7 +72,7 @@ export function parseResponseHead(buf: Buffer, start: number, headRequest: boole
 
   const fields: string[] = [];
   const lineStarts: number[] = [];
-  if (lineEnd + 2 < text.length && !parseFieldLines(text, lineEnd + 2, text.length, fields, MAX_FIELDS, lineStarts)) return "bad";
+  if (lineEnd + 2 < fieldsEnd && !parseFieldLines(text, lineEnd + 2, fieldsEnd, fields, MAX_FIELDS, lineStarts)) return "bad";
 
   let contentLength = -1;
   let transferEncoding: string | undefined;
@@ -71,7 +82,7 @@ export function parseResponseHead(buf: Buffer, start: number, headRequest: boole
   // run of kept lines is one slice of `text` (from the status line on), cut where a line is dropped.
   let rewritten = "";
   let runStart = 0;
-  const lastEnd = text.length - 2;
+  const lastEnd = end;
   for (let i = 0; i < fields.length; i += 2) {
     const name = fields[i]!;
     // Only names of these lengths can be ones to act on: the rest pass without lower-casing.
@@ -121,5 +132,5 @@ export function parseResponseHead(buf: Buffer, start: number, headRequest: boole
     body = BodyKind.UntilClose;
     reusable = false;
   }
-  return { status, length: end + 4 - start, body, contentLength: contentLength < 0 ? 0 : contentLength, reusable, rewritten };
+  return { status, length: end + 4, decoded: text, body, contentLength: contentLength < 0 ? 0 : contentLength, reusable, rewritten };
 }
