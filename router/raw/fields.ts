@@ -17,36 +17,37 @@ export const CR = 13;
 export const LF = 10;
 
 /**
- * Parses the header lines in `text[start, end)` (the head decoded as latin1, so each char code is
- * one byte), where `end` is the index of the CRLF that ends the last line (or `start` when there
- * are none). Appends name, value, ... (value trimmed of OWS) to `out`, and each line's start to
- * `lineStarts` when given. Returns false when a line is malformed. Working on one decoded string keeps this pure JavaScript: slicing a string is
- * far cheaper than asking the Buffer for a new string per name and value.
+ * Parses the header lines in `text[start, end)`, where `text` is `buf` from byte `base` on,
+ * decoded as latin1 (one char per byte), and `end` is the index just past the CRLF ending the last
+ * line (`start` when there are none). Appends name, value, ... (value trimmed of OWS) to `out`,
+ * and each line's start to `lineStarts` when given. Returns false when a line is malformed.
+ * The bytes are checked in the Buffer (typed-array reads are the fastest scan) and the names and
+ * values sliced from the string (no call into the Buffer per field).
  */
-export function parseFieldLines(text: string, start: number, end: number, out: string[], maxFields: number, lineStarts?: number[]): boolean {
-  let p = start;
-  while (p < end) {
+export function parseFieldLines(buf: Buffer, base: number, text: string, start: number, end: number, out: string[], maxFields: number, lineStarts?: number[]): boolean {
+  let p = start + base;
+  const stop = end + base;
+  while (p < stop) {
     const nameStart = p;
-    lineStarts?.push(p);
-    while (p < end && TCHAR[text.charCodeAt(p)] === 1) p++;
+    lineStarts?.push(p - base);
+    while (p < stop && TCHAR[buf[p]!] === 1) p++;
     // Empty name (a line starting with SP/HTAB is obs-fold), or a name not followed by ':'.
-    if (p === nameStart || p >= end || text.charCodeAt(p) !== 58 /* : */) return false;
+    if (p === nameStart || p >= stop || buf[p] !== 58 /* : */) return false;
     const nameEnd = p++;
-    let c = text.charCodeAt(p);
-    while (p < end && (c === 32 || c === 9)) c = text.charCodeAt(++p);
+    while (p < stop && (buf[p] === 32 || buf[p] === 9)) p++;
     const valueStart = p;
     let valueEnd = p;
-    while (p < end) {
-      c = text.charCodeAt(p);
+    while (p < stop) {
+      const c = buf[p]!;
       if (c === CR) break;
       if (VALUE[c] !== 1) return false;
       if (c !== 32 && c !== 9) valueEnd = p + 1;
       p++;
     }
     // Every line ends in CRLF; a CR alone (or the LF missing) is refused.
-    if (text.charCodeAt(p) !== CR || text.charCodeAt(p + 1) !== LF) return false;
+    if (buf[p] !== CR || buf[p + 1] !== LF) return false;
     if (out.length >= maxFields * 2) return false;
-    out.push(text.slice(nameStart, nameEnd), text.slice(valueStart, valueEnd));
+    out.push(text.slice(nameStart - base, nameEnd - base), text.slice(valueStart - base, valueEnd - base));
     p += 2;
   }
   return true;

@@ -66,7 +66,7 @@ export function parseRequestHead(buf: Buffer, start: number, maxHeaderBytes: num
   q += 10;
 
   const rawHeaders: string[] = [];
-  if (q < fieldsEnd && !parseFieldLines(text, q, fieldsEnd, rawHeaders, MAX_FIELDS)) {
+  if (q < fieldsEnd && !parseFieldLines(buf, p, text, q, fieldsEnd, rawHeaders, MAX_FIELDS)) {
     return rawHeaders.length >= MAX_FIELDS * 2 ? "too-large" : "bad";
   }
   return interpret(method, target, minor, rawHeaders, p + end + 4 - start);

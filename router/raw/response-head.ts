@@ -72,7 +72,7 @@ export function parseResponseHead(buf: Buffer, start: number, headRequest: boole
 
   const fields: string[] = [];
   const lineStarts: number[] = [];
-  if (lineEnd + 2 < fieldsEnd && !parseFieldLines(text, lineEnd + 2, fieldsEnd, fields, MAX_FIELDS, lineStarts)) return "bad";
+  if (lineEnd + 2 < fieldsEnd && !parseFieldLines(buf, start, text, lineEnd + 2, fieldsEnd, fields, MAX_FIELDS, lineStarts)) return "bad";
 
   let contentLength = -1;
   let transferEncoding: string | undefined;
