@@ -3,4 +3,5 @@
 export * from "./tenant-header.js";
 export * from "./auth-claims.js";
 export * from "./logger.js";
+export * from "./pg-disconnects.js";
 export * from "./pg-transaction.js";

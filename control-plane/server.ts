@@ -8,6 +8,7 @@ import { createLocalJWKSet, type JWTVerifyGetKey } from "jose";
 import pg from "pg";
 import { createYoga } from "graphql-yoga";
 import { createLogger, type Logger } from "../common/logger.js";
+import { surviveDisconnects } from "../common/pg-disconnects.js";
 import { migrate } from "./db/migrate.js";
 import { ControlPlaneError } from "./identity/errors.js";
 import { KeyRing, MemoryKeyStore, type KeyStore } from "./identity/keys.js";
@@ -71,9 +72,8 @@ export interface ControlPlane {
 
 export async function createControlPlane(config: ControlPlaneConfig): Promise<ControlPlane> {
   const log = config.logger ?? createLogger("control-plane");
-  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 10 });
-  // An idle connection cut by Postgres (restart, failover) must not crash the process.
-  pool.on("error", (err) => log.warn({ err: err.message }, "Idle Postgres connection closed"));
+  // A connection cut by Postgres (restart, failover), idle or in use, must not crash the process.
+  const pool = surviveDisconnects(new pg.Pool({ connectionString: config.databaseUrl, max: 10 }), (err) => log.warn({ err: err.message }, "Idle Postgres connection closed"));
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false }) : undefined;
   const state: VolatileState = redis ? new RedisState(redis) : new MemoryState();
   try {

@@ -6,7 +6,7 @@ import http from "node:http";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
-import { createLogger } from "../common/index.js";
+import { createLogger, surviveDisconnects } from "../common/index.js";
 import { importSales } from "../cell/import/index.js";
 import { cellDatabaseNames } from "../cell/provisioning/index.js";
 import { LOCAL_KUBECONFIG } from "../cli/target.js";
@@ -77,7 +77,8 @@ async function importDemoHistory(platform: LocalPlatform, dataDir: string): Prom
     return;
   }
   step(`importing a year of sales history into ${slug} / ${location} (runs in the background)`);
-  const pool = new pg.Pool({ connectionString: platform.adminUrl, max: 2 });
+  // Ctrl-C stops Postgres under a running import: that fails the import, not the process.
+  const pool = surviveDisconnects(new pg.Pool({ connectionString: platform.adminUrl, max: 2 }));
   try {
     let last = 0;
     const report = await importSales({

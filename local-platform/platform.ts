@@ -6,7 +6,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
-import { createLogger, type Logger } from "../common/index.js";
+import { createLogger, surviveDisconnects, type Logger } from "../common/index.js";
 import { createControlPlane, DirectoryKeyStore, KubernetesTenantRegistry, type ControlPlane } from "../control-plane/index.js";
 import { adoptTenantOwner } from "../control-plane/onboarding/owner-sync.js";
 import { kubernetesTargets, startCellSync } from "../control-plane/rollups/index.js";
@@ -94,9 +94,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
           : undefined,
     ]);
     stops.push(() => (postgres as PostgresHandle).stop(), async () => (redis as RedisHandle | undefined)?.stop());
-    const admin = new pg.Pool({ connectionString: postgres.url, max: 10 });
-    // An idle connection cut by Postgres (e.g. while stopping) is not a crash.
-    admin.on("error", (err) => log.warn({ err: err.message }, "Idle Postgres connection closed"));
+    // A connection cut by Postgres (e.g. while stopping), idle or in use, is not a crash.
+    const admin = surviveDisconnects(new pg.Pool({ connectionString: postgres.url, max: 10 }), (err) => log.warn({ err: err.message }, "Idle Postgres connection closed"));
     stops.push(() => admin.end());
 
     progress("starting the local Kubernetes-compatible API");

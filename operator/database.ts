@@ -2,6 +2,7 @@
 // functions (cell/provisioning). No SQL of the cell's tables lives here. No Kubernetes client either,
 // so the local platform can reuse it.
 import pg from "pg";
+import { surviveDisconnects } from "../common/pg-disconnects.js";
 import {
   cellDatabaseNames,
   deprovisionTenant,
@@ -16,9 +17,8 @@ export class PlatformDatabase {
   private readonly pool: pg.Pool;
 
   constructor(readonly url: string, maxConnections = 4) {
-    this.pool = new pg.Pool({ connectionString: url, max: maxConnections, idleTimeoutMillis: 30_000 });
-    // An idle client's error (server restart) must not crash the operator; the next checkout reconnects.
-    this.pool.on("error", () => {});
+    // A client's error (server restart), idle or in use, must not crash the operator; the next checkout reconnects.
+    this.pool = surviveDisconnects(new pg.Pool({ connectionString: url, max: maxConnections, idleTimeoutMillis: 30_000 }));
   }
 
   private async with<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {

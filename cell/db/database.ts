@@ -5,6 +5,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { tenantScoped, type TenantPrisma } from "./tenant-scope.js";
+import { surviveDisconnects } from "../../common/pg-disconnects.js";
 import { inTransaction } from "../../common/pg-transaction.js";
 
 export interface DatabaseConfig {
@@ -46,9 +47,8 @@ function assertUuid(value: string): string {
 }
 
 export function createDatabase(config: DatabaseConfig): Database {
-  const pool = new pg.Pool({ connectionString: config.connectionString, max: config.poolSize ?? DEFAULT_POOL_SIZE, idleTimeoutMillis: 30_000 });
-  // A dropped idle connection must not crash the process; the pool replaces it.
-  pool.on("error", () => {});
+  // A dropped connection (idle or in use) must not crash the process; the pool replaces it.
+  const pool = surviveDisconnects(new pg.Pool({ connectionString: config.connectionString, max: config.poolSize ?? DEFAULT_POOL_SIZE, idleTimeoutMillis: 30_000 }));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema: config.schema }) });
   const scoped = new Map<string, TenantPrisma>();
 

@@ -5,7 +5,7 @@ import { ImportError, importSales, type ImportReport } from "./importer.js";
 import { FIELDS, MappingError } from "./mapping.js";
 import { writeFileSync } from "node:fs";
 import { Redis } from "ioredis";
-import { createLogger } from "../../common/index.js";
+import { createLogger, surviveDisconnects } from "../../common/index.js";
 import { redisDashboardCache } from "../dashboards/index.js";
 
 function positiveInt(name: string) {
@@ -51,7 +51,7 @@ const o = program.opts<{
 if (!o.databaseUrl) program.error("error: --database-url (or DATABASE_URL) is required");
 if (!o.schema) program.error("error: --schema (or CELL_SCHEMA) is required");
 
-const pool = new pg.Pool({ connectionString: o.databaseUrl, max: 2 });
+const pool = surviveDisconnects(new pg.Pool({ connectionString: o.databaseUrl, max: 2 }));
 try {
   const report: ImportReport = await importSales({
     file: o.file,

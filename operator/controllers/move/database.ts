@@ -2,14 +2,14 @@
 // database URL, because a move holds a connection for a whole copy and must not starve the
 // provisioning pool.
 import pg from "pg";
+import { surviveDisconnects } from "../../../common/pg-disconnects.js";
 
 const pools = new Map<string, pg.Pool>();
 
 export async function withMoveClient<T>(url: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   let pool = pools.get(url);
   if (!pool) {
-    pool = new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 30_000 });
-    pool.on("error", () => {});
+    pool = surviveDisconnects(new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 30_000 }));
     pools.set(url, pool);
   }
   const client = await pool.connect();
