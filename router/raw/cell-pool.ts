@@ -15,7 +15,8 @@ const kConnected = Symbol("lsp.router.raw.connected");
 
 /** The exchange using an upstream socket: gets its bytes and its end. */
 export interface UpstreamUser {
-  onUpstream(socket: UpstreamSocket, reused: boolean): void;
+  /** `waited`: false when an idle socket is handed over at once, inside `acquire`. */
+  onUpstream(socket: UpstreamSocket, reused: boolean, waited: boolean): void;
   onUpstreamFailed(error: Error & { code?: string }): void;
   /**
    * Bytes from the cell. Plain-TCP sockets read into one buffer shared by every cell socket
@@ -34,8 +35,6 @@ export class RawCellPool {
   readonly #waiting: UpstreamUser[] = [];
   #open = 0;
   #closed = false;
-  /** True while `acquire` hands out an idle socket synchronously (no wait since the caller's request began). */
-  handingOutIdle = false;
 
   constructor(
     readonly cell: CellUpstream,
@@ -48,9 +47,7 @@ export class RawCellPool {
       const socket = this.#idle.pop();
       if (socket !== undefined) {
         socket[kUser] = user;
-        this.handingOutIdle = true;
-        user.onUpstream(socket, true);
-        this.handingOutIdle = false;
+        user.onUpstream(socket, true, false);
         return;
       }
     }
@@ -77,7 +74,7 @@ export class RawCellPool {
     const next = this.#waiting.shift();
     if (next !== undefined) {
       socket[kUser] = next;
-      next.onUpstream(socket, true);
+      next.onUpstream(socket, true, true);
       return;
     }
     socket[kIdleSince] = now;
@@ -143,7 +140,7 @@ function onConnect(this: UpstreamSocket): void {
   this.setTimeout(0);
   this.removeListener("timeout", onConnectTimeout);
   this[kConnected] = true;
-  this[kUser]?.onUpstream(this, false);
+  this[kUser]?.onUpstream(this, false, true);
 }
 
 function onConnectTimeout(this: UpstreamSocket): void {

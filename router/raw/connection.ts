@@ -9,7 +9,7 @@ import { countAnswer, requestPath, type RouterState } from "../state.js";
 import { startUpgrade } from "../upgrade.js";
 import type { UpstreamSocket } from "./cell-pool.js";
 import { RawExchange } from "./exchange.js";
-import { adoptReadBuffer, inReadBuffer, releaseReadBuffer, sharedReadBuffer } from "./read-buffer.js";
+import { adoptReadBuffer, ownBytes, releaseReadBuffer, sharedReadBuffer } from "./read-buffer.js";
 import { parseRequestHead, type RequestHead } from "./request-head.js";
 
 const kConnection = Symbol("lsp.router.raw.connection");
@@ -33,7 +33,7 @@ export class ClientConnection {
   /** The response is waiting for the client to drain (this upstream is paused). */
   drainFor: UpstreamSocket | undefined;
   closed = false;
-  /** Reads land in the shared buffer (read-buffer.ts): bytes kept past onData must be copied. */
+  /** Reads land in the shared buffer (read-buffer.ts): bytes kept past onData go through own(). */
   readonly sharedReads: boolean;
   /** Reading from the client is stopped (a request in progress has the next one waiting). */
   paused = false;
@@ -67,8 +67,12 @@ export class ClientConnection {
     if (this.exchange !== undefined) this.pauseReading();
     else this.nextRequest();
     // What is left (a partial head, a pipelined request) must outlive the shared read buffer.
-    const pending = this.pending;
-    if (this.sharedReads && pending !== undefined && inReadBuffer(pending, clientReadBuffer)) this.pending = Buffer.from(pending);
+    if (this.pending !== undefined) this.pending = this.own(this.pending);
+  }
+
+  /** `bytes`, copied when they are still in the shared read buffer: for anything kept past onData. */
+  own(bytes: Buffer): Buffer {
+    return ownBytes(bytes, clientReadBuffer);
   }
 
   /** The X-Forwarded-For line for this client's requests (its address does not change). */
@@ -155,9 +159,8 @@ export class ClientConnection {
     this.detach();
     socket.pause();
     // The tunnel code wants a plain stream: 'data' events with buffers of its own.
-    if (this.sharedReads) releaseReadBuffer(socket);
-    const pending = this.pending;
-    const rest = pending === undefined ? Buffer.alloc(0) : this.sharedReads && inReadBuffer(pending, clientReadBuffer) ? Buffer.from(pending) : pending;
+    releaseReadBuffer(socket);
+    const rest = this.pending === undefined ? Buffer.alloc(0) : this.own(this.pending);
     this.pending = undefined;
     startUpgrade(this.state, { method: head.method, url: head.target, rawHeaders: head.rawHeaders, headers: this.headerDict(head.rawHeaders), socket }, socket, rest);
   }
@@ -179,7 +182,7 @@ export class ClientConnection {
   }
 
   keepPending(rest: Buffer): void {
-    if (this.sharedReads && inReadBuffer(rest, clientReadBuffer)) rest = Buffer.from(rest);
+    rest = this.own(rest);
     this.pending = this.pending === undefined ? rest : Buffer.concat([rest, this.pending]);
   }
 

@@ -109,7 +109,7 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     return `${out}${this.conn.forwardedFor()}x-request-id: ${this.requestId}\r\n${headTail(state, route, facts.host!)}`;
   }
 
-  onUpstream(socket: UpstreamSocket, reused: boolean): void {
+  onUpstream(socket: UpstreamSocket, reused: boolean, waited: boolean): void {
     if (this.done) {
       this.cell!.raw!.release(socket);
       return;
@@ -118,7 +118,7 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     this.reused = reused;
     // A pooled socket taken at once, by a request never held, is handed over in the same
     // callback the request started in: its start time is still the time.
-    this.sentAt = reused && this.cell!.raw!.handingOutIdle && this.holdTimer === undefined ? this.started : performance.now();
+    this.sentAt = !waited && this.holdTimer === undefined ? this.started : performance.now();
     if (!reused) this.cell!.downUntil = 0;
     // Body bytes that arrived with the head (or while held) go right behind it.
     const pending = this.requestDone ? undefined : this.conn.takePending();
@@ -149,8 +149,8 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     }
     if (end > 0) {
       const upstream = this.upstream!;
-      // A copy: the chunk may be the client's read buffer, reused by its next read.
-      if (!upstream.write(Buffer.from(chunk.subarray(0, end)))) this.conn.pauseBody();
+      // The write may queue: bytes still in the client's read buffer are copied first.
+      if (!upstream.write(this.conn.own(chunk.subarray(0, end)))) this.conn.pauseBody();
     }
     if (end < chunk.length) this.conn.keepPending(chunk.subarray(end));
     if (this.requestDone) {

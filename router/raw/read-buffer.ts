@@ -82,3 +82,8 @@ export function releaseReadBuffer(socket: net.Socket): void {
 export function inReadBuffer(chunk: Buffer, buffer: Buffer): boolean {
   return chunk.buffer === buffer.buffer;
 }
+
+/** `chunk` itself, or a copy of it when it lies in `buffer`: bytes that may be kept past the read callback. */
+export function ownBytes(chunk: Buffer, buffer: Buffer): Buffer {
+  return inReadBuffer(chunk, buffer) ? Buffer.from(chunk) : chunk;
+}
