@@ -48,7 +48,6 @@ describe("Given the whole platform started locally", () => {
 
   afterAll(async () => {
     await platform?.stop();
-    await platform?.dropDatabase();
   }, 60_000);
 
   async function onboard(t: typeof a, displayName: string) {

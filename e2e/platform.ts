@@ -1,54 +1,22 @@
 // Helpers for end-to-end tests: a local platform on a fresh database, and HTTP through its router
 // with the Host header a browser on <slug>.localhost would send.
 import http from "node:http";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import pg from "pg";
-import { createLogger } from "../common/index.js";
-import { freePort } from "../scripts/services/processes.js";
-import { startLocalPlatform, type LocalPlatform } from "../local-platform/platform.js";
+import type { LocalPlatform } from "../local-platform/platform.js";
+import { startTestPlatform } from "../local-platform/testing.js";
 
 export interface E2ePlatform extends LocalPlatform {
   dataDir: string;
   kubeconfig: string;
-  dropDatabase(): Promise<void>;
 }
 
-/** Starts the local platform on its own database of the test Postgres and the test Redis. */
+/**
+ * Starts the local platform on its own database of the test Postgres and the test Redis;
+ * stop() also drops that database and removes the data folder.
+ */
 export async function startE2ePlatform(name: string): Promise<E2ePlatform> {
-  const database = `e2e_${name}_${process.pid}`;
-  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await admin.connect();
-  await admin.query(`drop database if exists ${database} with (force)`);
-  await admin.query(`create database ${database}`);
-  await admin.end();
-  const url = new URL(process.env.DATABASE_URL!);
-  url.pathname = `/${database}`;
-  const dataDir = mkdtempSync(join(tmpdir(), `lsp-e2e-${name}-`));
-  const kubeconfig = join(dataDir, "kubeconfig");
-  const platform = await startLocalPlatform({
-    dataDir,
-    port: await freePort(),
-    apiPort: await freePort(),
-    kubeconfigPath: kubeconfig,
-    databaseUrl: url.toString(),
-    redisUrl: process.env.REDIS_URL!,
-    usageSyncIntervalMs: 1_000,
-    logger: createLogger("e2e", "silent"),
-  });
-  return {
-    ...platform,
-    dataDir,
-    kubeconfig,
-    async dropDatabase() {
-      const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await c.connect();
-      await c.query(`drop database if exists ${database} with (force)`);
-      await c.end();
-    },
-  };
+  const test = await startTestPlatform(`e2e_${name}`, { redisUrl: process.env.REDIS_URL!, usageSyncIntervalMs: 1_000 });
+  return { ...test.platform, dataDir: test.dataDir, kubeconfig: test.kubeconfig, stop: test.stop };
 }
 
 export interface Reply {

@@ -22,7 +22,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await platform?.stop();
-  await platform?.dropDatabase();
   delete process.env.PAYMENT_PROVIDERS_FILE;
   rmSync(results, { recursive: true, force: true });
 });

@@ -27,7 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await platform?.stop();
-  await platform?.dropDatabase();
 });
 
 describe("Given a new owner on the control plane's app domain", () => {

@@ -44,7 +44,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await platform?.stop();
-  await platform?.dropDatabase();
 });
 
 describe("Given a Ready tenant with a menu and a manager invited by phone", () => {
