@@ -88,6 +88,20 @@ describe("Given a key rotation", () => {
     expect(keys.jwks(minutes(t0, 18)).keys.map((k) => k.kid)).toEqual([next.kid]);
   });
 
+  it("signs with the new key when a rotation with no lead lands in the same millisecond as the key before it", async () => {
+    // A store that lists newest first (a directory lists in any order): the tie must not decide.
+    class NewestFirst extends MemoryKeyStore {
+      override async list() {
+        return (await super.list()).reverse();
+      }
+    }
+    const store = new NewestFirst();
+    const keys = await new KeyRing(store).init();
+    const now = new Date((await store.list())[0]!.activateAt);
+    const next = await keys.rotate({ now, publishLeadSeconds: 0 });
+    expect(keys.signingKey(now).kid).toBe(next.kid);
+  });
+
   it("keeps keys in a directory readable only by their owner, shared by every replica", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cp-keys-"));
     try {

@@ -97,7 +97,9 @@ export class KeyRing {
   async reload(): Promise<void> {
     const stored = await this.store.list();
     this.keys = await Promise.all(stored.map(async (s) => ({ stored: s, privateKey: (await importJWK(s.privateJwk, SIGNING_ALG)) as CryptoKey })));
-    this.keys.sort((a, b) => a.stored.activateAt.localeCompare(b.stored.activateAt));
+    // By activation; on a tie (a rotation with no publish lead in the same millisecond as the
+    // key before it) the key a rotation retired sorts first, so the new one is the one that signs.
+    this.keys.sort((a, b) => a.stored.activateAt.localeCompare(b.stored.activateAt) || Number(!a.stored.retireAt) - Number(!b.stored.retireAt));
     this.generation++;
   }
 
