@@ -1,9 +1,8 @@
 // Cell CRD: schema, validation rules and printer columns. `npm run crds:generate` writes it to crds/.
 // Keep in step with cell.ts (the TypeScript side); crds.test.ts checks the committed YAML matches.
-import type { V1CustomResourceDefinition } from "@kubernetes/client-node";
 import { CellClasses, CellDeletionPolicies } from "./cell.js";
+import { clusterCrd } from "./crd-envelope.js";
 import { bool, conditionsSchema, immutable, int, obj, oneOf, quantityMap, str } from "./openapi.js";
-import { GROUP, VERSION } from "./tenant.js";
 
 export const MAX_CELL_CAPACITY = 1000;
 
@@ -46,29 +45,19 @@ const cellStatus = obj("Observed state, written by the operator.", {
   conditions: conditionsSchema,
 });
 
-export const cellCrd: V1CustomResourceDefinition = {
-  apiVersion: "apiextensions.k8s.io/v1",
-  kind: "CustomResourceDefinition",
-  metadata: { name: `cells.${GROUP}` },
-  spec: {
-    group: GROUP,
-    scope: "Cluster",
-    names: { plural: "cells", singular: "cell", kind: "Cell", listKind: "CellList", shortNames: ["cl"], categories: ["lsp"] },
-    versions: [
-      {
-        name: VERSION,
-        served: true,
-        storage: true,
-        subresources: { status: {} },
-        additionalPrinterColumns: [
-          { name: "Class", type: "string", jsonPath: ".spec.class" },
-          { name: "Tenants", type: "string", jsonPath: ".status.occupancy", description: "tenants/capacity" },
-          { name: "Version", type: "string", jsonPath: ".status.version" },
-          { name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
-          { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
-        ],
-        schema: { openAPIV3Schema: obj("A cell of LocalStore Platform.", { spec: cellSpec, status: cellStatus }, ["spec"]) as never },
-      },
-    ],
-  },
-};
+export const cellCrd = clusterCrd({
+  kind: "Cell",
+  plural: "cells",
+  singular: "cell",
+  shortName: "cl",
+  description: "A cell of LocalStore Platform.",
+  spec: cellSpec,
+  status: cellStatus,
+  printerColumns: [
+    { name: "Class", type: "string", jsonPath: ".spec.class" },
+    { name: "Tenants", type: "string", jsonPath: ".status.occupancy", description: "tenants/capacity" },
+    { name: "Version", type: "string", jsonPath: ".status.version" },
+    { name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+  ],
+});

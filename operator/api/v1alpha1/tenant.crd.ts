@@ -1,8 +1,8 @@
 // Tenant CRD: schema, validation rules and printer columns. `npm run crds:generate` writes it to crds/.
 // Keep in step with tenant.ts (the TypeScript side); crds.test.ts checks the committed YAML matches.
-import type { V1CustomResourceDefinition } from "@kubernetes/client-node";
+import { clusterCrd } from "./crd-envelope.js";
 import { bool, conditionsSchema, immutable, int, list, obj, oneOf, str } from "./openapi.js";
-import { GROUP, Isolations, ReservedSlugs, TenantDeletionPolicies, TenantMovePhases, TenantPlans, VERSION } from "./tenant.js";
+import { Isolations, ReservedSlugs, TenantDeletionPolicies, TenantMovePhases, TenantPlans } from "./tenant.js";
 
 export const DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh";
 export const DNS_LABEL_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
@@ -94,31 +94,19 @@ const tenantStatus = obj("Observed state, written by the operator.", {
   conditions: conditionsSchema,
 });
 
-export const tenantCrd: V1CustomResourceDefinition = {
-  apiVersion: "apiextensions.k8s.io/v1",
-  kind: "CustomResourceDefinition",
-  metadata: { name: `tenants.${GROUP}` },
-  spec: {
-    group: GROUP,
-    scope: "Cluster",
-    names: { plural: "tenants", singular: "tenant", kind: "Tenant", listKind: "TenantList", shortNames: ["tn"], categories: ["lsp"] },
-    versions: [
-      {
-        name: VERSION,
-        served: true,
-        storage: true,
-        subresources: { status: {} },
-        additionalPrinterColumns: [
-          { name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
-          { name: "Cell", type: "string", jsonPath: ".status.cell" },
-          { name: "Plan", type: "string", jsonPath: ".spec.plan" },
-          { name: "URL", type: "string", jsonPath: ".status.url" },
-          { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
-        ],
-        schema: {
-          openAPIV3Schema: obj("A restaurant business on LocalStore Platform.", { spec: tenantSpec, status: tenantStatus }, ["spec"]) as never,
-        },
-      },
-    ],
-  },
-};
+export const tenantCrd = clusterCrd({
+  kind: "Tenant",
+  plural: "tenants",
+  singular: "tenant",
+  shortName: "tn",
+  description: "A restaurant business on LocalStore Platform.",
+  spec: tenantSpec,
+  status: tenantStatus,
+  printerColumns: [
+    { name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    { name: "Cell", type: "string", jsonPath: ".status.cell" },
+    { name: "Plan", type: "string", jsonPath: ".spec.plan" },
+    { name: "URL", type: "string", jsonPath: ".status.url" },
+    { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+  ],
+});
