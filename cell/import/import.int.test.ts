@@ -43,7 +43,7 @@ describe("Given a tenant with a location in Vietnam", () => {
       displayName: "Pizza Demo",
       plan: "growth",
       owner: { phone: "+84900000009", name: "Owner" },
-      locations: [{ name: "Main" }, { name: "Messy" }, { name: "Dry" }],
+      locations: [{ name: "Main" }, { name: "Messy" }, { name: "Dry" }, { name: "Resumed" }],
     }));
     pool = new pg.Pool({ connectionString: cell.roleUrl, max: 3 });
     base = { pool, schema: cell.schema, tenant: "pizza-demo" };
@@ -112,6 +112,34 @@ describe("Given a tenant with a location in Vietnam", () => {
       expect((await figures("Main", "2015-01-01", "2015-12-31")).revenue).toBe(before.revenue);
     }, 120_000);
   });
+
+  it("finishes an import cut off mid-batch when run again: every order once, revenue as in the file", async () => {
+    // The connection fails on one statement deep in the import, inside a batch's transaction, as
+    // when Ctrl-C stops the local platform's Postgres under the demo import.
+    let statements = 0;
+    const failAt = 40;
+    const cut = {
+      connect: async () => {
+        const client = await pool.connect();
+        const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+        return Object.assign(Object.create(client) as pg.PoolClient, {
+          query: (...args: unknown[]) => (++statements === failAt ? Promise.reject(new Error("connection terminated")) : query(...args)),
+          release: (error?: Error | boolean) => client.release(error),
+        });
+      },
+      query: (...args: unknown[]) => (pool.query as (...a: unknown[]) => Promise<unknown>)(...args),
+    } as unknown as pg.Pool;
+    await expect(importSales({ ...base, pool: cut, file: PIZZA, location: "Resumed", priceMultiplier: 1000, batchSize: 1000 })).rejects.toThrow("connection terminated");
+    expect(statements).toBe(failAt + 1); // the failed statement, then the rollback
+
+    const rest = await importSales({ ...base, file: PIZZA, location: "Resumed", priceMultiplier: 1000 });
+    expect(rest.ordersSkipped).toBeGreaterThan(0); // batches committed before the cut stay
+    expect(rest.ordersImported + rest.ordersSkipped).toBe(21_350);
+    const expected = independentDailyFigures();
+    const year = await figures("Resumed", "2015-01-01", "2015-12-31");
+    expect(year.revenue).toBe([...expected.values()].reduce((s, d) => s + d.revenue, 0));
+    expect(year.orders).toBe([...expected.values()].reduce((s, d) => s + d.orders.size, 0));
+  }, 240_000);
 
   it("reports bad lines by number and reason without stopping, with a column map", async () => {
     const file = join(work, "messy.csv");
