@@ -1,6 +1,7 @@
 // Which API the `lsp` CLI talks to: a cluster from a kubeconfig, or the local platform, whose
 // Kubernetes-compatible API writes its own kubeconfig to .lsp/local/kubeconfig when it starts.
 import * as k8s from "@kubernetes/client-node";
+import { loadKubeConfig } from "../common/kube-config.js";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 
@@ -21,9 +22,7 @@ export function resolveTarget(options: { kubeconfig?: string; context?: string; 
     }
     throw new TargetError(`kubeconfig ${path} does not exist`);
   }
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(path);
-  if (options.context) kc.setCurrentContext(options.context);
+  const kc = loadKubeConfig({ file: path, ...(options.context ? { context: options.context } : {}) });
   const server = kc.getCurrentCluster()?.server ?? "?";
   return { description: path === LOCAL_KUBECONFIG ? `local platform (${server})` : `${server} (${join(path)})`, api: kc.makeApiClient(k8s.CustomObjectsApi) };
 }

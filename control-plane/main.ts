@@ -1,5 +1,6 @@
 // `npx tsx control-plane/main.ts --help`: runs app.localstoreplatform.com's API, or rotates keys.
 import { Command, Option } from "commander";
+import { loadKubeConfig } from "../common/kube-config.js";
 import { createLogger } from "../common/logger.js";
 import { startTracing, withTraceIds } from "../observability/index.js";
 import { DirectoryKeyStore, KeyRing, MemoryKeyStore } from "./identity/keys.js";
@@ -10,7 +11,7 @@ import type { SmsProvider } from "./identity/sms.js";
 import { SpeedSmsProvider } from "./identity/speedsms.js";
 import { createControlPlane } from "./server.js";
 import { startOwnerAdoption } from "./onboarding/owner-sync.js";
-import { CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
+import { CustomObjectsApi } from "@kubernetes/client-node";
 import pg from "pg";
 import { GROUP, TENANT_PLURAL, VERSION, type Tenant } from "../operator/api/v1alpha1/index.js";
 
@@ -21,9 +22,7 @@ function adoptionPool(url: string): pg.Pool {
 }
 
 function kubernetesTenantList(): () => Promise<Tenant[]> {
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  const api = kc.makeApiClient(CustomObjectsApi);
+  const api = loadKubeConfig().makeApiClient(CustomObjectsApi);
   return async () => ((await api.listClusterCustomObject({ group: GROUP, version: VERSION, plural: TENANT_PLURAL })) as { items: Tenant[] }).items;
 }
 

@@ -2,11 +2,11 @@
 // fallbacks: ADR 0540), the Kubernetes-compatible local API, the control plane, the router on
 // *.localhost, and the operator's local mode running cells as processes. Everything persists under
 // the data folder between runs.
-import { KubeConfig } from "@kubernetes/client-node";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { createLogger, surviveDisconnects, type Logger } from "../common/index.js";
+import { loadKubeConfig } from "../common/kube-config.js";
 import { createControlPlane, DirectoryKeyStore, KubernetesTenantRegistry, type ControlPlane } from "../control-plane/index.js";
 import { adoptTenantOwner } from "../control-plane/onboarding/owner-sync.js";
 import { kubernetesTargets, startCellSync } from "../control-plane/rollups/index.js";
@@ -105,8 +105,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     writeLocalKubeconfig(options.kubeconfigPath, api.url);
 
     progress("starting the control plane");
-    const kc = new KubeConfig();
-    kc.loadFromFile(options.kubeconfigPath);
+    const kc = loadKubeConfig({ file: options.kubeconfigPath });
     const controlPlane: ControlPlane = await createControlPlane({
       databaseUrl: postgres.url,
       // Without one the control plane keeps codes, limits and the outbox in memory (ADR 0540).

@@ -3,9 +3,9 @@
 import { writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { collectDefaultMetrics, Registry } from "prom-client";
-import { KubeConfig } from "@kubernetes/client-node";
 import { Command, Option } from "commander";
 import pg from "pg";
+import { loadKubeConfig } from "../../common/kube-config.js";
 import { createLogger } from "../../common/logger.js";
 import { kubernetesTargets, startCellSync } from "../rollups/index.js";
 import { createUsageMetrics } from "../usage/index.js";
@@ -56,8 +56,7 @@ program
   .action(async (opts: { databaseUrl: string; platformKey: string; interval: string; metricsPort: string }) => {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });
     await migrateBilling(pool);
-    const kc = new KubeConfig();
-    kc.loadFromDefault();
+    const kc = loadKubeConfig();
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     const metrics = createUsageMetrics(registry, pool);

@@ -1,5 +1,6 @@
 // Where dunning's decision lands: `spec.suspended` on the Tenant, which the router honours.
-import { ApiException, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { ApiException, CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { loadKubeConfig } from "../../common/kube-config.js";
 import { GROUP, TENANT_PLURAL, VERSION } from "../../operator/api/v1alpha1/index.js";
 
 export const SUSPENDED_REASON_ANNOTATION = "localstoreplatform.com/suspended-reason";
@@ -25,9 +26,7 @@ export class KubernetesTenantSuspender implements TenantSuspender {
   }
 
   static fromDefault(): KubernetesTenantSuspender {
-    const kc = new KubeConfig();
-    kc.loadFromDefault();
-    return new KubernetesTenantSuspender(kc);
+    return new KubernetesTenantSuspender(loadKubeConfig());
   }
 
   async setSuspended(tenantSlug: string, suspended: boolean, reason: string): Promise<void> {

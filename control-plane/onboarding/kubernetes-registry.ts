@@ -1,6 +1,7 @@
 // Tenants as cluster-scoped custom objects (tenants.localstoreplatform.com/v1alpha1): the same
 // objects `kubectl apply -f tenant.yaml` creates, reconciled by the operator.
-import { ApiException, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
+import { ApiException, CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
+import { loadKubeConfig } from "../../common/kube-config.js";
 import { GROUP, TENANT_PLURAL, VERSION, type Tenant } from "../../operator/api/v1alpha1/index.js";
 import { TenantExistsError, type TenantRegistry } from "./tenant-registry.js";
 
@@ -21,9 +22,7 @@ export class KubernetesTenantRegistry implements TenantRegistry {
 
   /** From KUBECONFIG, or the in-cluster service account when running in a pod. */
   static fromDefault(options: KubernetesRegistryOptions = {}): KubernetesTenantRegistry {
-    const kc = new KubeConfig();
-    kc.loadFromDefault();
-    return new KubernetesTenantRegistry(kc, options);
+    return new KubernetesTenantRegistry(loadKubeConfig(), options);
   }
 
   async create(tenant: Tenant): Promise<Tenant> {

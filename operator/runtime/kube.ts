@@ -1,7 +1,7 @@
 // Kubernetes API clients for the operator: one field manager, server-side apply for everything it
 // owns, and every request counted in rest_client_requests_total (apiserver requests per reconcile).
 import * as k8s from "@kubernetes/client-node";
-import { shareOneDispatcher } from "./kube-dispatcher.js";
+import { shareOneDispatcher } from "../../common/kube-config.js";
 import type { OperatorMetrics } from "./metrics.js";
 
 export const FIELD_MANAGER = "lsp-operator";

@@ -4,6 +4,7 @@
 // knew (or the disk snapshot's) keep serving until a fresh list replaces them.
 import * as k8s from "@kubernetes/client-node";
 import type { Logger } from "../../common/index.js";
+import { loadKubeConfig } from "../../common/kube-config.js";
 import { GROUP, TENANT_PLURAL, VERSION, type Tenant } from "../../operator/api/v1alpha1/index.js";
 import type { RouteTable } from "../route-table.js";
 import type { RouteSource } from "./route-source.js";
@@ -155,12 +156,6 @@ export class KubernetesRouteSource implements RouteSource {
     this.#log.debug({ why }, "Restarting tenant informer");
     this.#run();
   }
-}
-
-function loadKubeConfig(): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromDefault();
-  return kc;
 }
 
 function describe(err: unknown): string {

@@ -3,7 +3,8 @@
 // until it idles out. In a 1,000-tenant burst the operator held ~600 sockets to the apiserver and
 // ~190 MB of native memory for them, and paid a TLS handshake per request. Everything the operator
 // sends goes to one apiserver with one identity, so one pooled dispatcher serves every request.
-import type * as k8s from "@kubernetes/client-node";
+// The router, control plane and CLI load their kubeconfig through here for the same reason.
+import * as k8s from "@kubernetes/client-node";
 
 type DispatcherFactory = (cluster: unknown, agentOptions: unknown) => unknown;
 const kShared = Symbol("lsp.sharedDispatcher");
@@ -16,4 +17,17 @@ export function shareOneDispatcher(kc: k8s.KubeConfig): void {
   let shared: unknown;
   target.createDispatcher = (cluster, agentOptions) => (shared ??= build(cluster, agentOptions));
   target[kShared] = true;
+}
+
+/**
+ * The kubeconfig every component but the operator uses: from a file (and context) when given,
+ * else KUBECONFIG, ~/.kube/config or the pod's service account; one pooled dispatcher either way.
+ */
+export function loadKubeConfig(options: { file?: string; context?: string } = {}): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  if (options.file) kc.loadFromFile(options.file);
+  else kc.loadFromDefault();
+  if (options.context) kc.setCurrentContext(options.context);
+  shareOneDispatcher(kc);
+  return kc;
 }

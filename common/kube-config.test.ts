@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import * as k8s from "@kubernetes/client-node";
-import { shareOneDispatcher } from "./kube-dispatcher.js";
+import { loadKubeConfig, shareOneDispatcher } from "./kube-config.js";
 
 // A throwaway CA-less TLS kubeconfig is enough: client-node builds the dispatcher from the CA and
 // client-certificate options without connecting.
@@ -35,5 +38,26 @@ describe("Given the operator's kubeconfig", () => {
     expect(first).toBeDefined();
     expect(await dispatcherOf(shared)).toBe(first);
     expect(await dispatcherOf(shared)).toBe(first);
+  });
+});
+
+describe("Given a kubeconfig file loaded for the router, control plane or CLI", () => {
+  it("uses the context asked for and one pooled dispatcher", async () => {
+    const source = new k8s.KubeConfig();
+    kubeconfig(source);
+    const dir = mkdtempSync(join(tmpdir(), "lsp-kubeconfig-"));
+    const file = join(dir, "config");
+    const exported = JSON.parse(source.exportConfig()) as { contexts: { name: string; context: unknown }[] };
+    exported.contexts.push({ name: "other", context: { cluster: "c", user: "u" } });
+    writeFileSync(file, JSON.stringify(exported));
+    try {
+      const kc = loadKubeConfig({ file, context: "other" });
+      expect(kc.getCurrentContext()).toBe("other");
+      const first = await dispatcherOf(kc);
+      expect(first).toBeDefined();
+      expect(await dispatcherOf(kc)).toBe(first);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
