@@ -37,6 +37,12 @@ export const OperatorConfigSchema = z.object({
   httpPort: port.default(8081),
   httpHost: z.string().default("0.0.0.0"),
   resyncSeconds: positive.default(300),
+  /**
+   * Admission for a move's hold: the router holds the tenant only once a catch-up pass applied
+   * fewer changes than this, so the final sync inside the hold is short. 0 = never hold (moves
+   * wait before the hold until the setting changes or the move is cancelled).
+   */
+  moveSettledBelow: z.coerce.number().int().min(0).default(500),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -70,6 +76,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): OperatorCon
     ...pick("sharedCellPrefix", "SHARED_CELL_PREFIX"),
     ...pick("sharedCellCapacity", "SHARED_CELL_CAPACITY"),
     ...pick("cellVersion", "CELL_VERSION"),
+    ...pick("moveSettledBelow", "MOVE_SETTLED_BELOW"),
     ...pick("routerSigningKey", "ROUTER_SIGNING_KEY"),
     ...pick("jwksUrl", "CONTROL_PLANE_JWKS_URL"),
     ...pick("instance", "OPERATOR_INSTANCE"),

@@ -13,6 +13,7 @@ const program = new Command("lsp-operator")
   .addOption(new Option("--domain <domain>", "tenants' public domain: https://{slug}.{domain} (default localstoreplatform.com)").env("LSP_DOMAIN"))
   .addOption(new Option("--shared-cell-prefix <prefix>", "name prefix of shared cells the operator creates (default shared)").env("SHARED_CELL_PREFIX"))
   .addOption(new Option("--shared-cell-capacity <n>", "capacity of shared cells the operator creates (default 100)").env("SHARED_CELL_CAPACITY"))
+  .addOption(new Option("--move-settled-below <changes>", "a move holds the tenant only once a catch-up pass applied fewer changes than this (default 500; 0 = never hold)").env("MOVE_SETTLED_BELOW"))
   .addOption(new Option("--cell-version <tag>", "image tag new cells start on (default 0.1.0)").env("CELL_VERSION"))
   .addOption(new Option("--instance <name>", "only watch objects labelled localstoreplatform.com/instance=<name>").env("OPERATOR_INSTANCE"))
   .addOption(new Option("--workers <n>", "concurrent Tenant reconciles (default 4)").env("OPERATOR_WORKERS"))
@@ -36,6 +37,7 @@ const fromFlags: Partial<OperatorConfigInput> = Object.fromEntries(
     domain: o.domain,
     sharedCellPrefix: o.sharedCellPrefix,
     sharedCellCapacity: o.sharedCellCapacity,
+    moveSettledBelow: o.moveSettledBelow,
     cellVersion: o.cellVersion,
     instance: o.instance,
     workers: o.workers,

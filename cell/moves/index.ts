@@ -5,8 +5,8 @@ export { MovePhase, BEFORE_SWITCH, FINISHED, MoveNotFoundError, MovePhaseError, 
 export { beginMove, MoveRequestError, type MoveRequest } from "./begin.js";
 export { copyTenant, MoveIdRangeError } from "./copy.js";
 export { catchUp, type CatchUpResult, type CatchUpOptions } from "./catch-up.js";
-export { settleBeforeHold, holdMove, finalSync, markSwitched, cleanupSource, rollbackMove } from "./phases.js";
+export { settleBeforeHold, SETTLED_BELOW, holdMove, finalSync, markSwitched, cleanupSource, rollbackMove, type SettleOptions, type SettleResult } from "./phases.js";
 export { verifyMove, checkpointVerify, verifyChangedSinceCheckpoint, MoveVerificationError, type TableVerification } from "./verify.js";
 export { captureTriggerCount } from "./capture.js";
 export { MoveSchemaError } from "./tables.js";
-export { moveTenant, type MoveHooks, type MoveReport } from "./run.js";
+export { moveTenant, MoveNotSettledError, type MoveHooks, type MoveOptions, type MoveReport } from "./run.js";

@@ -14,6 +14,7 @@ import {
   markSwitched,
   MovePhase,
   MovePhaseError,
+  MoveNotSettledError,
   MoveRequestError,
   MoveVerificationError,
   moveTenant,
@@ -240,6 +241,35 @@ describe("Given a move that is rolled back or cancelled in each phase before the
     expect((await readMove(mover, moveId)).phase).toBe(MovePhase.Done);
     expect((await tenantSnapshot(target, t.tenantId)).locations).toBe(3);
   });
+});
+
+describe("Given a tenant whose catch-up passes do not settle before the budget runs out", () => {
+  it("never holds it: the move gives up, rolls back, and the source keeps every write made meanwhile", async () => {
+    const t = await provision(source, "xoi-yen");
+    const load = new WriteLoad(t, { current: "source" });
+    load.start(2, source.roleUrl, target.roleUrl, { ordersPerSecond: ORDERS_PER_SECOND_PER_WRITER });
+    let holds = 0;
+    const moveId = "unsettled-1";
+    // settledBelow 0: no pass can settle (a pass applies at least 0 changes), as with a tenant that
+    // always writes faster than the mover applies; the writes make the passes do real work meanwhile.
+    const moving = moveTenant(
+      mover,
+      { moveId, tenantId: t.tenantId, sourceSchema: source.schema, targetSchema: target.schema },
+      { hold: async () => void holds++, switchRoute: async () => {}, release: async () => {} },
+      { settledBelow: 0, settleBudgetMs: 1_000 },
+    );
+    await expect(moving).rejects.toThrow(MoveNotSettledError);
+    await expect(moving).rejects.toThrow(/did not settle within 1000 ms: the last catch-up pass still applied \d+ changes/);
+    await load.stop();
+
+    expect(holds).toBe(0);
+    expect(load.log.failed).toEqual([]);
+    expect(load.log.committed.length).toBeGreaterThan(0);
+    expect((await readMove(mover, moveId)).phase).toBe(MovePhase.RolledBack);
+    expect((await tenantSnapshot(source, t.tenantId)).orders).toBe(load.log.committed.length);
+    expect(Object.values(await tenantSnapshot(target, t.tenantId)).every((n) => n === 0)).toBe(true);
+    expect(await captureTriggerCount(mover, moveId, source.schema)).toBe(0);
+  }, 60_000);
 });
 
 describe("Given a mover that crashes or finds bad state", () => {

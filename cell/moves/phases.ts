@@ -8,21 +8,45 @@ import { catchUp } from "./catch-up.js";
 import { qualified, quoteIdent, tenantTables } from "./tables.js";
 import { checkpointVerify, MoveVerificationError, verifyChangedSinceCheckpoint, verifyMove, type TableVerification } from "./verify.js";
 
+export interface SettleOptions {
+  /** Catch-up batches per pass (unbounded by default). */
+  catchUpBatches?: number;
+  /** Passes before giving up for this call (default 4). */
+  maxPasses?: number;
+  /** A pass that applied fewer changes than this settles the move (default 500). */
+  settledBelow?: number;
+}
+
+export interface SettleResult {
+  /** The last pass applied fewer than `settledBelow` changes: the hold will be short. */
+  settled: boolean;
+  passes: number;
+  /** Changes the last pass applied: what the final sync inside the hold would face, roughly. */
+  lastApplied: number;
+}
+
+/** Default for `settledBelow`: a final sync of a few hundred keys stays well under the 2 s hold target (docs/benchmarks/moves.md). */
+export const SETTLED_BELOW = 500;
+
 /**
  * Outside the hold, while the tenant keeps writing: catch-up rounds each followed by a checkpoint.
  * The first checkpoint compares every row and takes a while; each later one compares only the keys
  * changed during the previous pass, so passes shrink while the mover outpaces the writers, and the
  * hold is left with the keys changed during the last, short one. Stops once a pass found few
- * changes (or after `maxPasses`: a tenant writing faster than the mover applies never settles).
+ * changes, or after `maxPasses` unsettled: a tenant writing faster than the mover applies. The
+ * caller must not hold an unsettled move (the final sync would hold the tenant for seconds): it
+ * settles again later, and meanwhile the passes keep the backlog applied.
  * Ends with the move still CatchingUp; a mismatch throws MoveVerificationError.
  */
-export async function settleBeforeHold(admin: pg.ClientBase, moveId: string, options: { catchUpBatches?: number; maxPasses?: number; settledBelow?: number } = {}): Promise<void> {
-  const { catchUpBatches = Number.POSITIVE_INFINITY, maxPasses = 4, settledBelow = 500 } = options;
+export async function settleBeforeHold(admin: pg.ClientBase, moveId: string, options: SettleOptions = {}): Promise<SettleResult> {
+  const { catchUpBatches = Number.POSITIVE_INFINITY, maxPasses = 4, settledBelow = SETTLED_BELOW } = options;
+  let applied = 0;
   for (let pass = 0; pass < maxPasses; pass++) {
-    const { applied } = await catchUp(admin, moveId, { maxBatches: catchUpBatches });
+    ({ applied } = await catchUp(admin, moveId, { maxBatches: catchUpBatches }));
     await checkpointVerify(admin, await readMove(admin, moveId));
-    if (pass > 0 && applied < settledBelow) return;
+    if (pass > 0 && applied < settledBelow) return { settled: true, passes: pass + 1, lastApplied: applied };
   }
+  return { settled: false, passes: maxPasses, lastApplied: applied };
 }
 
 /**

@@ -5,7 +5,7 @@ import { BEFORE_SWITCH, MovePhase, readMove, type MoveRecord } from "./bookkeepi
 import { beginMove, type MoveRequest } from "./begin.js";
 import { catchUp } from "./catch-up.js";
 import { copyTenant } from "./copy.js";
-import { cleanupSource, finalSync, holdMove, markSwitched, rollbackMove, settleBeforeHold } from "./phases.js";
+import { cleanupSource, finalSync, holdMove, markSwitched, rollbackMove, settleBeforeHold, type SettleResult } from "./phases.js";
 import type { TableVerification } from "./verify.js";
 
 export interface MoveHooks {
@@ -30,10 +30,30 @@ export interface MoveReport {
   totalMs: number;
 }
 
+export interface MoveOptions {
+  /** A catch-up pass that applied fewer changes than this lets the hold start (default 500). */
+  settledBelow?: number;
+  /** How long to keep settling before giving up on a tenant that writes faster than the mover applies (default 60 s). */
+  settleBudgetMs?: number;
+}
+
+/** The tenant kept writing faster than the mover applies: no hold was started, and the move rolled back. */
+export class MoveNotSettledError extends Error {
+  constructor(
+    readonly moveId: string,
+    readonly last: SettleResult,
+    budgetMs: number,
+  ) {
+    super(`move '${moveId}' did not settle within ${budgetMs} ms: the last catch-up pass still applied ${last.lastApplied} changes, so a hold now would last seconds; not holding (try again when the tenant writes less)`);
+    this.name = "MoveNotSettledError";
+  }
+}
+
 /** Catch-up rounds before holding: each round shrinks the backlog the hold must apply. */
 const CATCH_UP_ROUNDS = 3;
+const SETTLE_BUDGET_MS = 60_000;
 
-export async function moveTenant(admin: pg.ClientBase, request: MoveRequest, hooks: MoveHooks): Promise<MoveReport> {
+export async function moveTenant(admin: pg.ClientBase, request: MoveRequest, hooks: MoveHooks, options: MoveOptions = {}): Promise<MoveReport> {
   const started = performance.now();
   await beginMove(admin, request);
   let holdStarted: number | undefined;
@@ -52,7 +72,14 @@ export async function moveTenant(admin: pg.ClientBase, request: MoveRequest, hoo
       const { applied } = await catchUp(admin, request.moveId);
       if (applied === 0) break;
     }
-    await settleBeforeHold(admin, request.moveId);
+    // Admission: hold only once the passes settle, so the final sync inside the hold is short.
+    const budgetMs = options.settleBudgetMs ?? SETTLE_BUDGET_MS;
+    const settleUntil = performance.now() + budgetMs;
+    for (;;) {
+      const settle = await settleBeforeHold(admin, request.moveId, { ...(options.settledBelow !== undefined ? { settledBelow: options.settledBelow } : {}) });
+      if (settle.settled) break;
+      if (performance.now() >= settleUntil) throw new MoveNotSettledError(request.moveId, settle, budgetMs);
+    }
     holdStarted = performance.now();
     await hooks.hold();
     lap("routerHold");

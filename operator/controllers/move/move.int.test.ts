@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import pg from "pg";
 import { cellDatabaseNames } from "../../../cell/provisioning/index.js";
 import { seedMenu, writeOrder } from "../../../cell/moves/testing.js";
+import { countRows, readyTenant as readyTenantOf, tenantAndNeighbourCell } from "./testing.js";
 import { GROUP, VERSION, type Cell, type Tenant } from "../../api/v1alpha1/index.js";
 import type { OperatorHandle } from "../../manager.js";
 import { dedicatedCellName } from "../../names.js";
@@ -12,16 +13,8 @@ const db = adminPool();
 const instance = `mv${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
 let operator: OperatorHandle;
 
-const readyTenant = (n: string) =>
-  eventually(`Tenant ${n} Ready`, async () => {
-    const t = await getTenant(kube, n);
-    return isReady(t) && t?.status?.tenantId ? t : undefined;
-  }, 120_000);
-
-async function count(schema: string, table: string, tenantId: string): Promise<number> {
-  const col = table === "tenants" ? "id" : "tenant_id";
-  return (await db.query<{ n: number }>(`select count(*)::int as n from ${schema}.${table} where ${col} = $1`, [tenantId])).rows[0]!.n;
-}
+const readyTenant = (n: string) => readyTenantOf(kube, n);
+const count = (schema: string, table: string, tenantId: string) => countRows(db, schema, table, tenantId);
 
 beforeAll(async () => {
   await installCrds(kube);
@@ -42,16 +35,7 @@ describe("Given a Tenant whose spec.cell is changed with kubectl apply", () => {
   let targetCell: string;
 
   beforeAll(async () => {
-    await applyTenant(kube, tenantManifest(instance, mover, { plan: "chain", locations: [{ name: "Quận 1" }, { name: "Quận 3" }] }));
-    before = await readyTenant(mover);
-    await applyTenant(kube, tenantManifest(instance, neighbour));
-    targetCell = (await readyTenant(neighbour)).status!.cell!;
-    const source = cellDatabaseNames(before.status!.cell!).schema;
-    const client = new pg.Client({ connectionString: process.env.DATABASE_URL, options: `-c search_path=${source}` });
-    await client.connect();
-    const seeded = await seedMenu(client, source, before.status!.tenantId!);
-    for (let n = 0; n < 25; n++) await writeOrder(client, seeded, n);
-    await client.end();
+    ({ before, targetCell } = await tenantAndNeighbourCell(kube, instance, { mover, neighbour }, { plan: "chain", locations: [{ name: "Quận 1" }, { name: "Quận 3" }] }, 25));
   }, 300_000);
 
   it("copies, holds, verifies, switches the route and cleans up, ending Done in the new cell with every row", async () => {

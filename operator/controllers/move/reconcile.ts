@@ -29,6 +29,10 @@ import { decideMove, type MoveAction } from "./decide.js";
 import { withMoveClient } from "./database.js";
 import { moveDestination } from "./destination.js";
 
+const WAITING_TO_HOLD = "waiting to hold";
+/** A move that did not settle tries again after this long (each try applies the backlog, so it does not grow). */
+const SETTLE_RETRY_MS = 5_000;
+
 /**
  * Returns undefined when the tenant has no move to make (the tenant reconcile carries on), or the
  * result of this reconcile's move step.
@@ -103,7 +107,17 @@ async function step(
     // Ask the router to hold the tenant's requests; the fence follows once it has had time to apply
     case "hold": {
       // The comparisons run here, while the tenant is still served; the hold re-checks only what changes after them.
-      await settleBeforeHold(admin, move!.id, { catchUpBatches: 20 });
+      const settledBelow = ctx.config.moveSettledBelow;
+      const settle = await settleBeforeHold(admin, move!.id, { catchUpBatches: 20, settledBelow });
+      // Admission: a pass that still applied many changes means a long final sync inside the hold.
+      // Keep the tenant served and settle again shortly; the passes keep the backlog applied.
+      if (!settle.settled) {
+        const message = `${WAITING_TO_HOLD}: the last catch-up pass applied ${settle.lastApplied} changes (the hold starts below ${settledBelow}); the tenant writes faster than the move applies`;
+        const shown = moveStatus(tenant, move!);
+        if (!shown.message?.startsWith(WAITING_TO_HOLD)) ctx.record(tenant, "Warning", "MoveNotSettled", `${message}; retrying every ${SETTLE_RETRY_MS / 1000} s`);
+        await setMove(ctx, tenant, { ...shown, phase: "CatchingUp", message });
+        return { requeueAfterMs: SETTLE_RETRY_MS };
+      }
       await setMove(ctx, tenant, { ...moveStatus(tenant, move!), phase: "Holding", holdStartedAt: new Date().toISOString() }, true);
       ctx.record(tenant, "Normal", "MoveHolding", "holding the tenant's requests at the router for the switch");
       return { requeueAfterMs: 500 };

@@ -1,0 +1,71 @@
+// Admission before a move's hold: with a threshold no catch-up pass can meet (moveSettledBelow 0,
+// as for a tenant that always writes faster than the move applies), the operator keeps the tenant
+// served in its cell — never sets status.hold — and says why, until the move is cancelled.
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { cellDatabaseNames } from "../../../cell/provisioning/index.js";
+import type { Tenant } from "../../api/v1alpha1/index.js";
+import type { OperatorHandle } from "../../manager.js";
+import { adminPool, applyTenant, eventually, forceForget, getTenant, installCrds, startTestOperator, tenantManifest, testKube } from "../../testing/harness.js";
+import { countRows, tenantAndNeighbourCell } from "./testing.js";
+
+const kube = testKube();
+const db = adminPool();
+const instance = `ad${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
+let operator: OperatorHandle;
+
+beforeAll(async () => {
+  await installCrds(kube);
+  operator = await startTestOperator(instance, { sharedCellCapacity: 1, workers: 4, moveSettledBelow: 0 });
+}, 90_000);
+
+afterAll(async () => {
+  await operator?.stop();
+  await forceForget(kube, instance);
+  await db.end();
+});
+
+describe("Given a move whose catch-up passes never settle", () => {
+  const mover = `${instance}-com-ga`;
+  const neighbour = `${instance}-hu-tieu`;
+  const spec = { plan: "chain" as const, locations: [{ name: "Quận 5" }] };
+  let before: Tenant;
+  let targetCell: string;
+
+  beforeAll(async () => {
+    ({ before, targetCell } = await tenantAndNeighbourCell(kube, instance, { mover, neighbour }, spec, 10));
+  }, 300_000);
+
+  it("keeps serving the tenant from its cell without a hold, says why, and cancels cleanly", async () => {
+    expect(targetCell).not.toBe(before.status!.cell);
+    await applyTenant(kube, tenantManifest(instance, mover, { ...spec, cell: targetCell }));
+    let holds = 0;
+    const waiting = await eventually("move waiting to hold", async () => {
+      const t = await getTenant(kube, mover);
+      if (t?.status?.hold) holds++;
+      return t?.status?.move?.phase === "CatchingUp" && t.status.move.message?.startsWith("waiting to hold") ? t : undefined;
+    }, 120_000, 100);
+    expect(waiting.status!.move!.message).toMatch(/^waiting to hold: the last catch-up pass applied \d+ changes \(the hold starts below 0\)/);
+    expect(waiting.status!.cell).toBe(before.status!.cell);
+    // Two more settle attempts (one every 5 s) and still no hold.
+    const until = Date.now() + 11_000;
+    while (Date.now() < until) {
+      const t = await getTenant(kube, mover);
+      if (t?.status?.hold) holds++;
+      expect(t?.status?.move?.phase).toBe("CatchingUp");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(holds).toBe(0);
+
+    // spec.cell cannot be removed once set: naming the cell it is in cancels the move.
+    await applyTenant(kube, tenantManifest(instance, mover, { ...spec, cell: before.status!.cell! }));
+    const cancelled = await eventually("move Cancelled", async () => {
+      const t = await getTenant(kube, mover);
+      return t?.status?.move?.phase === "Cancelled" ? t : undefined;
+    }, 60_000, 100);
+    expect(cancelled.status!.cell).toBe(before.status!.cell);
+    expect(cancelled.status!.hold).toBe(false);
+    const tenantId = before.status!.tenantId!;
+    expect(await countRows(db, cellDatabaseNames(before.status!.cell!).schema, "orders", tenantId)).toBe(10);
+    expect(await countRows(db, cellDatabaseNames(targetCell).schema, "orders", tenantId)).toBe(0);
+  }, 240_000);
+});
