@@ -22,7 +22,7 @@ export function resolveTarget(options: { kubeconfig?: string; context?: string; 
     }
     throw new TargetError(`kubeconfig ${path} does not exist`);
   }
-  const kc = loadKubeConfig({ file: path, ...(options.context ? { context: options.context } : {}) });
+  const kc = loadKubeConfig({ file: path, context: options.context });
   const server = kc.getCurrentCluster()?.server ?? "?";
   return { description: path === LOCAL_KUBECONFIG ? `local platform (${server})` : `${server} (${join(path)})`, api: kc.makeApiClient(k8s.CustomObjectsApi) };
 }

@@ -76,7 +76,7 @@ export async function moveTenant(admin: pg.ClientBase, request: MoveRequest, hoo
     const budgetMs = options.settleBudgetMs ?? SETTLE_BUDGET_MS;
     const settleUntil = performance.now() + budgetMs;
     for (;;) {
-      const settle = await settleBeforeHold(admin, request.moveId, { ...(options.settledBelow !== undefined ? { settledBelow: options.settledBelow } : {}) });
+      const settle = await settleBeforeHold(admin, request.moveId, { settledBelow: options.settledBelow });
       if (settle.settled) break;
       if (performance.now() >= settleUntil) throw new MoveNotSettledError(request.moveId, settle, budgetMs);
     }
