@@ -13,14 +13,14 @@ import { canConnect, freePort, startProcess, waitUntil, type ServiceProcess } fr
 import { proxyConfig, upstreamConfig } from "./nginx.js";
 import { ensureTools } from "./tools.js";
 import { cpuMicros, memoryPerWebSocket, nginxWorker } from "./websockets.js";
-import { runWrk, writeHostsScript, type WrkResult } from "./wrk.js";
+import { pauseForRate, runWrk, writeHostsScript, type WrkResult } from "./wrk.js";
 
 const DOMAIN = "localstoreplatform.com";
 const WS_TENANT = "ws-bench";
 const root = resolve(import.meta.dirname, "..", "..");
 const servers = join(import.meta.dirname, "servers");
 
-type ContenderName = "router" | "router-node-engine" | "nginx" | "fastify-http-proxy" | "http-proxy-3" | "bare-node" | "undici-floor";
+type ContenderName = "router" | "router-node-engine" | "nginx" | "fastify-http-proxy" | "http-proxy-3" | "bare-node" | "undici-floor" | "node-tunnel-floor";
 const PROXIES: ContenderName[] = ["router", "nginx", "fastify-http-proxy", "http-proxy-3"];
 
 interface Contender {
@@ -133,6 +133,9 @@ async function main(): Promise<void> {
     await nodeContender("bare-node", [join(servers, "bare-node.ts"), "--port", "{port}"]);
     // Reference only (not a peer): node:http + undici dispatch with no logic at all.
     await nodeContender("undici-floor", [join(servers, "undici-floor.ts"), "--port", "{port}", "--upstream", upstream]);
+    // Reference only (not a proxy): bytes copied between two sockets, nothing parsed — the
+    // runtime's own latency for one hop, measured at the router's half-load pace.
+    await nodeContender("node-tunnel-floor", [join(servers, "tunnel-floor.ts"), "--port", "{port}", "--upstream", upstream]);
 
     await waitUntil(started[0], "upstream listening", () => canConnect(upstreamPort), 20_000);
     await waitUntil(started[1], "ws upstream listening", () => canConnect(wsPort), 20_000);
@@ -171,19 +174,28 @@ async function main(): Promise<void> {
     const cpuUs = new Map([...cpuPerRequest].map(([name, runs]) => [name, median(runs)]));
 
     // 2. Added latency at half load: each proxy paced at half its own median requests/s, against
-    //    the upstream hit directly at the same pace in the same round.
-    const added = new Map<ContenderName, { p50: number[]; p99: number[]; rate: number[] }>();
-    for (const c of contenders.filter((c) => PROXIES.includes(c.name))) {
-      const halfRate = rps.get(c.name)! / 2;
-      const delayMs = Math.max(1, Math.round((opts.connections * 1000) / halfRate));
-      const entry = { p50: [] as number[], p99: [] as number[], rate: [] as number[] };
+    //    the upstream hit directly at the same rate in the same round.
+    //    The tunnel floor is paced like the router: what one Node hop costs at the router's pace.
+    const added = new Map<ContenderName, { p50: number[]; p99: number[]; rate: number[]; directRate: number[]; targetRate: number }>();
+    const pacedLike = (c: Contender): ContenderName => (c.name === "node-tunnel-floor" ? "router" : c.name);
+    for (const c of contenders.filter((c) => PROXIES.includes(c.name) || c.name === "node-tunnel-floor")) {
+      const halfRate = rps.get(pacedLike(c))! / 2;
+      const proxyUrl = `http://127.0.0.1:${c.port}/`;
+      // Paced separately: the direct path's exchange is shorter, so it needs a longer pause for the same rate.
+      const proxyPause = await pauseForRate(tools.wrk, { ...base, url: proxyUrl }, halfRate);
+      const directPause = await pauseForRate(tools.wrk, { ...base, url: `${upstream}/` }, halfRate);
+      const entry = { p50: [] as number[], p99: [] as number[], rate: [] as number[], directRate: [] as number[], targetRate: halfRate };
       for (let round = 0; round < opts.repeats; round++) {
-        const viaProxy = await runWrk(tools.wrk, { ...base, url: `http://127.0.0.1:${c.port}/`, durationS: opts.duration, delayMs });
-        const direct = await runWrk(tools.wrk, { ...base, url: `${upstream}/`, durationS: opts.duration, delayMs });
+        const viaProxy = await runWrk(tools.wrk, { ...base, url: proxyUrl, durationS: opts.duration, delayMs: proxyPause });
+        const direct = await runWrk(tools.wrk, { ...base, url: `${upstream}/`, durationS: opts.duration, delayMs: directPause });
         entry.p50.push(viaProxy.p50Ms - direct.p50Ms);
         entry.p99.push(viaProxy.p99Ms - direct.p99Ms);
         entry.rate.push(viaProxy.rps);
-        log(`half load ${c.name}: ${Math.round(viaProxy.rps)} req/s, p50 ${viaProxy.p50Ms.toFixed(3)} ms (direct ${direct.p50Ms.toFixed(3)}), p99 ${viaProxy.p99Ms.toFixed(3)} ms (direct ${direct.p99Ms.toFixed(3)})`);
+        entry.directRate.push(direct.rps);
+        log(
+          `half load ${c.name} (target ${Math.round(halfRate)} req/s): ${Math.round(viaProxy.rps)} req/s, p50 ${viaProxy.p50Ms.toFixed(3)} ms, p99 ${viaProxy.p99Ms.toFixed(3)} ms; ` +
+            `direct ${Math.round(direct.rps)} req/s, p50 ${direct.p50Ms.toFixed(3)} ms, p99 ${direct.p99Ms.toFixed(3)} ms`,
+        );
       }
       added.set(c.name, entry);
     }
@@ -224,7 +236,7 @@ async function main(): Promise<void> {
         routerVsUndiciFloor: router / rps.get("undici-floor")!,
         cpuEfficiencyRouterVsUndiciFloor: cpuUs.get("undici-floor")! / cpuUs.get("router")!,
       },
-      addedLatencyAtHalfLoadMs: Object.fromEntries([...added].map(([n, e]) => [n, { p50: median(e.p50), p99: median(e.p99), rate: median(e.rate) }])),
+      addedLatencyAtHalfLoadMs: Object.fromEntries([...added].map(([n, e]) => [n, { p50: median(e.p50), p99: median(e.p99), rate: median(e.rate), directRate: median(e.directRate), targetRate: Math.round(e.targetRate), pacedAtHalfOf: n === "node-tunnel-floor" ? "router" : n }])),
       memoryPerWebSocketKiB: Object.fromEntries(wsMemory),
     };
     mkdirSync(resolve(opts.out, ".."), { recursive: true });
@@ -256,6 +268,7 @@ async function main(): Promise<void> {
         `per CPU-second: router / nginx ${summary.ratios.cpuEfficiencyRouterVsNginx.toFixed(2)}x, router / best Node peer ${summary.ratios.cpuEfficiencyRouterVsBestNodePeer.toFixed(2)}x, router / bare node:http ${summary.ratios.cpuEfficiencyRouterVsBareNode.toFixed(2)}x`,
         `router / undici-floor (node:http + undici, no logic): ${summary.ratios.routerVsUndiciFloor.toFixed(2)}x req/s, ${summary.ratios.cpuEfficiencyRouterVsUndiciFloor.toFixed(2)}x per CPU-second`,
         `router added p99 at half load:          ${worstP99.toFixed(3)} ms (target < 1 ms: ${check(worstP99 < 1)})`,
+        `node-tunnel-floor added p99 at the router's pace: ${(summary.addedLatencyAtHalfLoadMs["node-tunnel-floor"]?.p99 ?? NaN).toFixed(3)} ms (one Node hop with no work at all: the runtime's share of the router's figure)`,
         `router engine: ${opts.engine}${opts.engine === "raw" ? " (router-node-engine: the node:http + undici engine, reference)" : ""}`,
         `load average (1 min) during the throughput runs: ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; at the end: ${summary.machine.loadavg.map((l) => l.toFixed(1)).join(" ")} on ${summary.machine.cpus} cores — shared machine, numbers are noisy`,
         `results written to ${opts.out}`,
