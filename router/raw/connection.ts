@@ -9,6 +9,7 @@ import { countAnswer, requestPath, type RouterState } from "../state.js";
 import { startUpgrade } from "../upgrade.js";
 import type { UpstreamSocket } from "./cell-pool.js";
 import { RawExchange } from "./exchange.js";
+import { flat } from "./flat-string.js";
 import { adoptReadBuffer, ownBytes, releaseReadBuffer, sharedReadBuffer } from "./read-buffer.js";
 import { parseRequestHead, type RequestHead } from "./request-head.js";
 
@@ -77,7 +78,7 @@ export class ClientConnection {
 
   /** The X-Forwarded-For line for this client's requests (its address does not change). */
   forwardedFor(): string {
-    return (this.#forwardedFor ??= `x-forwarded-for: ${this.socket.remoteAddress ?? ""}\r\n`);
+    return (this.#forwardedFor ??= flat(`x-forwarded-for: ${this.socket.remoteAddress ?? ""}\r\n`));
   }
 
   pauseReading(): void {

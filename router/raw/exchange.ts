@@ -14,6 +14,7 @@ import { cellTrace, endSpan, withCellTrace, type CellTrace } from "../tracing.js
 import type { CellUpstream } from "../upstream.js";
 import { RawCellPool, type UpstreamSocket, type UpstreamUser } from "./cell-pool.js";
 import { CHUNKED_ERROR, CHUNKED_MORE, ChunkedFramer } from "./chunked.js";
+import { flat } from "./flat-string.js";
 import type { ClientConnection } from "./connection.js";
 import type { RequestHead } from "./request-head.js";
 import { BodyKind, parseResponseHead, type ResponseHead } from "./response-head.js";
@@ -37,7 +38,7 @@ const SMALL_BODY = 16 * 1024;
 function headTail(state: RouterState, route: Route, host: string): string {
   const signature = tenantSignature(state, route);
   if (route.headTailSignature !== signature || route.headTailHost !== host) {
-    route.headTail = `x-forwarded-host: ${host}\r\nx-forwarded-proto: ${state.forwardedProto}\r\n${TENANT_HEADER}: ${route.slug}\r\n${TENANT_SIGNATURE_HEADER}: ${signature}\r\n\r\n`;
+    route.headTail = flat(`x-forwarded-host: ${host}\r\nx-forwarded-proto: ${state.forwardedProto}\r\n${TENANT_HEADER}: ${route.slug}\r\n${TENANT_SIGNATURE_HEADER}: ${signature}\r\n\r\n`);
     route.headTailHost = host;
     route.headTailSignature = signature;
   }
