@@ -182,8 +182,8 @@ async function main(): Promise<void> {
       const halfRate = rps.get(pacedLike(c))! / 2;
       const proxyUrl = `http://127.0.0.1:${c.port}/`;
       // Paced separately: the direct path's exchange is shorter, so it needs a longer pause for the same rate.
-      const proxyPause = await pauseForRate(tools.wrk, { ...base, url: proxyUrl }, halfRate);
-      const directPause = await pauseForRate(tools.wrk, { ...base, url: `${upstream}/` }, halfRate);
+      const proxyPause = await pauseForRate(tools.wrk, { ...base, url: proxyUrl }, halfRate, log);
+      const directPause = await pauseForRate(tools.wrk, { ...base, url: `${upstream}/` }, halfRate, log);
       const entry = { p50: [] as number[], p99: [] as number[], rate: [] as number[], directRate: [] as number[], targetRate: halfRate };
       for (let round = 0; round < opts.repeats; round++) {
         const viaProxy = await runWrk(tools.wrk, { ...base, url: proxyUrl, durationS: opts.duration, delayMs: proxyPause });
@@ -206,7 +206,7 @@ async function main(): Promise<void> {
       for (const c of contenders.filter((c) => PROXIES.includes(c.name))) {
         const m = await memoryPerWebSocket(c.port, `${WS_TENANT}.${DOMAIN}`, c.pid(), opts.websockets);
         wsMemory.set(c.name, m.kibPerSocket);
-        log(`websockets ${c.name}: ${m.opened} open, ${m.kibPerSocket.toFixed(1)} KiB each`);
+        log(`websockets ${c.name}: ${m.opened} open, ${Number.isNaN(m.kibPerSocket) ? "RSS fell during the round (garbage collection): no figure" : `${m.kibPerSocket.toFixed(1)} KiB each`}`);
       }
     }
 
@@ -251,7 +251,7 @@ async function main(): Promise<void> {
         cpuUs.get(c.name)!.toFixed(1).padStart(10),
         a ? a.p50.toFixed(3).padStart(10) : "-".padStart(10),
         a ? a.p99.toFixed(3).padStart(10) : "-".padStart(10),
-        wsMemory.has(c.name) ? wsMemory.get(c.name)!.toFixed(1).padStart(10) : "-".padStart(10),
+        !wsMemory.has(c.name) ? "-".padStart(10) : Number.isNaN(wsMemory.get(c.name)) ? "n/a".padStart(10) : wsMemory.get(c.name)!.toFixed(1).padStart(10),
       ].join(" ");
     });
     const check = (ok: boolean) => (ok ? "met" : "NOT met");
