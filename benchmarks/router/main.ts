@@ -1,5 +1,6 @@
 // bench:router — the router against nginx (native reference), @fastify/http-proxy and
-// http-proxy-3 (the best Node proxies), and a bare node:http server (the runtime's ceiling).
+// http-proxy-3 (the best Node proxies), and a bare node:http server (the runtime's ceiling);
+// undici-floor and node-tunnel-floor are reference rows (what the runtime costs before any work).
 // Same machine, same upstream, same wrk connection count, one process each, Host rotated over
 // 10,000 tenants. Starts everything, measures, prints a table, writes JSON, stops everything.
 //
@@ -39,7 +40,9 @@ function positiveInt(value: string): number {
 
 const program = new Command()
   .name("bench:router")
-  .description("Requests/s, added latency at half load and memory per WebSocket: router vs nginx, @fastify/http-proxy, http-proxy-3 and bare node:http.")
+  .description(
+    "Requests/s, added latency at half load (each proxy paced at half its own requests/s) and memory per WebSocket: router vs nginx, @fastify/http-proxy, http-proxy-3 and bare node:http; undici-floor and node-tunnel-floor (one Node hop doing nothing, paced at the router's rate) as reference rows.",
+  )
   .option("--duration <seconds>", "length of each wrk run", positiveInt, 10)
   .option("--repeats <n>", "runs per contender (medians are reported)", positiveInt, 3)
   .option("--connections <n>", "wrk connections (the same for every contender)", positiveInt, 64)
@@ -177,9 +180,9 @@ async function main(): Promise<void> {
     //    the upstream hit directly at the same rate in the same round.
     //    The tunnel floor is paced like the router: what one Node hop costs at the router's pace.
     const added = new Map<ContenderName, { p50: number[]; p99: number[]; rate: number[]; directRate: number[]; targetRate: number }>();
-    const pacedLike = (c: Contender): ContenderName => (c.name === "node-tunnel-floor" ? "router" : c.name);
+    const pacedLike = (name: ContenderName): ContenderName => (name === "node-tunnel-floor" ? "router" : name);
     for (const c of contenders.filter((c) => PROXIES.includes(c.name) || c.name === "node-tunnel-floor")) {
-      const halfRate = rps.get(pacedLike(c))! / 2;
+      const halfRate = rps.get(pacedLike(c.name))! / 2;
       const proxyUrl = `http://127.0.0.1:${c.port}/`;
       // Paced separately: the direct path's exchange is shorter, so it needs a longer pause for the same rate.
       const proxyPause = await pauseForRate(tools.wrk, { ...base, url: proxyUrl }, halfRate, log);
@@ -236,7 +239,7 @@ async function main(): Promise<void> {
         routerVsUndiciFloor: router / rps.get("undici-floor")!,
         cpuEfficiencyRouterVsUndiciFloor: cpuUs.get("undici-floor")! / cpuUs.get("router")!,
       },
-      addedLatencyAtHalfLoadMs: Object.fromEntries([...added].map(([n, e]) => [n, { p50: median(e.p50), p99: median(e.p99), rate: median(e.rate), directRate: median(e.directRate), targetRate: Math.round(e.targetRate), pacedAtHalfOf: n === "node-tunnel-floor" ? "router" : n }])),
+      addedLatencyAtHalfLoadMs: Object.fromEntries([...added].map(([n, e]) => [n, { p50: median(e.p50), p99: median(e.p99), rate: median(e.rate), directRate: median(e.directRate), targetRate: Math.round(e.targetRate), pacedAtHalfOf: pacedLike(n) }])),
       memoryPerWebSocketKiB: Object.fromEntries(wsMemory),
     };
     mkdirSync(resolve(opts.out, ".."), { recursive: true });
