@@ -47,7 +47,7 @@ const program = new Command()
   .option("--repeats <n>", "runs per contender (medians are reported)", positiveInt, 3)
   .option("--connections <n>", "wrk connections (the same for every contender)", positiveInt, 64)
   .option("--tenants <n>", "tenants in every contender's route table", positiveInt, 10_000)
-  .option("--websockets <n>", "WebSockets opened per proxy for the memory figure (0 skips)", (v) => (v === "0" ? 0 : positiveInt(v)), 1_000)
+  .option("--websockets <n>", "WebSockets measured per proxy for the memory figure, opened on top of as many already open (0 skips)", (v) => (v === "0" ? 0 : positiveInt(v)), 1_000)
   .addOption(new Option("--engine <engine>", "the router's HTTP engine under test (the other one runs too, as a reference row)").choices(["raw", "node"]).default("raw"))
   .option("--out <file>", "where to write the JSON results", join(root, "benchmarks", "router", "results", "latest.json"));
 

@@ -1,5 +1,5 @@
-// Memory per open WebSocket: open N upgrades through a contender to the WebSocket upstream,
-// read the contender's resident memory before and after, and divide.
+// Memory per open WebSocket: open upgrades through a contender to the WebSocket upstream,
+// read the contender's resident memory before and after a batch of them, and divide.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import net from "node:net";
@@ -61,29 +61,37 @@ function openUpgrade(port: number, host: string): Promise<net.Socket> {
 }
 
 /**
- * Resident memory a proxy gains per open WebSocket: RSS before and after opening `count`
- * upgrades through it. A first round opens and closes as many, so lazily built machinery and the
- * garbage left by the throughput runs (a Node process may collect it mid-round) do not land in
- * the measured round. NaN when RSS still fell during the round: no honest figure from that one.
+ * Resident memory a proxy gains per open WebSocket. A first batch of `count` upgrades is opened
+ * and kept open, so lazily built machinery and the garbage left by the throughput runs are not
+ * counted; RSS is read, a second batch of `count` is opened, RSS is read again, and the
+ * difference is divided by `count`. (Closing the first batch instead would let the second reuse
+ * its freed memory and read low.) NaN when RSS fell meanwhile: a garbage collection moved it by
+ * more than the sockets did, and there is no honest figure from that round.
  */
 export async function memoryPerWebSocket(port: number, host: string, pid: number, count: number): Promise<{ kibPerSocket: number; opened: number }> {
-  await openAndMeasure(port, host, pid, count);
-  return openAndMeasure(port, host, pid, count);
-}
-
-async function openAndMeasure(port: number, host: string, pid: number, count: number): Promise<{ kibPerSocket: number; opened: number }> {
-  await sleep(500);
-  const before = rssKiB(pid);
   const sockets: net.Socket[] = [];
   try {
-    for (let i = 0; i < count; i += 50) {
-      sockets.push(...(await Promise.all(Array.from({ length: Math.min(50, count - i) }, () => openUpgrade(port, host)))));
-    }
+    await openBatch(port, host, count, sockets);
+    await sleep(1_000);
+    const before = rssKiB(pid);
+    const warm = sockets.length;
+    await openBatch(port, host, count, sockets);
     await sleep(1_000);
     const after = rssKiB(pid);
-    return { kibPerSocket: after < before ? NaN : (after - before) / sockets.length, opened: sockets.length };
+    const measured = sockets.length - warm;
+    return { kibPerSocket: after < before ? NaN : (after - before) / measured, opened: measured };
   } finally {
     for (const s of sockets) s.destroy();
     await sleep(500);
+  }
+}
+
+/** Opens `count` upgrades, 50 at a time; every socket opened lands in `into`, even when some fail. */
+async function openBatch(port: number, host: string, count: number, into: net.Socket[]): Promise<void> {
+  for (let i = 0; i < count; i += 50) {
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(50, count - i) }, () => openUpgrade(port, host)));
+    for (const s of settled) if (s.status === "fulfilled") into.push(s.value);
+    const failed = settled.find((s) => s.status === "rejected");
+    if (failed) throw failed.reason;
   }
 }
