@@ -56,6 +56,11 @@ export interface ControlPlaneConfig {
   /** Use the first X-Forwarded-For address as the client IP (only behind a proxy that sets it). */
   trustProxy?: boolean;
   logger?: Logger;
+  /**
+   * True while the host process shuts down, Postgres with it (the local platform on Ctrl-C): a
+   * connection cut then is expected and not logged. Otherwise every cut is a warning.
+   */
+  shuttingDown?: () => boolean;
 }
 
 export interface ControlPlane {
@@ -73,7 +78,9 @@ export interface ControlPlane {
 export async function createControlPlane(config: ControlPlaneConfig): Promise<ControlPlane> {
   const log = config.logger ?? createLogger("control-plane");
   // A connection cut by Postgres (restart, failover), idle or in use, must not crash the process.
-  const pool = surviveDisconnects(new pg.Pool({ connectionString: config.databaseUrl, max: 10 }), (err) => log.warn({ err: err.message }, "Idle Postgres connection closed"));
+  const pool = surviveDisconnects(new pg.Pool({ connectionString: config.databaseUrl, max: 10 }), (err) => {
+    if (!config.shuttingDown?.()) log.warn({ err: err.message }, "Idle Postgres connection closed");
+  });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false }) : undefined;
   const state: VolatileState = redis ? new RedisState(redis) : new MemoryState();
   try {

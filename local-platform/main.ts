@@ -13,6 +13,7 @@ import { LOCAL_KUBECONFIG } from "../cli/target.js";
 import { demoTenants, shiftedHistory, USD_TO_VND } from "./demo.js";
 import { startLocalPlatform, type LocalPlatform } from "./platform.js";
 import { parseRedisSetting, type RedisSetting } from "./redis-choice.js";
+import { leaveSignalsToCaller } from "../scripts/services/postgres.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const DEFAULT_DATA = join(ROOT, ".lsp", "data");
@@ -129,6 +130,8 @@ async function start(o: { port: number; apiPort: number; dataDir: string; demo: 
     say("stopped.");
     process.exit(0);
   };
+  // Ours alone: the platform stops Postgres itself, after everything that uses it.
+  leaveSignalsToCaller();
   process.on("SIGINT", () => void stop("Ctrl-C"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
 

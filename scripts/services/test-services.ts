@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, resolve } from "node:path";
 import { startCluster, type ClusterHandle } from "./cluster.js";
 import { startPostgres, type PostgresHandle } from "./postgres.js";
-import { killGroup, reapStale } from "./processes.js";
+import { alive, killGroup, reapStale } from "./processes.js";
 import { startRedis, type RedisHandle } from "./redis.js";
 
 export interface TestServices {
@@ -74,12 +74,12 @@ async function reapAbandonedRuns(log: (message: string) => void): Promise<void> 
     const dir = join(lspDir, entry);
     const ownerFile = join(dir, "owner.pid");
     const owner = existsSync(ownerFile) ? Number(readFileSync(ownerFile, "utf8")) : NaN;
-    if (Number.isInteger(owner) && isAlive(owner)) continue;
+    if (Number.isInteger(owner) && alive(owner)) continue;
     const reaped = [...(await reapStale(join(dir, "redis"))), ...(await reapStale(join(dir, "cluster")))];
     const postmaster = join(dir, "postgres", "data", "postmaster.pid");
     if (existsSync(postmaster)) {
       const pid = Number(readFileSync(postmaster, "utf8").split("\n")[0]);
-      if (Number.isInteger(pid) && isAlive(pid)) {
+      if (Number.isInteger(pid) && alive(pid)) {
         await killGroup(pid, 3_000);
         reaped.push(`postgres (pid ${pid})`);
       }
@@ -89,11 +89,3 @@ async function reapAbandonedRuns(log: (message: string) => void): Promise<void> 
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
