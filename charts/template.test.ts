@@ -84,13 +84,15 @@ describe("Given the default values", () => {
 
   it("runs every container as a non-root user with a read-only root filesystem and a pinned tag", () => {
     const deployments = manifests.filter((m) => m.kind === "Deployment") as unknown as k8s.V1Deployment[];
-    expect(deployments).toHaveLength(3);
+    expect(deployments).toHaveLength(4);
     for (const d of deployments) {
       const pod = d.spec!.template.spec!;
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
       for (const c of pod.containers) {
         expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
-        expect(c.image).toBe(`ghcr.io/localstoreplatform/${c.name}:${chartVersion}`);
+        // The billing sync runs the billing CLI of the control-plane image.
+        const image = c.name === "billing-sync" ? "control-plane" : c.name;
+        expect(c.image).toBe(`ghcr.io/localstoreplatform/${image}:${chartVersion}`);
         expect(c.readinessProbe).toBeDefined();
       }
     }
@@ -104,6 +106,20 @@ describe("Given the default values", () => {
     expect(envOf(container(manifests, "lsp-control-plane")).OTP_PEPPER).toEqual({ secretKeyRef: { name: "lsp-generated", key: "otp-pepper" } });
   });
 
+  it("runs one billing sync with the control plane's database, Tenant access and the platform key the operator gives every cell", () => {
+    const d = deployment(manifests, "lsp-billing-sync");
+    expect(d.spec!.replicas).toBe(1);
+    expect(d.spec!.strategy).toEqual({ type: "Recreate" });
+    expect(d.spec!.template.spec!.serviceAccountName).toBe("lsp-control-plane");
+    const c = container(manifests, "lsp-billing-sync");
+    expect([...c.command!, ...c.args!]).toEqual(["node", "--enable-source-maps", "control-plane/billing/cli.js", "sync", "--interval", "60"]);
+    const platformKey = { secretKeyRef: { name: "lsp-generated", key: "platform-key" } };
+    expect(envOf(c)).toMatchObject({ DATABASE_URL: envOf(container(manifests, "lsp-control-plane")).DATABASE_URL, PLATFORM_KEY: platformKey, METRICS_PORT: "9464" });
+    expect(envOf(container(manifests, "lsp-operator")).PLATFORM_KEY).toEqual(platformKey);
+    const secret = find(manifests, "Secret", "lsp-generated") as unknown as k8s.V1Secret;
+    expect(Buffer.from(secret.data!["platform-key"]!, "base64").toString()).toMatch(/^[A-Za-z0-9]{48}$/);
+  });
+
   it("keeps one operator and one router replica through drains with PodDisruptionBudgets", () => {
     for (const name of ["lsp-operator", "lsp-router"]) {
       const pdb = find(manifests, "PodDisruptionBudget", name) as unknown as k8s.V1PodDisruptionBudget;
@@ -114,6 +130,23 @@ describe("Given the default values", () => {
 
   it("creates no ServiceMonitor", () => {
     expect(manifests.filter((m) => m.kind === "ServiceMonitor")).toEqual([]);
+  });
+});
+
+describe("Given the billing sync turned off or keyed by an existing Secret", () => {
+  it("leaves the sync and the platform key out when billingSync.enabled is false", () => {
+    const manifests = renderChart({ billingSync: { enabled: false } });
+    expect(manifests.some((m) => m.kind === "Deployment" && m.metadata.name === "lsp-billing-sync")).toBe(false);
+    expect(envOf(container(manifests, "lsp-operator"))).not.toHaveProperty("PLATFORM_KEY");
+    expect((find(manifests, "Secret", "lsp-generated") as unknown as k8s.V1Secret).data).not.toHaveProperty("platform-key");
+  });
+
+  it("reads the platform key from platformKey.existingSecret and generates none", () => {
+    const manifests = renderChart({ billingSync: { platformKey: { existingSecret: "lsp-billing", key: "key" } } });
+    const ref = { secretKeyRef: { name: "lsp-billing", key: "key" } };
+    expect(envOf(container(manifests, "lsp-billing-sync")).PLATFORM_KEY).toEqual(ref);
+    expect(envOf(container(manifests, "lsp-operator")).PLATFORM_KEY).toEqual(ref);
+    expect((find(manifests, "Secret", "lsp-generated") as unknown as k8s.V1Secret).data).not.toHaveProperty("platform-key");
   });
 });
 

@@ -21,4 +21,9 @@ describe("Given operator configuration", () => {
     const input = configFromEnv({ PLATFORM_DATABASE_URL: "postgres://a/b", CELL_IMAGE_REPOSITORY: "reg/cell", SHARED_CELL_CAPACITY: "50", LEADER_ELECTION: "false", OPERATOR_WORKERS: "8" });
     expect(parseConfig(input)).toMatchObject({ platformDatabaseUrl: "postgres://a/b", cellImageRepository: "reg/cell", sharedCellCapacity: 50, leaderElection: false, workers: 8 });
   });
+
+  it("takes the billing sync's platform key from PLATFORM_KEY, and refuses a short one by name", () => {
+    expect(parseConfig(configFromEnv({ PLATFORM_DATABASE_URL: "postgres://a/b", PLATFORM_KEY: "platform-key-0123456789" })).platformKey).toBe("platform-key-0123456789");
+    expect(() => parseConfig(configFromEnv({ PLATFORM_DATABASE_URL: "postgres://a/b", PLATFORM_KEY: "short" }))).toThrow(/platformKey: must be at least 16 characters/);
+  });
 });

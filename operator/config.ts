@@ -22,6 +22,8 @@ export const OperatorConfigSchema = z.object({
   sharedCellCapacity: positive.max(1000).default(100),
   /** HMAC key the router signs the tenant header with; copied into each cell so its API can verify it. */
   routerSigningKey: z.string().min(16, "must be at least 16 characters (the router's ROUTER_SIGNING_KEY)").optional(),
+  /** Key the billing sync reads cells' usage feed with; copied into each cell (its API's PLATFORM_KEY). Unset: cells serve no usage feed. */
+  platformKey: z.string().min(16, "must be at least 16 characters (the billing sync's PLATFORM_KEY)").optional(),
   /** The control plane's JWKS URL, from which cell APIs verify access tokens offline. */
   jwksUrl: z.url("must be a URL, e.g. http://control-plane.lsp.svc:8080/.well-known/jwks.json").optional(),
   /** Image tag new cells start on. */
@@ -78,6 +80,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): OperatorCon
     ...pick("cellVersion", "CELL_VERSION"),
     ...pick("moveSettledBelow", "MOVE_SETTLED_BELOW"),
     ...pick("routerSigningKey", "ROUTER_SIGNING_KEY"),
+    ...pick("platformKey", "PLATFORM_KEY"),
     ...pick("jwksUrl", "CONTROL_PLANE_JWKS_URL"),
     ...pick("instance", "OPERATOR_INSTANCE"),
     ...pick("workers", "OPERATOR_WORKERS"),

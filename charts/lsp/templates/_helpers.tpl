@@ -65,7 +65,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- printf "%s:%s" $repository $tag }}
 {{- end }}
 
-{{/* Name of the Secret holding the values the chart generates (router signing key, OTP pepper). */}}
+{{/* Name of the Secret holding the values the chart generates (router signing key, OTP pepper, platform key). */}}
 {{- define "lsp.generatedSecretName" -}}
 {{- include "lsp.componentName" (dict "root" . "component" "generated") }}
 {{- end }}
@@ -81,6 +81,17 @@ Call with (dict "root" $ "key" "router-signing-key").
 {{- index $existing.data .key }}
 {{- else }}
 {{- randAlphaNum 48 | b64enc }}
+{{- end }}
+{{- end }}
+
+{{/* secretKeyRef name/key of the platform key (the billing sync's, copied into every cell by the operator). */}}
+{{- define "lsp.platformKeyRef" -}}
+{{- if .Values.billingSync.platformKey.existingSecret }}
+name: {{ .Values.billingSync.platformKey.existingSecret }}
+key: {{ .Values.billingSync.platformKey.key }}
+{{- else }}
+name: {{ include "lsp.generatedSecretName" . }}
+key: platform-key
 {{- end }}
 {{- end }}
 

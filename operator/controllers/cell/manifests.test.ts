@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import type { Cell } from "../../api/v1alpha1/index.js";
-import { cellApiDeployment, cellMlDeployment, cellNamespaceManifest, cellNetworkPolicy, cellResourceQuota, cellWorkloads, type ManifestContext } from "./manifests.js";
+import { cellApiDeployment, cellMlDeployment, cellNamespaceManifest, cellNetworkPolicy, cellPlatformSecret, cellResourceQuota, cellWorkloads, type ManifestContext } from "./manifests.js";
 
 const ctx: ManifestContext = {
   config: { cellImageRepository: "ghcr.io/localstoreplatform/cell", mlImageRepository: "ghcr.io/localstoreplatform/cell-ml", redisImage: "redis:8.2-alpine" },
@@ -23,6 +23,16 @@ describe("Given a Cell", () => {
     const container = api.spec!.template.spec!.containers[0]!;
     expect(container.image).toBe("ghcr.io/localstoreplatform/cell:1.4.2");
     expect(container.env!.find((e) => e.name === "DATABASE_URL")).toEqual({ name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "cell-database", key: "DATABASE_URL" } } });
+  });
+
+  it("gives the cell API the platform key by Secret reference when the platform has one, and no key otherwise", () => {
+    const keyed: ManifestContext = { ...ctx, config: { ...ctx.config, platformKey: "platform-key-0123456789" } };
+    expect(cellPlatformSecret(cell(), keyed).stringData).toMatchObject({ PLATFORM_KEY: "platform-key-0123456789" });
+    const env = cellApiDeployment(cell(), keyed).spec!.template.spec!.containers[0]!.env!;
+    expect(env.find((e) => e.name === "PLATFORM_KEY")).toEqual({ name: "PLATFORM_KEY", valueFrom: { secretKeyRef: { name: "cell-platform", key: "PLATFORM_KEY" } } });
+    // Without one the cell serves no usage feed (an empty key would fail its config check).
+    expect(cellPlatformSecret(cell(), ctx).stringData).not.toHaveProperty("PLATFORM_KEY");
+    expect(cellApiDeployment(cell(), ctx).spec!.template.spec!.containers[0]!.env!.map((e) => e.name)).not.toContain("PLATFORM_KEY");
   });
 
   it("leaves Redis out (and its URL) when redis.enabled is false", () => {

@@ -7,7 +7,7 @@ import type { OperatorConfig } from "../../config.js";
 import { CELL_API_PORT, CELL_ML_METRICS_PORT, CELL_ML_PORT, cellNamespace, Labels, REDIS_PORT } from "../../names.js";
 
 export interface ManifestContext {
-  config: Pick<OperatorConfig, "cellImageRepository" | "mlImageRepository" | "redisImage" | "routerSigningKey" | "jwksUrl">;
+  config: Pick<OperatorConfig, "cellImageRepository" | "mlImageRepository" | "redisImage" | "routerSigningKey" | "platformKey" | "jwksUrl">;
   commonLabels: Record<string, string>;
 }
 
@@ -120,7 +120,10 @@ const grpcProbe = (port: number): k8s.V1Probe => ({ grpc: { port, service: "lsp.
 const fromSecret = (name: string, secret: string, key: string, optional = false): k8s.V1EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key, ...(optional ? { optional } : {}) } } });
 
 export function cellPlatformSecret(cell: Cell, ctx: ManifestContext): k8s.V1Secret {
-  return { apiVersion: "v1", kind: "Secret", metadata: meta(cell, ctx, PLATFORM_SECRET), type: "Opaque", stringData: { ROUTER_SIGNING_KEY: ctx.config.routerSigningKey ?? "" } };
+  const stringData: Record<string, string> = { ROUTER_SIGNING_KEY: ctx.config.routerSigningKey ?? "" };
+  // The billing sync's key, when the platform has one: the cell API then serves its usage feed.
+  if (ctx.config.platformKey) stringData.PLATFORM_KEY = ctx.config.platformKey;
+  return { apiVersion: "v1", kind: "Secret", metadata: meta(cell, ctx, PLATFORM_SECRET), type: "Opaque", stringData };
 }
 
 export function cellApiDeployment(cell: Cell, ctx: ManifestContext): k8s.V1Deployment {
@@ -134,6 +137,7 @@ export function cellApiDeployment(cell: Cell, ctx: ManifestContext): k8s.V1Deplo
       env("CELL_SCHEMA", cellDatabaseNames(name).schema),
       fromSecret("DATABASE_URL", DATABASE_SECRET, "DATABASE_URL"),
       fromSecret("ROUTER_SIGNING_KEY", PLATFORM_SECRET, "ROUTER_SIGNING_KEY"),
+      ...(ctx.config.platformKey ? [fromSecret("PLATFORM_KEY", PLATFORM_SECRET, "PLATFORM_KEY")] : []),
       ...(ctx.config.jwksUrl ? [env("JWKS_URL", ctx.config.jwksUrl)] : []),
       ...(cell.spec.redis.enabled ? [env("REDIS_URL", `redis://redis.${cellNamespace(name)}.svc.cluster.local:${REDIS_PORT}`)] : []),
       env("ML_GRPC_URL", `cell-ml.${cellNamespace(name)}.svc.cluster.local:${CELL_ML_PORT}`),
