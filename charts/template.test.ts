@@ -120,6 +120,26 @@ describe("Given the default values", () => {
     expect(Buffer.from(secret.data!["platform-key"]!, "base64").toString()).toMatch(/^[A-Za-z0-9]{48}$/);
   });
 
+  it("issues last month's invoices and runs dunning as CronJobs on Vietnamese time, with the control plane's database and ServiceAccount", () => {
+    const jobs = manifests.filter((m) => m.kind === "CronJob") as unknown as k8s.V1CronJob[];
+    const summary = jobs.map((j) => {
+      const pod = j.spec!.jobTemplate.spec!.template.spec!;
+      const c = pod.containers[0]!;
+      return { name: j.metadata!.name, schedule: j.spec!.schedule, timeZone: j.spec!.timeZone, overlap: j.spec!.concurrencyPolicy, sa: pod.serviceAccountName, run: [...c.command!, ...c.args!].join(" "), image: c.image };
+    });
+    const cli = "node --enable-source-maps control-plane/billing/cli.js";
+    const common = { timeZone: "Asia/Ho_Chi_Minh", overlap: "Forbid", sa: "lsp-control-plane", image: `ghcr.io/localstoreplatform/control-plane:${chartVersion}` };
+    expect(summary).toEqual([
+      { name: "lsp-billing-issue", schedule: "0 1 * * *", run: `${cli} issue`, ...common },
+      { name: "lsp-billing-dunning", schedule: "0 9 * * *", run: `${cli} dunning --suspend-after 14`, ...common },
+    ]);
+    for (const j of jobs) {
+      const c = j.spec!.jobTemplate.spec!.template.spec!.containers[0]!;
+      expect(envOf(c).DATABASE_URL).toEqual(envOf(container(manifests, "lsp-control-plane")).DATABASE_URL);
+      expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    }
+  });
+
   it("keeps one operator and one router replica through drains with PodDisruptionBudgets", () => {
     for (const name of ["lsp-operator", "lsp-router"]) {
       const pdb = find(manifests, "PodDisruptionBudget", name) as unknown as k8s.V1PodDisruptionBudget;
@@ -133,12 +153,18 @@ describe("Given the default values", () => {
   });
 });
 
-describe("Given the billing sync turned off or keyed by an existing Secret", () => {
+describe("Given billing turned off, or keyed by an existing Secret", () => {
   it("leaves the sync and the platform key out when billingSync.enabled is false", () => {
     const manifests = renderChart({ billingSync: { enabled: false } });
     expect(manifests.some((m) => m.kind === "Deployment" && m.metadata.name === "lsp-billing-sync")).toBe(false);
     expect(envOf(container(manifests, "lsp-operator"))).not.toHaveProperty("PLATFORM_KEY");
     expect((find(manifests, "Secret", "lsp-generated") as unknown as k8s.V1Secret).data).not.toHaveProperty("platform-key");
+  });
+
+  it("leaves the billing CronJobs out when billingJobs.enabled is false, and passes --vat-reduced when asked", () => {
+    expect(renderChart({ billingJobs: { enabled: false } }).filter((m) => m.kind === "CronJob")).toEqual([]);
+    const issue = find(renderChart({ billingJobs: { issue: { vatReduced: true } } }), "CronJob", "lsp-billing-issue") as unknown as k8s.V1CronJob;
+    expect(issue.spec!.jobTemplate.spec!.template.spec!.containers[0]!.args).toEqual(["issue", "--vat-reduced"]);
   });
 
   it("reads the platform key from platformKey.existingSecret and generates none", () => {
