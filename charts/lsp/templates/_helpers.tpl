@@ -95,6 +95,22 @@ key: platform-key
 {{- end }}
 {{- end }}
 
+{{/* DATABASE_URL of the control plane's database: the control plane, the billing sync and the billing jobs. */}}
+{{- define "lsp.controlPlaneDatabaseUrlEnv" -}}
+- name: DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.externalPostgres.existingSecret }}
+      key: {{ .Values.externalPostgres.controlPlaneUrlKey }}
+{{- end }}
+
+{{/* Image and command of a container running the billing CLI, which the control-plane image carries. */}}
+{{- define "lsp.billingCli" -}}
+image: {{ include "lsp.image" (dict "root" . "component" "control-plane" "image" .Values.controlPlane.image) }}
+imagePullPolicy: {{ .Values.images.pullPolicy }}
+command: [node, --enable-source-maps, control-plane/billing/cli.js]
+{{- end }}
+
 {{/* Pod-level hardening shared by every component: the images run as this non-root user. */}}
 {{- define "lsp.podSecurityContext" -}}
 runAsNonRoot: true
