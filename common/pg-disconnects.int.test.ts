@@ -3,7 +3,7 @@
 // platform during an import did); with it, only the query in flight fails.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import pg from "pg";
-import { surviveDisconnects } from "./pg-disconnects.js";
+import { isServerShutdown, surviveDisconnects } from "./pg-disconnects.js";
 
 describe("Given a pool whose checked-out connection Postgres terminates", () => {
   let admin: pg.Pool;
@@ -32,6 +32,20 @@ describe("Given a pool whose checked-out connection Postgres terminates", () => 
     } finally {
       process.off("uncaughtException", onUncaught);
       client.release(true);
+      await pool.end();
+    }
+  });
+
+  it("reports an idle connection the server terminated to the pool's listener, recognisably as a shutdown", async () => {
+    const cut: Error[] = [];
+    const pool = surviveDisconnects(new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 1 }), (err) => cut.push(err));
+    try {
+      const { rows } = await pool.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      await admin.query("SELECT pg_terminate_backend($1)", [rows[0]!.pid]);
+      for (let i = 0; i < 50 && cut.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(cut.map(isServerShutdown)).toEqual([true]);
+      expect(isServerShutdown(new Error("Connection terminated unexpectedly"))).toBe(false);
+    } finally {
       await pool.end();
     }
   });

@@ -15,3 +15,11 @@ export function surviveDisconnects(pool: pg.Pool, onIdleError: (err: Error) => v
 
 /** The query using the client rejects with the same error; an idle client's is reported by the pool's listener. */
 function ignoreClientError(): void {}
+
+/**
+ * The server ended the connection because it is shutting down (or an administrator terminated
+ * the backend): SQLSTATE 57P01, "terminating connection due to administrator command".
+ */
+export function isServerShutdown(err: Error): boolean {
+  return (err as Error & { code?: string }).code === "57P01";
+}

@@ -8,7 +8,7 @@ import { createLocalJWKSet, type JWTVerifyGetKey } from "jose";
 import pg from "pg";
 import { createYoga } from "graphql-yoga";
 import { createLogger, type Logger } from "../common/logger.js";
-import { surviveDisconnects } from "../common/pg-disconnects.js";
+import { isServerShutdown, surviveDisconnects } from "../common/pg-disconnects.js";
 import { migrate } from "./db/migrate.js";
 import { ControlPlaneError } from "./identity/errors.js";
 import { KeyRing, MemoryKeyStore, type KeyStore } from "./identity/keys.js";
@@ -57,10 +57,10 @@ export interface ControlPlaneConfig {
   trustProxy?: boolean;
   logger?: Logger;
   /**
-   * True while the host process shuts down, Postgres with it (the local platform on Ctrl-C): a
-   * connection cut then is expected and not logged. Otherwise every cut is a warning.
+   * The database may shut down under this process (the local platform's own Postgres, which a
+   * terminal's Ctrl-C reaches too): idle connections it cuts for that are not warned about.
    */
-  shuttingDown?: () => boolean;
+  databaseShutsDownWithUs?: boolean;
 }
 
 export interface ControlPlane {
@@ -79,7 +79,7 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
   const log = config.logger ?? createLogger("control-plane");
   // A connection cut by Postgres (restart, failover), idle or in use, must not crash the process.
   const pool = surviveDisconnects(new pg.Pool({ connectionString: config.databaseUrl, max: 10 }), (err) => {
-    if (!config.shuttingDown?.()) log.warn({ err: err.message }, "Idle Postgres connection closed");
+    if (!(config.databaseShutsDownWithUs && isServerShutdown(err))) log.warn({ err: err.message }, "Idle Postgres connection closed");
   });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false }) : undefined;
   const state: VolatileState = redis ? new RedisState(redis) : new MemoryState();

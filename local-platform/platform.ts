@@ -5,7 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
-import { createLogger, surviveDisconnects, type Logger } from "../common/index.js";
+import { createLogger, isServerShutdown, surviveDisconnects, type Logger } from "../common/index.js";
 import { loadKubeConfig } from "../common/kube-config.js";
 import { createControlPlane, DirectoryKeyStore, KubernetesTenantRegistry, type ControlPlane } from "../control-plane/index.js";
 import { adoptTenantOwner } from "../control-plane/onboarding/owner-sync.js";
@@ -70,11 +70,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
   const log = options.logger ?? createLogger("local-platform");
   const progress = options.progress ?? (() => {});
   const stops: (() => Promise<void>)[] = [];
-  // Ctrl-C reaches the whole process group, Postgres included, which then cuts our idle
-  // connections while we are still stopping in order: expected then, worth a warning otherwise.
-  let stopping = false;
   const stopAll = async () => {
-    stopping = true;
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.error({ err }, "Stop failed"));
   };
   try {
@@ -98,9 +94,11 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
           : undefined,
     ]);
     stops.push(() => (postgres as PostgresHandle).stop(), async () => (redis as RedisHandle | undefined)?.stop());
-    // A connection cut by Postgres (e.g. while stopping), idle or in use, is not a crash.
+    // A connection cut by Postgres, idle or in use, is not a crash. Ctrl-C reaches the whole
+    // process group, Postgres included, which shuts down and cuts idle connections, often before
+    // this process has even seen the signal: those cuts are expected, others worth a warning.
     const admin = surviveDisconnects(new pg.Pool({ connectionString: postgres.url, max: 10 }), (err) => {
-      if (!stopping) log.warn({ err: err.message }, "Idle Postgres connection closed");
+      if (!isServerShutdown(err)) log.warn({ err: err.message }, "Idle Postgres connection closed");
     });
     stops.push(() => admin.end());
 
@@ -122,7 +120,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       sms: "outbox",
       trustProxy: true,
       logger: log.child({ component: "control-plane" }),
-      shuttingDown: () => stopping,
+      databaseShutsDownWithUs: true,
     });
     const controlPlaneUrl = await controlPlane.listen(0, "127.0.0.1");
     stops.push(() => controlPlane.close());
