@@ -17,6 +17,7 @@ import { writeLocalKubeconfig } from "./api/kubeconfig.js";
 import { admit } from "./api/manifests.js";
 import { startLocalApiServer, type LocalApiServer } from "./api/server.js";
 import { CellProcesses } from "./operator/cell-processes.js";
+import { readyCellTargets } from "./operator/ready-targets.js";
 import { LocalOperator } from "./operator/local-operator.js";
 import { chooseRedis, SINGLE_PROCESS_FALLBACKS, type RedisSetting } from "./redis-choice.js";
 import { loadOrCreateSecrets } from "./secrets.js";
@@ -171,7 +172,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
     const usageSync = startCellSync({
       pool: admin,
       platformKey: secrets.platformKey,
-      targets: kubernetesTargets(kc),
+      targets: readyCellTargets(kubernetesTargets(kc), processes),
       intervalMs: options.usageSyncIntervalMs ?? 30_000,
       log: log.child({ component: "usage-sync" }),
     });
