@@ -25,6 +25,24 @@ const STRIPPED = new Set([
   "x-request-id",
 ]);
 
+/** Trace context the router replaces with its own when it traces (tracing.ts). */
+export const TRACE_CONTEXT_HEADERS = new Set(["traceparent", "tracestate", "baggage"]);
+
+/**
+ * Every name collectHeaders or a later step acts on, as `length * 128 + lower-case first letter`.
+ * A name whose length and first letter match none of them cannot be one of them, so it is
+ * forwarded as sent, without the lower-cased copy (browsers send a dozen such headers, in mixed
+ * case, with every request). Names starting with "x" are always lower-cased: x-lsp-* is a prefix
+ * of any length. Built from the same lists the checks use, so a name added there is covered here.
+ */
+const ACTED_ON = new Set([...STRIPPED, ...TRACE_CONTEXT_HEADERS, "host", "content-length"].map((name) => name.length * 128 + name.charCodeAt(0)));
+const LOWER_X = 120;
+
+function mayBeActedOn(name: string): boolean {
+  const first = name.charCodeAt(0) | 32;
+  return first === LOWER_X || ACTED_ON.has(name.length * 128 + first);
+}
+
 export interface IncomingHeaderFacts {
   /** name, value, name, value, ... for the cell. */
   headers: string[];
@@ -51,8 +69,13 @@ export function collectHeaders(raw: string[]): IncomingHeaderFacts {
   };
   const out = facts.headers;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase();
+    const sent = raw[i]!;
     const value = raw[i + 1]!;
+    if (!mayBeActedOn(sent)) {
+      out.push(sent, value);
+      continue;
+    }
+    const name = sent.toLowerCase();
     if (name === "host") {
       facts.hostCount++;
       facts.host = value;
@@ -91,7 +114,8 @@ function dropConnectionTokens(facts: IncomingHeaderFacts): void {
   const kept: string[] = [];
   for (let i = 0; i < facts.headers.length; i += 2) {
     const name = facts.headers[i]!;
-    if (name === "host" || !names.has(name)) kept.push(name, facts.headers[i + 1]!);
+    // Lower-cased here: names collectHeaders did not act on are kept as the client sent them.
+    if (name === "host" || !names.has(name.toLowerCase())) kept.push(name, facts.headers[i + 1]!);
   }
   facts.headers = kept;
 }

@@ -3,11 +3,9 @@
 // the root of the trace when the client sent no `traceparent`. With tracing off (the default)
 // none of this runs: the request path checks one boolean and keeps its cheap request-id trace.
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
+import { TRACE_CONTEXT_HEADERS } from "./forward-headers.js";
 
 const tracer = trace.getTracer("lsp-router");
-
-/** Headers that carry trace context; the client's copies are replaced by the router's. */
-const TRACE_HEADERS = new Set(["traceparent", "tracestate", "baggage"]);
 
 export interface CellTrace {
   /** name, value, ... to send to the cell (traceparent, and tracestate/baggage when set). */
@@ -40,7 +38,7 @@ export function cellTrace(method: string, incoming: Record<string, string | stri
 /** Drops the client's trace headers from `headers` (name, value, ...) and appends the router's. */
 export function withCellTrace(headers: string[], traced: CellTrace): string[] {
   const out: string[] = [];
-  for (let i = 0; i < headers.length; i += 2) if (!TRACE_HEADERS.has(headers[i]!)) out.push(headers[i]!, headers[i + 1]!);
+  for (let i = 0; i < headers.length; i += 2) if (!TRACE_CONTEXT_HEADERS.has(headers[i]!)) out.push(headers[i]!, headers[i + 1]!);
   for (const value of traced.headers) out.push(value);
   return out;
 }
