@@ -1,6 +1,8 @@
 // nginx and wrk come from Debian. Installed on demand when the benchmark runs as root; otherwise
-// it stops with the command to run.
+// it stops with the command to run. fortio is built from source like the rest of the toolchain.
 import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { toolPath } from "../../scripts/services/toolchain.js";
 
 function which(binary: string): string | undefined {
   for (const candidate of [binary, `/usr/sbin/${binary}`, `/usr/bin/${binary}`]) {
@@ -31,4 +33,16 @@ export function ensureTools(log: (m: string) => void): { nginx: string; wrk: str
   wrk = which("wrk");
   if (!nginx || !wrk) throw new Error(`apt-get installed ${missing.join(", ")} but nginx/wrk are still not on PATH`);
   return { nginx, wrk };
+}
+
+/** fortio from the toolchain cache, built through the Go module proxy on first use (~15 s). */
+export function ensureFortio(log: (m: string) => void): string {
+  try {
+    return toolPath("fortio");
+  } catch {
+    log("building fortio from source (once; cached with the rest of the toolchain)");
+    const script = join(import.meta.dirname, "..", "..", "scripts", "toolchain", "build-kubernetes.sh");
+    execFileSync(script, ["fortio"], { stdio: ["ignore", "inherit", "inherit"] });
+    return toolPath("fortio");
+  }
 }

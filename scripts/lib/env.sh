@@ -33,7 +33,7 @@ lsp_ensure_node() {
 
 lsp_tool_paths() {
   local d
-  for d in "kubernetes-$KUBERNETES_VERSION" "etcd-$ETCD_VERSION" "kwok-$KWOK_VERSION" "helm-$HELM_VERSION" "k6-$K6_VERSION"; do
+  for d in "kubernetes-$KUBERNETES_VERSION" "etcd-$ETCD_VERSION" "kwok-$KWOK_VERSION" "helm-$HELM_VERSION" "k6-$K6_VERSION" "fortio-$FORTIO_VERSION"; do
     [[ -d "$LSP_CACHE/toolchain/$d/bin" ]] && PATH="$LSP_CACHE/toolchain/$d/bin:$PATH"
   done
   export PATH

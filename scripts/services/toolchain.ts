@@ -20,7 +20,7 @@ export function cacheRoot(): string {
   return process.env.LSP_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "lsp");
 }
 
-export type Tool = "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kubectl" | "etcd" | "kwok" | "helm" | "k6";
+export type Tool = "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kubectl" | "etcd" | "kwok" | "helm" | "k6" | "fortio";
 
 const toolPackage: Record<Tool, [folder: string, versionKey: string]> = {
   "kube-apiserver": ["kubernetes", "KUBERNETES_VERSION"],
@@ -31,6 +31,7 @@ const toolPackage: Record<Tool, [folder: string, versionKey: string]> = {
   kwok: ["kwok", "KWOK_VERSION"],
   helm: ["helm", "HELM_VERSION"],
   k6: ["k6", "K6_VERSION"],
+  fortio: ["fortio", "FORTIO_VERSION"],
 };
 
 /** Absolute path of a cached tool, or an error that says how to build it. */

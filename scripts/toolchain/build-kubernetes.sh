@@ -3,7 +3,8 @@
 # Go module proxy (no binary downloads are possible on our machines), into a cache outside git:
 #   $LSP_CACHE/toolchain/<tool>-<version>/bin/...
 # Re-running is cheap: each tool is skipped when its binary is already cached.
-# Usage: scripts/toolchain/build-kubernetes.sh [all|kubernetes|etcd|kwok|helm|k6]...
+# Usage: scripts/toolchain/build-kubernetes.sh [all|kubernetes|etcd|kwok|helm|k6|fortio]...
+# (fortio is only for `npm run bench:router`, which builds it on first use; `all` leaves it out.)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/versions.sh"
@@ -109,14 +110,15 @@ build_helm() {
     "-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$minor -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$minor"
 }
 build_k6() { go_install_tool k6 "$K6_VERSION" go.k6.io/k6; }
+build_fortio() { go_install_tool fortio "$FORTIO_VERSION" fortio.org/fortio; }
 
 targets=("$@"); [[ ${#targets[@]} -eq 0 ]] && targets=(all)
 for t in "${targets[@]}"; do
   case "$t" in
     all) build_etcd; build_kubernetes; build_kwok; build_helm; build_k6 ;;
-    kubernetes|etcd|kwok|helm|k6) "build_$t" ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
-    *) die "unknown tool '$t' (expected: all, kubernetes, etcd, kwok, helm, k6)" ;;
+    kubernetes|etcd|kwok|helm|k6|fortio) "build_$t" ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) die "unknown tool '$t' (expected: all, kubernetes, etcd, kwok, helm, k6, fortio)" ;;
   esac
 done
 log "toolchain ready under $LSP_CACHE/toolchain"
