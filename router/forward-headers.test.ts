@@ -70,6 +70,12 @@ describe("Given a client request's raw headers", () => {
     expect(facts.headers).toEqual(["host", "a.localhost", "Accept", "*/*"]);
   });
 
+  it("never drops Content-Length or Host because Connection names them", () => {
+    const facts = collectHeaders(["Host", "a.localhost", "Connection", "Content-Length, HOST, X-Secret", "Content-Length", "44", "X-Secret", "1"]);
+    expect(facts.headers).toEqual(["host", "a.localhost", "content-length", "44"]);
+    expect(facts.contentLength).toBe(44);
+  });
+
   it("lets the tracer replace the client's trace context in any case", () => {
     const facts = collectHeaders(["Host", "a.localhost", "TraceState", "k=v", "BAGGAGE", "user=1", "Accept", "*/*"]);
     const traced = withCellTrace(facts.headers, { headers: ["traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"], span: undefined });

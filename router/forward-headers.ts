@@ -107,9 +107,17 @@ function noteConnection(facts: IncomingHeaderFacts, value: string): void {
   facts.connectionTokens = facts.connectionTokens === undefined ? v : `${facts.connectionTokens},${v}`;
 }
 
+/**
+ * Connection options that never remove a header: the connection's own tokens, and the end-to-end
+ * headers the cell frames the request and picks the tenant by. Dropping Content-Length while the
+ * body is still sent would let the body pass as a request of its own (the raw engine refuses such
+ * a head outright; the node engine's undici would re-add the length, but neither relies on that).
+ */
+const NEVER_HOP_BY_HOP = new Set(["keep-alive", "close", "upgrade", "content-length", "host"]);
+
 /** Headers named in Connection are hop-by-hop for this one connection: they must not be forwarded. */
 function dropConnectionTokens(facts: IncomingHeaderFacts): void {
-  const names = new Set(facts.connectionTokens!.split(",").map((t) => t.trim()).filter((t) => t && t !== "keep-alive" && t !== "close" && t !== "upgrade"));
+  const names = new Set(facts.connectionTokens!.split(",").map((t) => t.trim()).filter((t) => t && !NEVER_HOP_BY_HOP.has(t)));
   if (names.size === 0) return;
   const kept: string[] = [];
   for (let i = 0; i < facts.headers.length; i += 2) {

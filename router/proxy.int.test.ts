@@ -177,6 +177,22 @@ describe("Given a router in front of two cell processes", () => {
     expect(chunked.text).toContain("ROUTER_ERR_BODY_TOO_LARGE");
   });
 
+  it("never lets Connection remove a request's framing: refused by the raw engine, forwarded whole by the node engine", async () => {
+    // A body that is itself a request: if Content-Length were dropped as hop-by-hop, the cell
+    // would read it as a second request the router never checked.
+    const smuggled = "GET /admin HTTP/1.1\r\nHost: pho.localhost\r\n\r\n";
+    const res = await rawExchange(url, `POST /echo HTTP/1.1\r\nHost: pho.localhost\r\nConnection: close, Content-Length\r\nContent-Length: ${smuggled.length}\r\n\r\n${smuggled}`);
+    expect(res.text.match(/HTTP\/1\.1 \d{3} /g)).toHaveLength(1);
+    if (TEST_ENGINE === "raw") {
+      expect(res.text).toMatch(/^HTTP\/1\.1 400 /);
+    } else {
+      expect(res.text).toMatch(/^HTTP\/1\.1 200 /);
+      expect(res.text).toContain(`"url":"/echo"`);
+      expect(res.text).toContain(`"bodyBytes":${smuggled.length}`);
+    }
+    expect(res.text).not.toContain("/admin");
+  });
+
   it("cuts off a slowloris client that never finishes its request head", async () => {
     const started = performance.now();
     const target = new URL(url);

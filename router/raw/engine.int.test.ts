@@ -143,6 +143,8 @@ describe("Given the raw engine in front of recording and scripted cells", () => 
     ["a control character in a header", "GET /x HTTP/1.1\r\nHost: pho.localhost\r\nX-A: a\u0001b\r\n\r\n" + SMUGGLED, 400],
     ["a bare LF after a chunk size", "POST /x HTTP/1.1\r\nHost: pho.localhost\r\nTransfer-Encoding: chunked\r\n\r\n2;\nxx\r\n0\r\n\r\n" + SMUGGLED, 400],
     ["a chunk longer than its size", "POST /x HTTP/1.1\r\nHost: pho.localhost\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nxxxx\r\n0\r\n\r\n" + SMUGGLED, 400],
+    ["Connection naming Content-Length (drop the framing, keep the body)", "POST /x HTTP/1.1\r\nHost: pho.localhost\r\nConnection: keep-alive, Content-Length\r\nContent-Length: 44\r\n\r\n" + SMUGGLED, 400],
+    ["Connection naming Transfer-Encoding", "POST /x HTTP/1.1\r\nHost: pho.localhost\r\nConnection: transfer-encoding\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + SMUGGLED, 400],
     ["an oversized head", `GET /x HTTP/1.1\r\nHost: pho.localhost\r\nX-Big: ${"a".repeat(9_000)}\r\n\r\n` + SMUGGLED, 431],
   ])("refuses %s and closes; the smuggled request never reaches a cell", async (_what, bytes, status) => {
     const res = await rawExchange(url, bytes);

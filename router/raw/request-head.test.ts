@@ -57,6 +57,9 @@ describe("Given request heads as a client sends them", () => {
     ["a name with a non-token character", "X@A: b"],
     ["a line without a colon", "Host"],
     ["an empty name", ": b"],
+    ["Connection naming Content-Length", "Connection: keep-alive, Content-Length\r\nContent-Length: 5"],
+    ["Connection naming Transfer-Encoding", "Connection: Transfer-Encoding\r\nTransfer-Encoding: chunked"],
+    ["Connection naming Host", "Connection: host"],
   ])("refuses %s", (_what, headers) => {
     expect(parse(`POST / HTTP/1.1\r\nHost: a\r\n${headers}\r\n\r\n`)).toBe("bad");
   });

@@ -100,6 +100,10 @@ function interpret(method: string, target: string, minor: number, rawHeaders: st
         if (token === "close") close = true;
         else if (token === "keep-alive") keepAliveToken = true;
         else if (token === "upgrade") upgradeToken = true;
+        // Naming a framing header (or Host) as hop-by-hop asks a proxy to drop it while the
+        // body still follows: the cell would read that body as a request of its own. No client
+        // has a reason to; refused like every other framing ambiguity.
+        else if (token === "content-length" || token === "transfer-encoding" || token === "host") return "bad";
       }
     } else if (lower === "upgrade") {
       upgradeHeader = true;
