@@ -230,4 +230,21 @@ describe("Given a tenant with orders on the local platform", () => {
     const today = await cq<{ location: { todayRevenue: number; todayOrders: number } }>("query($id: ID!) { location(id: $id) { todayRevenue todayOrders } }", { id: location });
     expect(today.data?.location).toEqual({ todayRevenue: 100_000, todayOrders: 1 });
   }, 180_000);
+
+  it("follows its cell to new ports when the cell restarts on a new version: route and status", async () => {
+    const cellName = (await status()).cell!;
+    const cellOf = async () => (await platform.store.get("Cell", cellName))!;
+    const before = ((await cellOf()).status as { endpoint: string }).endpoint;
+    const cell = await cellOf();
+    await platform.store.update({ ...cell, spec: { ...(cell.spec as Record<string, unknown>), version: "local-restarted" } } as Parameters<typeof platform.store.update>[0]);
+    const after = await eventually("the cell restarted on new ports and Ready", async () => {
+      const s = (await cellOf()).status as { endpoint?: string; conditions?: { type: string; status: string }[] };
+      return s.endpoint && s.endpoint !== before && s.conditions?.some((c) => c.type === "Ready" && c.status === "True") ? s.endpoint : undefined;
+    }, 90_000);
+    // The tenant was Ready all along; its endpoint (and the router's route) must still follow.
+    await eventually("the tenant's status names the new endpoint", async () => (await status()).endpoint === after, 30_000);
+    // Served through the router by the restarted processes, orders intact.
+    const served = await dashboard();
+    expect(served?.todayOrders).toBeGreaterThan(0);
+  }, 150_000);
 });

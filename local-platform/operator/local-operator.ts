@@ -158,8 +158,15 @@ export class LocalOperator {
 
     const tenants = (await this.o.store.list("Tenant")).filter((t) => (t.status as { cell?: string } | undefined)?.cell === name).length;
     await this.writeStatus(cell, { tenants, occupancy: `${tenants}/${spec.capacity}`, endpoint: running.endpoint, version: spec.version }, conditions);
-    // Tenants waiting for this cell move on as soon as it is ready.
-    if (ready) for (const t of await this.o.store.list("Tenant")) if ((t.status as { cell?: string })?.cell === name && !isReady(t)) this.enqueue(`Tenant/${t.metadata.name}`);
+    // Tenants waiting for this cell move on as soon as it is ready, and tenants whose status (and
+    // route) still name the cell's previous endpoint follow it: a version change restarts the
+    // cell's processes on new ports, and so does a platform restart.
+    if (ready) {
+      for (const t of await this.o.store.list("Tenant")) {
+        const placed = t.status as { cell?: string; endpoint?: string } | undefined;
+        if (placed?.cell === name && (!isReady(t) || placed.endpoint !== running.endpoint)) this.enqueue(`Tenant/${t.metadata.name}`);
+      }
+    }
     return ready ? undefined : 500;
   }
 

@@ -21,7 +21,7 @@ const targets: SyncTarget[] = [
 ];
 
 describe("readyCellTargets", () => {
-  it("keeps the tenants whose cell answers at the endpoint their status names", async () => {
+  it("keeps the tenants whose cell process is up", async () => {
     const cells = new Map([
       ["shared-1", running("shared-1", 41001)],
       ["dedicated-1", running("dedicated-1", 42000)],
@@ -30,13 +30,13 @@ describe("readyCellTargets", () => {
     expect((await pick()).map((t) => t.tenantSlug)).toEqual(["pho-bo-hanoi", "banh-mi-saigon", "bun-cha"]);
   });
 
-  it("skips a tenant whose status still names the previous run's port", async () => {
-    // After a restart shared-2 runs again, on a new port; the Tenant status is not updated yet.
+  it("syncs from the port the cell answers on now, not the one a stale status names", async () => {
+    // After a restart (or a version change) shared-2 runs on a new port before its tenants' statuses say so.
     const cells = new Map([["shared-2", running("shared-2", 45123)]]);
-    expect(await readyCellTargets(async () => targets, cells)()).toEqual([]);
+    expect(await readyCellTargets(async () => targets, cells)()).toEqual([{ tenantSlug: "com-tam", cell: "shared-2", baseUrl: "http://127.0.0.1:45123" }]);
   });
 
-  it("skips a cell whose API is not ready yet (or restarting)", async () => {
+  it("skips a tenant whose cell is not running, or whose API is not ready yet (or restarting)", async () => {
     const cells = new Map([["shared-1", running("shared-1", 41001, false)]]);
     expect(await readyCellTargets(async () => targets, cells)()).toEqual([]);
   });
