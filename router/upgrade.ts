@@ -1,7 +1,8 @@
 // WebSocket (and any HTTP/1.1 Upgrade, e.g. socket.io) pass-through. undici does not proxy
 // upgrades, so after routing exactly like a plain request the router opens its own TCP (or TLS)
 // connection to the cell, replays the request head with the router's headers, and pipes raw
-// bytes both ways. The cell's 101 goes back to the client untouched. Either side closing
+// bytes both ways once the cell has answered 101 (a refusal goes back to the client and ends the
+// connection). The cell's answer goes back to the client untouched. Either side closing
 // destroys both, which is what keeps socket counts flat under churn.
 import type { IncomingMessage } from "node:http";
 import net from "node:net";
@@ -37,6 +38,9 @@ export function startUpgrade(state: RouterState, req: UpgradeRequest, socket: Du
   const requestId = state.ids.next();
   const facts = collectHeaders(req.rawHeaders);
   if (facts.hostCount !== 1 || facts.upgrade === undefined) return refuse(state, req, socket, "ROUTER_ERR_BAD_HOST");
+  // An upgrade with a body has no sound framing through a tunnel (the body would go through raw,
+  // its Transfer-Encoding stripped): refused.
+  if (facts.chunked || facts.contentLength > 0) return refuse(state, req, socket, "ROUTER_ERR_BAD_REQUEST");
   const named = state.resolver.resolve(facts.host);
   if (!named.ok) return refuse(state, req, socket, "ROUTER_ERR_BAD_HOST");
   const path = requestPath(state, req.url, named.slug);
@@ -114,7 +118,7 @@ class UpgradeTunnel implements HeldRequest, TenantTunnel {
     upstream.once(url.protocol === "https:" ? "secureConnect" : "connect", onUpstreamConnect);
     this.connectTimer = setTimeout(onConnectTimeout, this.state.table.options.connectTimeoutMs, this);
     upstream.write(this.requestHead(route));
-    if (this.head.length > 0) upstream.write(this.head);
+    // Bytes the client sent after its head wait for the cell's 101 (see onConnected).
   }
 
   requestHead(route: Route): string {
@@ -139,13 +143,32 @@ class UpgradeTunnel implements HeldRequest, TenantTunnel {
     cell.downUntil = 0;
     cell.upgradesOpen++;
     this.state.upgraded.add(this.client);
-    // From here on bytes flow unparsed; the cell's 101 (or refusal) reaches the client as sent.
+    // The cell's answer reaches the client as sent. The client's bytes reach the cell only once
+    // that answer is a 101: a cell that declines is still reading HTTP/1.1 on this connection,
+    // and whatever the client sent next would reach it as requests the router never checked.
     this.upstream!.pipe(this.client);
-    this.client.pipe(this.upstream!);
+    this.upstream!.on("data", onCellAnswerStart);
     this.opened = true;
   }
 
   opened = false;
+  /** The first bytes of the cell's answer, until its status code is known. */
+  answerStart = "";
+
+  /** The cell's status line is in: a 101 opens the tunnel both ways, anything else ends it. */
+  onAnswerStart(chunk: Buffer): void {
+    this.answerStart += chunk.toString("latin1", 0, Math.min(chunk.length, STATUS_LINE_START));
+    if (this.answerStart.length < STATUS_LINE_START) return;
+    this.upstream!.removeListener("data", onCellAnswerStart);
+    if (/^HTTP\/1\.[01] 101 /.test(this.answerStart)) {
+      if (this.head.length > 0) this.upstream!.write(this.head);
+      this.client.pipe(this.upstream!);
+      return;
+    }
+    // Declined: nothing more goes to the cell; once its answer is through it closes, and so does
+    // the client's connection (onUpstreamClose).
+    this.upstream!.end();
+  }
 
   /** Ends both sides exactly once. */
   close(): void {
@@ -186,8 +209,15 @@ class UpgradeTunnel implements HeldRequest, TenantTunnel {
   }
 }
 
+/** "HTTP/1.1 101 ": enough of the cell's answer to know whether it switched protocols. */
+const STATUS_LINE_START = 13;
+
 function onUpstreamConnect(this: TunnelSocket): void {
   this[kTunnel]?.onConnected();
+}
+
+function onCellAnswerStart(this: TunnelSocket, chunk: Buffer): void {
+  this[kTunnel]?.onAnswerStart(chunk);
 }
 
 function onUpstreamError(this: TunnelSocket, error: Error & { code?: string }): void {

@@ -9,6 +9,8 @@ import type { CellUpstream, UpstreamOptions } from "../upstream.js";
 import { onreadOption, sharedReadBuffer } from "./read-buffer.js";
 
 export const kUser = Symbol("lsp.router.raw.user");
+/** The error code queued requests get when their cell's pool closes (the route moved or went). */
+export const POOL_CLOSED = "LSP_CELL_POOL_CLOSED";
 const kPool = Symbol("lsp.router.raw.pool");
 const kIdleSince = Symbol("lsp.router.raw.idleSince");
 const kConnected = Symbol("lsp.router.raw.connected");
@@ -101,10 +103,15 @@ export class RawCellPool {
     return this.#open;
   }
 
-  /** No new requests: idle sockets close now, busy ones when their exchange ends. */
+  /**
+   * No new requests: idle sockets close now, busy ones when their exchange ends, and requests
+   * still queued for a socket are told the cell is gone (nothing of theirs was sent, so the
+   * client can safely retry; its route now leads elsewhere).
+   */
   close(): void {
     this.#closed = true;
     for (const socket of this.#idle.splice(0)) socket.destroy();
+    for (const user of this.#waiting.splice(0)) user.onUpstreamFailed(Object.assign(new Error("the cell's pool closed before a socket was free"), { code: POOL_CLOSED }));
   }
 
   #connect(user: UpstreamUser): void {

@@ -99,6 +99,8 @@ describe("Given the raw engine in front of recording and scripted cells", () => 
         return { parts: ["HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789", 50], close: true };
       case "/drop":
         return { parts: [], close: true };
+      case "/slow":
+        return { parts: [400, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow"] };
       case "/ambiguous":
         return { parts: ["HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"] };
       default:
@@ -354,5 +356,57 @@ describe("Given the raw engine in front of recording and scripted cells", () => 
     const post = await rawExchange(url, "POST /drop HTTP/1.1\r\nHost: framed.localhost\r\nContent-Length: 0\r\n\r\n");
     expect(post.text).toMatch(/^HTTP\/1\.1 502 /);
     expect(drops()).toBe(3);
+    // A GET with a body is not retried either: the retry would announce a body it no longer has,
+    // and the cell would read the next request on that connection as the missing bytes.
+    await rawExchange(url, "GET /plain HTTP/1.1\r\nHost: framed.localhost\r\nConnection: close\r\n\r\n");
+    const withBody = await rawExchange(url, `GET /drop HTTP/1.1\r\nHost: framed.localhost\r\nContent-Length: 40\r\n\r\n${"X".repeat(40)}`);
+    expect(withBody.text).toMatch(/^HTTP\/1\.1 502 /);
+    expect(drops()).toBe(4);
+  });
+
+  it("sends nothing more to a cell that declines an upgrade: its answer reaches the client, then both sides close", async () => {
+    // cell-a has no upgrade handler: node:http answers the upgrade as a plain request (200).
+    const res = await rawExchange(url, "GET /ws HTTP/1.1\r\nHost: pho.localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n" + SMUGGLED);
+    expect(res.text).toMatch(/^HTTP\/1\.1 200 /);
+    expect(res.text.match(/HTTP\/1\.1 \d{3} /g)).toHaveLength(1);
+    expect(res.closed).toBe(true);
+    await sleep(50);
+    expect([...cellA.seen, ...cellB.seen].filter((s) => s.includes("/admin"))).toEqual([]);
+  });
+
+  it("refuses an upgrade request that carries a body", async () => {
+    const res = await rawExchange(url, "GET /ws-with-body HTTP/1.1\r\nHost: pho.localhost\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nTransfer-Encoding: chunked\r\n\r\n2c\r\n" + SMUGGLED + "\r\n0\r\n\r\n");
+    expect(res.text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(res.closed).toBe(true);
+    await sleep(50);
+    expect([...cellA.seen, ...cellB.seen].filter((s) => s.includes("/admin") || s.includes("/ws-with-body"))).toEqual([]);
+  });
+
+  it("answers requests queued for a cell's busy pool with 503 + Retry-After when their route moves, at once", async () => {
+    const routes = new LocalRouteSource({ queued: { endpoint: scripted.endpoint } });
+    const small = createRouter({ engine: "raw", baseDomains: ["localhost"], signingKey: TEST_SIGNING_KEY, routes, upstream: { connections: 1 } });
+    const smallUrl = await small.listen();
+    try {
+      const busy = rawExchange(smallUrl, "GET /slow HTTP/1.1\r\nHost: queued.localhost\r\nConnection: close\r\n\r\n", 2_000);
+      await sleep(50);
+      const queued = rawExchange(smallUrl, "GET /plain HTTP/1.1\r\nHost: queued.localhost\r\nConnection: close\r\n\r\n", 2_000);
+      await sleep(50);
+      const moved = performance.now();
+      routes.set("queued", { endpoint: cellB.endpoint });
+      const answer = await queued;
+      expect(answer.text).toMatch(/^HTTP\/1\.1 503 /);
+      expect(answer.text).toMatch(/retry-after: \d+/i);
+      expect(answer.text).toContain("ROUTER_ERR_CELL_UNAVAILABLE");
+      // Answered (and closed, as asked) when the route moved: before the busy request's answer
+      // (400 ms) and long before the client would give up (2 s).
+      expect(answer.closed).toBe(true);
+      expect(performance.now() - moved).toBeLessThan(300);
+      expect((await busy).text).toMatch(/^HTTP\/1\.1 200 [\s\S]*slow$/);
+      // The next request goes to the new cell.
+      const next = await rawExchange(smallUrl, "GET /plain HTTP/1.1\r\nHost: queued.localhost\r\nConnection: close\r\n\r\n");
+      expect(next.text).toContain('"cell":"cell-b"');
+    } finally {
+      await small.close(200);
+    }
   });
 });

@@ -12,7 +12,7 @@ import { RoutedRequest } from "../routed-request.js";
 import { tenantSignature, type RouterState } from "../state.js";
 import { cellTrace, endSpan, withCellTrace, type CellTrace } from "../tracing.js";
 import type { CellUpstream } from "../upstream.js";
-import { RawCellPool, type UpstreamSocket, type UpstreamUser } from "./cell-pool.js";
+import { POOL_CLOSED, RawCellPool, type UpstreamSocket, type UpstreamUser } from "./cell-pool.js";
 import { CHUNKED_ERROR, CHUNKED_MORE, ChunkedFramer } from "./chunked.js";
 import { flat } from "./flat-string.js";
 import type { ClientConnection } from "./connection.js";
@@ -92,6 +92,9 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     route.requests++;
     // The client may send its body now that the request is going somewhere.
     if (this.head.expectContinue && !this.requestDone) this.conn.socket.write(CONTINUE);
+    // The upstream timeout runs from here, so a request queued behind a full pool is timed out
+    // by the sweep too; onUpstream restarts it when a socket is handed over.
+    this.sentAt = performance.now();
     (cell.raw ??= new RawCellPool(cell, this.state.table.options)).acquire(this);
   }
 
@@ -291,6 +294,8 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     if (this.done) return;
     const cell = this.cell!;
     this.upstream = undefined;
+    // Never sent: the route changed while it queued. 503 + Retry-After, without marking the cell down.
+    if (error.code === POOL_CLOSED) return this.failAfterDispatch("ROUTER_ERR_CELL_UNAVAILABLE");
     if (UNREACHABLE.has(error.code ?? "")) {
       cell.downUntil = Date.now() + this.state.table.options.retryAfterMs;
       this.state.log.warn({ cell: cell.origin, tenant: this.slug, requestId: this.requestId, err: error.code }, "Marked cell unavailable");
@@ -306,8 +311,10 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     if (response === undefined) {
       // A pooled socket the cell had closed while it sat idle: try once more on a new
       // connection, but only a reused socket, no answer bytes yet, and a method that is safe to
-      // send twice with nothing but its head (the cell may have seen it).
-      if (this.reused && this.responseBuf === undefined && !this.retried && RETRYABLE.has(this.head.method) && this.requestDone) {
+      // send twice with nothing but its head (the cell may have seen it). Never a request with
+      // a body, whatever its method: its bytes are gone, and a head announcing a body that never
+      // follows would make the cell read the next request on that connection as the body.
+      if (this.reused && this.responseBuf === undefined && !this.retried && RETRYABLE.has(this.head.method) && this.requestDone && this.head.contentLength === 0 && !this.head.chunked) {
         this.retried = true;
         this.cell!.raw!.acquire(this, true);
         return;
@@ -338,6 +345,7 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     if (this.response !== undefined) return this.cut(code);
     this.cell!.recordError(code);
     if (this.upstream !== undefined) this.cell!.raw!.discard(this.upstream);
+    else this.cell!.raw?.cancel(this);
     this.upstream = undefined;
     this.finish(errorStatus(code));
     this.conn.answer(code, this.requestId, this.closeAfter || !this.requestDone);

@@ -34,6 +34,10 @@ describe("Given request heads as a client sends them", () => {
     expect(parse(`GET / HTTP/1.1\r\nX: ${"a".repeat(100)}`, 64)).toBe("too-large");
     expect(parse(`GET / HTTP/1.1\r\nX: ${"a".repeat(100)}\r\n\r\n`, 64)).toBe("too-large");
     expect(parse(`GET / HTTP/1.1\r\n${"X: a\r\n".repeat(300)}\r\n`)).toBe("too-large");
+    // Blank lines before the request line count toward the limit, complete head or not.
+    expect(parse(`${"\r\n".repeat(40)}GET / HTTP/1.1\r\nHost: a\r\n\r\n`, 64)).toBe("too-large");
+    expect(parse("\r\n".repeat(40), 64)).toBe("too-large");
+    expect(parse(`${"\r\n".repeat(4)}GET / HTTP/1.1\r\nHost: a\r\n\r\n`, 64)).toMatchObject({ method: "GET" });
   });
 
   it.each([

@@ -37,15 +37,19 @@ const MAX_FIELDS = 256;
 export function parseRequestHead(buf: Buffer, start: number, maxHeaderBytes: number): RequestHead | HeadRefusal | "incomplete" {
   let p = start;
   while (p + 1 < buf.length && buf[p] === CR && buf[p + 1] === LF) p += 2;
+  // The skipped lines count toward the head's size: otherwise a client could send endless
+  // blank lines that the connection keeps buffering.
+  const skipped = p - start;
+  if (skipped > maxHeaderBytes) return "too-large";
   // One latin1 decode of what can be the head (the limit and its blank line, at most): the
   // search for its end and everything below work on that string, not on the Buffer.
   const text = buf.toString("latin1", p, Math.min(buf.length, p + maxHeaderBytes + 4));
   const end = text.indexOf("\r\n\r\n");
   if (end < 0) {
-    if (buf.length - p > maxHeaderBytes) return "too-large";
+    if (buf.length - start > maxHeaderBytes) return "too-large";
     return hasBareLineBreak(text) ? "bad" : "incomplete";
   }
-  if (end + 4 > maxHeaderBytes) return "too-large";
+  if (skipped + end + 4 > maxHeaderBytes) return "too-large";
   /** Where the header lines end (after the last line's CRLF). */
   const fieldsEnd = end + 2;
 
