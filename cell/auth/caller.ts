@@ -60,6 +60,11 @@ export async function identifyCaller(headers: Headers, deps: CallerDeps): Promis
   };
 }
 
+/** Owners and managers see a location's money (revenue, orders, payments); staff do not. */
+export function canSeeFigures(caller: Caller): boolean {
+  return caller.role === "owner" || caller.role === "manager";
+}
+
 export function canSeeLocation(caller: Caller, locationId: string): boolean {
   return caller.locations === "*" || caller.locations.has(locationId);
 }

@@ -7,7 +7,7 @@ import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import { GraphQLError } from "graphql";
 import type PrismaTypes from "../generated/pothos-types.js";
 import { getDatamodel } from "../generated/pothos-types.js";
-import { canSeeLocation } from "../auth/index.js";
+import { canSeeFigures, canSeeLocation } from "../auth/index.js";
 import type { CellContext } from "./context.js";
 
 export const LIMITS = { depth: 8, breadth: 80, complexity: 800 } as const;
@@ -33,7 +33,7 @@ export const builder = new SchemaBuilder<{
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (ctx) => ({
-      manage: ctx.caller.role === "owner" || ctx.caller.role === "manager",
+      manage: canSeeFigures(ctx.caller),
       owner: ctx.caller.role === "owner",
       location: (id: string) => canSeeLocation(ctx.caller, id),
     }),

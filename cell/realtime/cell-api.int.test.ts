@@ -82,6 +82,20 @@ describe("Given two cell API processes (cell/main.ts) sharing Redis", () => {
     expect(theirs.events).toEqual([]);
   });
 
+  it("gives staff the sales of their location over GraphQL, without the figures, and no dashboard subscription", async () => {
+    const [hoanKiem] = fx.pho.locations;
+    const token = await fx.issuer.token("staff-sse", [{ tenant: fx.pho.slug, role: "staff", locations: [hoanKiem] }]);
+    const asStaff = { authorization: `Bearer ${token}`, ...fx.headers(fx.pho.slug) };
+    const figures = await subscribeSse(b.url, asStaff, DASHBOARD_UPDATES, { locationId: hoanKiem });
+    closers.push(figures.close);
+    expect(await figures.next()).toMatchObject({ errors: [{ extensions: { code: "FORBIDDEN" } }] });
+    const sales = await subscribeSse(b.url, asStaff, `subscription { orderCreated { orderId dashboard { revenue } } }`, {});
+    closers.push(sales.close);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const order = await createOrder(a.url, hoanKiem, 1);
+    expect(await sales.next()).toMatchObject({ data: { orderCreated: { orderId: order.orderId, dashboard: null } } });
+  });
+
   it("refuses a dashboard subscription to another tenant's location", async () => {
     const sse = await subscribeSse(b.url, await asOwner(fx.bun.slug), DASHBOARD_UPDATES, { locationId: fx.pho.locations[0] });
     closers.push(sse.close);

@@ -20,6 +20,7 @@ export interface SaleEvent {
   orderedAt: string;
   channel: string;
   paymentMethod: string;
+  /** Today's figures: sent only to owners and managers (see figuresRoom). */
   dashboard: DashboardSnapshot;
   /** Publisher's clock, ms since the epoch with sub-ms precision: for latency measurement. */
   publishedAt: number;
@@ -34,6 +35,7 @@ export interface PaymentEvent {
   method: string;
   amountVnd: number;
   providerRef: string;
+  /** Today's figures: sent only to owners and managers (see figuresRoom). */
   dashboard: DashboardSnapshot;
   publishedAt: number;
 }
@@ -46,6 +48,14 @@ export const SOCKET_EVENTS = { sale: "sale", payment: "payment", subscribe: "sub
 /** One room per tenant and location: the only unit events are ever sent to. */
 export function locationRoom(tenantId: string, locationId: string): string {
   return `t:${tenantId}:l:${locationId}`;
+}
+
+/**
+ * The location's subscribers who may see its figures (owners, managers): they get each event
+ * with `dashboard`; the rest of the location's room gets it without.
+ */
+export function figuresRoom(tenantId: string, locationId: string): string {
+  return `t:${tenantId}:l:${locationId}:figures`;
 }
 
 export function preciseNow(): number {

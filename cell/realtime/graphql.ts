@@ -4,7 +4,7 @@
 import { filter, pipe } from "graphql-yoga";
 import { GraphQLError } from "graphql";
 import { builder } from "../graphql/builder.js";
-import { canSeeLocation } from "../auth/index.js";
+import { canSeeFigures, canSeeLocation } from "../auth/index.js";
 import type { DashboardSnapshot, SaleEvent } from "./events.js";
 import { loadDashboardSnapshot } from "./snapshot.js";
 
@@ -36,7 +36,14 @@ const OrderCreatedEvent = builder.objectRef<SaleEvent>("OrderCreatedEvent").impl
     orderedAt: t.field({ type: "DateTime", resolve: (e) => new Date(e.orderedAt) }),
     channel: t.exposeString("channel"),
     paymentMethod: t.exposeString("paymentMethod"),
-    dashboard: t.field({ type: DashboardUpdate, resolve: (e) => e.dashboard }),
+    dashboard: t.field({
+      type: DashboardUpdate,
+      nullable: true,
+      description: "Today's figures at the location: owners and managers only (null for staff).",
+      authScopes: { manage: true },
+      unauthorizedResolver: () => null,
+      resolve: (e) => e.dashboard,
+    }),
   }),
 });
 
@@ -48,11 +55,15 @@ builder.subscriptionType({});
 builder.subscriptionFields((t) => ({
   dashboardUpdates: t.field({
     type: DashboardUpdate,
-    description: "Today's figures at the location, pushed after each sale or payment there.",
+    description: "Today's figures at the location, pushed after each sale or payment there (owners and managers).",
     args: { locationId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) => {
       const locationId = String(args.locationId);
       if (!ctx.pubsub) throw unavailable();
+      // Checked here, when subscribing: a field scope would only be checked per event.
+      if (!canSeeFigures(ctx.caller)) {
+        throw new GraphQLError("today's figures are for owners and managers", { extensions: { code: "FORBIDDEN" } });
+      }
       if (!canSeeLocation(ctx.caller, locationId)) {
         throw new GraphQLError(`location ${locationId} is not one of your locations`, { extensions: { code: "FORBIDDEN" } });
       }

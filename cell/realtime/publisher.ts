@@ -4,7 +4,7 @@
 import type { Server } from "socket.io";
 import type { Logger } from "../../common/index.js";
 import type { Database } from "../db/index.js";
-import { locationRoom, preciseNow, SOCKET_EVENTS, type DashboardSnapshot, type PaymentEvent, type SaleEvent } from "./events.js";
+import { figuresRoom, locationRoom, preciseNow, SOCKET_EVENTS, type DashboardSnapshot, type PaymentEvent, type SaleEvent } from "./events.js";
 import type { RealtimePubSub } from "./pubsub.js";
 import { loadDashboardSnapshot } from "./snapshot.js";
 
@@ -50,7 +50,13 @@ export function createRealtimePublisher(deps: PublisherDeps): RealtimePublisher 
   }
 
   function deliver(event: SaleEvent | PaymentEvent) {
-    deps.io?.to(locationRoom(event.tenantId, event.locationId)).emit(event.type === "sale" ? SOCKET_EVENTS.sale : SOCKET_EVENTS.payment, event);
+    const name = event.type === "sale" ? SOCKET_EVENTS.sale : SOCKET_EVENTS.payment;
+    const figures = figuresRoom(event.tenantId, event.locationId);
+    // Owners and managers get today's figures with the event; staff in the same location get the
+    // event without them (the cell refuses staff revenue everywhere else too).
+    deps.io?.to(figures).emit(name, event);
+    const { dashboard: _figures, ...withoutFigures } = event;
+    deps.io?.to(locationRoom(event.tenantId, event.locationId)).except(figures).emit(name, withoutFigures);
     deps.pubsub?.publish("dashboardUpdates", `${event.tenantId}:${event.locationId}`, event.dashboard);
     if (event.type === "sale") deps.pubsub?.publish("orderCreated", event.tenantId, event);
   }

@@ -32,7 +32,7 @@ describe("Given two cell API replicas sharing Redis", () => {
     const owner = client({ url: two.url, token: await fx.ownerToken(fx.pho.slug), headers: fx.headers(fx.pho.slug), locations: [hoanKiem] });
     const [reply] = await owner.subscribed;
     expect(reply).toMatchObject({ ok: true, dashboard: { locationId: hoanKiem } });
-    const before = reply!.ok ? reply!.dashboard.revenueVnd : NaN;
+    const before = reply!.ok ? reply!.dashboard!.revenueVnd : NaN;
 
     const arrival = owner.next((e) => e.type === "sale");
     const sale = await enterSale(one.url, fx, fx.pho.slug, { locationId: hoanKiem, lines: [{ menuItemId: fx.pho.items[0]!.id, quantity: 2 }] });
@@ -72,19 +72,27 @@ describe("Given two cell API replicas sharing Redis", () => {
     expect(error.data?.code).toBe("TENANT_HEADER_INVALID");
   });
 
-  it("keeps staff scoped to their locations", async () => {
+  it("keeps staff scoped to their locations, and never sends them the location's figures", async () => {
     const [hoanKiem, baDinh] = fx.pho.locations;
     const token = await fx.issuer.token("staff-1", [{ tenant: fx.pho.slug, role: "staff", locations: [hoanKiem] }]);
     const staff = client({ url: two.url, token, headers: fx.headers(fx.pho.slug), locations: [hoanKiem, baDinh] });
+    const owner = client({ url: one.url, token: await fx.ownerToken(fx.pho.slug), headers: fx.headers(fx.pho.slug), locations: [hoanKiem] });
     const [allowed, denied] = await staff.subscribed;
     expect(allowed).toMatchObject({ ok: true });
+    expect(allowed).not.toHaveProperty("dashboard");
     expect(denied).toMatchObject({ ok: false, code: "FORBIDDEN" });
+    await owner.subscribed;
 
     const sale = await enterSale(one.url, fx, fx.pho.slug, { locationId: baDinh, lines: [{ menuItemId: fx.pho.items[2]!.id, quantity: 3 }] });
     const own = staff.next((e) => e.type === "sale");
-    await enterSale(one.url, fx, fx.pho.slug, { locationId: hoanKiem, lines: [{ menuItemId: fx.pho.items[2]!.id, quantity: 1 }] });
-    await own;
+    const owners = owner.next((e) => e.type === "sale");
+    const sold = await enterSale(one.url, fx, fx.pho.slug, { locationId: hoanKiem, lines: [{ menuItemId: fx.pho.items[2]!.id, quantity: 1 }] });
+    const [toStaff, toOwner] = (await Promise.all([own, owners])) as SaleEvent[];
     expect(staff.sales.map((s) => s.orderId)).not.toContain(sale.orderId);
+    // The same sale: the owner gets today's figures with it, the staff member (same room, other replica) does not.
+    expect(toStaff).toMatchObject({ type: "sale", orderId: sold.orderId, locationId: hoanKiem });
+    expect(toStaff).not.toHaveProperty("dashboard");
+    expect(toOwner).toMatchObject({ type: "sale", orderId: sold.orderId, dashboard: { locationId: hoanKiem } });
   });
 
   it("resubscribes after a dropped connection and receives the next sale", async () => {

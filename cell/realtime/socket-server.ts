@@ -8,9 +8,9 @@ import type { Redis } from "ioredis";
 import { Server, type Socket } from "socket.io";
 import { z } from "zod";
 import type { Logger } from "../../common/index.js";
-import { canSeeLocation, identifyCaller, type Caller, type CallerDeps } from "../auth/index.js";
+import { canSeeFigures, canSeeLocation, identifyCaller, type Caller, type CallerDeps } from "../auth/index.js";
 import type { Database } from "../db/index.js";
-import { locationRoom, SOCKET_EVENTS, type DashboardSnapshot } from "./events.js";
+import { figuresRoom, locationRoom, SOCKET_EVENTS, type DashboardSnapshot } from "./events.js";
 import { loadDashboardSnapshot } from "./snapshot.js";
 
 export interface RealtimeDeps {
@@ -25,7 +25,8 @@ export interface RealtimeDeps {
   path?: string;
 }
 
-export type SubscribeReply = { ok: true; dashboard: DashboardSnapshot } | { ok: false; code: string; message: string };
+/** `dashboard` (today's figures) only for owners and managers. */
+export type SubscribeReply = { ok: true; dashboard?: DashboardSnapshot } | { ok: false; code: string; message: string };
 
 const SubscribeRequest = z.object({ locationId: z.uuid("must be a location id (UUID)") });
 const SLOW_CLIENT_SWEEP_MS = 250;
@@ -66,7 +67,11 @@ export function createSocketServer(httpServer: HttpServer, deps: RealtimeDeps): 
     });
     socket.on(SOCKET_EVENTS.unsubscribe, (request: unknown, ack?: (reply: { ok: boolean }) => void) => {
       const parsed = SubscribeRequest.safeParse(request);
-      if (parsed.success) void socket.leave(locationRoom((socket.data.caller as Caller).tenantId, parsed.data.locationId));
+      if (parsed.success) {
+        const { tenantId } = socket.data.caller as Caller;
+        void socket.leave(locationRoom(tenantId, parsed.data.locationId));
+        void socket.leave(figuresRoom(tenantId, parsed.data.locationId));
+      }
       ack?.({ ok: parsed.success });
     });
   });
@@ -118,6 +123,10 @@ async function subscribe(socket: Socket, request: unknown, db: Database): Promis
   // RLS hides other tenants' locations, so this also refuses a location id of another tenant.
   const dashboard = await loadDashboardSnapshot(db, caller.tenantId, locationId);
   if (!dashboard) return { ok: false, code: "NOT_FOUND", message: `location ${locationId} not found` };
-  await socket.join(locationRoom(caller.tenantId, locationId));
+  if (!canSeeFigures(caller)) {
+    await socket.join(locationRoom(caller.tenantId, locationId));
+    return { ok: true };
+  }
+  await socket.join([locationRoom(caller.tenantId, locationId), figuresRoom(caller.tenantId, locationId)]);
   return { ok: true, dashboard };
 }

@@ -36,7 +36,10 @@ export function subscribeToLocation(locationId: string, handlers: LiveHandlers):
     // An expired token is the usual cause; the next automatic retry uses the refreshed one.
     void refreshSession(loadSession()?.accessToken).catch(() => undefined);
   });
-  const onEvent = (event: { dashboard: LiveTotals }) => handlers.onTotals(event.dashboard);
+  // Events carry today's totals only for owners and managers (the cell leaves them out for staff).
+  const onEvent = (event: { dashboard?: LiveTotals }) => {
+    if (event.dashboard) handlers.onTotals(event.dashboard);
+  };
   socket.on("sale", onEvent);
   socket.on("payment", onEvent);
   return () => {
