@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import pg from "pg";
 import { loadSalesFigures } from "../dashboards/index.js";
 import { provisionTenant } from "../provisioning/index.js";
-import { createTestCellDatabase, type TestCellDatabase } from "../testing/database.js";
+import { adminUrl, createTestCellDatabase, type TestCellDatabase } from "../testing/database.js";
 import { importSales, type ImportOptions } from "./index.js";
 
 const PIZZA = resolve(import.meta.dirname, "..", "..", "..", "shared", "data", "pizza_sales.csv");
@@ -221,5 +221,37 @@ describe("Given a tenant with a location in Vietnam", () => {
   it("names the tenant and location options when they are wrong", async () => {
     await expect(importSales({ ...base, file: PIZZA, location: "Nowhere" })).rejects.toThrow(/--location: 'Nowhere' is not a location of 'pizza-demo' \(locations: Dry/);
     await expect(importSales({ ...base, tenant: "nobody", file: PIZZA, location: "Main" })).rejects.toThrow(/--tenant: no tenant 'nobody'/);
+  });
+  it("keeps to its tenant when run as the platform admin (no row-level security) in a cell shared with another tenant", async () => {
+    const s = cell.admin.escapeIdentifier(cell.schema);
+    // The other tenant has a location of the same name and an older menu item the file names.
+    const other = await provisionTenant(cell.admin, cell.cellName, {
+      slug: "other-shop",
+      displayName: "Other Shop",
+      plan: "growth",
+      owner: { phone: "+84900000010", name: "Other owner" },
+      locations: [{ name: "Admin run" }],
+    });
+    const category = await cell.admin.query<{ id: string }>(`insert into ${s}.menu_categories (tenant_id, name, position) values ($1, 'Pizza', 1) returning id`, [other.tenantId]);
+    await cell.admin.query(`insert into ${s}.menu_items (tenant_id, category_id, name, price_vnd, created_at) values ($1, $2, 'hawaiian_m', 1000, '2000-01-01')`, [other.tenantId, category.rows[0]!.id]);
+    await cell.admin.query(`insert into ${s}.locations (tenant_id, name) values ($1, 'Admin run')`, [tenantId]);
+    const file = join(work, "first-orders.csv");
+    writeFileSync(file, readFileSync(PIZZA, "utf8").split(/\r?\n/).slice(0, 41).join("\n") + "\n");
+
+    const admin = new pg.Pool({ connectionString: adminUrl(), max: 2 });
+    try {
+      const report = await importSales({ ...base, pool: admin, file, location: "Admin run", priceMultiplier: 1000 });
+      expect(report).toMatchObject({ linesImported: 40, rejected: [] });
+    } finally {
+      await admin.end();
+    }
+    const counts = await cell.admin.query<{ mine: string; theirs: string; crossed: string }>(
+      `select (select count(*) from ${s}.orders o join ${s}.locations l on l.id = o.location_id where l.name = 'Admin run' and o.tenant_id = $1) as mine,
+              (select count(*) from ${s}.orders where tenant_id = $2) as theirs,
+              (select count(*) from ${s}.order_lines ol join ${s}.menu_items mi on mi.id = ol.menu_item_id where ol.tenant_id <> mi.tenant_id) as crossed`,
+      [tenantId, other.tenantId],
+    );
+    expect(Number(counts.rows[0]!.mine)).toBeGreaterThan(0);
+    expect(counts.rows[0]).toMatchObject({ theirs: "0", crossed: "0" });
   });
 });

@@ -210,7 +210,9 @@ async function resolveTarget(options: ImportOptions): Promise<{ tenantId: string
     if (!tenant) throw new ImportError(`--tenant: no tenant '${options.tenant}' in schema ${options.schema}`);
     if (tenant.status !== "active") throw new ImportError(`--tenant: tenant '${options.tenant}' is ${tenant.status}`);
     await client.query("select set_config('app.tenant_id', $1, true)", [tenant.id]);
-    const locations = (await client.query<{ id: string; name: string; timezone: string }>("select id, name, timezone from locations order by name")).rows;
+    // Filtered by tenant, not only by row-level security: as the platform admin the importer
+    // sees every tenant's rows in a shared cell.
+    const locations = (await client.query<{ id: string; name: string; timezone: string }>("select id, name, timezone from locations where tenant_id = $1 order by name", [tenant.id])).rows;
     const location = locations.find((l) => l.id === options.location || l.name === options.location);
     if (!location) {
       throw new ImportError(`--location: '${options.location}' is not a location of '${options.tenant}' (locations: ${locations.map((l) => `${l.name} (${l.id})`).join(", ") || "none"})`);

@@ -44,8 +44,9 @@ export async function ensureMenuItems(client: pg.ClientBase, tenantId: string, w
   const missing = [...wanted.keys()].filter((n) => !known.has(n));
   if (missing.length === 0) return 0;
   const found = await client.query<{ id: string; name: string }>(
-    "select distinct on (name) id, name from menu_items where name = any($1) and archived_at is null order by name, created_at",
-    [missing],
+    // tenant_id too: as the platform admin, row-level security does not narrow this to the tenant.
+    "select distinct on (name) id, name from menu_items where tenant_id = $2 and name = any($1) and archived_at is null order by name, created_at",
+    [missing, tenantId],
   );
   for (const r of found.rows) known.set(r.name, r.id);
   const create = missing.filter((n) => !known.has(n));
@@ -113,6 +114,6 @@ export async function writeBatch(client: pg.ClientBase, target: BatchTarget, ord
 
 /** Dry run: how many of these orders a real run would skip as already imported. */
 export async function countExisting(client: pg.ClientBase, locationId: string, orders: ImportedOrder[]): Promise<number> {
-  const { rows } = await client.query<{ n: string }>("select count(*) as n from orders where idempotency_key = any($1)", [orders.map((o) => idempotencyKey(locationId, o.ref))]);
+  const { rows } = await client.query<{ n: string }>("select count(*) as n from orders where location_id = $2 and idempotency_key = any($1)", [orders.map((o) => idempotencyKey(locationId, o.ref)), locationId]);
   return Number(rows[0]!.n);
 }
