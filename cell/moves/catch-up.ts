@@ -68,7 +68,12 @@ async function replayTable(admin: pg.ClientBase, move: MoveRecord, t: TenantTabl
   const keys = `with k as (
       select (jsonb_populate_record(null::${source}, c.key)).* from ${MOVES_SCHEMA}.changes c
        where c.move_id = $1 and c.seq = any($2::bigint[]) and c.tbl = $3)`;
-  await admin.query(`${keys} delete from ${qualified(move.targetSchema, t.name)} x using k where ${targetKeyMatch(t, move.idOffsets)}`, [move.id, seqs, t.name]);
+  // The tenant filter is defence in depth: keys are UUIDs or ranges reserved for the move, so no
+  // other tenant's row in the target shares one, but a replay must never be able to delete it.
+  await admin.query(
+    `${keys} delete from ${qualified(move.targetSchema, t.name)} x using k where x.${quoteIdent(t.tenantColumn)} = $4 and ${targetKeyMatch(t, move.idOffsets)}`,
+    [move.id, seqs, t.name, move.tenantId],
+  );
   if (t.identity) await assertWithinRange(admin, move.sourceSchema, t.name, t.identity, move.tenantId, t.tenantColumn, move.idLimits[t.name]!, move.id);
   await admin.query(
     `${keys} insert into ${qualified(move.targetSchema, t.name)} (${columnList(t)}) ${insertClause(t)}
