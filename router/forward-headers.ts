@@ -101,12 +101,6 @@ export function collectHeaders(raw: string[]): IncomingHeaderFacts {
   return facts;
 }
 
-function noteConnection(facts: IncomingHeaderFacts, value: string): void {
-  const v = value.toLowerCase();
-  if (v === "keep-alive" || v === "close" || v === "upgrade") return;
-  facts.connectionTokens = facts.connectionTokens === undefined ? v : `${facts.connectionTokens},${v}`;
-}
-
 /**
  * Connection options that never remove a header: the connection's own tokens, and the end-to-end
  * headers the cell frames the request and picks the tenant by. Dropping Content-Length while the
@@ -114,6 +108,12 @@ function noteConnection(facts: IncomingHeaderFacts, value: string): void {
  * a head outright; the node engine's undici would re-add the length, but neither relies on that).
  */
 const NEVER_HOP_BY_HOP = new Set(["keep-alive", "close", "upgrade", "content-length", "host"]);
+
+function noteConnection(facts: IncomingHeaderFacts, value: string): void {
+  const v = value.toLowerCase();
+  if (NEVER_HOP_BY_HOP.has(v)) return;
+  facts.connectionTokens = facts.connectionTokens === undefined ? v : `${facts.connectionTokens},${v}`;
+}
 
 /** Headers named in Connection are hop-by-hop for this one connection: they must not be forwarded. */
 function dropConnectionTokens(facts: IncomingHeaderFacts): void {
@@ -123,7 +123,7 @@ function dropConnectionTokens(facts: IncomingHeaderFacts): void {
   for (let i = 0; i < facts.headers.length; i += 2) {
     const name = facts.headers[i]!;
     // Lower-cased here: names collectHeaders did not act on are kept as the client sent them.
-    if (name === "host" || !names.has(name.toLowerCase())) kept.push(name, facts.headers[i + 1]!);
+    if (!names.has(name.toLowerCase())) kept.push(name, facts.headers[i + 1]!);
   }
   facts.headers = kept;
 }

@@ -223,6 +223,14 @@ async function main(): Promise<void> {
     for (const c of contenders.filter((c) => PROXIES.includes(c.name) || c.name === "node-tunnel-floor")) {
       const halfRate = rps.get(pacedLike(c.name))! / 2;
       const proxyUrl = `http://127.0.0.1:${c.port}/`;
+      /** One measured round: rates off by more than 3 % are flagged, the difference recorded. */
+      const recordRound = (shape: string, entry: AddedLatency, viaProxy: WrkResult, direct: WrkResult) => {
+        for (const [what, r] of [[c.name, viaProxy], ["the upstream", direct]] as const) {
+          if (Math.abs(r.rps - halfRate) > halfRate * 0.03) log(`warning: ${what} reached ${Math.round(r.rps)} req/s (${shape}), more than 3 % off the ${Math.round(halfRate)} asked for`);
+        }
+        recordAdded(entry, viaProxy, direct);
+        log(`half load, ${shape} ${c.name} (target ${Math.round(halfRate)} req/s): ${describe(viaProxy)}; direct ${describe(direct)}`);
+      };
       const evenEntry = newAddedLatency(halfRate);
       const fortioRun = (url: string, host: string, durationS: number) => runFortio(tools.fortio, { url, host, rate: halfRate, connections: opts.connections, durationS, dir });
       // Warm-up at this pace, not measured: the first evenly paced round of every Node peer read
@@ -235,10 +243,8 @@ async function main(): Promise<void> {
         const direct = await fortioRun(`${upstream}/`, host, opts.duration);
         for (const [what, r] of [[c.name, viaProxy], ["the upstream", direct]] as const) {
           if (r.errors + r.non2xx > 0) throw new Error(`${what} failed requests at half load: ${JSON.stringify(r)}`);
-          if (Math.abs(r.rps - halfRate) > halfRate * 0.03) log(`warning: ${what} reached ${Math.round(r.rps)} req/s, more than 3 % off the ${Math.round(halfRate)} asked for`);
         }
-        recordAdded(evenEntry, viaProxy, direct);
-        log(`half load, even ${c.name} (target ${Math.round(halfRate)} req/s): ${describe(viaProxy)}; direct ${describe(direct)}`);
+        recordRound("even", evenEntry, viaProxy, direct);
       }
       even.set(c.name, evenEntry);
 
@@ -249,11 +255,7 @@ async function main(): Promise<void> {
       for (let round = 0; round < opts.repeats; round++) {
         const viaProxy = await runWrk(tools.wrk, { ...base, url: proxyUrl, durationS: opts.duration, delayMs: proxyPause });
         const direct = await runWrk(tools.wrk, { ...base, url: `${upstream}/`, durationS: opts.duration, delayMs: directPause });
-        for (const [what, r] of [[c.name, viaProxy], ["the upstream", direct]] as const) {
-          if (Math.abs(r.rps - halfRate) > halfRate * 0.03) log(`warning: ${what} reached ${Math.round(r.rps)} req/s in wrk bursts, more than 3 % off the ${Math.round(halfRate)} asked for`);
-        }
-        recordAdded(burstEntry, viaProxy, direct);
-        log(`half load, wrk bursts ${c.name} (target ${Math.round(halfRate)} req/s): ${describe(viaProxy)}; direct ${describe(direct)}`);
+        recordRound("wrk bursts", burstEntry, viaProxy, direct);
       }
       bursts.set(c.name, burstEntry);
     }

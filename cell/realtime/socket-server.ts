@@ -123,10 +123,11 @@ async function subscribe(socket: Socket, request: unknown, db: Database): Promis
   // RLS hides other tenants' locations, so this also refuses a location id of another tenant.
   const dashboard = await loadDashboardSnapshot(db, caller.tenantId, locationId);
   if (!dashboard) return { ok: false, code: "NOT_FOUND", message: `location ${locationId} not found` };
+  const room = locationRoom(caller.tenantId, locationId);
   if (!canSeeFigures(caller)) {
-    await socket.join(locationRoom(caller.tenantId, locationId));
+    await socket.join(room);
     return { ok: true };
   }
-  await socket.join([locationRoom(caller.tenantId, locationId), figuresRoom(caller.tenantId, locationId)]);
+  await socket.join([room, figuresRoom(caller.tenantId, locationId)]);
   return { ok: true, dashboard };
 }

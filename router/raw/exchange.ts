@@ -93,8 +93,9 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     // The client may send its body now that the request is going somewhere.
     if (this.head.expectContinue && !this.requestDone) this.conn.socket.write(CONTINUE);
     // The upstream timeout runs from here, so a request queued behind a full pool is timed out
-    // by the sweep too; onUpstream restarts it when a socket is handed over.
-    this.sentAt = performance.now();
+    // by the sweep too; onUpstream restarts it when a socket is handed over. Never held: its
+    // start is close enough, and spares the hot path a clock read.
+    this.sentAt = this.holdTimer === undefined ? this.started : performance.now();
     (cell.raw ??= new RawCellPool(cell, this.state.table.options)).acquire(this);
   }
 
