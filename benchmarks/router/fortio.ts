@@ -42,7 +42,7 @@ export function parseFortio(report: FortioReport): WrkResult {
 
 export function runFortio(
   fortio: string,
-  options: { url: string; host: string; rate: number; connections: number; durationS: number; dir: string },
+  options: { url: string; host: string; rate: number; connections: number; durationS: number; dir: string; /** taskset list to run fortio on */ cpus?: string },
 ): Promise<WrkResult> {
   const jsonFile = join(options.dir, `fortio-${process.pid}-${Date.now()}.json`);
   const args = [
@@ -69,7 +69,8 @@ export function runFortio(
     options.url,
   ];
   return new Promise((resolvePromise, reject) => {
-    execFile(fortio, args, { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, GOMAXPROCS: "1" } }, (error, _stdout, stderr) => {
+    const [command, commandArgs] = options.cpus === undefined ? [fortio, args] : ["taskset", ["-c", options.cpus, fortio, ...args]];
+    execFile(command, commandArgs, { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, GOMAXPROCS: "1" } }, (error, _stdout, stderr) => {
       try {
         if (error) throw new Error(`fortio failed: ${error.message}\n${stderr}`);
         resolvePromise(parseFortio(JSON.parse(readFileSync(jsonFile, "utf8")) as FortioReport));

@@ -13,6 +13,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { canConnect, freePort, startProcess, waitUntil, type ServiceProcess } from "../../scripts/services/processes.js";
 import { proxyConfig, upstreamConfig } from "./nginx.js";
 import { runFortio } from "./fortio.js";
+import { allowedCpus, splitCpus, withContenderIsolated } from "./cpu-isolation.js";
 import { ensureFortio, ensureTools } from "./tools.js";
 import { cpuMicros, memoryPerWebSocket, nginxWorker } from "./websockets.js";
 import { pauseForRate, runWrk, writeHostsScript, type WrkResult } from "./wrk.js";
@@ -42,7 +43,7 @@ function positiveInt(value: string): number {
 const program = new Command()
   .name("bench:router")
   .description(
-    "Requests/s (wrk), added latency at half load (each proxy paced at half its own requests/s: in wrk's 1 ms bursts and evenly by fortio; the target is checked on both) and memory per WebSocket: router vs nginx, @fastify/http-proxy, http-proxy-3 and bare node:http; undici-floor and node-tunnel-floor (one Node hop doing nothing, paced at the router's rate) as reference rows.",
+    "Requests/s (wrk), added latency at half load (each proxy paced at half its own requests/s: evenly by fortio with the proxy on a vCPU of its own, where the target is checked; evenly and in wrk's 1 ms bursts with all processes sharing the vCPUs, reported too) and memory per WebSocket: router vs nginx, @fastify/http-proxy, http-proxy-3 and bare node:http; undici-floor and node-tunnel-floor (one Node hop doing nothing, paced at the router's rate) as reference rows.",
   )
   .option("--duration <seconds>", "length of each wrk or fortio run", positiveInt, 10)
   .option("--repeats <n>", "runs per contender (medians are reported)", positiveInt, 3)
@@ -212,13 +213,19 @@ async function main(): Promise<void> {
     // 2. Added latency at half load: each proxy paced at half its own median requests/s, against
     //    the upstream hit directly at the same rate in the same round. The tunnel floor is paced
     //    like the router: what one Node hop costs at the router's pace.
-    //    Two load shapes, both reported and both checked against the target:
-    //    - wrk bursts: wrk's millisecond timer releases each millisecond's requests together
-    //      (the figure every earlier run of this benchmark reported, same JSON key);
-    //    - even (fortio): requests spread evenly over time, as independent clients send them
-    //      (see fortio.ts for why wrk cannot pace that way).
+    //    Three measurements, all reported:
+    //    - even, own vCPU (fortio; the target is checked on this one): requests spread evenly over
+    //      time, as independent clients send them, with the contender on a vCPU of its own and the
+    //      load generator and upstream on the others, as a proxy on its own machine would be
+    //      (see fortio.ts and cpu-isolation.ts, and ADR 1570);
+    //    - even, shared: the same with all three processes free to share the vCPUs;
+    //    - wrk bursts, shared: wrk's millisecond timer releases each millisecond's requests
+    //      together (the figure every earlier run of this benchmark reported, same JSON key).
     const even = new Map<ContenderName, AddedLatency>();
+    const isolated = new Map<ContenderName, AddedLatency>();
     const bursts = new Map<ContenderName, AddedLatency>();
+    const cpuSplit = splitCpus(allowedCpus());
+    if (cpuSplit === undefined) log("warning: one vCPU only: the own-vCPU latency measurement (the one the target is checked on) is skipped");
     const pacedLike = (name: ContenderName): ContenderName => (name === "node-tunnel-floor" ? "router" : name);
     for (const c of contenders.filter((c) => PROXIES.includes(c.name) || c.name === "node-tunnel-floor")) {
       const halfRate = rps.get(pacedLike(c.name))! / 2;
@@ -231,22 +238,32 @@ async function main(): Promise<void> {
         recordAdded(entry, viaProxy, direct);
         log(`half load, ${shape} ${c.name} (target ${Math.round(halfRate)} req/s): ${describe(viaProxy)}; direct ${describe(direct)}`);
       };
-      const evenEntry = newAddedLatency(halfRate);
-      const fortioRun = (url: string, host: string, durationS: number) => runFortio(tools.fortio, { url, host, rate: halfRate, connections: opts.connections, durationS, dir });
-      // Warm-up at this pace, not measured: the first evenly paced round of every Node peer read
-      // ~16 ms p99 in runs P and Q (new connections, code not yet optimised for this path).
-      await fortioRun(proxyUrl, hosts[0]!, 2);
-      for (let round = 0; round < opts.repeats; round++) {
-        // fortio sends one Host per run: a different tenant each round.
-        const host = hosts[(round * 3_331) % hosts.length]!;
-        const viaProxy = await fortioRun(proxyUrl, host, opts.duration);
-        const direct = await fortioRun(`${upstream}/`, host, opts.duration);
-        for (const [what, r] of [[c.name, viaProxy], ["the upstream", direct]] as const) {
-          if (r.errors + r.non2xx > 0) throw new Error(`${what} failed requests at half load: ${JSON.stringify(r)}`);
+      /** Evenly paced rounds (fortio on `cpus` when given), each against the upstream directly. */
+      const evenRounds = async (shape: string, cpus?: string): Promise<AddedLatency> => {
+        const entry = newAddedLatency(halfRate);
+        const fortioRun = (url: string, host: string, durationS: number) => runFortio(tools.fortio, { url, host, rate: halfRate, connections: opts.connections, durationS, dir, cpus });
+        // Warm-up at this pace, not measured: the first evenly paced round of every Node peer read
+        // ~16 ms p99 in runs P and Q (new connections, code not yet optimised for this path).
+        await fortioRun(proxyUrl, hosts[0]!, 2);
+        for (let round = 0; round < opts.repeats; round++) {
+          // fortio sends one Host per run: a different tenant each round.
+          const host = hosts[(round * 3_331) % hosts.length]!;
+          const viaProxy = await fortioRun(proxyUrl, host, opts.duration);
+          const direct = await fortioRun(`${upstream}/`, host, opts.duration);
+          for (const [what, r] of [[c.name, viaProxy], ["the upstream", direct]] as const) {
+            if (r.errors + r.non2xx > 0) throw new Error(`${what} failed requests at half load: ${JSON.stringify(r)}`);
+          }
+          recordRound(shape, entry, viaProxy, direct);
         }
-        recordRound("even", evenEntry, viaProxy, direct);
+        return entry;
+      };
+      even.set(c.name, await evenRounds("even"));
+      // The same with the contender on a vCPU of its own (see cpu-isolation.ts for why).
+      if (cpuSplit !== undefined) {
+        const split = cpuSplit;
+        const everyone = [process.pid, ...started.map((p) => p.pid), nginxWorker(started[0]!.pid), ...contenders.filter((o) => o.name === "nginx").map((o) => o.pid())];
+        isolated.set(c.name, await withContenderIsolated(split, c.pid(), everyone, () => evenRounds(`even, own vCPU ${split.contender}`, split.rest)));
       }
-      even.set(c.name, evenEntry);
 
       // Paced separately: the direct path's exchange is shorter, so it needs a longer pause for the same rate.
       const proxyPause = await pauseForRate(tools.wrk, { ...base, url: proxyUrl }, halfRate, log);
@@ -298,34 +315,35 @@ async function main(): Promise<void> {
       },
       addedLatencyAtHalfLoadMs: summarizeAdded(bursts, pacedLike),
       addedLatencyAtHalfLoadEvenMs: summarizeAdded(even, pacedLike),
+      addedLatencyAtHalfLoadEvenOwnVcpuMs: summarizeAdded(isolated, pacedLike),
+      cpuSplit: cpuSplit ?? null,
       memoryPerWebSocketKiB: Object.fromEntries(wsMemory),
     };
     mkdirSync(resolve(opts.out, ".."), { recursive: true });
     writeFileSync(opts.out, JSON.stringify(summary, null, 2) + "\n");
 
+    const figure = (entry: { p50: number; p99: number } | undefined, key: "p50" | "p99") => (entry ? entry[key].toFixed(3) : "-").padStart(10);
     const rows = contenders.map((c) => {
-      const a = summary.addedLatencyAtHalfLoadMs[c.name];
-      const e = summary.addedLatencyAtHalfLoadEvenMs[c.name];
+      const shapes = [summary.addedLatencyAtHalfLoadEvenOwnVcpuMs[c.name], summary.addedLatencyAtHalfLoadEvenMs[c.name], summary.addedLatencyAtHalfLoadMs[c.name]];
       return [
         c.name.padEnd(20),
         String(Math.round(rps.get(c.name)!)).padStart(8),
         (rps.get(c.name)! / rps.get("nginx")!).toFixed(2).padStart(9),
         cpuUs.get(c.name)!.toFixed(1).padStart(10),
-        a ? a.p50.toFixed(3).padStart(10) : "-".padStart(10),
-        a ? a.p99.toFixed(3).padStart(10) : "-".padStart(10),
-        e ? e.p50.toFixed(3).padStart(10) : "-".padStart(10),
-        e ? e.p99.toFixed(3).padStart(10) : "-".padStart(10),
+        ...shapes.flatMap((e) => [figure(e, "p50"), figure(e, "p99")]),
         !wsMemory.has(c.name) ? "-".padStart(10) : Number.isNaN(wsMemory.get(c.name)) ? "n/a".padStart(10) : wsMemory.get(c.name)!.toFixed(1).padStart(10),
       ].join(" ");
     });
     const check = (ok: boolean) => (ok ? "met" : "NOT met");
-    const p99 = (shape: typeof summary.addedLatencyAtHalfLoadMs, name: ContenderName) => shape[name]?.p99 ?? NaN;
-    const burstP99 = p99(summary.addedLatencyAtHalfLoadMs, "router");
-    const evenP99 = p99(summary.addedLatencyAtHalfLoadEvenMs, "router");
+    const p99 = (shape: typeof summary.addedLatencyAtHalfLoadMs, name: ContenderName) => (shape[name]?.p99 ?? NaN).toFixed(3);
+    const threeShapes = (name: ContenderName) =>
+      `${p99(summary.addedLatencyAtHalfLoadEvenOwnVcpuMs, name)} ms evenly paced on a vCPU of its own; sharing the vCPUs: ${p99(summary.addedLatencyAtHalfLoadEvenMs, name)} ms evenly paced, ${p99(summary.addedLatencyAtHalfLoadMs, name)} ms in wrk's 1 ms bursts`;
+    const ownP99 = summary.addedLatencyAtHalfLoadEvenOwnVcpuMs.router?.p99 ?? NaN;
     process.stdout.write(
       [
         "",
-        `${"contender".padEnd(20)} ${"req/s".padStart(8)} ${"x nginx".padStart(9)} ${"CPU-us/req".padStart(10)} ${"+p50 ms".padStart(10)} ${"+p99 ms".padStart(10)} ${"+p50 even".padStart(10)} ${"+p99 even".padStart(10)} ${"KiB/ws".padStart(10)}`,
+        `${"".padEnd(20)} ${"".padStart(8)} ${"".padStart(9)} ${"".padStart(10)} ${"own vCPU, even ---------".padStart(21)} ${"shared, even ----------".padStart(21)} ${"shared, wrk bursts ----".padStart(21)}`,
+        `${"contender".padEnd(20)} ${"req/s".padStart(8)} ${"x nginx".padStart(9)} ${"CPU-us/req".padStart(10)} ${["+p50 ms", "+p99 ms"].map((h) => h.padStart(10)).join(" ")} ${["+p50 ms", "+p99 ms"].map((h) => h.padStart(10)).join(" ")} ${["+p50 ms", "+p99 ms"].map((h) => h.padStart(10)).join(" ")} ${"KiB/ws".padStart(10)}`,
         ...rows,
         "",
         `router / best Node peer (${bestPeer.name}): ${summary.ratios.routerVsBestNodePeer.toFixed(2)}x  (target >= 2x: ${check(summary.ratios.routerVsBestNodePeer >= 2)})`,
@@ -333,9 +351,9 @@ async function main(): Promise<void> {
         `router / nginx:                         ${summary.ratios.routerVsNginx.toFixed(2)}x  (target >= ~0.4x: ${check(summary.ratios.routerVsNginx >= 0.4)})`,
         `per CPU-second: router / nginx ${summary.ratios.cpuEfficiencyRouterVsNginx.toFixed(2)}x, router / best Node peer ${summary.ratios.cpuEfficiencyRouterVsBestNodePeer.toFixed(2)}x, router / bare node:http ${summary.ratios.cpuEfficiencyRouterVsBareNode.toFixed(2)}x`,
         `router / undici-floor (node:http + undici, no logic): ${summary.ratios.routerVsUndiciFloor.toFixed(2)}x req/s, ${summary.ratios.cpuEfficiencyRouterVsUndiciFloor.toFixed(2)}x per CPU-second`,
-        `router added p99 at half load:          ${burstP99.toFixed(3)} ms in wrk's 1 ms bursts, ${evenP99.toFixed(3)} ms evenly paced (target < 1 ms: ${check(burstP99 < 1 && evenP99 < 1)})`,
-        `  nginx, at its own half load:          ${p99(summary.addedLatencyAtHalfLoadMs, "nginx").toFixed(3)} ms in bursts, ${p99(summary.addedLatencyAtHalfLoadEvenMs, "nginx").toFixed(3)} ms evenly paced`,
-        `node-tunnel-floor added p99 at the router's pace: ${p99(summary.addedLatencyAtHalfLoadMs, "node-tunnel-floor").toFixed(3)} ms in bursts, ${p99(summary.addedLatencyAtHalfLoadEvenMs, "node-tunnel-floor").toFixed(3)} ms evenly paced (one Node hop with no work at all: the runtime's share of the router's figure)`,
+        `router added p99 at half load: ${threeShapes("router")} (target < 1 ms, checked on the first: ${cpuSplit === undefined ? "not measured (one vCPU)" : check(ownP99 < 1)})`,
+        `  nginx, at its own half load: ${threeShapes("nginx")}`,
+        `  node-tunnel-floor at the router's pace: ${threeShapes("node-tunnel-floor")} (one Node hop with no work at all: the runtime's share of the router's figure)`,
         `router engine: ${opts.engine}${opts.engine === "raw" ? " (router-node-engine: the node:http + undici engine, reference)" : ""}`,
         `load average (1 min) during the throughput runs: ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; at the end: ${summary.machine.loadavg.map((l) => l.toFixed(1)).join(" ")} on ${summary.machine.cpus} cores — shared machine, numbers are noisy`,
         `results written to ${opts.out}`,
