@@ -1,15 +1,14 @@
-// Gives one contender a vCPU of its own for a latency run, with the load generator and the
-// upstream on the other vCPUs: the layout of a proxy on its own machine, approximated on one.
+// `bench:router --own-vcpu` (diagnostic): one contender alone on a vCPU for its evenly paced
+// latency runs, with the load generator, the upstream and every other process on the rest — the
+// layout of a proxy on its own machine, approximated on one.
 //
-// Why: on a 2-vCPU machine the load generator, the proxy and the upstream are three busy
-// processes on two vCPUs. At half load the scheduler regularly puts two of them on one vCPU and
-// hands out time slices, and the wait for a slice lands in the proxy's tail whichever proxy it
-// is — nginx's included. Measured by hand (fortio evenly paced, 2 × 6 s, 13:35 UTC on
-// 2026-11-22): router +p99 1.09 / 1.00 ms sharing the vCPUs, 0.60 / 0.58 ms on a vCPU of its
-// own; nginx 0.70 / 0.62 ms and 0.50 / 0.38 ms. Pinning the proxy and the load generator to
-// separate cores with taskset is the usual practice for sub-millisecond proxy latency
-// measurements (Envoy's Nighthawk maintainers do it, for instance). Every contender gets the
-// same treatment; the shared-vCPU figures are still measured and reported next to these.
+// Why it exists: on a 2-vCPU machine the load generator, the proxy and the upstream are three busy
+// processes on two vCPUs, and the wait for a time slice could land in the proxy's tail. A hand
+// measurement suggested so (13:35 UTC on 2026-11-22, router +p99 0.60 / 0.58 ms alone against
+// 1.09 / 1.00 ms shared), but the two full benchmark runs that measured it for every contender
+// (runs T and U) did not: alone on a vCPU, the router added 1.21 / 1.18 ms (shared 1.01 / 1.24)
+// and nginx 1.47 / 1.09 ms (shared 0.92 / 0.96). On this machine the tail is not the load
+// generator's doing, so the default run leaves it out; docs/benchmarks/router.md has the figures.
 import { execFileSync } from "node:child_process";
 
 /** The vCPUs for the contender and for everything else, as taskset lists ("1", "0,2-3"). */

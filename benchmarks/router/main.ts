@@ -43,7 +43,7 @@ function positiveInt(value: string): number {
 const program = new Command()
   .name("bench:router")
   .description(
-    "Requests/s (wrk), added latency at half load (each proxy paced at half its own requests/s: evenly by fortio with the proxy on a vCPU of its own, where the target is checked; evenly and in wrk's 1 ms bursts with all processes sharing the vCPUs, reported too) and memory per WebSocket: router vs nginx, @fastify/http-proxy, http-proxy-3 and bare node:http; undici-floor and node-tunnel-floor (one Node hop doing nothing, paced at the router's rate) as reference rows.",
+    "Requests/s (wrk), added latency at half load (each proxy paced at half its own requests/s: in wrk's 1 ms bursts and evenly by fortio; the target is checked on both) and memory per WebSocket: router vs nginx, @fastify/http-proxy, http-proxy-3 and bare node:http; undici-floor and node-tunnel-floor (one Node hop doing nothing, paced at the router's rate) as reference rows.",
   )
   .option("--duration <seconds>", "length of each wrk or fortio run", positiveInt, 10)
   .option("--repeats <n>", "runs per contender (medians are reported)", positiveInt, 3)
@@ -51,6 +51,7 @@ const program = new Command()
   .option("--tenants <n>", "tenants in every contender's route table", positiveInt, 10_000)
   .option("--websockets <n>", "WebSockets measured per proxy for the memory figure, opened on top of as many already open (0 skips)", (v) => (v === "0" ? 0 : positiveInt(v)), 1_000)
   .addOption(new Option("--engine <engine>", "the router's HTTP engine under test (the other one runs too, as a reference row)").choices(["raw", "node"]).default("raw"))
+  .option("--own-vcpu", "diagnostic: also measure evenly paced latency with each contender alone on a vCPU (taskset), the load generator, upstream and other processes on the rest")
   .option("--out <file>", "where to write the JSON results", join(root, "benchmarks", "router", "results", "latest.json"));
 
 interface AddedLatency {
@@ -93,7 +94,7 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const opts = program.parse().opts<{ duration: number; repeats: number; connections: number; tenants: number; websockets: number; engine: "raw" | "node"; out: string }>();
+  const opts = program.parse().opts<{ duration: number; repeats: number; connections: number; tenants: number; websockets: number; engine: "raw" | "node"; ownVcpu?: boolean; out: string }>();
   const log = (m: string) => process.stderr.write(`[bench:router] ${m}\n`);
   const tools = { ...ensureTools(log), fortio: ensureFortio(log) };
   const dir = mkdtempSync(join(tmpdir(), "bench-router-"));
@@ -213,19 +214,18 @@ async function main(): Promise<void> {
     // 2. Added latency at half load: each proxy paced at half its own median requests/s, against
     //    the upstream hit directly at the same rate in the same round. The tunnel floor is paced
     //    like the router: what one Node hop costs at the router's pace.
-    //    Three measurements, all reported:
-    //    - even, own vCPU (fortio; the target is checked on this one): requests spread evenly over
-    //      time, as independent clients send them, with the contender on a vCPU of its own and the
-    //      load generator and upstream on the others, as a proxy on its own machine would be
-    //      (see fortio.ts and cpu-isolation.ts, and ADR 1570);
-    //    - even, shared: the same with all three processes free to share the vCPUs;
-    //    - wrk bursts, shared: wrk's millisecond timer releases each millisecond's requests
-    //      together (the figure every earlier run of this benchmark reported, same JSON key).
+    //    Two load shapes, both reported and both checked against the target:
+    //    - wrk bursts: wrk's millisecond timer releases each millisecond's requests together
+    //      (the figure every earlier run of this benchmark reported, same JSON key);
+    //    - even (fortio): requests spread evenly over time, as independent clients send them
+    //      (see fortio.ts for why wrk cannot pace that way).
+    //    With --own-vcpu, a third, diagnostic: evenly paced with the contender alone on a vCPU
+    //    (cpu-isolation.ts; runs T and U found it lowers no one's tail on this machine).
     const even = new Map<ContenderName, AddedLatency>();
     const isolated = new Map<ContenderName, AddedLatency>();
     const bursts = new Map<ContenderName, AddedLatency>();
-    const cpuSplit = splitCpus(allowedCpus());
-    if (cpuSplit === undefined) log("warning: one vCPU only: the own-vCPU latency measurement (the one the target is checked on) is skipped");
+    const cpuSplit = opts.ownVcpu ? splitCpus(allowedCpus()) : undefined;
+    if (opts.ownVcpu && cpuSplit === undefined) log("warning: one vCPU only: --own-vcpu has nothing to isolate on, skipped");
     const pacedLike = (name: ContenderName): ContenderName => (name === "node-tunnel-floor" ? "router" : name);
     for (const c of contenders.filter((c) => PROXIES.includes(c.name) || c.name === "node-tunnel-floor")) {
       const halfRate = rps.get(pacedLike(c.name))! / 2;
@@ -258,7 +258,7 @@ async function main(): Promise<void> {
         return entry;
       };
       even.set(c.name, await evenRounds("even"));
-      // The same with the contender on a vCPU of its own (see cpu-isolation.ts for why).
+      // Diagnostic (--own-vcpu): the same with the contender alone on a vCPU.
       if (cpuSplit !== undefined) {
         const split = cpuSplit;
         const everyone = [process.pid, ...started.map((p) => p.pid), nginxWorker(started[0]!.pid), ...contenders.filter((o) => o.name === "nginx").map((o) => o.pid())];
@@ -315,35 +315,39 @@ async function main(): Promise<void> {
       },
       addedLatencyAtHalfLoadMs: summarizeAdded(bursts, pacedLike),
       addedLatencyAtHalfLoadEvenMs: summarizeAdded(even, pacedLike),
-      addedLatencyAtHalfLoadEvenOwnVcpuMs: summarizeAdded(isolated, pacedLike),
-      cpuSplit: cpuSplit ?? null,
+      ...(cpuSplit ? { addedLatencyAtHalfLoadEvenOwnVcpuMs: summarizeAdded(isolated, pacedLike), cpuSplit } : {}),
       memoryPerWebSocketKiB: Object.fromEntries(wsMemory),
     };
     mkdirSync(resolve(opts.out, ".."), { recursive: true });
     writeFileSync(opts.out, JSON.stringify(summary, null, 2) + "\n");
 
     const figure = (entry: { p50: number; p99: number } | undefined, key: "p50" | "p99") => (entry ? entry[key].toFixed(3) : "-").padStart(10);
-    const rows = contenders.map((c) => {
-      const shapes = [summary.addedLatencyAtHalfLoadEvenOwnVcpuMs[c.name], summary.addedLatencyAtHalfLoadEvenMs[c.name], summary.addedLatencyAtHalfLoadMs[c.name]];
-      return [
+    const ownVcpu = summary.addedLatencyAtHalfLoadEvenOwnVcpuMs;
+    const shapes = [
+      { title: "wrk bursts", of: summary.addedLatencyAtHalfLoadMs },
+      { title: "even", of: summary.addedLatencyAtHalfLoadEvenMs },
+      ...(ownVcpu ? [{ title: "even, own vCPU", of: ownVcpu }] : []),
+    ];
+    const rows = contenders.map((c) =>
+      [
         c.name.padEnd(20),
         String(Math.round(rps.get(c.name)!)).padStart(8),
         (rps.get(c.name)! / rps.get("nginx")!).toFixed(2).padStart(9),
         cpuUs.get(c.name)!.toFixed(1).padStart(10),
-        ...shapes.flatMap((e) => [figure(e, "p50"), figure(e, "p99")]),
+        ...shapes.flatMap((shape) => [figure(shape.of[c.name], "p50"), figure(shape.of[c.name], "p99")]),
         !wsMemory.has(c.name) ? "-".padStart(10) : Number.isNaN(wsMemory.get(c.name)) ? "n/a".padStart(10) : wsMemory.get(c.name)!.toFixed(1).padStart(10),
-      ].join(" ");
-    });
+      ].join(" "),
+    );
     const check = (ok: boolean) => (ok ? "met" : "NOT met");
-    const p99 = (shape: typeof summary.addedLatencyAtHalfLoadMs, name: ContenderName) => (shape[name]?.p99 ?? NaN).toFixed(3);
-    const threeShapes = (name: ContenderName) =>
-      `${p99(summary.addedLatencyAtHalfLoadEvenOwnVcpuMs, name)} ms evenly paced on a vCPU of its own; sharing the vCPUs: ${p99(summary.addedLatencyAtHalfLoadEvenMs, name)} ms evenly paced, ${p99(summary.addedLatencyAtHalfLoadMs, name)} ms in wrk's 1 ms bursts`;
-    const ownP99 = summary.addedLatencyAtHalfLoadEvenOwnVcpuMs.router?.p99 ?? NaN;
+    const p99 = (of: typeof summary.addedLatencyAtHalfLoadMs | undefined, name: ContenderName) => of?.[name]?.p99 ?? NaN;
+    const everyShape = (name: ContenderName) => shapes.map((shape) => `${p99(shape.of, name).toFixed(3)} ms ${shape.title === "wrk bursts" ? "in wrk's 1 ms bursts" : shape.title === "even" ? "evenly paced" : "evenly paced, alone on a vCPU"}`).join(", ");
+    const burstP99 = p99(summary.addedLatencyAtHalfLoadMs, "router");
+    const evenP99 = p99(summary.addedLatencyAtHalfLoadEvenMs, "router");
     process.stdout.write(
       [
         "",
-        `${"".padEnd(20)} ${"".padStart(8)} ${"".padStart(9)} ${"".padStart(10)} ${"own vCPU, even ---------".padStart(21)} ${"shared, even ----------".padStart(21)} ${"shared, wrk bursts ----".padStart(21)}`,
-        `${"contender".padEnd(20)} ${"req/s".padStart(8)} ${"x nginx".padStart(9)} ${"CPU-us/req".padStart(10)} ${["+p50 ms", "+p99 ms"].map((h) => h.padStart(10)).join(" ")} ${["+p50 ms", "+p99 ms"].map((h) => h.padStart(10)).join(" ")} ${["+p50 ms", "+p99 ms"].map((h) => h.padStart(10)).join(" ")} ${"KiB/ws".padStart(10)}`,
+        `${"".padEnd(51)} ${shapes.map((shape) => `${shape.title} `.padEnd(21, "-")).join(" ")}`,
+        `${"contender".padEnd(20)} ${"req/s".padStart(8)} ${"x nginx".padStart(9)} ${"CPU-us/req".padStart(10)} ${shapes.map(() => `${"+p50 ms".padStart(10)} ${"+p99 ms".padStart(10)}`).join(" ")} ${"KiB/ws".padStart(10)}`,
         ...rows,
         "",
         `router / best Node peer (${bestPeer.name}): ${summary.ratios.routerVsBestNodePeer.toFixed(2)}x  (target >= 2x: ${check(summary.ratios.routerVsBestNodePeer >= 2)})`,
@@ -351,9 +355,9 @@ async function main(): Promise<void> {
         `router / nginx:                         ${summary.ratios.routerVsNginx.toFixed(2)}x  (target >= ~0.4x: ${check(summary.ratios.routerVsNginx >= 0.4)})`,
         `per CPU-second: router / nginx ${summary.ratios.cpuEfficiencyRouterVsNginx.toFixed(2)}x, router / best Node peer ${summary.ratios.cpuEfficiencyRouterVsBestNodePeer.toFixed(2)}x, router / bare node:http ${summary.ratios.cpuEfficiencyRouterVsBareNode.toFixed(2)}x`,
         `router / undici-floor (node:http + undici, no logic): ${summary.ratios.routerVsUndiciFloor.toFixed(2)}x req/s, ${summary.ratios.cpuEfficiencyRouterVsUndiciFloor.toFixed(2)}x per CPU-second`,
-        `router added p99 at half load: ${threeShapes("router")} (target < 1 ms, checked on the first: ${cpuSplit === undefined ? "not measured (one vCPU)" : check(ownP99 < 1)})`,
-        `  nginx, at its own half load: ${threeShapes("nginx")}`,
-        `  node-tunnel-floor at the router's pace: ${threeShapes("node-tunnel-floor")} (one Node hop with no work at all: the runtime's share of the router's figure)`,
+        `router added p99 at half load: ${everyShape("router")} (target < 1 ms in bursts and evenly paced: ${check(burstP99 < 1 && evenP99 < 1)})`,
+        `  nginx, at its own half load: ${everyShape("nginx")}`,
+        `  node-tunnel-floor at the router's pace: ${everyShape("node-tunnel-floor")} (one Node hop with no work at all: the runtime's share of the router's figure)`,
         `router engine: ${opts.engine}${opts.engine === "raw" ? " (router-node-engine: the node:http + undici engine, reference)" : ""}`,
         `load average (1 min) during the throughput runs: ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}; at the end: ${summary.machine.loadavg.map((l) => l.toFixed(1)).join(" ")} on ${summary.machine.cpus} cores — shared machine, numbers are noisy`,
         `results written to ${opts.out}`,
