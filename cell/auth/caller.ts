@@ -16,6 +16,8 @@ export interface Caller {
   role: Role;
   /** Location ids the caller may see, or "*" for all of the tenant's locations. */
   locations: "*" | ReadonlySet<string>;
+  /** When the access token lapses (ms since the epoch): long-lived connections end there. */
+  expiresAt: number;
 }
 
 export interface CallerDeps {
@@ -36,9 +38,9 @@ export async function identifyCaller(headers: Headers, deps: CallerDeps): Promis
   const authorization = headers.get("authorization");
   const token = authorization?.startsWith("Bearer ") ? authorization.slice(7).trim() : undefined;
   if (!token) throw refuse("missing access token: send 'Authorization: Bearer <token>'", "UNAUTHENTICATED", 401);
-  let claims;
+  let claims, expiresAt;
   try {
-    claims = await verifyAccessToken(token, deps.keys);
+    ({ claims, expiresAt } = await verifyAccessToken(token, deps.keys));
   } catch (error) {
     if (error instanceof InvalidAccessTokenError) throw refuse(error.message, "UNAUTHENTICATED", 401);
     throw error;
@@ -57,6 +59,7 @@ export async function identifyCaller(headers: Headers, deps: CallerDeps): Promis
     phone: claims.phone,
     role: membership.role,
     locations: membership.locations === "*" ? "*" : new Set(membership.locations),
+    expiresAt,
   };
 }
 

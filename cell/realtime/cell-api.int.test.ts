@@ -96,6 +96,28 @@ describe("Given two cell API processes (cell/main.ts) sharing Redis", () => {
     expect(await sales.next()).toMatchObject({ data: { orderCreated: { orderId: order.orderId, dashboard: null } } });
   });
 
+  it("ends a socket and a GraphQL subscription when their access token lapses, saying why", async () => {
+    const [hoanKiem] = fx.pho.locations;
+    // exp has whole seconds: this token lapses 2-3 s from now.
+    const token = await fx.issuer.token("owner-short", [{ tenant: fx.pho.slug, role: "owner", locations: "*" }], "3s");
+    const socket = socketClient(b.url, fx.pho.slug, token, [hoanKiem]);
+    const expired = new Promise((resolve) => socket.socket.once("session-expired", resolve));
+    const ended = new Promise((resolve) => socket.socket.once("disconnect", resolve));
+    expect(await socket.subscribed).toMatchObject([{ ok: true }]);
+    const sse = await subscribeSse(b.url, { authorization: `Bearer ${token}`, ...fx.headers(fx.pho.slug) }, ORDER_CREATED, {});
+    closers.push(sse.close);
+    expect(sse.status).toBe(200);
+
+    expect(await expired).toMatchObject({ code: "UNAUTHENTICATED" });
+    expect(await ended).toBe("io server disconnect");
+    expect(await sse.next(5_000)).toMatchObject({ errors: [{ message: expect.stringContaining("access token expired"), extensions: { code: "UNAUTHENTICATED" } }] });
+    // Nothing more reaches either after expiry.
+    await createOrder(a.url, hoanKiem, 1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(sse.events).toHaveLength(1);
+    expect(socket.sales).toHaveLength(0);
+  }, 20_000);
+
   it("refuses a dashboard subscription to another tenant's location", async () => {
     const sse = await subscribeSse(b.url, await asOwner(fx.bun.slug), DASHBOARD_UPDATES, { locationId: fx.pho.locations[0] });
     closers.push(sse.close);

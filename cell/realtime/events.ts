@@ -43,7 +43,8 @@ export interface PaymentEvent {
 export type RealtimeEvent = SaleEvent | PaymentEvent;
 
 /** Socket.io event names. */
-export const SOCKET_EVENTS = { sale: "sale", payment: "payment", subscribe: "subscribe", unsubscribe: "unsubscribe" } as const;
+/** `sessionExpired` is sent just before the cell ends a socket whose access token lapsed. */
+export const SOCKET_EVENTS = { sale: "sale", payment: "payment", subscribe: "subscribe", unsubscribe: "unsubscribe", sessionExpired: "session-expired" } as const;
 
 /** One room per tenant and location: the only unit events are ever sent to. */
 export function locationRoom(tenantId: string, locationId: string): string {

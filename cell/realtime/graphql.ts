@@ -7,6 +7,7 @@ import { builder } from "../graphql/builder.js";
 import { canSeeFigures, canSeeLocation } from "../auth/index.js";
 import type { DashboardSnapshot, SaleEvent } from "./events.js";
 import { loadDashboardSnapshot } from "./snapshot.js";
+import { untilExpiry } from "./until-expiry.js";
 
 const PaidAmount = builder.objectRef<{ method: string; amount: number }>("PaidAmount").implement({
   description: "Succeeded payments today by one method.",
@@ -71,7 +72,7 @@ builder.subscriptionFields((t) => ({
       if (!(await loadDashboardSnapshot(ctx.database, ctx.caller.tenantId, locationId).catch(() => undefined))) {
         throw new GraphQLError(`location ${locationId} not found`, { extensions: { code: "NOT_FOUND", field: "locationId" } });
       }
-      return ctx.pubsub.subscribe("dashboardUpdates", `${ctx.caller.tenantId}:${locationId}`);
+      return untilExpiry(ctx.pubsub.subscribe("dashboardUpdates", `${ctx.caller.tenantId}:${locationId}`), ctx.caller.expiresAt);
     },
     resolve: (snapshot) => snapshot,
   }),
@@ -82,9 +83,12 @@ builder.subscriptionFields((t) => ({
     subscribe: (_root, args, ctx) => {
       if (!ctx.pubsub) throw unavailable();
       const only = args.locationId ? String(args.locationId) : undefined;
-      return pipe(
-        ctx.pubsub.subscribe("orderCreated", ctx.caller.tenantId),
-        filter((e: SaleEvent) => canSeeLocation(ctx.caller, e.locationId) && (only === undefined || e.locationId === only)),
+      return untilExpiry(
+        pipe(
+          ctx.pubsub.subscribe("orderCreated", ctx.caller.tenantId),
+          filter((e: SaleEvent) => canSeeLocation(ctx.caller, e.locationId) && (only === undefined || e.locationId === only)),
+        ),
+        ctx.caller.expiresAt,
       );
     },
     resolve: (event) => event,

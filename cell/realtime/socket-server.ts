@@ -56,6 +56,7 @@ export function createSocketServer(httpServer: HttpServer, deps: RealtimeDeps): 
   });
 
   io.on("connection", (socket) => {
+    endAtExpiry(socket);
     socket.on(SOCKET_EVENTS.subscribe, (request: unknown, ack?: (reply: SubscribeReply) => void) => {
       subscribe(socket, request, deps.db).then(
         (reply) => ack?.(reply),
@@ -101,6 +102,24 @@ export function createSocketServer(httpServer: HttpServer, deps: RealtimeDeps): 
         resolve();
       }),
   };
+}
+
+// A socket is authenticated once, at its handshake; without this, a socket opened with a token
+// about to lapse would keep receiving events for as long as it stays open. At the token's expiry
+// the cell says why and ends the socket; the client reconnects with a fresh token.
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+function endAtExpiry(socket: Socket): void {
+  const { expiresAt } = socket.data.caller as Caller;
+  const timer = setTimeout(
+    () => {
+      socket.emit(SOCKET_EVENTS.sessionExpired, { code: "UNAUTHENTICATED", message: "access token expired: reconnect with a fresh one" });
+      socket.disconnect(true);
+    },
+    Math.min(Math.max(0, expiresAt - Date.now()), LONGEST_TIMER_MS),
+  );
+  timer.unref();
+  socket.once("disconnect", () => clearTimeout(timer));
 }
 
 async function authenticate(socket: Socket, deps: CallerDeps): Promise<Caller> {

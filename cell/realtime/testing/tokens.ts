@@ -4,7 +4,8 @@ import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER, signTenant, TENANT_HEADER, 
 
 export interface TestIssuer {
   jwks: JSONWebKeySet;
-  token(sub: string, memberships: Membership[]): Promise<string>;
+  /** `expiresIn` as jose reads it ("15m", "3s"); 15 minutes, like the control plane, by default. */
+  token(sub: string, memberships: Membership[], expiresIn?: string): Promise<string>;
 }
 
 export async function createTestIssuer(): Promise<TestIssuer> {
@@ -12,14 +13,14 @@ export async function createTestIssuer(): Promise<TestIssuer> {
   const jwk = { ...(await exportJWK(publicKey)), kid: "test-1", alg: "EdDSA", use: "sig" };
   return {
     jwks: { keys: [jwk] },
-    token: (sub, memberships) =>
+    token: (sub, memberships, expiresIn = "15m") =>
       new SignJWT({ phone: "+84900000000", memberships })
         .setProtectedHeader({ alg: "EdDSA", kid: "test-1" })
         .setIssuer(ACCESS_TOKEN_ISSUER)
         .setAudience(ACCESS_TOKEN_AUDIENCE)
         .setSubject(sub)
         .setIssuedAt()
-        .setExpirationTime("15m")
+        .setExpirationTime(expiresIn)
         .sign(privateKey),
   };
 }

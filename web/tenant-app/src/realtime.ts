@@ -1,6 +1,7 @@
 // Live figures over the cell's socket.io (JWT in the handshake, one room per location): each sale
 // pushes the location's new totals, so the dashboard need not poll.
 import { io, type Socket } from "socket.io-client";
+import { reconnectWithFreshToken } from "../../shared/live-socket.js";
 import { loadSession, refreshSession } from "../../shared/session.js";
 
 export interface LiveTotals {
@@ -26,16 +27,13 @@ export function subscribeToLocation(locationId: string, handlers: LiveHandlers):
     socket.emit("subscribe", { locationId }, (reply: { ok: boolean; dashboard?: LiveTotals }) => {
       if (reply.ok && reply.dashboard) handlers.onTotals(reply.dashboard);
     });
+  const reconnect = reconnectWithFreshToken(socket, () => refreshSession(loadSession()?.accessToken).then(() => undefined));
   socket.on("connect", () => {
     handlers.onStatus(true);
     subscribe();
   });
   socket.on("disconnect", () => handlers.onStatus(false));
-  socket.on("connect_error", () => {
-    handlers.onStatus(false);
-    // An expired token is the usual cause; the next automatic retry uses the refreshed one.
-    void refreshSession(loadSession()?.accessToken).catch(() => undefined);
-  });
+  socket.on("connect_error", () => handlers.onStatus(false));
   // Events carry today's totals only for owners and managers (the cell leaves them out for staff).
   const onEvent = (event: { dashboard?: LiveTotals }) => {
     if (event.dashboard) handlers.onTotals(event.dashboard);
@@ -43,6 +41,7 @@ export function subscribeToLocation(locationId: string, handlers: LiveHandlers):
   socket.on("sale", onEvent);
   socket.on("payment", onEvent);
   return () => {
+    reconnect.stop();
     socket.removeAllListeners();
     socket.disconnect();
   };
