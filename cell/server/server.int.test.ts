@@ -38,6 +38,18 @@ describe("Given a running cell API process", () => {
     expect((await fetch(`${base}/nope`)).status).toBe(404);
   });
 
+  it("echoes the router's request id on every kind of answer, so the router can tell answers apart", async () => {
+    const id = { "x-request-id": "rid-0123456789abcdef" };
+    const token = await cell.issuer.token({ memberships: [{ tenant: "xoi", role: "owner", locations: "*" }] });
+    const answers = await Promise.all([
+      fetch(`${base}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}`, ...routerHeaders("xoi"), ...id }, body: '{"query":"{ tenant { slug } }"}' }),
+      fetch(`${base}/healthz`, { headers: id }),
+      fetch(`${base}/nope`, { headers: id }),
+      fetch(`${base}/webhooks/momo/ipn`, { method: "POST", headers: { "content-type": "application/json", ...id }, body: "{}" }),
+    ]);
+    expect(answers.map((a) => a.headers.get("x-request-id"))).toEqual(Array(4).fill("rid-0123456789abcdef"));
+  });
+
   it("reads a large body within the limit, and refuses one over it (413) or without a length (411) unread", async () => {
     const token = await cell.issuer.token({ memberships: [{ tenant: "xoi", role: "owner", locations: "*" }] });
     const headers = { "content-type": "application/json", authorization: `Bearer ${token}`, ...routerHeaders("xoi") };

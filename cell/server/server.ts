@@ -101,6 +101,10 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
 
   function route(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? "/").split("?", 1)[0];
+    // The router's request id goes back on the answer: the router refuses an answer naming
+    // another request, which catches a slipped keep-alive connection (router/raw/response-head.ts).
+    const requestId = req.headers["x-request-id"];
+    if (typeof requestId === "string") res.setHeader("x-request-id", requestId);
     res.on("finish", () => metrics.httpRequests.inc({ route: knownRoute(path), status: String(res.statusCode) }));
     if (path === "/healthz") return send(res, 200, "application/json", '{"status":"ok"}');
     if (path === "/readyz") {

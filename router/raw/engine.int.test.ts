@@ -101,6 +101,13 @@ describe("Given the raw engine in front of recording and scripted cells", () => 
         return { parts: [], close: true };
       case "/slow":
         return { parts: [400, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow"] };
+      case "/echo": {
+        const id = /\r\nx-request-id: ([^\r]*)/i.exec(head)?.[1] ?? "";
+        return { parts: [`HTTP/1.1 200 OK\r\nx-request-id: ${id}\r\nContent-Length: 4\r\n\r\nmine`] };
+      }
+      case "/slipped":
+        // What a cell whose connection framing slipped sends: an answer that belongs to an earlier request.
+        return { parts: ["HTTP/1.1 200 OK\r\nx-request-id: an-earlier-request\r\nContent-Length: 4\r\n\r\nLEAK"] };
       case "/ambiguous":
         return { parts: ["HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"] };
       default:
@@ -343,6 +350,22 @@ describe("Given the raw engine in front of recording and scripted cells", () => 
     const bad = await rawExchange(url, "GET /ambiguous HTTP/1.1\r\nHost: framed.localhost\r\n\r\n");
     expect(bad.text).toMatch(/^HTTP\/1\.1 502 /);
     expect(bad.text).toContain("ROUTER_ERR_BAD_GATEWAY");
+    await eventually("no request left at a cell", () => inflight() === 0, 3_000);
+  });
+
+  it("passes an answer that echoes its request id, and refuses one naming another request (502, never its body)", async () => {
+    const echoed = await rawExchange(url, "GET /echo HTTP/1.1\r\nHost: framed.localhost\r\nConnection: close\r\n\r\n");
+    expect(echoed.text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(echoed.text.match(/x-request-id:/gi)).toHaveLength(1);
+    expect(echoed.text.endsWith("\r\n\r\nmine")).toBe(true);
+    const connectionsBefore = scripted.connections;
+    const slipped = await rawExchange(url, "GET /slipped HTTP/1.1\r\nHost: framed.localhost\r\n\r\nGET /plain HTTP/1.1\r\nHost: framed.localhost\r\nConnection: close\r\n\r\n");
+    expect(slipped.text).toMatch(/^HTTP\/1\.1 502 /);
+    expect(slipped.text).toContain("ROUTER_ERR_BAD_GATEWAY");
+    expect(slipped.text).not.toContain("LEAK");
+    // That cell connection is not trusted again: the pipelined request behind went out on another.
+    expect(slipped.text).toMatch(/\r\n\r\nplain$/);
+    expect(scripted.connections).toBeGreaterThan(connectionsBefore);
     await eventually("no request left at a cell", () => inflight() === 0, 3_000);
   });
 

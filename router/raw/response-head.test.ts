@@ -8,7 +8,8 @@ describe("Given response heads from a cell", () => {
     const r = parse("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nTransfer-Encoding: chunked\r\n\r\n");
     expect(r).toMatchObject({ status: 200, body: BodyKind.Chunked, reusable: true });
     expect((r as { rewritten: string }).rewritten).toBe("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nx-request-id: rid\r\ntransfer-encoding: chunked");
-    expect(parse("HTTP/1.1 201 Created\r\nContent-Length: 3\r\nx-request-id: cell-id\r\n\r\n")).toMatchObject({ body: BodyKind.Length, contentLength: 3, rewritten: "HTTP/1.1 201 Created\r\nContent-Length: 3\r\nx-request-id: cell-id" });
+    // The cell's echo of the request id is kept as sent (not added twice).
+    expect(parse("HTTP/1.1 201 Created\r\nContent-Length: 3\r\nx-request-id: rid\r\n\r\n")).toMatchObject({ body: BodyKind.Length, contentLength: 3, rewritten: "HTTP/1.1 201 Created\r\nContent-Length: 3\r\nx-request-id: rid" });
   });
 
   it("copies kept lines as they came and drops others wherever they are (first, middle, repeated, last)", () => {
@@ -47,5 +48,11 @@ describe("Given response heads from a cell", () => {
     expect(parse("HTTP/1.1 200 OK\r\n\r\n")).toMatchObject({ status: 200 });
     expect(parse("HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n")).toMatchObject({ status: 200 });
     expect(parse("HTTP/1.1 200 OK\r\nContent-Len")).toBe("incomplete");
+  });
+
+  it("refuses an answer that names another request: the cell connection's framing has slipped", () => {
+    expect(parse("HTTP/1.1 200 OK\r\nx-request-id: other\r\nContent-Length: 4\r\n\r\n")).toBe("bad");
+    expect(parse("HTTP/1.1 200 OK\r\nX-Request-Id: RID\r\nContent-Length: 4\r\n\r\n")).toBe("bad");
+    expect(parse("HTTP/1.1 200 OK\r\nX-Request-Id: rid\r\nContent-Length: 4\r\n\r\n")).toMatchObject({ status: 200 });
   });
 });

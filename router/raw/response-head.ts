@@ -1,7 +1,10 @@
 // The cell's response head: parsed to know where the response ends (so the upstream socket can
 // carry the next request) and rewritten for the client: hop-by-hop headers dropped, the
 // router's x-request-id added, Connection: close when the client connection ends after it.
-// A head the router cannot frame with certainty is refused (502) rather than guessed at.
+// A head the router cannot frame with certainty is refused (502) rather than guessed at, and so
+// is one naming another request: cells echo the x-request-id they were sent, so a different one
+// means the cell connection's framing has slipped (a cell that answered twice, say) and this
+// answer belongs to another request — possibly another tenant's, in a shared cell.
 import { listTokens, parseContentLength, parseFieldLines } from "./fields.js";
 
 export const enum BodyKind {
@@ -99,6 +102,7 @@ export function parseResponseHead(buf: Buffer, start: number, headRequest: boole
       }
       // an identical repeat: send one (dropped below)
     } else if (lower === "x-request-id") {
+      if (value !== requestId) return "bad";
       hasRequestId = true;
       continue;
     } else if (HOP_BY_HOP.has(lower)) {
