@@ -67,6 +67,14 @@ export async function withContenderIsolated<T>(split: CpuSplit, contenderPid: nu
   try {
     return await fn();
   } finally {
-    for (const pid of [contenderPid, ...others]) setAffinity(pid, split.all);
+    // Every process gets its affinity back even if one has exited (a crashed contender is
+    // usually why `fn` threw, and that error is the one to see, not taskset's).
+    for (const pid of [contenderPid, ...others]) {
+      try {
+        setAffinity(pid, split.all);
+      } catch {
+        // gone: nothing to restore
+      }
+    }
   }
 }

@@ -346,7 +346,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         "",
-        `${"".padEnd(51)} ${shapes.map((shape) => `${shape.title} `.padEnd(21, "-")).join(" ")}`,
+        `${"".padEnd(50)} ${shapes.map((shape) => `${shape.title} `.padEnd(21, "-")).join(" ")}`,
         `${"contender".padEnd(20)} ${"req/s".padStart(8)} ${"x nginx".padStart(9)} ${"CPU-us/req".padStart(10)} ${shapes.map(() => `${"+p50 ms".padStart(10)} ${"+p99 ms".padStart(10)}`).join(" ")} ${"KiB/ws".padStart(10)}`,
         ...rows,
         "",

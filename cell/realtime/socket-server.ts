@@ -2,7 +2,7 @@
 // router's signed tenant header + the control plane's access token) and join one room per
 // location they may see; with Redis, the socket.io Redis adapter carries every emit to the
 // clients of every API replica.
-import type { Server as HttpServer } from "node:http";
+import type { Server as HttpServer, IncomingMessage } from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
 import type { Redis } from "ioredis";
 import { Server, type Socket } from "socket.io";
@@ -39,6 +39,13 @@ export function createSocketServer(httpServer: HttpServer, deps: RealtimeDeps): 
     // Events are small; a client never needs to send more than a subscribe request.
     maxHttpBufferSize: 16 * 1024,
     ...(deps.redis ? { adapter: createAdapter(deps.redis.publisher, deps.redis.subscriber, { key: "lsp:socket.io" }) } : {}),
+  });
+
+  // engine.io answers its own HTTP requests (handshake, long-polling), outside the cell's request
+  // handler: they echo the router's request id too, which the router checks (ADR 1440).
+  io.engine.on("headers", (headers: Record<string, string>, req: IncomingMessage) => {
+    const requestId = req.headers["x-request-id"];
+    if (typeof requestId === "string") headers["x-request-id"] = requestId;
   });
 
   io.use((socket, next) => {
@@ -142,6 +149,9 @@ async function subscribe(socket: Socket, request: unknown, db: Database): Promis
   // RLS hides other tenants' locations, so this also refuses a location id of another tenant.
   const dashboard = await loadDashboardSnapshot(db, caller.tenantId, locationId);
   if (!dashboard) return { ok: false, code: "NOT_FOUND", message: `location ${locationId} not found` };
+  // The socket may have gone (token expiry, the client) while the snapshot was read: joining now
+  // would put it back in rooms after it left them all, an entry nothing would ever remove.
+  if (socket.disconnected) return { ok: false, code: "UNAUTHENTICATED", message: "the connection closed" };
   const room = locationRoom(caller.tenantId, locationId);
   if (!canSeeFigures(caller)) {
     await socket.join(room);

@@ -17,17 +17,20 @@ export interface LiveHandlers {
 }
 
 export function subscribeToLocation(locationId: string, handlers: LiveHandlers): () => void {
+  // The token the last handshake carried: the one to report as rejected (another tab or the
+  // GraphQL client may have refreshed since, and then no second refresh is needed).
+  let sent: string | undefined;
   const socket: Socket = io({
     path: "/socket.io",
     transports: ["websocket"],
     // A function, so every reconnect picks up a refreshed token.
-    auth: (cb) => cb({ token: loadSession()?.accessToken }),
+    auth: (cb) => cb({ token: (sent = loadSession()?.accessToken) }),
   });
   const subscribe = () =>
     socket.emit("subscribe", { locationId }, (reply: { ok: boolean; dashboard?: LiveTotals }) => {
       if (reply.ok && reply.dashboard) handlers.onTotals(reply.dashboard);
     });
-  const reconnect = reconnectWithFreshToken(socket, () => refreshSession(loadSession()?.accessToken).then(() => undefined));
+  const reconnect = reconnectWithFreshToken(socket, () => refreshSession(sent).then(() => undefined));
   socket.on("connect", () => {
     handlers.onStatus(true);
     subscribe();
