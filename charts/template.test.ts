@@ -106,6 +106,20 @@ describe("Given the default values", () => {
     expect(envOf(container(manifests, "lsp-control-plane")).OTP_PEPPER).toEqual({ secretKeyRef: { name: "lsp-generated", key: "otp-pepper" } });
   });
 
+  it("keeps the SMS outbox off the network unless asked for (it shows every sign-in code)", () => {
+    const env = envOf(container(manifests, "lsp-control-plane"));
+    expect(env.SMS_PROVIDER).toBe("outbox");
+    expect(env.SMS_OUTBOX_HTTP).toBeUndefined();
+    expect(envOf(container(renderChart({ controlPlane: { smsOutboxHttp: true } }), "lsp-control-plane")).SMS_OUTBOX_HTTP).toBe("true");
+  });
+
+  it("sends SMS through SpeedSMS with the token from a Secret, and says which value is missing without one", () => {
+    const env = envOf(container(renderChart({ controlPlane: { smsProvider: "speedsms", smsOutboxHttp: true, speedsms: { existingSecret: "speedsms", sender: "LSP", smsType: 3 } } }), "lsp-control-plane"));
+    expect(env).toMatchObject({ SMS_PROVIDER: "speedsms", SPEEDSMS_ACCESS_TOKEN: { secretKeyRef: { name: "speedsms", key: "access-token" } }, SPEEDSMS_SENDER: "LSP", SPEEDSMS_SMS_TYPE: "3" });
+    expect(env.SMS_OUTBOX_HTTP).toBeUndefined();
+    expect(renderError({ controlPlane: { smsProvider: "speedsms" } })).toContain("controlPlane.speedsms.existingSecret is required");
+  });
+
   it("runs one billing sync with the control plane's database, Tenant access and the platform key the operator gives every cell", () => {
     const d = deployment(manifests, "lsp-billing-sync");
     expect(d.spec!.replicas).toBe(1);

@@ -38,7 +38,7 @@ describe("Given the control-plane command", () => {
   it("serves sign-in from environment settings and stops cleanly on SIGTERM", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", "control-plane/main.ts"], {
       cwd: ROOT,
-      env: { ...process.env, LOG_LEVEL: "info", PORT: "0", HOST: "127.0.0.1", DATABASE_URL: db.url, REDIS_URL: process.env.REDIS_URL!, OTP_PEPPER: "cli-test-pepper-0123456789", SIGNING_KEYS_DIR: keysDir },
+      env: { ...process.env, LOG_LEVEL: "info", PORT: "0", HOST: "127.0.0.1", DATABASE_URL: db.url, REDIS_URL: process.env.REDIS_URL!, OTP_PEPPER: "cli-test-pepper-0123456789", SIGNING_KEYS_DIR: keysDir, SMS_OUTBOX_HTTP: "true" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));

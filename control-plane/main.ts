@@ -51,6 +51,7 @@ interface ServeOptions {
   otpPepper?: string;
   tenantRegistry: string;
   trustProxy?: boolean;
+  smsOutboxHttp?: boolean;
 }
 
 function smsProvider(opts: ServeOptions): SmsProvider | "outbox" {
@@ -74,7 +75,8 @@ program
   .addOption(new Option("--host <host>", "address to bind").env("HOST").default("0.0.0.0"))
   .addOption(new Option("--database-url <url>", "Postgres (schema control_plane is migrated on start)").env("DATABASE_URL"))
   .addOption(new Option("--redis-url <url>", "Redis for OTP codes, rate limits and the SMS outbox").env("REDIS_URL"))
-  .addOption(new Option("--sms-provider <name>", "outbox: kept in Redis, served at /dev/sms-outbox (development); speedsms: the SpeedSMS gateway").env("SMS_PROVIDER").choices(["outbox", "speedsms"]).default("outbox"))
+  .addOption(new Option("--sms-provider <name>", "outbox: kept in Redis, not sent (development); speedsms: the SpeedSMS gateway").env("SMS_PROVIDER").choices(["outbox", "speedsms"]).default("outbox"))
+  .addOption(new Option("--sms-outbox-http", "serve the outbox at GET /dev/sms-outbox — development only: anyone who reaches it reads every sign-in code").env("SMS_OUTBOX_HTTP"))
   .addOption(new Option("--speedsms-access-token <token>", "SpeedSMS API access token (with --sms-provider speedsms)").env("SPEEDSMS_ACCESS_TOKEN"))
   .addOption(new Option("--speedsms-sms-type <type>", "SpeedSMS sms_type: 2 random number, 3 brandname, 4 default brandname, 5 Android app").env("SPEEDSMS_SMS_TYPE").choices(["2", "3", "4", "5"]).default("2"))
   .addOption(new Option("--speedsms-sender <name>", "registered brandname (type 3) or device id (type 5)").env("SPEEDSMS_SENDER").default(""))
@@ -96,9 +98,14 @@ program
       tenantRegistry: opts.tenantRegistry === "kubernetes" ? KubernetesTenantRegistry.fromDefault() : new MemoryTenantRegistry(),
       sms: smsProvider(opts),
       trustProxy: Boolean(opts.trustProxy),
+      smsOutboxHttp: Boolean(opts.smsOutboxHttp) && opts.smsProvider === "outbox",
       logger: log,
     });
     if (!opts.signingKeysDir) log.warn("SIGNING_KEYS_DIR is not set: signing keys live in memory and change on every restart");
+    if (opts.smsProvider === "outbox") {
+      if (opts.smsOutboxHttp) log.warn("SMS_OUTBOX_HTTP is on: every sign-in code is readable at /dev/sms-outbox — development only, never on a public address");
+      else log.warn("SMS_PROVIDER=outbox: SMS (sign-in codes, invites) are kept, not sent; set SMS_PROVIDER=speedsms to send them");
+    }
     await controlPlane.listen(port, opts.host);
     // Owners of Tenants applied with kubectl get their owner membership, as signup gives it.
     const stopAdoption =

@@ -20,6 +20,7 @@ import { MemoryState } from "./identity/memory-state.js";
 import { RedisState } from "./identity/redis-state.js";
 import type { StateMode, VolatileState } from "./identity/volatile-state.js";
 import { createContext, type Services } from "./graphql/context.js";
+import { clientAddress } from "./http/client-address.js";
 import { errorMasker } from "./graphql/errors.js";
 import { schema } from "./graphql/schema/index.js";
 import { sendError } from "./http/json.js";
@@ -48,12 +49,17 @@ export interface ControlPlaneConfig {
   keyReloadIntervalMs?: number;
   /** Memory registry when omitted; pass KubernetesTenantRegistry in a cluster. */
   tenantRegistry?: TenantRegistry;
-  /** "outbox" (default) keeps messages in Redis (or memory) and serves /dev/sms-outbox. */
+  /** "outbox" (default) keeps messages in Redis (or memory) instead of sending them. */
   sms?: SmsProvider | "outbox";
+  /**
+   * Serve the outbox at GET /dev/sms-outbox. Development and tests only: whoever reaches it reads
+   * every sign-in code and invite, i.e. can sign in as anyone. Off unless asked for.
+   */
+  smsOutboxHttp?: boolean;
   /** Prefix for every Redis key, so several control planes can share one Redis (tests). */
   redisKeyPrefix?: string;
   otpLimits?: Partial<OtpLimits>;
-  /** Use the first X-Forwarded-For address as the client IP (only behind a proxy that sets it). */
+  /** Take the client IP from X-Forwarded-For's last entry (only behind one proxy that sets it; http/client-address.ts). */
   trustProxy?: boolean;
   logger?: Logger;
   /**
@@ -141,12 +147,14 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
     otp,
     sessions,
     metrics,
-    outbox,
-    clientIp: (req) => clientIp(req, config.trustProxy ?? false),
+    outbox: config.smsOutboxHttp === true ? outbox : undefined,
+    clientIp: (req) => clientAddress(req, config.trustProxy ?? false),
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? "/", "http://control-plane");
+    const url = URL.parse(req.url ?? "/", "http://control-plane");
+    // A request target no URL can be made of ("//", "/\\"): answered, not left to time out.
+    if (url === null) return sendError(res, new ControlPlaneError("BAD_REQUEST", "the request target is not a valid path"));
     const started = process.hrtime.bigint();
     const route = ROUTES.get(url.pathname);
     const label = route ? url.pathname : url.pathname === "/graphql" ? "/graphql" : "other";
@@ -207,11 +215,3 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
   };
 }
 
-function clientIp(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const forwarded = req.headers["x-forwarded-for"];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-    if (first) return first;
-  }
-  return req.socket.remoteAddress ?? "unknown";
-}

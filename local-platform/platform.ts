@@ -119,6 +119,8 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       keyStore: new DirectoryKeyStore(join(options.dataDir, "signing-keys")),
       tenantRegistry: new KubernetesTenantRegistry(kc),
       sms: "outbox",
+      // The local platform's sign-in reads codes there (README); it listens on 127.0.0.1 only.
+      smsOutboxHttp: true,
       trustProxy: true,
       logger: log.child({ component: "control-plane" }),
       databaseShutsDownWithUs: true,

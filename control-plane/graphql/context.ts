@@ -24,29 +24,38 @@ export interface GraphQLContext {
   user(): Promise<User | undefined>;
   /** The caller, or UNAUTHENTICATED. */
   requireUser(): Promise<User>;
+  /**
+   * A new access token for the caller with their current memberships, expiring no later than the
+   * token they presented (so it can never extend a session; only /auth/refresh does).
+   */
+  freshAccessToken(): Promise<string>;
 }
 
 export function createContext(services: Services, request: Request): GraphQLContext {
   const token = bearerToken(request.headers.get("authorization"));
   let cached: Promise<User | undefined> | undefined;
+  let presentedExpiresAt: number | undefined;
   const user = () =>
     (cached ??= (async () => {
       if (!token) return undefined;
       try {
-        const { claims } = await verifyAccessToken(token, services.jwks());
+        const { claims, expiresAt } = await verifyAccessToken(token, services.jwks());
+        presentedExpiresAt = expiresAt;
         return await findUserById(services.pool, claims.sub);
       } catch (error) {
         if (error instanceof AccessTokenError) throw new ControlPlaneError("UNAUTHENTICATED", error.message);
         throw error;
       }
     })());
+  const requireUser = async () => {
+    const u = await user();
+    if (!u) throw new ControlPlaneError("UNAUTHENTICATED", "sign in first (Authorization: Bearer <access token>)");
+    return u;
+  };
   return {
     services,
     user,
-    async requireUser() {
-      const u = await user();
-      if (!u) throw new ControlPlaneError("UNAUTHENTICATED", "sign in first (Authorization: Bearer <access token>)");
-      return u;
-    },
+    requireUser,
+    freshAccessToken: async () => services.sessions.accessTokenFor(await requireUser(), presentedExpiresAt),
   };
 }

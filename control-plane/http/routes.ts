@@ -20,7 +20,7 @@ export interface RouteDeps {
   otp: OtpService;
   sessions: Sessions;
   metrics: ControlPlaneMetrics;
-  /** Present only when the outbox SMS provider is in use (development and tests). */
+  /** Present only with the outbox SMS provider and smsOutboxHttp (development and tests). */
   outbox?: OutboxSmsProvider;
   clientIp(req: IncomingMessage): string;
 }
@@ -77,7 +77,7 @@ async function metrics(deps: RouteDeps, _req: IncomingMessage, res: ServerRespon
 }
 
 async function smsOutbox(deps: RouteDeps, _req: IncomingMessage, res: ServerResponse, url: URL) {
-  if (!deps.outbox) throw new ControlPlaneError("NOT_FOUND", "the SMS outbox exists only with SMS_PROVIDER=outbox");
+  if (!deps.outbox) throw new ControlPlaneError("NOT_FOUND", "the SMS outbox is served only with SMS_PROVIDER=outbox and SMS_OUTBOX_HTTP=true (development: it shows every sign-in code)");
   const phone = url.searchParams.get("phone");
   let to: string | undefined;
   if (phone) {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { request as httpRequest } from "node:http";
 import { createRemoteJWKSet, decodeJwt } from "jose";
 import { randomPhone } from "../testing/databases.js";
 import type { ControlPlaneConfig } from "../server.js";
@@ -63,6 +64,26 @@ describe.each(stateModes)("Given a control plane keeping codes in %s", (_mode, o
       expect(await h.post("/auth/otp/verify", { phone: randomPhone(), code: "12ab" })).toMatchObject({ status: 400, body: { error: { code: "CODE_INVALID", field: "code" } } });
       const notJson = await fetch(`${h.cp.url}/auth/otp/request`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
       expect(notJson.status).toBe(400);
+      // A request target no URL can be made of is answered at once, not left hanging.
+      const target = new URL(h.cp.url);
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        const req = httpRequest({ host: target.hostname, port: target.port, path: "//", timeout: 3_000 }, (res) => (res.resume(), resolve(res.statusCode)));
+        req.on("timeout", () => (req.destroy(), resolve(undefined)));
+        req.on("error", reject);
+        req.end();
+      });
+      expect(status).toBe(400);
+    });
+
+    it("serves the SMS outbox only when asked to (it shows every sign-in code)", async () => {
+      const closed = await startHarness({ ...overrides, smsOutboxHttp: false });
+      try {
+        const res = await fetch(`${closed.cp.url}/dev/sms-outbox`);
+        expect(res.status).toBe(404);
+        expect(((await res.json()) as { error: { message: string } }).error.message).toContain("SMS_OUTBOX_HTTP=true");
+      } finally {
+        await closed.stop();
+      }
     });
   });
 

@@ -40,8 +40,14 @@ export class Sessions {
     await this.refreshTokens.revokeFamilyOf(refreshToken);
   }
 
-  async accessTokenFor(user: User): Promise<string> {
-    return signAccessToken(this.keys, { sub: user.id, phone: user.phone, memberships: await membershipsOf(this.pool, user.id) });
+  /**
+   * A token with the user's current memberships. `notAfter` (seconds since the epoch) caps its
+   * expiry: a token handed out because another token was presented (GraphQL mutations that change
+   * memberships) must not outlive that one, or an access token could be renewed forever without
+   * the refresh token, past a sign-out or a revoked refresh family.
+   */
+  async accessTokenFor(user: User, notAfter?: number): Promise<string> {
+    return signAccessToken(this.keys, { sub: user.id, phone: user.phone, memberships: await membershipsOf(this.pool, user.id) }, { notAfter });
   }
 
   private async pair(user: User, refreshToken: string): Promise<TokenPair> {

@@ -25,6 +25,8 @@ export class AccessTokenError extends Error {
 
 export interface VerifiedAccessToken {
   claims: AccessTokenClaims;
+  /** The token's `exp` (seconds since the epoch). */
+  expiresAt: number;
   /** The caller's membership of `options.tenant`; present whenever a tenant was asked for. */
   membership?: Membership;
 }
@@ -48,6 +50,7 @@ export async function verifyAccessToken(token: string | undefined, jwks: JWTVeri
       typ: ACCESS_TOKEN_TYPE,
       currentDate: options.currentDate,
       clockTolerance: options.clockToleranceSeconds ?? 5,
+      requiredClaims: ["exp"],
     }));
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw new AccessTokenError("TOKEN_EXPIRED", "the access token has expired; refresh it");
@@ -55,10 +58,11 @@ export async function verifyAccessToken(token: string | undefined, jwks: JWTVeri
   }
   const parsed = AccessTokenClaims.safeParse(payload);
   if (!parsed.success) throw new AccessTokenError("TOKEN_INVALID", `the access token's claims are malformed: ${parsed.error.issues[0]?.message ?? "unknown"}`);
-  if (options.tenant === undefined) return { claims: parsed.data };
+  const expiresAt = (payload as { exp: number }).exp;
+  if (options.tenant === undefined) return { claims: parsed.data, expiresAt };
   const membership = membershipFor(parsed.data, options.tenant);
   if (!membership) throw new AccessTokenError("TENANT_FORBIDDEN", `this token grants no access to tenant '${options.tenant}'`);
-  return { claims: parsed.data, membership };
+  return { claims: parsed.data, expiresAt, membership };
 }
 
 /** The token from an `Authorization: Bearer …` header value, or undefined. */

@@ -58,6 +58,20 @@ describe("Given a signed-in owner signing up a tenant", () => {
     expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "SLUG_TAKEN", field: "slug" });
   });
 
+  it("never hands back a token that outlives the one presented, so a retried signup cannot renew a session", async () => {
+    const owner = await h.signIn(randomPhone());
+    const input = { i: { slug: freshSlug(), displayName: "Hủ Tiếu", ownerName: "Chú Tư" } };
+    const presented = decodeJwt(owner.accessToken).exp!;
+    await new Promise((r) => setTimeout(r, 1_100));
+    const first = (await h.graphql(SIGNUP, input, owner.accessToken)).data.signupTenant.accessToken as string;
+    const again = (await h.graphql(SIGNUP, input, first)).data.signupTenant.accessToken as string;
+    // Both carry the new membership, and neither expires later than the token first presented.
+    for (const token of [first, again]) {
+      expect(decodeJwt(token).memberships).toEqual([{ tenant: input.i.slug, role: "owner", locations: "*" }]);
+      expect(decodeJwt(token).exp).toBe(presented);
+    }
+  });
+
   it("lets exactly one of two owners racing for a slug win", async () => {
     const [a, b] = await Promise.all([h.signIn(randomPhone()), h.signIn(randomPhone())]);
     const slug = freshSlug();

@@ -108,6 +108,23 @@ describe.each(stateModes)("Given staff codes rate-limited in %s", (_mode, overri
       expect((await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone: randomPhone(), role: "STAFF" } }, token)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
     });
 
+    it("lets a manager revoke only invites they could have made", async () => {
+      const owner = await ownerWithTenant();
+      const managerPhone = randomPhone();
+      await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone: managerPhone, role: "MANAGER", locationIds: ["q1"] } }, owner.accessToken);
+      const invitation = inviteCode(await h.lastSms(managerPhone));
+      const manager = await h.signIn(managerPhone);
+      const token = (await h.graphql(ACCEPT, { c: invitation }, manager.accessToken)).data.acceptInvite.accessToken;
+      const REVOKE = `mutation($id: ID!) { revokeInvite(id: $id) { status } }`;
+      const byOwner = async (role: string, locationIds: string[]) => (await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone: randomPhone(), role, locationIds } }, owner.accessToken)).data.inviteStaff.id as string;
+      const otherManager = await byOwner("MANAGER", ["q1"]);
+      const staffElsewhere = await byOwner("STAFF", ["q7"]);
+      const staffHere = await byOwner("STAFF", ["q1"]);
+      expect((await h.graphql(REVOKE, { id: otherManager }, token)).errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", field: "role" });
+      expect((await h.graphql(REVOKE, { id: staffElsewhere }, token)).errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", field: "locations" });
+      expect((await h.graphql(REVOKE, { id: staffHere }, token)).data.revokeInvite).toEqual({ status: "REVOKED" });
+    });
+
     it("hides a tenant from non-members and refuses staff the staff list", async () => {
       const owner = await ownerWithTenant();
       const stranger = await h.signIn(randomPhone());

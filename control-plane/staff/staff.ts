@@ -147,7 +147,9 @@ export class Staff {
   async revokeInvite(actor: User, id: string): Promise<Invite> {
     const invite = await this.pool.query<InviteRow>("SELECT * FROM control_plane.invites WHERE id = $1", [uuidOrThrow(id)]);
     if (!invite.rows[0]) throw new ControlPlaneError("NOT_FOUND", `no invite ${id}`, { field: "id" });
-    await this.actorMembership(actor, invite.rows[0].tenant_slug, ["owner", "manager"]);
+    const granter = await this.actorMembership(actor, invite.rows[0].tenant_slug, ["owner", "manager"]);
+    // Only an invite the actor could have made: a manager revokes staff invites to their own locations.
+    assertMayGrant(granter, invite.rows[0].role, invite.rows[0].locations);
     const { rows } = await this.pool.query<InviteRow>("UPDATE control_plane.invites SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING *", [id]);
     return toInvite(rows[0]!);
   }

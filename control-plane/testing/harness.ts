@@ -27,6 +27,7 @@ export async function startHarness(overrides: Partial<ControlPlaneConfig> = {}):
     redisKeyPrefix: uniquePrefix(),
     tenantRegistry: registry,
     trustProxy: true,
+    smsOutboxHttp: true,
     ...overrides,
   });
   await cp.listen(0);

@@ -108,7 +108,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { code }, ctx) => {
       const user = await ctx.requireUser();
       const membership = await ctx.services.staff.acceptInvite(user, code);
-      return { membership, accessToken: await ctx.services.sessions.accessTokenFor(user) };
+      return { membership, accessToken: await ctx.freshAccessToken() };
     },
   }),
   createJoinCode: t.field({
@@ -133,7 +133,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { code }, ctx) => {
       const user = await ctx.requireUser();
       const membership = await ctx.services.staff.joinWithCode(user, code);
-      return { membership, accessToken: await ctx.services.sessions.accessTokenFor(user) };
+      return { membership, accessToken: await ctx.freshAccessToken() };
     },
   }),
   changeStaffRole: t.field({
@@ -144,7 +144,7 @@ builder.mutationFields((t) => ({
       const user = await ctx.requireUser();
       const membership = await ctx.services.staff.changeRole(user, args.tenantSlug, String(args.userId), args.role, locationsInput(args.locationIds));
       // The caller's own token is unchanged by someone else's role change.
-      return { membership, accessToken: await ctx.services.sessions.accessTokenFor(user) };
+      return { membership, accessToken: await ctx.freshAccessToken() };
     },
   }),
   removeStaff: t.boolean({

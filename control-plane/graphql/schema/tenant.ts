@@ -115,7 +115,7 @@ builder.mutationField("signupTenant", (t) =>
         plan: input.plan ?? undefined,
         locations: input.locations?.map((l) => ({ name: l.name, timezone: l.timezone ?? undefined })) ?? undefined,
       });
-      return { tenant: { ...tenant, role: "owner" as const }, created, accessToken: await ctx.services.sessions.accessTokenFor(user) };
+      return { tenant: { ...tenant, role: "owner" as const }, created, accessToken: await ctx.freshAccessToken() };
     },
   }),
 );
