@@ -191,6 +191,24 @@ describe("Given an issued invoice nobody pays", () => {
     expect((await issueInvoice(db.pool, config, tenant, "2026-11", DECEMBER_2)).status).toBe("issued");
   });
 
+  it("issues the month of a tenant that moved cells during it once its new cell was read past the month's end", async () => {
+    const tenant = "banh-cuon";
+    await changePlan(db.pool, config.plans, { tenantSlug: tenant, plan: "growth", effectiveOn: "2026-10-01" });
+    // Moved from cell-a to cell-b on 10 November: cell-a's cursor stopped then and was retired when cell-b was first read.
+    await db.pool.query(
+      `insert into billing.feed_cursors (cell, tenant_slug, last_outbox_id, last_event_at, last_success_at, last_attempt_at, retired_at)
+       values ('cell-a', $1, 10, '2026-11-10T02:00:00Z', '2026-11-10T02:00:00Z', '2026-11-10T02:00:00Z', '2026-11-10T02:01:00Z'),
+              ('cell-b', $1, 1000010, '2026-11-30T10:00:00Z', '2026-11-30T16:00:00Z', '2026-11-30T16:00:00Z', null)`,
+      [tenant],
+    );
+    const error = await issueInvoice(db.pool, config, tenant, "2026-11", DECEMBER_2).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageNotCaughtUpError);
+    expect((error as Error).message).toMatch(/cell cell-b/);
+    expect((error as Error).message).not.toMatch(/cell-a/);
+    await db.pool.query(`update billing.feed_cursors set last_success_at = '2026-12-02T03:00:00Z' where cell = 'cell-b' and tenant_slug = $1`, [tenant]);
+    expect((await issueInvoice(db.pool, config, tenant, "2026-11", DECEMBER_2)).status).toBe("issued");
+  });
+
   it("refuses to issue a month that is not over", async () => {
     await expect(issueInvoice(db.pool, config, slug, "2026-12", new Date("2026-12-31T16:59:59Z"))).rejects.toThrow(/2026-12 is not over yet/);
   });

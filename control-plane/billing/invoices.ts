@@ -106,12 +106,13 @@ export class UsageNotCaughtUpError extends Error {
 /**
  * Cells that fed the tenant during the period (a cursor that moved since the period started)
  * must have been read to the end after the period ended. A cell the tenant left before the
- * period does not hold the invoice back.
+ * period does not hold the invoice back, nor one it left during the period (retired: its orders
+ * reach billing through the new cell's feed, which must then be read past the period's end).
  */
 async function assertUsageCaughtUp(pool: pg.Pool, tenantSlug: string, period: Period): Promise<void> {
   const { rows } = await pool.query<{ cell: string; last_success_at: Date | null }>(
     `select cell, last_success_at from billing.feed_cursors
-      where tenant_slug = $1 and greatest(last_success_at, last_event_at, last_attempt_at) >= $2
+      where tenant_slug = $1 and retired_at is null and greatest(last_success_at, last_event_at, last_attempt_at) >= $2
         and (last_success_at is null or last_success_at < $3)`,
     [tenantSlug, period.start, period.end],
   );

@@ -33,6 +33,15 @@ export function outboxEventId(cell: string, outboxId: string): string {
   return `${cell}/outbox/${outboxId}`;
 }
 
+/**
+ * An order is billed once whichever cell reports it. A tenant move copies the tenant's outbox
+ * into the new cell under new ids, and the new cell's feed is read from its start: keyed by the
+ * outbox row, every order the tenant ever had would be billed again after each move.
+ */
+export function orderEventId(orderId: string): string {
+  return `order/${orderId}`;
+}
+
 /** One reading per kind per local day: re-sampling the same day keeps the highest. */
 export function gaugeEventId(cell: string, kind: UsageKind, localDate: string): string {
   return `${cell}/gauge/${kind}/${localDate}`;
@@ -41,12 +50,12 @@ export function gaugeEventId(cell: string, kind: UsageKind, localDate: string): 
 /** Only order.created carries usage today; every other topic advances the cursor and is ignored. */
 export function translateFeedEvent(cell: string, tenantSlug: string, event: FeedEvent): Translation {
   if (event.topic !== "order.created") return { ignored: true };
-  const eventId = outboxEventId(cell, event.id);
   if (!event.order) {
+    const eventId = outboxEventId(cell, event.id);
     return { rejected: { tenantSlug, eventId, topic: event.topic, payload: event.payload, reason: `order '${event.key}' named by the event was not found in the cell` } };
   }
   const { order } = event;
   return {
-    usage: { tenantSlug, eventId, kind: "order", quantity: 1n, amountVnd: BigInt(order.totalVnd), locationId: order.locationId, occurredAt: new Date(order.orderedAt) },
+    usage: { tenantSlug, eventId: orderEventId(event.key), kind: "order", quantity: 1n, amountVnd: BigInt(order.totalVnd), locationId: order.locationId, occurredAt: new Date(order.orderedAt) },
   };
 }

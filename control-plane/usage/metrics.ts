@@ -49,7 +49,7 @@ export async function feedLag(pool: pg.Pool | pg.ClientBase): Promise<FeedLag[]>
             coalesce(extract(epoch from max(now() - coalesce(last_success_at, '-infinity'::timestamptz))), 0)::float8 as lag,
             count(*) filter (where consecutive_failures > 0)::int as failing,
             (array_agg(last_error order by last_attempt_at desc nulls last) filter (where consecutive_failures > 0))[1] as last_error
-       from billing.feed_cursors group by cell order by cell`,
+       from billing.feed_cursors where retired_at is null group by cell order by cell`,
   );
   return rows.map((r) => ({ cell: r.cell, tenants: r.tenants, lagSeconds: Number.isFinite(r.lag) ? r.lag : Number.MAX_SAFE_INTEGER, failingTenants: r.failing, ...(r.last_error ? { lastError: r.last_error } : {}) }));
 }

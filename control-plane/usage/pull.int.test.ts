@@ -95,6 +95,42 @@ describe("Given a cell whose tenant takes orders", () => {
   });
 });
 
+describe("Given the tenant moved to another cell, which holds a copy of its outbox under new ids", () => {
+  // What a move leaves behind (ADR 1200): the same orders, outbox rows renumbered past the new
+  // cell's own, and the new cell's feed read from its start.
+  const OFFSET = 1_000_000;
+  const movedFeed = (): CellFeed => ({
+    cell: "cell-after-move",
+    outbox: async (slug, after, limit) => {
+      const page = await feed.outbox(slug, String(Math.max(0, Number(after) - OFFSET)), limit);
+      return { ...page, events: page.events.map((e) => ({ ...e, id: String(Number(e.id) + OFFSET) })), next: String(Number(page.next) + OFFSET) };
+    },
+    daily: (slug, from, to) => feed.daily(slug, from, to),
+    gauges: (slug) => feed.gauges(slug),
+  });
+
+  it("bills no order twice, and retires the cursor of the cell it left", async () => {
+    const before = await november();
+    const result = await pullTenantUsage({ pool: cp.pool, feed: movedFeed(), tenantSlug: tenant.slug, metrics });
+    expect(result).toMatchObject({ inserted: 0, caughtUp: true });
+    expect(result.duplicates).toBeGreaterThan(0);
+    expect(await november()).toEqual(before);
+    const { rows } = await cp.pool.query<{ cell: string; retired: boolean }>(`select cell, retired_at is not null as retired from billing.feed_cursors where tenant_slug = $1 order by cell`, [tenant.slug]);
+    expect(rows).toEqual([
+      { cell: "cell-after-move", retired: false },
+      { cell: cell.name, retired: true },
+    ]);
+    // The cell it left is no longer watched for lag; moving back un-retires it.
+    expect((await feedLag(cp.pool)).map((l) => l.cell)).toEqual(["cell-after-move"]);
+    await pullTenantUsage({ pool: cp.pool, feed, tenantSlug: tenant.slug, metrics });
+    const back = await cp.pool.query<{ cell: string; retired: boolean }>(`select cell, retired_at is not null as retired from billing.feed_cursors where tenant_slug = $1 order by cell`, [tenant.slug]);
+    expect(back.rows).toEqual([
+      { cell: "cell-after-move", retired: true },
+      { cell: cell.name, retired: false },
+    ]);
+  });
+});
+
 describe("Given usage events delivered twice and out of order", () => {
   it("stores each once and sums the same as an ordered single delivery", async () => {
     const events: UsageEvent[] = Array.from({ length: 50 }, (_, i) => ({

@@ -34,6 +34,13 @@ export async function pullTenantUsage(options: PullOptions): Promise<PullResult>
   const pageSize = options.pageSize ?? 500;
   const maxPages = options.maxPages ?? 100;
   await pool.query(`insert into billing.feed_cursors (cell, tenant_slug) values ($1, $2) on conflict do nothing`, [feed.cell, tenantSlug]);
+  // This cell serves the tenant now: cursors of cells it left are retired (their orders are in
+  // this cell's feed too, copied by the move, and billed once by order id), this one is not.
+  await pool.query(
+    `update billing.feed_cursors set retired_at = case when cell = $1 then null else coalesce(retired_at, now()) end
+      where tenant_slug = $2 and (cell = $1) = (retired_at is not null)`,
+    [feed.cell, tenantSlug],
+  );
   const result: PullResult = { pages: 0, inserted: 0, duplicates: 0, rejected: 0, cursor: "0", caughtUp: false };
   try {
     result.cursor = await readCursor(pool, feed.cell, tenantSlug);
