@@ -9,7 +9,7 @@ import { loadKubeConfig } from "../../common/kube-config.js";
 import { createLogger } from "../../common/logger.js";
 import { kubernetesTargets, startCellSync } from "../rollups/index.js";
 import { createUsageMetrics } from "../usage/index.js";
-import { runDunning } from "./dunning.js";
+import { DunningIncompleteError, runDunning, type DunningTransition } from "./dunning.js";
 import { invoiceCsv } from "./export-csv.js";
 import { invoicePdf } from "./export-pdf.js";
 import { getInvoice, type BillingConfig } from "./invoices.js";
@@ -101,8 +101,14 @@ program
   .option("--suspend-after <days>", "days past the due date before suspension", "14")
   .action(async (opts: { databaseUrl: string; suspendAfter: string }) => {
     const suspender = KubernetesTenantSuspender.fromDefault();
-    const transitions = await withPool(opts.databaseUrl, (pool) => runDunning(pool, suspender, { policy: { suspendAfterDays: Number(opts.suspendAfter) } }));
-    for (const t of transitions) console.log(`${t.tenantSlug}\t${t.from} -> ${t.to}\t${t.reason}`);
+    const print = (transitions: DunningTransition[]) => transitions.forEach((t) => console.log(`${t.tenantSlug}\t${t.from} -> ${t.to}\t${t.reason}`));
+    try {
+      print(await withPool(opts.databaseUrl, (pool) => runDunning(pool, suspender, { policy: { suspendAfterDays: Number(opts.suspendAfter) } })));
+    } catch (error) {
+      // What did change is reported before the failure (the job fails and is retried).
+      if (error instanceof DunningIncompleteError) print(error.transitions);
+      throw error;
+    }
   });
 
 program

@@ -39,7 +39,8 @@ const STANDINGS = `
   )
   select t.tenant_slug, d.state as previous, o.number as oldest_number, o.days_overdue
     from tenants t left join billing.dunning d using (tenant_slug) left join overdue o using (tenant_slug)
-   where $2::text[] is null or t.tenant_slug = any($2)`;
+   where $2::text[] is null or t.tenant_slug = any($2)
+   order by t.tenant_slug`;
 
 export async function runDunning(pool: pg.Pool, suspender: TenantSuspender, options: { now?: Date; policy?: DunningPolicy; tenants?: string[] } = {}): Promise<DunningTransition[]> {
   const now = options.now ?? new Date();
@@ -48,13 +49,24 @@ export async function runDunning(pool: pg.Pool, suspender: TenantSuspender, opti
   const today = new Date(now.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
   const { rows } = await pool.query<Standing>(STANDINGS, [today, options.tenants ?? null]);
   const transitions: DunningTransition[] = [];
+  // One tenant whose Tenant cannot be patched (gone from the cluster, API down) must not stop
+  // the others: their suspensions and, more to the point, their un-suspensions once paid.
+  const failures: string[] = [];
   for (const row of rows) {
     const from: DunningState = row.previous ?? "current";
     const overdue = row.days_overdue ?? 0;
     const to: DunningState = row.oldest_number === null ? "current" : overdue >= policy.suspendAfterDays ? "suspended" : "past_due";
     if (to === from) continue;
     const reason = row.oldest_number === null ? "all invoices paid" : `invoice ${row.oldest_number} unpaid ${overdue} day(s) after its due date`;
-    if (to === "suspended" || from === "suspended") await suspender.setSuspended(row.tenant_slug, to === "suspended", reason);
+    if (to === "suspended" || from === "suspended") {
+      try {
+        await suspender.setSuspended(row.tenant_slug, to === "suspended", reason);
+      } catch (error) {
+        // No new standing is recorded: the next run tries again.
+        failures.push(`${row.tenant_slug}: ${(error as Error).message}`);
+        continue;
+      }
+    }
     await pool.query(
       `insert into billing.dunning (tenant_slug, state, since, reason) values ($1, $2, $3, $4)
        on conflict (tenant_slug) do update set state = excluded.state, since = excluded.since, reason = excluded.reason`,
@@ -62,10 +74,22 @@ export async function runDunning(pool: pg.Pool, suspender: TenantSuspender, opti
     );
     transitions.push({ tenantSlug: row.tenant_slug, from, to, reason });
   }
+  if (failures.length > 0) throw new DunningIncompleteError(failures, transitions);
   return transitions;
 }
 
 export async function dunningState(pool: pg.Pool | pg.ClientBase, tenantSlug: string): Promise<{ state: DunningState; since?: Date; reason: string }> {
   const { rows } = await pool.query<{ state: DunningState; since: Date; reason: string }>(`select state, since, reason from billing.dunning where tenant_slug = $1`, [tenantSlug]);
   return rows[0] ?? { state: "current", reason: "" };
+}
+
+/** Some tenants' standing could not be changed; the rest were (`transitions`). The run should be retried. */
+export class DunningIncompleteError extends Error {
+  constructor(
+    readonly failures: string[],
+    readonly transitions: DunningTransition[],
+  ) {
+    super(`dunning could not update ${failures.length} tenant(s), the others were updated: ${failures.join("; ")}`);
+    this.name = "DunningIncompleteError";
+  }
 }

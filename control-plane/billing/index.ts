@@ -11,7 +11,7 @@ export { changePlan, planChanges, BillingInputError } from "./subscriptions.js";
 export { prepareInvoice, issueInvoice, UsageNotCaughtUpError, getInvoice, listInvoices, recordPayment, invoiceNumber, type Invoice, type InvoiceStatus, type BillingConfig, type PreparedInvoice } from "./invoices.js";
 export { invoiceCsv } from "./export-csv.js";
 export { invoicePdf, DEFAULT_SELLER, type Seller } from "./export-pdf.js";
-export { runDunning, dunningState, DEFAULT_DUNNING, type DunningPolicy, type DunningState, type DunningTransition } from "./dunning.js";
+export { runDunning, dunningState, DunningIncompleteError, DEFAULT_DUNNING, type DunningPolicy, type DunningState, type DunningTransition } from "./dunning.js";
 export { KubernetesTenantSuspender, MemoryTenantSuspender, TenantNotFoundError, SUSPENDED_REASON_ANNOTATION, type TenantSuspender } from "./suspension.js";
 export { billingHttpHandler, type BillingHttpHandler, type BillingHttpOptions } from "./http.js";
 export { issueMonth, subscribedTenants, type MonthRun } from "./run-month.js";

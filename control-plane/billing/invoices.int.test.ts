@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ingestUsageEvents, type UsageEvent } from "../usage/index.js";
 import { createTestDatabase, type TestDatabase } from "../testing/databases.js";
-import { runDunning, dunningState } from "./dunning.js";
+import { DunningIncompleteError, runDunning, dunningState } from "./dunning.js";
 import { invoiceCsv } from "./export-csv.js";
 import { invoicePdf } from "./export-pdf.js";
 import { issueInvoice, prepareInvoice, recordPayment, getInvoice, UsageNotCaughtUpError, type BillingConfig } from "./invoices.js";
@@ -160,6 +160,23 @@ describe("Given an issued invoice nobody pays", () => {
     expect((await dunningState(db.pool, slug)).state).toBe("current");
   });
 
+  it("goes on with the other tenants when one Tenant cannot be patched, and says which", async () => {
+    const [stuck, fine] = ["goi-cuon-a", "goi-cuon-b"];
+    for (const t of [stuck, fine]) {
+      await changePlan(db.pool, config.plans, { tenantSlug: t, plan: "growth", effectiveOn: "2026-11-01" });
+      await issueInvoice(db.pool, config, t, "2026-11", DECEMBER_2);
+    }
+    const patched: string[] = [];
+    const partlyFailing = { setSuspended: async (t: string) => (t === stuck ? Promise.reject(new Error("Tenant not found")) : void patched.push(t)) };
+    const error = await runDunning(db.pool, partlyFailing, { now: new Date("2027-01-05T02:00:00Z"), tenants: [stuck, fine] }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DunningIncompleteError);
+    expect((error as DunningIncompleteError).message).toContain(`${stuck}: Tenant not found`);
+    expect((error as DunningIncompleteError).transitions).toEqual([expect.objectContaining({ tenantSlug: fine, to: "suspended" })]);
+    expect(patched).toEqual([fine]);
+    expect((await dunningState(db.pool, fine)).state).toBe("suspended");
+    expect((await dunningState(db.pool, stuck)).state).toBe("current");
+  });
+
   it("records no new standing when suspending the Tenant fails, and suspends it on the next run", async () => {
     const other = "banh-mi-hoi-an";
     await changePlan(db.pool, config.plans, { tenantSlug: other, plan: "growth", effectiveOn: "2026-11-01" });
@@ -206,7 +223,14 @@ describe("Given an issued invoice nobody pays", () => {
     expect((error as Error).message).toMatch(/cell cell-b/);
     expect((error as Error).message).not.toMatch(/cell-a/);
     await db.pool.query(`update billing.feed_cursors set last_success_at = '2026-12-02T03:00:00Z' where cell = 'cell-b' and tenant_slug = $1`, [tenant]);
-    expect((await issueInvoice(db.pool, config, tenant, "2026-11", DECEMBER_2)).status).toBe("issued");
+    const issued = await issueInvoice(db.pool, config, tenant, "2026-11", DECEMBER_2);
+    expect(issued.status).toBe("issued");
+
+    // Ten instalments arriving at once (separate connections) all count: the invoice ends paid.
+    const part = issued.totalVnd / 10n;
+    const parts = Array.from({ length: 10 }, (_, i) => (i === 9 ? issued.totalVnd - part * 9n : part));
+    await Promise.all(parts.map((amountVnd, i) => recordPayment(db.pool, { invoiceNumber: issued.number, amountVnd, provider: "zalopay", providerRef: `zp-${tenant}-${i}` })));
+    expect(await getInvoice(db.pool, issued.number)).toMatchObject({ status: "paid", paidVnd: issued.totalVnd });
   });
 
   it("refuses to issue a month that is not over", async () => {

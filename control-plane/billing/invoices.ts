@@ -164,6 +164,10 @@ export async function recordPayment(pool: pg.Pool, payment: { invoiceNumber: str
   const client = await pool.connect();
   try {
     await client.query("begin");
+    // Payments of one invoice take turns: the sum below must see every committed payment. Without
+    // the lock, two concurrent payments each summed without the other's, and the last committer's
+    // partial sum stood — a paid invoice stayed `issued` and dunning went on to suspend the tenant.
+    await client.query(`select 1 from billing.invoices where id = $1 for update`, [invoice.id]);
     await client.query(
       `insert into billing.payments (invoice_id, amount_vnd, provider, provider_ref, received_at) values ($1, $2, $3, $4, $5) on conflict (provider, provider_ref) do nothing`,
       [invoice.id, payment.amountVnd.toString(), payment.provider, payment.providerRef, at],
