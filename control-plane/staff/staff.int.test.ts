@@ -3,6 +3,8 @@ import { decodeJwt } from "jose";
 import { randomPhone } from "../testing/databases.js";
 import type { ControlPlaneConfig } from "../server.js";
 import { startHarness, type Harness } from "../testing/harness.js";
+import { MemoryState } from "../identity/memory-state.js";
+import { Staff } from "./staff.js";
 
 // The same suite with Redis and with single-process state (no Redis URL, ADR 0540).
 const stateModes: [string, Partial<ControlPlaneConfig>][] = [
@@ -82,6 +84,26 @@ describe.each(stateModes)("Given staff codes rate-limited in %s", (_mode, overri
       const staff = await h.signIn(phone);
       expect((await h.graphql(ACCEPT, { c: first }, staff.accessToken)).errors?.[0]?.extensions?.code).toBe("INVITE_INVALID");
       expect((await h.graphql(ACCEPT, { c: secondCode }, staff.accessToken)).errors?.[0]?.extensions?.code).toBe("INVITE_INVALID");
+    });
+
+    it("caps invites per phone (each is an SMS), and leaves nothing pending when the SMS cannot go out", async () => {
+      const owner = await ownerWithTenant();
+      const phone = randomPhone();
+      for (let i = 0; i < 3; i++) expect((await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone, role: "STAFF" } }, owner.accessToken)).errors).toBeUndefined();
+      const fourth = await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone, role: "STAFF" } }, owner.accessToken);
+      expect(fourth.errors?.[0]?.extensions).toMatchObject({ code: "RATE_LIMITED" });
+      expect(fourth.errors?.[0]?.message).toMatch(/too many invites to \+84/);
+
+      // The same Staff service with a gateway that is down: the invite is revoked, the last one kept.
+      const down = new Staff(h.db.pool, new MemoryState(), { name: "down", send: () => Promise.reject(new Error("gateway timeout")) });
+      const before = (await h.graphql(`query($s: String!) { tenant(slug: $s) { invites { id status } } }`, { s: owner.slug }, owner.accessToken)).data.tenant.invites as { id: string; status: string }[];
+      const pending = before.filter((i) => i.status === "PENDING");
+      expect(pending).toHaveLength(1);
+      const ownerUser = { id: owner.user.id, phone: owner.user.phone } as Parameters<Staff["invite"]>[0];
+      await expect(down.invite(ownerUser, { tenant: owner.slug, phone, role: "staff" })).rejects.toMatchObject({ code: "SMS_UNAVAILABLE" });
+      const after = (await h.graphql(`query($s: String!) { tenant(slug: $s) { invites { id status } } }`, { s: owner.slug }, owner.accessToken)).data.tenant.invites as { id: string; status: string }[];
+      expect(after.filter((i) => i.status === "PENDING").map((i) => i.id)).toEqual(pending.map((i) => i.id));
+      expect(after).toHaveLength(before.length + 1);
     });
 
     it("stops a user guessing codes after 10 tries", async () => {

@@ -75,8 +75,12 @@ export const JoinCodeInput = z.object({
 /** Who may grant what: owners grant anything below owner, managers only staff within their own locations. */
 const GRANTS: Record<Role, readonly GrantableRole[]> = { owner: ["manager", "staff"], manager: ["staff"], staff: [] };
 
+/** Every invite is a real SMS: capped per tenant (a chain inviting its staff fits) and per invited phone (no harassment). */
+export const DEFAULT_INVITE_LIMITS = { perTenant: { points: 60, durationSeconds: 3_600 }, perPhone: { points: 3, durationSeconds: 3_600 } };
+
 export class Staff {
   private readonly redeemLimiter: RateLimiterAbstract;
+  private readonly inviteLimiters: { perTenant: RateLimiterAbstract; perPhone: RateLimiterAbstract };
 
   constructor(
     private readonly pool: Pool,
@@ -85,8 +89,13 @@ export class Staff {
     keyPrefix = "",
     // Guessing codes is the attack on both kinds; cap redemptions per user.
     redeemLimit = { points: 10, durationSeconds: 600 },
+    inviteLimits = DEFAULT_INVITE_LIMITS,
   ) {
     this.redeemLimiter = state.rateLimiter({ keyPrefix: `${keyPrefix}rl:redeem`, points: redeemLimit.points, durationSeconds: redeemLimit.durationSeconds });
+    this.inviteLimiters = {
+      perTenant: state.rateLimiter({ keyPrefix: `${keyPrefix}rl:invite-tenant`, ...inviteLimits.perTenant }),
+      perPhone: state.rateLimiter({ keyPrefix: `${keyPrefix}rl:invite-phone`, ...inviteLimits.perPhone }),
+    };
   }
 
   async members(actor: User, tenant: string): Promise<StaffMember[]> {
@@ -110,32 +119,49 @@ export class Staff {
       [input.tenant, phone.e164],
     );
     if (existing.rowCount) throw new ControlPlaneError("BAD_REQUEST", `${phone.e164} is already a member of '${input.tenant}'`, { field: "phone" });
+    await this.limitInvites(input.tenant, phone.e164);
 
     const code = newInviteCode();
     const client = await this.pool.connect();
+    let invite: InviteRow;
+    let superseded: string[];
+    let name: string;
     try {
       await client.query("BEGIN");
       // A fresh invite supersedes any pending one for the same phone, so only the latest SMS works.
-      await client.query(
-        "UPDATE control_plane.invites SET revoked_at = now() WHERE tenant_slug = $1 AND phone = $2 AND accepted_at IS NULL AND revoked_at IS NULL",
-        [input.tenant, phone.e164],
-      );
+      superseded = (
+        await client.query<{ id: string }>(
+          "UPDATE control_plane.invites SET revoked_at = now() WHERE tenant_slug = $1 AND phone = $2 AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id",
+          [input.tenant, phone.e164],
+        )
+      ).rows.map((r) => r.id);
       const { rows } = await client.query<InviteRow>(
         `INSERT INTO control_plane.invites (tenant_slug, phone, role, locations, code_hash, invited_by, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(days => $7)) RETURNING *`,
         [input.tenant, phone.e164, input.role, JSON.stringify(input.locations), hashCode(code), actor.id, input.expiresInDays],
       );
-      const name = await this.tenantName(client, input.tenant);
-      // Sending inside the transaction: if the SMS cannot go out, no invite nobody received is left behind.
-      await sendSms(this.sms, phone.e164, smsText.invite(name, code, input.expiresInDays));
+      invite = rows[0]!;
+      name = await this.tenantName(client, input.tenant);
       await client.query("COMMIT");
-      return toInvite(rows[0]!);
     } catch (error) {
       await client.query("ROLLBACK").catch(() => {});
       throw error;
     } finally {
       client.release();
     }
+    // Sent after the commit, so no database connection waits on the gateway (up to its timeout).
+    // If it cannot go out, the invite nobody received is revoked and the one it superseded restored.
+    try {
+      await sendSms(this.sms, phone.e164, smsText.invite(smsSafeName(name), code, input.expiresInDays));
+    } catch (error) {
+      await this.pool.query(
+        `UPDATE control_plane.invites SET revoked_at = CASE WHEN id = $1 THEN now() ELSE NULL END
+          WHERE id = $1 OR (id = ANY($2::uuid[]) AND accepted_at IS NULL)`,
+        [invite.id, superseded],
+      );
+      throw error;
+    }
+    return toInvite(invite);
   }
 
   async invites(actor: User, tenant: string): Promise<Invite[]> {
@@ -278,6 +304,21 @@ export class Staff {
     return rows[0]?.display_name ?? slug;
   }
 
+  private async limitInvites(tenant: string, phone: string): Promise<void> {
+    for (const [limiter, key, what] of [
+      [this.inviteLimiters.perPhone, phone, `invites to ${phone}`],
+      [this.inviteLimiters.perTenant, tenant, `invites from '${tenant}'`],
+    ] as const) {
+      try {
+        await limiter.consume(key);
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) throw rejection;
+        const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+        throw new ControlPlaneError("RATE_LIMITED", `too many ${what}; retry after ${retryAfterSeconds} s`, { retryAfterSeconds });
+      }
+    }
+  }
+
   private async limitRedeem(actor: User): Promise<void> {
     try {
       await this.redeemLimiter.consume(actor.id);
@@ -373,3 +414,17 @@ const toJoinCode = (r: JoinCodeRow): JoinCode => ({
   rotatedAt: r.rotated_at,
   revokedAt: r.revoked_at,
 });
+
+/**
+ * The tenant's name as it may appear in an SMS sent from the platform's sender: letters, digits,
+ * spaces and - & ' only (no dots, slashes or colons, so no link or domain can ride along), at
+ * most 40 characters. Anyone can sign up a tenant under any name.
+ */
+export function smsSafeName(name: string): string {
+  const cleaned = name
+    .normalize("NFC")
+    .replace(/[^\p{L}\p{M}\p{N}\s&'-]+/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return cleaned.length <= 40 ? cleaned : `${cleaned.slice(0, 39).trimEnd()}…`;
+}
