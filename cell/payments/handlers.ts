@@ -67,6 +67,9 @@ export function createPaymentWebhookHandlers(deps: PaymentWebhookDeps): PaymentW
     const fields = { provider, tenant, outcome: outcome.kind, providerRef: n?.providerRef, orderId: n?.orderId, providerResult: n?.providerResult };
     if (outcome.kind === "refused") log.warn({ ...fields, reason: outcome.reason, detail: outcome.detail }, "Refused a payment callback");
     else if (outcome.kind === "error") log.error(fields, "Failed to process a payment callback");
+    // Another provider transaction for an order already paid: the customer may have paid twice
+    // and be owed a refund, which takes a person.
+    else if (outcome.kind === "already-paid") log.warn(fields, "A second payment arrived for an order already paid: check for a refund");
     else log.info(fields, "Processed a payment callback");
   }
 

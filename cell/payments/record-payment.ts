@@ -50,16 +50,36 @@ export async function recordPayment(
     const paid = await client.query("select 1 from payments where order_id = $1 and status = 'succeeded' and provider_ref is not null", [orderId]);
     if (paid.rowCount) return { outcome: { kind: "already-paid" } };
 
-    // Sales entry already recorded the order's payment by method (provider_ref null): the
-    // provider's confirmation claims that row, so the money is counted once. A payment by a
-    // provider the order was not entered with is a new row.
-    const claimed = await client.query<{ id: string; created_at: Date }>(
-      `update payments set provider_ref = $3, status = 'succeeded'
-        where id = (select id from payments where order_id = $1 and method = $2 and provider_ref is null
-                     order by created_at limit 1 for update)
-       returning id, now() as created_at`,
+    // Sales entry already recorded the order's payment (provider_ref null): the provider's
+    // confirmation claims that row, so the money is counted once — also when the order was
+    // entered with another method (entered as MoMo, paid by ZaloPay after MoMo failed; entered as
+    // cash, paid by wallet). Then the row takes the provider's method and the location's paid
+    // amounts move from the entered method to it, on the day the entry counted for.
+    const claimed = await client.query<{ id: string; created_at: Date; entered_as: string; amount_vnd: string; entered_at: Date }>(
+      `with target as (
+         select id, method from payments where order_id = $1 and provider_ref is null
+          order by (method = $2) desc, created_at limit 1 for update)
+       update payments p set provider_ref = $3, status = 'succeeded', method = $2
+         from target where p.id = target.id
+       returning p.id, now() as created_at, target.method as entered_as, p.amount_vnd, p.created_at as entered_at`,
       [orderId, n.provider, n.providerRef],
     );
+    const entry = claimed.rows[0];
+    if (entry && entry.entered_as !== n.provider) {
+      await client.query(
+        `with day as (
+           select l.id as location_id, ($3::timestamptz at time zone l.timezone)::date as local_date
+             from locations l where l.id = $1::uuid),
+         taken as (
+           update location_daily_payments s set amount_vnd = s.amount_vnd - $4::bigint, payments = s.payments - 1
+             from day where s.location_id = day.location_id and s.local_date = day.local_date and s.method = $2)
+         insert into location_daily_payments as s (tenant_id, location_id, local_date, method, amount_vnd, payments)
+           select $6::uuid, day.location_id, day.local_date, $5::text, $4::bigint, 1 from day
+         on conflict (location_id, local_date, method) do update
+           set amount_vnd = s.amount_vnd + excluded.amount_vnd, payments = s.payments + excluded.payments`,
+        [row.location_id, entry.entered_as, entry.entered_at, entry.amount_vnd, n.provider, tenantId],
+      );
+    }
     const inserted = claimed.rowCount
       ? claimed
       : await client.query<{ id: string; created_at: Date }>(

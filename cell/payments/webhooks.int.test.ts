@@ -75,8 +75,8 @@ describe("Given a cell replica with payment webhooks configured for a tenant", (
       const sale = await order("cash");
       const ipn = momo.ipn(sale.orderId, 55_000);
       await Promise.all(Array.from({ length: 5 }, () => momo.deliver(ipn, to("momo"))));
-      // The order was entered as cash: the MoMo payment is a new row, recorded once.
-      expect((await paymentsOf(sale.orderId)).filter((p) => p.method === "momo")).toEqual([{ method: "momo", amount: 55_000, provider_ref: ipn.transId, status: "succeeded" }]);
+      // The order was entered as cash: the MoMo payment claims that entry, once (paid by MoMo, not twice).
+      expect(await paymentsOf(sale.orderId)).toEqual([{ method: "momo", amount: 55_000, provider_ref: ipn.transId, status: "succeeded" }]);
     });
 
     it.each([
@@ -122,6 +122,25 @@ describe("Given a cell replica with payment webhooks configured for a tenant", (
       expect(await zalopay.deliver(cb, to("zalopay"))).toEqual([{ return_code: 2, return_message: "already processed" }]);
       expect(await writes()).toBe(after);
       expect(await paymentsOf(sale.orderId)).toEqual([{ method: "zalopay", amount: 165_000, provider_ref: String(JSON.parse(cb.data).zp_trans_id), status: "succeeded" }]);
+    });
+
+    it("counts the money once when the order was entered with another method (MoMo failed, paid by ZaloPay)", async () => {
+      const s = fx.cell.admin.escapeIdentifier(fx.cell.schema);
+      const paidByMethod = async () =>
+        Object.fromEntries(
+          (await fx.cell.admin.query<{ method: string; amount: number }>(`select method, sum(amount_vnd)::int as amount from ${s}.location_daily_payments group by method`)).rows.map((r) => [r.method, r.amount]),
+        );
+      const sale = await order("momo");
+      const before = await paidByMethod();
+      const cb = zalopay.callback(sale.orderId, 55_000);
+      expect(await zalopay.deliver(cb, to("zalopay"))).toEqual([{ return_code: 1, return_message: "success" }]);
+      expect(await paymentsOf(sale.orderId)).toEqual([{ method: "zalopay", amount: 55_000, provider_ref: String(JSON.parse(cb.data).zp_trans_id), status: "succeeded" }]);
+      const after = await paidByMethod();
+      expect(after.momo).toBe(before.momo! - 55_000);
+      expect(after.zalopay).toBe((before.zalopay ?? 0) + 55_000);
+      // A late MoMo success for the same order finds it paid: nothing more is counted.
+      expect((await momo.deliver(momo.ipn(sale.orderId, 55_000), to("momo"))).status).toBe(204);
+      expect(await paidByMethod()).toEqual(after);
     });
 
     it("answers a bad mac with -1 and a wrong amount with a refusal, writing nothing", async () => {

@@ -50,7 +50,9 @@ export function verifyMomoIpn(ipn: MomoIpn, account: MomoAccount): PaymentNotifi
     providerRef: ipn.transId,
     orderId: orderIdFromRef(ipn.orderId),
     amountVnd: BigInt(ipn.amount),
-    succeeded: ipn.resultCode === "0" || ipn.resultCode === "9000",
+    // Only 0 is money received. 9000 is "authorized, not captured" (MoMo's capture-later flow),
+    // which this cell never captures: counting it would show as paid money that may be voided.
+    succeeded: ipn.resultCode === "0",
     providerResult: ipn.resultCode,
   };
 }

@@ -42,6 +42,10 @@ describe("Given a MoMo IPN signed with the documented formula", () => {
   it("reports a failed payment as not succeeded", () => {
     expect(verifyMomoIpn(fake.ipn(orderId, 90_000, { resultCode: "1006", message: "Transaction denied by user." }), momo)?.succeeded).toBe(false);
   });
+
+  it("does not count an authorization that was never captured (9000) as money received", () => {
+    expect(verifyMomoIpn(fake.ipn(orderId, 90_000, { resultCode: "9000", message: "Transaction is authorized successfully." }), momo)?.succeeded).toBe(false);
+  });
 });
 
 describe("Given a ZaloPay callback", () => {
