@@ -126,7 +126,7 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
     pool,
     sessions,
     onboarding: new Onboarding(pool, registry),
-    staff: new Staff(pool, state, sms, prefix),
+    staff: new Staff(pool, state, sms, config.otpPepper, prefix),
     jwks: currentJwks,
   };
   const yoga = createYoga({

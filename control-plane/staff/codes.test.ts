@@ -1,5 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
-import { canonicalCode, hashCode, newInviteCode, newJoinCode } from "./codes.js";
+import { createHash } from "node:crypto";
+import { canonicalCode, codeHashes, hashCode, legacyHashCode, newInviteCode, newJoinCode } from "./codes.js";
+
+const SECRET = "test-secret-0123456789";
 
 describe("Given invite and join codes", () => {
   it("makes invite codes of 8 unambiguous characters and join codes of three groups of 4", () => {
@@ -13,7 +16,14 @@ describe("Given invite and join codes", () => {
 
   it("hashes a code the same however it is typed back", () => {
     expect(canonicalCode(" abcd-efgh-jkmn ")).toBe("ABCDEFGHJKMN");
-    expect(hashCode("abcd efgh jkmn")).toBe(hashCode("ABCD-EFGH-JKMN"));
-    expect(hashCode("ABCD-EFGH-JKMN")).not.toBe(hashCode("ABCD-EFGH-JKMP"));
+    expect(hashCode("abcd efgh jkmn", SECRET)).toBe(hashCode("ABCD-EFGH-JKMN", SECRET));
+    expect(hashCode("ABCD-EFGH-JKMN", SECRET)).not.toBe(hashCode("ABCD-EFGH-JKMP", SECRET));
+  });
+
+  it("keys the stored form by the server's secret, so a database copy alone cannot be searched", () => {
+    expect(hashCode("ABCD-EFGH-JKMN", SECRET)).not.toBe(hashCode("ABCD-EFGH-JKMN", "another-secret-0123456789"));
+    expect(hashCode("ABCD-EFGH-JKMN", SECRET)).not.toBe(legacyHashCode("ABCD-EFGH-JKMN"));
+    // Codes stored before (plain SHA-256) are still found.
+    expect(codeHashes("abcd-efgh-jkmn", SECRET)).toEqual([hashCode("ABCDEFGHJKMN", SECRET), createHash("sha256").update("ABCDEFGHJKMN").digest("hex")]);
   });
 });

@@ -1,5 +1,5 @@
 // Codes people type or read aloud: no 0/O, 1/I/L, so a code read over the phone survives.
-import { createHash, randomInt } from "node:crypto";
+import { createHash, createHmac, randomInt } from "node:crypto";
 
 const ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 
@@ -20,6 +20,21 @@ export function canonicalCode(input: string): string {
   return String(input).toUpperCase().replace(/[\s-]/g, "");
 }
 
-export function hashCode(input: string): string {
+/**
+ * How a code is stored: an HMAC under the server's secret (the OTP pepper), so a copy of the
+ * database alone cannot be searched offline — a join code's stored hint leaves only ~40 bits
+ * to guess, a minute of GPU time against a plain hash.
+ */
+export function hashCode(input: string, secret: string): string {
+  return createHmac("sha256", secret).update(canonicalCode(input)).digest("hex");
+}
+
+/** Codes stored before the secret was used (plain SHA-256): still accepted until they lapse or rotate. */
+export function legacyHashCode(input: string): string {
   return createHash("sha256").update(canonicalCode(input)).digest("hex");
+}
+
+/** Every stored form `input` may have, for lookups. */
+export function codeHashes(input: string, secret: string): string[] {
+  return [hashCode(input, secret), legacyHashCode(input)];
 }

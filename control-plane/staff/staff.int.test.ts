@@ -95,7 +95,7 @@ describe.each(stateModes)("Given staff codes rate-limited in %s", (_mode, overri
       expect(fourth.errors?.[0]?.message).toMatch(/too many invites to \+84/);
 
       // The same Staff service with a gateway that is down: the invite is revoked, the last one kept.
-      const down = new Staff(h.db.pool, new MemoryState(), { name: "down", send: () => Promise.reject(new Error("gateway timeout")) });
+      const down = new Staff(h.db.pool, new MemoryState(), { name: "down", send: () => Promise.reject(new Error("gateway timeout")) }, "harness-pepper-0123456789");
       const before = (await h.graphql(`query($s: String!) { tenant(slug: $s) { invites { id status } } }`, { s: owner.slug }, owner.accessToken)).data.tenant.invites as { id: string; status: string }[];
       const pending = before.filter((i) => i.status === "PENDING");
       expect(pending).toHaveLength(1);
@@ -170,6 +170,25 @@ describe.each(stateModes)("Given staff codes rate-limited in %s", (_mode, overri
       expect((await h.graphql(`mutation($s: String!, $u: ID!) { removeStaff(tenantSlug: $s, userId: $u) }`, { s: owner.slug, u: staff.user.id }, owner.accessToken)).data.removeStaff).toBe(true);
       const refreshed = await h.post("/auth/refresh", { refreshToken: staff.refreshToken });
       expect(decodeJwt(refreshed.body.accessToken).memberships).toEqual([]);
+    });
+
+    it("stops the join codes and invites a manager made when the manager is removed", async () => {
+      const owner = await ownerWithTenant();
+      const managerPhone = randomPhone();
+      await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone: managerPhone, role: "MANAGER", locationIds: ["q1"] } }, owner.accessToken);
+      const invitation = inviteCode(await h.lastSms(managerPhone));
+      const manager = await h.signIn(managerPhone);
+      const token = (await h.graphql(ACCEPT, { c: invitation }, manager.accessToken)).data.acceptInvite.accessToken;
+      const { code } = (await h.graphql(CREATE_CODE, { i: { tenantSlug: owner.slug, label: "before leaving", role: "STAFF", locationIds: ["q1"] } }, token)).data.createJoinCode;
+      const invited = await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone: randomPhone(), role: "STAFF", locationIds: ["q1"] } }, token);
+      expect(invited.errors).toBeUndefined();
+
+      expect((await h.graphql(`mutation($s: String!, $u: ID!) { removeStaff(tenantSlug: $s, userId: $u) }`, { s: owner.slug, u: manager.user.id }, owner.accessToken)).data.removeStaff).toBe(true);
+      // Coming back with the code they minted does not work; their pending invite is revoked.
+      const rejoin = await h.graphql(JOIN, { c: code }, manager.accessToken);
+      expect(rejoin.errors?.[0]?.extensions).toMatchObject({ code: "JOIN_CODE_INVALID" });
+      const invites = (await h.graphql(`query($s: String!) { tenant(slug: $s) { invites { id status } } }`, { s: owner.slug }, owner.accessToken)).data.tenant.invites as { id: string; status: string }[];
+      expect(invites.find((i) => i.id === invited.data.inviteStaff.id)?.status).toBe("REVOKED");
     });
 
     it("describes the roles", async () => {

@@ -11,7 +11,7 @@ import { normalizeVietnamesePhone } from "../identity/phone.js";
 import { sendSms, smsText, type SmsProvider } from "../identity/sms.js";
 import type { User } from "../identity/users.js";
 import type { VolatileState } from "../identity/volatile-state.js";
-import { hashCode, newInviteCode, newJoinCode } from "./codes.js";
+import { codeHashes, hashCode, newInviteCode, newJoinCode } from "./codes.js";
 
 export type Locations = "*" | string[];
 export type GrantableRole = Exclude<Role, "owner">;
@@ -86,6 +86,8 @@ export class Staff {
     private readonly pool: Pool,
     state: VolatileState,
     private readonly sms: SmsProvider,
+    /** Keys stored code hashes (codes.ts); the control plane passes its OTP pepper. */
+    private readonly codeSecret: string,
     keyPrefix = "",
     // Guessing codes is the attack on both kinds; cap redemptions per user.
     redeemLimit = { points: 10, durationSeconds: 600 },
@@ -138,7 +140,7 @@ export class Staff {
       const { rows } = await client.query<InviteRow>(
         `INSERT INTO control_plane.invites (tenant_slug, phone, role, locations, code_hash, invited_by, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(days => $7)) RETURNING *`,
-        [input.tenant, phone.e164, input.role, JSON.stringify(input.locations), hashCode(code), actor.id, input.expiresInDays],
+        [input.tenant, phone.e164, input.role, JSON.stringify(input.locations), hashCode(code, this.codeSecret), actor.id, input.expiresInDays],
       );
       invite = rows[0]!;
       name = await this.tenantName(client, input.tenant);
@@ -186,7 +188,7 @@ export class Staff {
     const client = await this.pool.connect();
     try {
       await client.query("BEGIN");
-      const { rows } = await client.query<InviteRow>("SELECT * FROM control_plane.invites WHERE code_hash = $1 FOR UPDATE", [hashCode(code)]);
+      const { rows } = await client.query<InviteRow>("SELECT * FROM control_plane.invites WHERE code_hash = ANY($1) FOR UPDATE", [codeHashes(code, this.codeSecret)]);
       const invite = rows[0];
       // One message for unknown, foreign and spent codes: a guesser learns nothing from it.
       if (!invite || invite.phone !== actor.phone || invite.revoked_at || invite.accepted_at) {
@@ -214,7 +216,7 @@ export class Staff {
     const { rows } = await this.pool.query<JoinCodeRow>(
       `INSERT INTO control_plane.join_codes (tenant_slug, label, role, locations, code_hash, code_hint, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-      [input.tenant, input.label, input.role, JSON.stringify(input.locations), hashCode(code), code.slice(-4), actor.id],
+      [input.tenant, input.label, input.role, JSON.stringify(input.locations), hashCode(code, this.codeSecret), code.slice(-4), actor.id],
     );
     return { joinCode: toJoinCode(rows[0]!), code };
   }
@@ -232,7 +234,7 @@ export class Staff {
     const code = newJoinCode();
     const { rows } = await this.pool.query<JoinCodeRow>(
       "UPDATE control_plane.join_codes SET code_hash = $2, code_hint = $3, rotated_at = now() WHERE id = $1 RETURNING *",
-      [id, hashCode(code), code.slice(-4)],
+      [id, hashCode(code, this.codeSecret), code.slice(-4)],
     );
     return { joinCode: toJoinCode(rows[0]!), code };
   }
@@ -245,7 +247,7 @@ export class Staff {
 
   async joinWithCode(actor: User, code: string): Promise<MembershipRecord> {
     await this.limitRedeem(actor);
-    const { rows } = await this.pool.query<JoinCodeRow>("SELECT * FROM control_plane.join_codes WHERE code_hash = $1 AND revoked_at IS NULL", [hashCode(code)]);
+    const { rows } = await this.pool.query<JoinCodeRow>("SELECT * FROM control_plane.join_codes WHERE code_hash = ANY($1) AND revoked_at IS NULL", [codeHashes(code, this.codeSecret)]);
     const joinCode = rows[0];
     if (!joinCode) throw new ControlPlaneError("JOIN_CODE_INVALID", "this join code is not valid (wrong, rotated or revoked)", { field: "code" });
     return addMembership(this.pool, actor.id, joinCode.tenant_slug, joinCode.role, joinCode.locations);
@@ -260,7 +262,22 @@ export class Staff {
       "UPDATE control_plane.memberships SET role = $3, locations = $4 WHERE user_id = $1 AND tenant_slug = $2 RETURNING tenant_slug, role, locations",
       [userId, tenant, role, JSON.stringify(locations)],
     );
-    return toMembership(rows[0]!);
+    const changed = toMembership(rows[0]!);
+    // What they granted as a manager may exceed what they may grant now.
+    if (target.role === "manager" && (role !== "manager" || locations !== "*")) await this.revokeGrantsBy(tenant, userId);
+    return changed;
+  }
+
+  /**
+   * Pending invites and join codes a member made stop working when they leave or are demoted:
+   * otherwise a manager about to be removed could mint a code and come back with it.
+   */
+  private async revokeGrantsBy(tenant: string, userId: string): Promise<void> {
+    await this.pool.query(
+      "UPDATE control_plane.invites SET revoked_at = now() WHERE tenant_slug = $1 AND invited_by = $2 AND accepted_at IS NULL AND revoked_at IS NULL",
+      [tenant, userId],
+    );
+    await this.pool.query("UPDATE control_plane.join_codes SET revoked_at = now() WHERE tenant_slug = $1 AND created_by = $2 AND revoked_at IS NULL", [tenant, userId]);
   }
 
   async remove(actor: User, tenant: string, userId: string): Promise<void> {
@@ -268,6 +285,7 @@ export class Staff {
     const target = await this.targetMembership(actor, tenant, userId);
     if (target.role === "owner") throw new ControlPlaneError("FORBIDDEN", "the owner cannot be removed", { field: "userId" });
     await this.pool.query("DELETE FROM control_plane.memberships WHERE user_id = $1 AND tenant_slug = $2", [userId, tenant]);
+    await this.revokeGrantsBy(tenant, userId);
   }
 
   private async actorMembership(actor: User, tenant: string, allowed: Role[]): Promise<MembershipRecord> {
