@@ -35,6 +35,16 @@ describe.each(stateModes)("Given staff codes rate-limited in %s", (_mode, overri
   const JOIN = `mutation($c: String!) { joinWithCode(code: $c) { accessToken membership { tenantSlug role locationIds } } }`;
   const inviteCode = (sms: string) => /ma moi ([A-Z2-9]{8})/.exec(sms)?.[1];
 
+  /** A manager of `owner`'s tenant at `locationIds`, invited by SMS and signed in: their session and the token with the membership. */
+  async function invitedManager(owner: { slug: string; accessToken: string }, locationIds: string[]) {
+    const managerPhone = randomPhone();
+    await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone: managerPhone, role: "MANAGER", locationIds } }, owner.accessToken);
+    const invitation = inviteCode(await h.lastSms(managerPhone));
+    const manager = await h.signIn(managerPhone);
+    const token = (await h.graphql(ACCEPT, { c: invitation }, manager.accessToken)).data.acceptInvite.accessToken as string;
+    return { manager, token };
+  }
+
   describe("Given an owner inviting staff by phone", () => {
     it("texts a one-time code that only the invited phone can redeem, once", async () => {
       const owner = await ownerWithTenant();
@@ -118,11 +128,7 @@ describe.each(stateModes)("Given staff codes rate-limited in %s", (_mode, overri
   describe("Given roles and permissions", () => {
     it("lets a manager invite staff to their own locations only, never managers", async () => {
       const owner = await ownerWithTenant();
-      const managerPhone = randomPhone();
-      await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone: managerPhone, role: "MANAGER", locationIds: ["q1", "q3"] } }, owner.accessToken);
-      const invitation = inviteCode(await h.lastSms(managerPhone));
-      const manager = await h.signIn(managerPhone);
-      const token = (await h.graphql(ACCEPT, { c: invitation }, manager.accessToken)).data.acceptInvite.accessToken;
+      const { token } = await invitedManager(owner, ["q1", "q3"]);
 
       expect((await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone: randomPhone(), role: "STAFF", locationIds: ["q1"] } }, token)).errors).toBeUndefined();
       expect((await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone: randomPhone(), role: "MANAGER", locationIds: ["q1"] } }, token)).errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", field: "role" });
@@ -132,11 +138,7 @@ describe.each(stateModes)("Given staff codes rate-limited in %s", (_mode, overri
 
     it("lets a manager revoke only invites they could have made", async () => {
       const owner = await ownerWithTenant();
-      const managerPhone = randomPhone();
-      await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone: managerPhone, role: "MANAGER", locationIds: ["q1"] } }, owner.accessToken);
-      const invitation = inviteCode(await h.lastSms(managerPhone));
-      const manager = await h.signIn(managerPhone);
-      const token = (await h.graphql(ACCEPT, { c: invitation }, manager.accessToken)).data.acceptInvite.accessToken;
+      const { token } = await invitedManager(owner, ["q1"]);
       const REVOKE = `mutation($id: ID!) { revokeInvite(id: $id) { status } }`;
       const byOwner = async (role: string, locationIds: string[]) => (await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone: randomPhone(), role, locationIds } }, owner.accessToken)).data.inviteStaff.id as string;
       const otherManager = await byOwner("MANAGER", ["q1"]);
@@ -174,11 +176,7 @@ describe.each(stateModes)("Given staff codes rate-limited in %s", (_mode, overri
 
     it("stops the join codes and invites a manager made when the manager is removed", async () => {
       const owner = await ownerWithTenant();
-      const managerPhone = randomPhone();
-      await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone: managerPhone, role: "MANAGER", locationIds: ["q1"] } }, owner.accessToken);
-      const invitation = inviteCode(await h.lastSms(managerPhone));
-      const manager = await h.signIn(managerPhone);
-      const token = (await h.graphql(ACCEPT, { c: invitation }, manager.accessToken)).data.acceptInvite.accessToken;
+      const { manager, token } = await invitedManager(owner, ["q1"]);
       const { code } = (await h.graphql(CREATE_CODE, { i: { tenantSlug: owner.slug, label: "before leaving", role: "STAFF", locationIds: ["q1"] } }, token)).data.createJoinCode;
       const invited = await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone: randomPhone(), role: "STAFF", locationIds: ["q1"] } }, token);
       expect(invited.errors).toBeUndefined();
