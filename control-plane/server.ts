@@ -173,7 +173,10 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
       }
       await route.handler(deps, req, res, url);
     } catch (error) {
-      if (error instanceof ControlPlaneError) return sendError(res, error);
+      if (error instanceof ControlPlaneError) {
+        if (error.cause !== undefined) log.warn({ err: error.cause, code: error.code, path: url.pathname }, "Request failed on a dependency");
+        return sendError(res, error);
+      }
       log.error({ err: error, path: url.pathname }, "Request failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "INTERNAL", message: "internal error" } }));
     }

@@ -64,7 +64,8 @@ async function healthz(_deps: RouteDeps, _req: IncomingMessage, res: ServerRespo
 // Without Redis (single-process mode) readiness says so instead of failing: nothing is missing.
 async function readyz(deps: RouteDeps, _req: IncomingMessage, res: ServerResponse) {
   const [pg, state] = await Promise.allSettled([deps.pool.query("SELECT 1"), deps.state.check()]);
-  const failed = (c: PromiseRejectedResult) => `failed: ${(c.reason as Error).message}`;
+  // The error's code only: its text can name database users and hosts, and this is a public path.
+  const failed = (c: PromiseRejectedResult) => `failed (${(c.reason as { code?: string }).code ?? (c.reason as Error).name ?? "error"})`;
   const postgres = pg.status === "fulfilled" ? "ok" : failed(pg);
   const redis = state.status === "fulfilled" ? state.value : failed(state);
   const ready = pg.status === "fulfilled" && state.status === "fulfilled";

@@ -30,8 +30,10 @@ export class ControlPlaneError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details: { field?: string; retryAfterSeconds?: number; attemptsLeft?: number } = {},
+    /** The underlying failure, for the log only: clients get `message`. */
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = "ControlPlaneError";
   }
 

@@ -88,6 +88,15 @@ describe("Given a key rotation", () => {
     expect(keys.jwks(minutes(t0, 18)).keys.map((k) => k.kid)).toEqual([next.kid]);
   });
 
+  it("never lets a key that was only pending sign after a later rotation (routine, then emergency)", async () => {
+    const keys = await new KeyRing(new MemoryKeyStore()).init();
+    const t0 = new Date();
+    const routine = await keys.rotate({ now: t0, publishLeadSeconds: 60 });
+    const emergency = await keys.rotate({ now: minutes(t0, 0.25), publishLeadSeconds: 0 });
+    for (const at of [0.5, 2, 30]) expect(keys.signingKey(minutes(t0, at)).kid).toBe(emergency.kid);
+    expect(keys.jwks(minutes(t0, 2)).keys.map((k) => k.kid)).not.toContain(routine.kid);
+  });
+
   it("signs with the new key when a rotation with no lead lands in the same millisecond as the key before it", async () => {
     // A store that lists newest first (a directory lists in any order): the tie must not decide.
     class NewestFirst extends MemoryKeyStore {

@@ -124,7 +124,10 @@ export class KeyRing {
     await this.store.save(key);
     for (const old of await this.store.list()) {
       if (old.kid === key.kid) continue;
-      if (old.retireAt && old.retireAt <= now.toISOString()) await this.store.remove(old.kid);
+      // A key still waiting to activate has signed nothing: dropped, so it cannot take over
+      // signing after this rotation (an emergency rotation right after a routine one).
+      if (old.activateAt > now.toISOString()) await this.store.remove(old.kid);
+      else if (old.retireAt && old.retireAt <= now.toISOString()) await this.store.remove(old.kid);
       else if (!old.retireAt || old.retireAt > retireAt) await this.store.save({ ...old, retireAt });
     }
     await this.reload();

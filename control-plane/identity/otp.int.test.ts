@@ -153,6 +153,9 @@ describe.each(backends)("Given OTP codes kept in %s", (_name, makeState) => {
       const error = await failure(otp.request(phone, "10.0.3.1"));
       expect(error.code).toBe("SMS_UNAVAILABLE");
       expect(error.status).toBe(503);
+      // The gateway's words go to the log (the cause), not to the client.
+      expect(error.message).toBe("the SMS could not be sent (down unavailable); try again shortly");
+      expect((error as Error).cause).toMatchObject({ message: "connect ECONNREFUSED" });
       expect(await state.otpCodes.inspect(`${prefix}otp:${phone}`)).toBeUndefined();
     });
   });

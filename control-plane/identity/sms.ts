@@ -49,7 +49,8 @@ export async function sendSms(sms: SmsProvider, to: string, text: string): Promi
   try {
     await sms.send(to, text);
   } catch (error) {
-    throw new ControlPlaneError("SMS_UNAVAILABLE", `the SMS could not be sent (${sms.name}: ${(error as Error).message}); try again shortly`);
+    // The gateway's own words (which may quote its account or reply body) go to the log, not the client.
+    throw new ControlPlaneError("SMS_UNAVAILABLE", `the SMS could not be sent (${sms.name} unavailable); try again shortly`, {}, { cause: error });
   }
 }
 
