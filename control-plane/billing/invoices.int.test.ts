@@ -82,6 +82,10 @@ describe("Given a chain that moved from Growth to Chain on 21 November with usag
     expect(rerun.recomputedDiffers).toBe(true);
     expect(await issueInvoice(db.pool, config, slug, "2026-11", DECEMBER_2)).toEqual(issued);
     await expect(db.pool.query(`update billing.invoices set total_vnd = 1 where number = $1`, [issued.number])).rejects.toThrow(/can no longer change/);
+    // What the PDF prints and what dunning reads are frozen too; status only moves forward.
+    await expect(db.pool.query(`update billing.invoices set vat_rate_bp = 500 where number = $1`, [issued.number])).rejects.toThrow(/can no longer change/);
+    await expect(db.pool.query(`update billing.invoices set due_on = due_on + 30 where number = $1`, [issued.number])).rejects.toThrow(/can no longer change/);
+    await expect(db.pool.query(`update billing.invoices set status = 'draft' where number = $1`, [issued.number])).rejects.toThrow(/cannot return to draft/);
     await expect(db.pool.query(`delete from billing.invoices where number = $1`, [issued.number])).rejects.toThrow(/cannot be deleted/);
     expect(await getInvoice(db.pool, issued.number)).toEqual(issued);
   });
@@ -231,6 +235,7 @@ describe("Given an issued invoice nobody pays", () => {
     const parts = Array.from({ length: 10 }, (_, i) => (i === 9 ? issued.totalVnd - part * 9n : part));
     await Promise.all(parts.map((amountVnd, i) => recordPayment(db.pool, { invoiceNumber: issued.number, amountVnd, provider: "zalopay", providerRef: `zp-${tenant}-${i}` })));
     expect(await getInvoice(db.pool, issued.number)).toMatchObject({ status: "paid", paidVnd: issued.totalVnd });
+    await expect(db.pool.query(`update billing.invoices set status = 'issued' where number = $1`, [issued.number])).rejects.toThrow(/cannot go from paid to issued/);
   });
 
   it("refuses to issue a month that is not over", async () => {
