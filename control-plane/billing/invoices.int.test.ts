@@ -90,6 +90,20 @@ describe("Given a chain that moved from Growth to Chain on 21 November with usag
     expect(await getInvoice(db.pool, issued.number)).toEqual(issued);
   });
 
+  it("bills an order that arrives after its month was issued in the month it arrived, not never", async () => {
+    const tenant = "bot-chien";
+    await changePlan(db.pool, config.plans, { tenantSlug: tenant, plan: "growth", effectiveOn: "2026-10-01" });
+    const issued = await issueInvoice(db.pool, config, tenant, "2026-11", DECEMBER_2);
+    // A POS that was offline sends a November order on 3 December.
+    const late = new Date("2026-12-03T03:00:00Z");
+    expect((await ingestUsageEvents(db.pool, orders(tenant, 1, 900_000, () => new Date("2026-11-20T05:00:00Z")), late)).inserted).toBe(1);
+    const november = await prepareInvoice(db.pool, config, tenant, "2026-11");
+    expect(november.invoice).toEqual(issued);
+    expect(november.recomputedDiffers).toBe(false);
+    const { rows } = await db.pool.query<{ occurred_at: Date }>(`select occurred_at from billing.usage_events where tenant_slug = $1 and event_id = 'cell-a/outbox/900000'`, [tenant]);
+    expect(rows[0]!.occurred_at.toISOString()).toBe(late.toISOString());
+  });
+
   it("refuses a plan change that would reach back into an issued month", async () => {
     await expect(changePlan(db.pool, config.plans, { tenantSlug: slug, plan: "starter", effectiveOn: "2026-11-30" })).rejects.toThrow(BillingInputError);
     await expect(changePlan(db.pool, config.plans, { tenantSlug: slug, plan: "platinum", effectiveOn: "2026-12-30" })).rejects.toThrow(/plan: unknown plan 'platinum'/);

@@ -2,6 +2,7 @@
 // A redelivered count is skipped; a redelivered gauge reading keeps the higher value. Arrival
 // order never matters because billing reads events by when they occurred, not when they came.
 import type pg from "pg";
+import { periodOf } from "../billing/period.js";
 import { GaugeKinds, type RejectedFeedEvent, type UsageEvent } from "./events.js";
 
 export interface IngestResult {
@@ -21,9 +22,13 @@ const UPSERT_GAUGES = `
     set quantity = greatest(e.quantity, excluded.quantity), occurred_at = greatest(e.occurred_at, excluded.occurred_at)
   returning (xmax = 0) as inserted`;
 
-/** `client` may be a pool or a client inside the caller's transaction. */
-export async function ingestUsageEvents(client: pg.Pool | pg.ClientBase, events: readonly UsageEvent[]): Promise<IngestResult> {
-  const counts = dedupe(events.filter((e) => !GaugeKinds.has(e.kind)));
+/**
+ * `client` may be a pool or a client inside the caller's transaction. A count that occurred in a
+ * month whose invoice was already issued (an order a POS recorded late, or backdated) is billed
+ * in the month it arrived, at `now`: an issued invoice never changes, and the usage is not lost.
+ */
+export async function ingestUsageEvents(client: pg.Pool | pg.ClientBase, events: readonly UsageEvent[], now = new Date()): Promise<IngestResult> {
+  const counts = await intoOpenPeriods(client, dedupe(events.filter((e) => !GaugeKinds.has(e.kind))), now);
   const gauges = events.filter((e) => GaugeKinds.has(e.kind));
   let inserted = 0;
   if (counts.length > 0) inserted += (await client.query(INSERT_COUNTS, columns(counts))).rowCount ?? 0;
@@ -32,6 +37,18 @@ export async function ingestUsageEvents(client: pg.Pool | pg.ClientBase, events:
     inserted += rows.filter((r) => r.inserted).length;
   }
   return { inserted, duplicates: events.length - inserted };
+}
+
+async function intoOpenPeriods(client: pg.Pool | pg.ClientBase, counts: UsageEvent[], now: Date): Promise<UsageEvent[]> {
+  if (counts.length === 0) return counts;
+  const tenants = [...new Set(counts.map((e) => e.tenantSlug))];
+  const { rows } = await client.query<{ tenant_slug: string; period: string }>(
+    `select tenant_slug, period from billing.invoices where tenant_slug = any($1) and status <> 'draft'`,
+    [tenants],
+  );
+  if (rows.length === 0) return counts;
+  const closed = new Set(rows.map((r) => `${r.tenant_slug}\n${r.period}`));
+  return counts.map((e) => (closed.has(`${e.tenantSlug}\n${periodOf(e.occurredAt)}`) ? { ...e, occurredAt: now } : e));
 }
 
 export async function recordRejects(client: pg.Pool | pg.ClientBase, rejects: readonly RejectedFeedEvent[]): Promise<void> {
