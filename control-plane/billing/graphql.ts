@@ -86,13 +86,17 @@ export function registerBillingSchema<Context>(builderIn: object, access: Billin
   builder.mutationField("changePlan", (t: any) =>
     t.field({
       type: "Boolean",
-      description: "Switch the tenant's plan from a local day on (today when omitted); the month's invoice prorates both plans by day.",
+      description: "Switch the tenant's plan from a local day on (tomorrow at the earliest, and when omitted); the month's invoice prorates both plans by day.",
       args: { tenant: t.arg.string({ required: true }), plan: t.arg.string({ required: true }), effectiveOn: t.arg.string({ required: false }) },
       resolve: async (_r: unknown, args: { tenant: string; plan: string; effectiveOn?: string | null }, ctx: Context) => {
         const pool = await requireOwner(ctx, args.tenant);
-        const today = localDateOf(new Date());
-        const effectiveOn = args.effectiveOn ?? today;
-        if (effectiveOn < today) throw new ControlPlaneError("BAD_REQUEST", `effectiveOn: a plan change cannot start before today (${today})`, { field: "effectiveOn" });
+        // Today is being billed on the current plan already: a change dated today would rewrite
+        // the whole day (a switch to a cheaper plan, or to cancelled, at 23:59 bills the day at
+        // that price). Owners change from tomorrow; platform staff can still date a change with
+        // the billing CLI.
+        const tomorrow = localDateOf(new Date(Date.now() + 86_400_000));
+        const effectiveOn = args.effectiveOn ?? tomorrow;
+        if (effectiveOn < tomorrow) throw new ControlPlaneError("BAD_REQUEST", `effectiveOn: a plan change starts tomorrow (${tomorrow}) at the earliest`, { field: "effectiveOn" });
         try {
           await changePlan(pool, access.plans, { tenantSlug: args.tenant, plan: args.plan, effectiveOn });
         } catch (error) {

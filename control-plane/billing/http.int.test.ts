@@ -73,8 +73,12 @@ describe("Given the control plane with billing attached", () => {
 
     const changed = await h.graphql(`mutation { changePlan(tenant: "hu-tieu-nam-vang", plan: "chain") }`, {}, ownerToken);
     expect(changed.data).toEqual({ changePlan: true });
-    const { rows } = await h.db.pool.query(`select plan from billing.subscription_changes where tenant_slug = 'hu-tieu-nam-vang' order by effective_on desc limit 1`);
-    expect(rows[0].plan).toBe("chain");
+    const { rows } = await h.db.pool.query(`select plan, effective_on::text from billing.subscription_changes where tenant_slug = 'hu-tieu-nam-vang' order by effective_on desc limit 1`);
+    // From tomorrow (Vietnamese time): today stays on the plan it is being billed on.
+    expect(rows[0]).toEqual({ plan: "chain", effective_on: new Date(Date.now() + 7 * 3_600_000 + 86_400_000).toISOString().slice(0, 10) });
+    const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+    const sameDay = await h.graphql(`mutation($d: String!) { changePlan(tenant: "hu-tieu-nam-vang", plan: "starter", effectiveOn: $d) }`, { d: today }, ownerToken);
+    expect(sameDay.errors?.[0]?.extensions).toMatchObject({ code: "BAD_REQUEST", field: "effectiveOn" });
     const backdated = await h.graphql(`mutation { changePlan(tenant: "hu-tieu-nam-vang", plan: "starter", effectiveOn: "2026-10-15") }`, {}, ownerToken);
     expect(backdated.errors?.[0]?.extensions).toMatchObject({ code: "BAD_REQUEST", field: "effectiveOn" });
     const unknown = await h.graphql(`mutation { changePlan(tenant: "hu-tieu-nam-vang", plan: "gold") }`, {}, ownerToken);
