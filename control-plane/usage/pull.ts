@@ -8,6 +8,13 @@ import { ingestUsageEvents, recordRejects } from "./ingest.js";
 import type { UsageMetrics } from "./metrics.js";
 import { inTransaction } from "../../common/pg-transaction.js";
 
+/**
+ * A cell's feed holds back outbox rows younger than its settle window (5 s, cell/usage-feed), so
+ * a read that reached the end is complete only up to that long before it: `last_success_at`
+ * records that instant, which is what the invoice gate compares with the month's end.
+ */
+export const FEED_SETTLE_SECONDS = 5;
+
 export interface PullOptions {
   pool: pg.Pool;
   feed: CellFeed;
@@ -63,9 +70,9 @@ export async function pullTenantUsage(options: PullOptions): Promise<PullResult>
         const lastEventAt = page.events.at(-1)?.createdAt ?? null;
         await client.query(
           `update billing.feed_cursors set last_outbox_id = $3, last_event_at = coalesce($4, last_event_at), last_attempt_at = now(),
-                  last_success_at = case when $5 then now() else last_success_at end, last_error = null, consecutive_failures = 0
+                  last_success_at = case when $5 then now() - make_interval(secs => $6) else last_success_at end, last_error = null, consecutive_failures = 0
             where cell = $1 and tenant_slug = $2`,
-          [feed.cell, tenantSlug, page.next, lastEventAt, !page.hasMore],
+          [feed.cell, tenantSlug, page.next, lastEventAt, !page.hasMore, FEED_SETTLE_SECONDS],
         );
         return ingested;
       });
