@@ -324,9 +324,9 @@ async function main(): Promise<void> {
     const figure = (entry: { p50: number; p99: number } | undefined, key: "p50" | "p99") => (entry ? entry[key].toFixed(3) : "-").padStart(10);
     const ownVcpu = summary.addedLatencyAtHalfLoadEvenOwnVcpuMs;
     const shapes = [
-      { title: "wrk bursts", of: summary.addedLatencyAtHalfLoadMs },
-      { title: "even", of: summary.addedLatencyAtHalfLoadEvenMs },
-      ...(ownVcpu ? [{ title: "even, own vCPU", of: ownVcpu }] : []),
+      { title: "wrk bursts", said: "in wrk's 1 ms bursts", of: summary.addedLatencyAtHalfLoadMs },
+      { title: "even", said: "evenly paced", of: summary.addedLatencyAtHalfLoadEvenMs },
+      ...(ownVcpu ? [{ title: "even, own vCPU", said: "evenly paced, alone on a vCPU", of: ownVcpu }] : []),
     ];
     const rows = contenders.map((c) =>
       [
@@ -340,7 +340,7 @@ async function main(): Promise<void> {
     );
     const check = (ok: boolean) => (ok ? "met" : "NOT met");
     const p99 = (of: typeof summary.addedLatencyAtHalfLoadMs | undefined, name: ContenderName) => of?.[name]?.p99 ?? NaN;
-    const everyShape = (name: ContenderName) => shapes.map((shape) => `${p99(shape.of, name).toFixed(3)} ms ${shape.title === "wrk bursts" ? "in wrk's 1 ms bursts" : shape.title === "even" ? "evenly paced" : "evenly paced, alone on a vCPU"}`).join(", ");
+    const everyShape = (name: ContenderName) => shapes.map((shape) => `${p99(shape.of, name).toFixed(3)} ms ${shape.said}`).join(", ");
     const burstP99 = p99(summary.addedLatencyAtHalfLoadMs, "router");
     const evenP99 = p99(summary.addedLatencyAtHalfLoadEvenMs, "router");
     process.stdout.write(

@@ -56,7 +56,7 @@ export function locationRoom(tenantId: string, locationId: string): string {
  * with `dashboard`; the rest of the location's room gets it without.
  */
 export function figuresRoom(tenantId: string, locationId: string): string {
-  return `t:${tenantId}:l:${locationId}:figures`;
+  return `${locationRoom(tenantId, locationId)}:figures`;
 }
 
 export function preciseNow(): number {

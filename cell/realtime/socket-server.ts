@@ -12,6 +12,7 @@ import { canSeeFigures, canSeeLocation, identifyCaller, type Caller, type Caller
 import type { Database } from "../db/index.js";
 import { figuresRoom, locationRoom, SOCKET_EVENTS, type DashboardSnapshot } from "./events.js";
 import { loadDashboardSnapshot } from "./snapshot.js";
+import { delayUntil } from "./until-expiry.js";
 
 export interface RealtimeDeps {
   db: Database;
@@ -114,8 +115,6 @@ export function createSocketServer(httpServer: HttpServer, deps: RealtimeDeps): 
 // A socket is authenticated once, at its handshake; without this, a socket opened with a token
 // about to lapse would keep receiving events for as long as it stays open. At the token's expiry
 // the cell says why and ends the socket; the client reconnects with a fresh token.
-const LONGEST_TIMER_MS = 2 ** 31 - 1;
-
 function endAtExpiry(socket: Socket): void {
   const { expiresAt } = socket.data.caller as Caller;
   const timer = setTimeout(
@@ -123,7 +122,7 @@ function endAtExpiry(socket: Socket): void {
       socket.emit(SOCKET_EVENTS.sessionExpired, { code: "UNAUTHENTICATED", message: "access token expired: reconnect with a fresh one" });
       socket.disconnect(true);
     },
-    Math.min(Math.max(0, expiresAt - Date.now()), LONGEST_TIMER_MS),
+    delayUntil(expiresAt),
   );
   timer.unref();
   socket.once("disconnect", () => clearTimeout(timer));

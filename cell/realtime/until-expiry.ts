@@ -7,11 +7,16 @@ import { Repeater } from "graphql-yoga";
 
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
+/** Milliseconds until `expiresAt` (ms since the epoch), as a setTimeout delay: 0 when past, capped at the timer's maximum. */
+export function delayUntil(expiresAt: number): number {
+  return Math.min(Math.max(0, expiresAt - Date.now()), LONGEST_TIMER_MS);
+}
+
 export function untilExpiry<T>(source: AsyncIterable<T>, expiresAt: number): AsyncIterable<T> {
   return new Repeater<T>(async (push, stop) => {
     const events = source[Symbol.asyncIterator]();
     const expired = () => stop(new GraphQLError("access token expired: subscribe again with a fresh one", { extensions: { code: "UNAUTHENTICATED" } }));
-    const timer = setTimeout(expired, Math.min(Math.max(0, expiresAt - Date.now()), LONGEST_TIMER_MS));
+    const timer = setTimeout(expired, delayUntil(expiresAt));
     let stopped = false;
     // Stopped by expiry or by the client going away: release the source (its pending next()
     // settles as done, which ends the loop below).

@@ -10,13 +10,13 @@ import { z } from "zod";
 import type { Database } from "../db/index.js";
 import { readDailySales, MAX_DAILY_RANGE_DAYS } from "./daily.js";
 import { readUsageGauges } from "./gauges.js";
-import { MAX_OUTBOX_PAGE, readOutbox } from "./outbox.js";
+import { DEFAULT_SETTLE_MS, MAX_OUTBOX_PAGE, readOutbox } from "./outbox.js";
 
 export interface UsageFeedOptions {
   db: Database;
   /** Shared secret the control plane presents; at least 16 characters. */
   platformKey: string;
-  /** See ReadOutboxOptions.settleMs; default 5000. */
+  /** See ReadOutboxOptions.settleMs; default DEFAULT_SETTLE_MS. */
   settleMs?: number;
 }
 
@@ -38,7 +38,7 @@ const GaugesQuery = z.object({ tenant: slug });
 export function createUsageFeedHandler(options: UsageFeedOptions): UsageFeedHandler {
   if (options.platformKey.length < 16) throw new Error("usage feed: platformKey must be at least 16 characters");
   const expected = digest(`Bearer ${options.platformKey}`);
-  const settleMs = options.settleMs ?? 5_000;
+  const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
   const { db } = options;
 
   // Handlers are hoisted function declarations, so the table can be built before them.

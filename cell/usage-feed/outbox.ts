@@ -41,6 +41,9 @@ export interface ReadOutboxOptions {
 
 export const MAX_OUTBOX_PAGE = 1000;
 
+/** The feed's default settle window (ReadOutboxOptions.settleMs); the control plane counts a read complete only up to this long before it. */
+export const DEFAULT_SETTLE_MS = 5_000;
+
 interface OutboxRow {
   id: string;
   topic: string;

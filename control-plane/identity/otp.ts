@@ -3,9 +3,10 @@
 // and per IP; verifications per IP, so one client cannot spread guesses across many phones.
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import { Redis } from "ioredis";
-import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import { ControlPlaneError } from "./errors.js";
 import { normalizeVietnamesePhone } from "./phone.js";
+import { consumeOrRefuse } from "./rate-limit.js";
 import { RedisState } from "./redis-state.js";
 import { sendSms, smsText, type SmsProvider } from "./sms.js";
 import type { VolatileState } from "./volatile-state.js";
@@ -138,16 +139,7 @@ export class OtpService {
     return createHmac("sha256", this.options.pepper).update(`${phone}:${code}`).digest("hex");
   }
 
-  private async consume(limiter: keyof OtpLimits, key: string, message: string): Promise<void> {
-    try {
-      await this.limiters[limiter].consume(key);
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) {
-        this.observe("rate_limited");
-        const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-        throw new ControlPlaneError("RATE_LIMITED", `${message} (retry after ${retryAfterSeconds} s)`, { retryAfterSeconds });
-      }
-      throw rejection;
-    }
+  private consume(limiter: keyof OtpLimits, key: string, message: string): Promise<void> {
+    return consumeOrRefuse(this.limiters[limiter], key, (s) => `${message} (retry after ${s} s)`, () => this.observe("rate_limited"));
   }
 }

@@ -3,11 +3,12 @@
 // to a role and locations). Permissions are read from Postgres on every call, never from the
 // caller's token, so a removal takes effect at the control plane at once.
 import type { Pool, PoolClient } from "pg";
-import { RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import { z } from "zod";
 import type { Role } from "../../common/auth-claims.js";
 import { ControlPlaneError } from "../identity/errors.js";
 import { normalizeVietnamesePhone } from "../identity/phone.js";
+import { consumeOrRefuse } from "../identity/rate-limit.js";
 import { sendSms, smsText, type SmsProvider } from "../identity/sms.js";
 import type { User } from "../identity/users.js";
 import type { VolatileState } from "../identity/volatile-state.js";
@@ -323,28 +324,12 @@ export class Staff {
   }
 
   private async limitInvites(tenant: string, phone: string): Promise<void> {
-    for (const [limiter, key, what] of [
-      [this.inviteLimiters.perPhone, phone, `invites to ${phone}`],
-      [this.inviteLimiters.perTenant, tenant, `invites from '${tenant}'`],
-    ] as const) {
-      try {
-        await limiter.consume(key);
-      } catch (rejection) {
-        if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-        throw new ControlPlaneError("RATE_LIMITED", `too many ${what}; retry after ${retryAfterSeconds} s`, { retryAfterSeconds });
-      }
-    }
+    await consumeOrRefuse(this.inviteLimiters.perPhone, phone, (s) => `too many invites to ${phone}; retry after ${s} s`);
+    await consumeOrRefuse(this.inviteLimiters.perTenant, tenant, (s) => `too many invites from '${tenant}'; retry after ${s} s`);
   }
 
-  private async limitRedeem(actor: User): Promise<void> {
-    try {
-      await this.redeemLimiter.consume(actor.id);
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      throw new ControlPlaneError("RATE_LIMITED", `too many codes tried; retry after ${retryAfterSeconds} s`, { retryAfterSeconds });
-    }
+  private limitRedeem(actor: User): Promise<void> {
+    return consumeOrRefuse(this.redeemLimiter, actor.id, (s) => `too many codes tried; retry after ${s} s`);
   }
 }
 

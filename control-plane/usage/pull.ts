@@ -2,6 +2,7 @@
 // reading. Each page is stored together with the cursor that covers it in one transaction, so a
 // crash or a cell outage at any point resumes exactly where the last committed page ended.
 import type pg from "pg";
+import { DEFAULT_SETTLE_MS } from "../../cell/usage-feed/index.js";
 import { gaugeEventId, translateFeedEvent, type RejectedFeedEvent, type UsageEvent } from "./events.js";
 import type { CellFeed } from "./feed-client.js";
 import { ingestUsageEvents, recordRejects } from "./ingest.js";
@@ -9,11 +10,11 @@ import type { UsageMetrics } from "./metrics.js";
 import { inTransaction } from "../../common/pg-transaction.js";
 
 /**
- * A cell's feed holds back outbox rows younger than its settle window (5 s, cell/usage-feed), so
- * a read that reached the end is complete only up to that long before it: `last_success_at`
- * records that instant, which is what the invoice gate compares with the month's end.
+ * A cell's feed holds back outbox rows younger than its settle window, so a read that reached the
+ * end is complete only up to that long before it: `last_success_at` records that instant, which
+ * is what the invoice gate compares with the month's end.
  */
-export const FEED_SETTLE_SECONDS = 5;
+const FEED_SETTLE_SECONDS = DEFAULT_SETTLE_MS / 1000;
 
 export interface PullOptions {
   pool: pg.Pool;
