@@ -31,6 +31,14 @@ export function stringField(body: Record<string, unknown>, field: string): strin
   return value;
 }
 
+/** An optional string: absent, null or empty means not given; anything but a string is refused. */
+export function optionalStringField(body: Record<string, unknown>, field: string): string | undefined {
+  const value = body[field];
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value !== "string") throw new ControlPlaneError("BAD_REQUEST", `'${field}' must be a string when given`, { field });
+  return value;
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const payload = JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(payload), ...headers });

@@ -10,7 +10,7 @@ import type { VolatileState } from "../identity/volatile-state.js";
 import { normalizeVietnamesePhone } from "../identity/phone.js";
 import { ControlPlaneError } from "../identity/errors.js";
 import type { ControlPlaneMetrics } from "./metrics.js";
-import { readJson, sendJson, stringField } from "./json.js";
+import { optionalStringField, readJson, sendJson, stringField } from "./json.js";
 
 export interface RouteDeps {
   pool: Pool;
@@ -31,13 +31,13 @@ const NO_STORE = { "cache-control": "no-store" };
 
 async function otpRequest(deps: RouteDeps, req: IncomingMessage, res: ServerResponse) {
   const body = await readJson(req);
-  const sent = await deps.otp.request(stringField(body, "phone"), deps.clientIp(req));
+  const sent = await deps.otp.request(stringField(body, "phone"), deps.clientIp(req), optionalStringField(body, "deviceToken"));
   sendJson(res, 202, sent, NO_STORE);
 }
 
 async function otpVerify(deps: RouteDeps, req: IncomingMessage, res: ServerResponse) {
   const body = await readJson(req);
-  const { user, ...tokens } = await deps.sessions.signIn(stringField(body, "phone"), stringField(body, "code"), deps.clientIp(req));
+  const { user, ...tokens } = await deps.sessions.signIn(stringField(body, "phone"), stringField(body, "code"), deps.clientIp(req), optionalStringField(body, "deviceToken"));
   sendJson(res, 200, { ...tokens, user: { id: user.id, phone: user.phone, name: user.name } }, NO_STORE);
 }
 

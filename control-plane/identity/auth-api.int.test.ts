@@ -31,7 +31,7 @@ describe.each(stateModes)("Given a control plane keeping codes in %s", (_mode, o
       const verified = await h.post("/auth/otp/verify", { phone: local, code }, { "x-forwarded-for": "10.1.0.1" });
       expect(verified.status).toBe(200);
       expect(verified.headers.get("cache-control")).toBe("no-store");
-      expect(verified.body).toMatchObject({ tokenType: "Bearer", expiresIn: 900, user: { phone } });
+      expect(verified.body).toMatchObject({ tokenType: "Bearer", expiresIn: 900, user: { phone }, deviceToken: expect.stringMatching(/^d1\./) });
       const claims = decodeJwt(verified.body.accessToken);
       expect(claims).toMatchObject({ sub: verified.body.user.id, phone, memberships: [], iss: "https://app.localstoreplatform.com", aud: "lsp" });
       expect(claims.exp! - claims.iat!).toBe(900);
@@ -58,9 +58,22 @@ describe.each(stateModes)("Given a control plane keeping codes in %s", (_mode, o
       expect(Number(again.headers.get("retry-after"))).toBeGreaterThan(0);
     });
 
+    it("lets the browser that signed in before ask for a code while a stranger holds the phone's public lane", async () => {
+      const phone = randomPhone();
+      await h.post("/auth/otp/request", { phone }, { "x-forwarded-for": "10.1.0.5" });
+      const first = await h.post("/auth/otp/verify", { phone, code: /(\d{6})/.exec(await h.lastSms(phone))![1] }, { "x-forwarded-for": "10.1.0.5" });
+      const { deviceToken } = first.body;
+      expect((await h.post("/auth/otp/request", { phone }, { "x-forwarded-for": "10.1.0.66" })).status).toBe(429);
+      expect((await h.post("/auth/otp/request", { phone, deviceToken }, { "x-forwarded-for": "10.1.0.5" })).status).toBe(202);
+      const again = await h.post("/auth/otp/verify", { phone, code: /(\d{6})/.exec(await h.lastSms(phone))![1], deviceToken }, { "x-forwarded-for": "10.1.0.5" });
+      expect(again.status).toBe(200);
+      expect(again.body.deviceToken).toMatch(/^d1\./);
+    });
+
     it("names the field and the reason for bad input", async () => {
       expect(await h.post("/auth/otp/request", { phone: "+14155550100" })).toMatchObject({ status: 400, body: { error: { code: "PHONE_INVALID", field: "phone" } } });
       expect(await h.post("/auth/otp/request", {})).toMatchObject({ status: 400, body: { error: { code: "BAD_REQUEST", field: "phone" } } });
+      expect(await h.post("/auth/otp/request", { phone: randomPhone(), deviceToken: 42 })).toMatchObject({ status: 400, body: { error: { code: "BAD_REQUEST", field: "deviceToken" } } });
       expect(await h.post("/auth/otp/verify", { phone: randomPhone(), code: "12ab" })).toMatchObject({ status: 400, body: { error: { code: "CODE_INVALID", field: "code" } } });
       const notJson = await fetch(`${h.cp.url}/auth/otp/request`, { method: "POST", headers: { "content-type": "application/json" }, body: "{" });
       expect(notJson.status).toBe(400);

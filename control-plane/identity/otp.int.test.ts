@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Redis } from "ioredis";
 import { randomPhone, uniquePrefix } from "../testing/databases.js";
+import { issueDeviceToken } from "./device-tokens.js";
 import { ControlPlaneError } from "./errors.js";
 import { MemoryState } from "./memory-state.js";
 import { OtpService, type OtpOptions } from "./otp.js";
@@ -57,7 +58,7 @@ describe.each(backends)("Given OTP codes kept in %s", (_name, makeState) => {
       expect(sent).toEqual({ phone, expiresIn: 120 });
       const code = await lastCode(phone);
       expect(code).toMatch(/^\d{6}$/);
-      await expect(otp.verify(phone, code!, "10.0.0.1")).resolves.toEqual({ phone });
+      await expect(otp.verify(phone, code!, "10.0.0.1")).resolves.toEqual({ phone, deviceToken: expect.stringMatching(/^d1\./) });
       // Replay of the same code: it was consumed.
       expect((await failure(otp.verify(phone, code!, "10.0.0.1"))).code).toBe("OTP_EXPIRED");
     });
@@ -181,11 +182,91 @@ describe.each(backends)("Given OTP codes kept in %s", (_name, makeState) => {
       expect((await failure(otp.request(randomPhone(), "10.0.2.9"))).code).toBe("RATE_LIMITED");
     });
 
+    it("caps a phone's public lane per day as well as per hour", async () => {
+      const { otp } = setup({ limits: { resendCooldown: { points: 100, durationSeconds: 60 }, requestPerPhone: { points: 100, durationSeconds: 60 }, requestPerPhoneDaily: { points: 2, durationSeconds: 60 } } });
+      const phone = randomPhone();
+      await otp.request(phone, "10.0.2.20");
+      await otp.request(phone, "10.0.2.21");
+      const limited = await failure(otp.request(phone, "10.0.2.22"));
+      expect(limited.code).toBe("RATE_LIMITED");
+      expect(limited.message).toMatch(/for this phone today/);
+    });
+
     it("refuses an invalid phone with the field and reason", async () => {
       const { otp } = setup();
       const error = await failure(otp.request("02438123456", "10.0.2.10"));
       expect(error).toMatchObject({ code: "PHONE_INVALID", details: { field: "phone" } });
       expect(error.message).toMatch(/landline/);
+    });
+  });
+
+  describe("Given a stranger who spends a phone's public quota (lockout)", () => {
+    const pepper = "test-pepper-0123456789";
+
+    it("still sends the owner's known device a code, from the device's own quota", async () => {
+      const { otp, lastCode } = setup({ limits: { requestPerPhone: { points: 1, durationSeconds: 60 } } });
+      const phone = randomPhone();
+      // The owner signed in once on this browser and kept the device token.
+      await otp.request(phone, "10.0.4.1");
+      const { deviceToken } = await otp.verify(phone, (await lastCode(phone))!, "10.0.4.1");
+      // A stranger asks again from elsewhere: the public lane is spent (and in its cooldown).
+      expect((await failure(otp.request(phone, "10.0.4.66"))).code).toBe("RATE_LIMITED");
+      await expect(otp.request(phone, "10.0.4.1", deviceToken)).resolves.toMatchObject({ phone });
+      const renewed = await otp.verify(phone, (await lastCode(phone))!, "10.0.4.1", deviceToken);
+      // The renewed token names the same device: its next request is again the device's lane.
+      expect(renewed.deviceToken).not.toBe("");
+      expect((await failure(otp.request(phone, "10.0.4.1", renewed.deviceToken))).message).toMatch(/sent to this device; wait/);
+    });
+
+    it("keeps the device's code apart: a stranger's new code or wrong guesses do not void it", async () => {
+      const { otp, lastCode } = setup();
+      const phone = randomPhone();
+      const deviceToken = issueDeviceToken({ pepper }, phone);
+      await otp.request(phone, "10.0.4.2", deviceToken);
+      const ownersCode = (await lastCode(phone))!;
+      await otp.request(phone, "10.0.4.67");
+      const strangersCode = (await lastCode(phone))!;
+      for (let i = 0; i < 5; i++) await failure(otp.verify(phone, wrongCode(strangersCode), "10.0.4.67"));
+      expect((await failure(otp.verify(phone, strangersCode, "10.0.4.67"))).code).toBe("OTP_EXPIRED");
+      await expect(otp.verify(phone, ownersCode, "10.0.4.2", deviceToken)).resolves.toMatchObject({ phone });
+    });
+
+    it("treats a token made for another phone, or a forged one, as no token", async () => {
+      const { otp } = setup({ limits: { requestPerPhone: { points: 1, durationSeconds: 60 }, resendCooldown: { points: 100, durationSeconds: 60 } } });
+      const phone = randomPhone();
+      await otp.request(phone, "10.0.4.3");
+      for (const token of [issueDeviceToken({ pepper }, randomPhone()), issueDeviceToken({ pepper: "someone-elses-pepper-0123" }, phone), "d1.forged"]) {
+        expect((await failure(otp.request(phone, "10.0.4.3", token))).message).toMatch(/too many codes requested for this phone/);
+      }
+    });
+
+    it("finds a code sent on the public lane when the device token comes only with the code", async () => {
+      const { otp, lastCode } = setup();
+      const phone = randomPhone();
+      const deviceToken = issueDeviceToken({ pepper }, phone);
+      await otp.request(phone, "10.0.4.4");
+      await expect(otp.verify(phone, (await lastCode(phone))!, "10.0.4.4", deviceToken)).resolves.toMatchObject({ phone });
+    });
+
+    it("caps all of a phone's known devices together per day (SMS pumping through many sign-ins)", async () => {
+      const { otp } = setup({ limits: { requestPerPhoneFromKnownDevicesDaily: { points: 2, durationSeconds: 60 } } });
+      const phone = randomPhone();
+      const devices = [1, 2, 3].map(() => issueDeviceToken({ pepper }, phone));
+      await otp.request(phone, "10.0.4.5", devices[0]);
+      await otp.request(phone, "10.0.4.5", devices[1]);
+      const limited = await failure(otp.request(phone, "10.0.4.5", devices[2]));
+      expect(limited.code).toBe("RATE_LIMITED");
+      expect(limited.message).toMatch(/for this phone today/);
+    });
+
+    it("limits each known device per hour", async () => {
+      const { otp } = setup({ limits: { requestPerKnownDevice: { points: 1, durationSeconds: 60 }, resendCooldown: { points: 100, durationSeconds: 60 } } });
+      const phone = randomPhone();
+      const deviceToken = issueDeviceToken({ pepper }, phone);
+      await otp.request(phone, "10.0.4.6", deviceToken);
+      expect((await failure(otp.request(phone, "10.0.4.6", deviceToken))).message).toMatch(/too many codes requested from this device/);
+      // Another device of the same phone has its own hour.
+      await expect(otp.request(phone, "10.0.4.6", issueDeviceToken({ pepper }, phone))).resolves.toMatchObject({ phone });
     });
   });
 });

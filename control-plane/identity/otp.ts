@@ -1,9 +1,14 @@
 // Phone OTP: a 6-digit code, stored only as an HMAC for 120 s (in Redis, or in process memory in
-// single-process mode), good for one successful verification and at most 5 tries. Requests are rate-limited per phone (with a resend cooldown)
-// and per IP; verifications per IP, so one client cannot spread guesses across many phones.
+// single-process mode), good for one successful verification and at most 5 tries. Requests are
+// rate-limited per IP and per lane, each lane with its own resend cooldown and its own code: the
+// public lane of a phone (5 an hour, 10 a day), and a lane per known device (a device token from an
+// earlier sign-in: 5 an hour each, 20 a day for all of a phone's devices), so strangers spending the
+// public quota or guessing its code cannot lock the owner out (ADR 0507). Verifications are limited
+// per IP, so one client cannot spread guesses across many phones.
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import { Redis } from "ioredis";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
+import { deviceIdFrom, issueDeviceToken } from "./device-tokens.js";
 import { ControlPlaneError } from "./errors.js";
 import { normalizeVietnamesePhone } from "./phone.js";
 import { consumeOrRefuse } from "./rate-limit.js";
@@ -26,7 +31,13 @@ export interface OtpOptions {
 }
 
 export interface OtpLimits {
+  /** Codes a phone's public lane (no valid device token) may be sent: per hour, and per day. */
   requestPerPhone: Limit;
+  requestPerPhoneDaily: Limit;
+  /** Codes one known device may ask for, and all of a phone's known devices together per day. */
+  requestPerKnownDevice: Limit;
+  requestPerPhoneFromKnownDevicesDaily: Limit;
+  /** Per lane: a stranger's requests do not hold back the owner's device. */
   resendCooldown: Limit;
   requestPerIp: Limit;
   verifyPerIp: Limit;
@@ -34,6 +45,10 @@ export interface OtpLimits {
 
 export const DEFAULT_OTP_LIMITS: OtpLimits = {
   requestPerPhone: { points: 5, durationSeconds: 3_600 },
+  // Bounds SMS pumping to a number the caller controls: at most 30 codes a day per phone.
+  requestPerPhoneDaily: { points: 10, durationSeconds: 86_400 },
+  requestPerKnownDevice: { points: 5, durationSeconds: 3_600 },
+  requestPerPhoneFromKnownDevicesDaily: { points: 20, durationSeconds: 86_400 },
   resendCooldown: { points: 1, durationSeconds: 30 },
   requestPerIp: { points: 30, durationSeconds: 3_600 },
   verifyPerIp: { points: 100, durationSeconds: 600 },
@@ -63,58 +78,83 @@ export class OtpService {
     const limits = { ...DEFAULT_OTP_LIMITS, ...options.limits };
     const limiter = (name: keyof OtpLimits) =>
       this.state.rateLimiter({ keyPrefix: `${this.prefix}rl:${name}`, points: limits[name].points, durationSeconds: limits[name].durationSeconds });
-    this.limiters = { requestPerPhone: limiter("requestPerPhone"), resendCooldown: limiter("resendCooldown"), requestPerIp: limiter("requestPerIp"), verifyPerIp: limiter("verifyPerIp") };
+    this.limiters = Object.fromEntries((Object.keys(limits) as (keyof OtpLimits)[]).map((name) => [name, limiter(name)])) as Record<keyof OtpLimits, RateLimiterAbstract>;
   }
 
-  async request(phoneInput: string, ip: string): Promise<{ phone: string; expiresIn: number }> {
+  /**
+   * Sends a code. With a valid device token for this phone the request uses that device's lane
+   * (its own quota, cooldown and code); without one, or with a forged, foreign or expired one, the
+   * phone's public lane.
+   */
+  async request(phoneInput: string, ip: string, deviceToken?: string): Promise<{ phone: string; expiresIn: number }> {
     const phone = this.phone(phoneInput);
+    const device = deviceIdFrom(this.options, phone, deviceToken);
     await this.consume("requestPerIp", ip, "too many code requests from this address");
-    await this.consume("resendCooldown", phone, "a code was just sent to this phone; wait before asking again");
-    await this.consume("requestPerPhone", phone, "too many codes requested for this phone");
+    // Cheapest refusal first: a request the hourly limit refuses does not spend the daily one.
+    if (device) {
+      await this.consume("resendCooldown", this.laneKey(phone, device), "a code was just sent to this device; wait before asking again");
+      await this.consume("requestPerKnownDevice", this.laneKey(phone, device), "too many codes requested from this device");
+      await this.consume("requestPerPhoneFromKnownDevicesDaily", phone, "too many codes requested for this phone today");
+    } else {
+      await this.consume("resendCooldown", phone, "a code was just sent to this phone; wait before asking again");
+      await this.consume("requestPerPhone", phone, "too many codes requested for this phone");
+      await this.consume("requestPerPhoneDaily", phone, "too many codes requested for this phone today");
+    }
+    const key = this.key(phone, device);
     const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
-    // A new code replaces the old one and its attempt count; the per-phone limit bounds how often.
-    await this.state.otpCodes.put(this.key(phone), this.hash(phone, code), this.ttlSeconds);
+    // A new code replaces the lane's old one and its attempt count; the lane's limits bound how often.
+    await this.state.otpCodes.put(key, this.hash(phone, code), this.ttlSeconds);
     try {
       await sendSms(this.sms, phone, smsText.otp(code, this.ttlSeconds));
     } catch (error) {
       // A code nobody received must not linger; the limits already spent stay spent.
-      await this.state.otpCodes.remove(this.key(phone));
+      await this.state.otpCodes.remove(key);
       throw error;
     }
     this.observe("sent");
     return { phone, expiresIn: this.ttlSeconds };
   }
 
-  async verify(phoneInput: string, code: string, ip: string): Promise<{ phone: string }> {
+  /**
+   * Checks a code: the device's own lane first when a valid device token is given, then the
+   * phone's public lane. Returns a device token to keep (the same device, renewed, or a new one).
+   */
+  async verify(phoneInput: string, code: string, ip: string, deviceToken?: string): Promise<{ phone: string; deviceToken: string }> {
     const phone = this.phone(phoneInput);
     if (!/^\d{6}$/.test(code)) {
       this.observe("invalid_input");
       throw new ControlPlaneError("CODE_INVALID", "code must be exactly 6 digits", { field: "code" });
     }
     await this.consume("verifyPerIp", ip, "too many verification attempts from this address");
-    const taken = await this.state.otpCodes.takeAttempt(this.key(phone));
+    const device = deviceIdFrom(this.options, phone, deviceToken);
+    let key = this.key(phone, device);
+    let taken = await this.state.otpCodes.takeAttempt(key);
+    if (!taken && device) {
+      key = this.key(phone);
+      taken = await this.state.otpCodes.takeAttempt(key);
+    }
     if (!taken) {
       this.observe("expired");
       throw new ControlPlaneError("OTP_EXPIRED", "no active code for this phone (expired, used or never sent); request a new one");
     }
     const { hash: storedHash, attempt } = taken;
     if (attempt > this.maxAttempts) {
-      await this.state.otpCodes.remove(this.key(phone));
+      await this.state.otpCodes.remove(key);
       this.observe("exhausted");
       throw new ControlPlaneError("OTP_ATTEMPTS_EXCEEDED", "too many wrong codes; this code no longer works, request a new one");
     }
     const matches = timingSafeEqual(Buffer.from(storedHash, "hex"), Buffer.from(this.hash(phone, code), "hex"));
     if (matches) {
       // Deleting is what claims the code: of two concurrent correct verifications only one wins.
-      if (await this.state.otpCodes.remove(this.key(phone))) {
+      if (await this.state.otpCodes.remove(key)) {
         this.observe("verified");
-        return { phone };
+        return { phone, deviceToken: issueDeviceToken(this.options, phone, device) };
       }
       this.observe("expired");
       throw new ControlPlaneError("OTP_EXPIRED", "this code was already used; request a new one");
     }
     if (attempt >= this.maxAttempts) {
-      await this.state.otpCodes.remove(this.key(phone));
+      await this.state.otpCodes.remove(key);
       this.observe("exhausted");
       throw new ControlPlaneError("OTP_ATTEMPTS_EXCEEDED", "too many wrong codes; this code no longer works, request a new one", { attemptsLeft: 0 });
     }
@@ -131,8 +171,13 @@ export class OtpService {
     return result.e164;
   }
 
-  private key(phone: string): string {
-    return `${this.prefix}otp:${phone}`;
+  /** Where a lane's code lives: `otp:<phone>` for the public lane, `otp:<phone>:d:<device>` for a device's. */
+  private key(phone: string, device?: string): string {
+    return `${this.prefix}otp:${this.laneKey(phone, device)}`;
+  }
+
+  private laneKey(phone: string, device?: string): string {
+    return device ? `${phone}:d:${device}` : phone;
   }
 
   private hash(phone: string, code: string): string {

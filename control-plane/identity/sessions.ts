@@ -22,11 +22,12 @@ export class Sessions {
     private readonly refreshTokens: RefreshTokens,
   ) {}
 
-  async signIn(phone: string, code: string, ip: string): Promise<TokenPair & { user: User }> {
-    const verified = await this.otp.verify(phone, code, ip);
+  /** `deviceToken` is the one this browser kept from an earlier sign-in, if any; a renewed or new one comes back. */
+  async signIn(phone: string, code: string, ip: string, deviceToken?: string): Promise<TokenPair & { user: User; deviceToken: string }> {
+    const verified = await this.otp.verify(phone, code, ip, deviceToken);
     const user = await upsertUserByPhone(this.pool, verified.phone);
     const { token } = await this.refreshTokens.issue(user.id);
-    return { ...(await this.pair(user, token)), user };
+    return { ...(await this.pair(user, token)), user, deviceToken: verified.deviceToken };
   }
 
   async refresh(refreshToken: string): Promise<TokenPair> {

@@ -1,5 +1,6 @@
 // Sign-in state for both apps: access and refresh tokens from the control plane's OTP endpoints,
 // kept in localStorage so a second tab (the dashboard beside the sales screen) is signed in too.
+import { deviceTokenFor, keepDeviceToken } from "./device-tokens.js";
 
 export interface Session {
   accessToken: string;
@@ -64,14 +65,15 @@ async function postJson<T>(path: string, body: unknown): Promise<T> {
 }
 
 export function requestOtp(phone: string): Promise<{ phone?: string }> {
-  return postJson("/auth/otp/request", { phone });
+  return postJson("/auth/otp/request", { phone, deviceToken: deviceTokenFor(phone) });
 }
 
 export async function verifyOtp(phone: string, code: string): Promise<Session> {
-  const reply = await postJson<{ accessToken: string; refreshToken: string; user: { phone: string } }>(
+  const reply = await postJson<{ accessToken: string; refreshToken: string; user: { phone: string }; deviceToken?: string }>(
     "/auth/otp/verify",
-    { phone, code },
+    { phone, code, deviceToken: deviceTokenFor(phone) },
   );
+  if (reply.deviceToken) keepDeviceToken(reply.user.phone, reply.deviceToken);
   return { accessToken: reply.accessToken, refreshToken: reply.refreshToken, phone: reply.user.phone };
 }
 
