@@ -32,6 +32,8 @@ describe("Given a device token issued at sign-in", () => {
     expect(deviceIdFrom(secret, phone, [version, id, String(Number(expiry) + 86_400), signature].join("."))).toBeUndefined();
     const otherId = id.startsWith("A") ? `B${id.slice(1)}` : `A${id.slice(1)}`;
     expect(deviceIdFrom(secret, phone, [version, otherId, expiry, signature].join("."))).toBeUndefined();
+    // A second spelling of the same expiry is not the same token.
+    expect(deviceIdFrom(secret, phone, [version, id, `0${expiry}`, signature].join("."))).toBeUndefined();
   });
 
   it("treats malformed input as no token", () => {

@@ -28,7 +28,8 @@ export function deviceIdFrom(secret: DeviceTokenSecret, phone: string, token: st
   const parts = token.split(".");
   if (parts.length !== 4 || parts[0] !== VERSION) return undefined;
   const [, id, expiry, signature] = parts as [string, string, string, string];
-  if (!/^[A-Za-z0-9_-]{16}$/.test(id) || !/^\d{1,12}$/.test(expiry)) return undefined;
+  // One spelling per token: no leading zeros in the expiry.
+  if (!/^[A-Za-z0-9_-]{16}$/.test(id) || !/^[1-9]\d{0,11}$/.test(expiry)) return undefined;
   const expiresAt = Number(expiry);
   if (expiresAt * 1000 <= now) return undefined;
   const expected = Buffer.from(sign(secret, phone, id, expiresAt));

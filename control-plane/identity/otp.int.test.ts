@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Redis } from "ioredis";
 import { randomPhone, uniquePrefix } from "../testing/databases.js";
-import { issueDeviceToken } from "./device-tokens.js";
+import { deviceIdFrom, issueDeviceToken } from "./device-tokens.js";
 import { ControlPlaneError } from "./errors.js";
 import { MemoryState } from "./memory-state.js";
 import { OtpService, type OtpOptions } from "./otp.js";
@@ -192,6 +192,17 @@ describe.each(backends)("Given OTP codes kept in %s", (_name, makeState) => {
       expect(limited.message).toMatch(/for this phone today/);
     });
 
+    it("does not spend the daily cap on requests the hourly limit refused", async () => {
+      const { otp } = setup({ limits: { resendCooldown: { points: 100, durationSeconds: 60 }, requestPerPhone: { points: 1, durationSeconds: 1 }, requestPerPhoneDaily: { points: 2, durationSeconds: 60 } } });
+      const phone = randomPhone();
+      await otp.request(phone, "10.0.2.30");
+      for (let i = 0; i < 3; i++) expect((await failure(otp.request(phone, "10.0.2.30"))).message).toMatch(/for this phone \(retry/);
+      await new Promise((r) => setTimeout(r, 1_100));
+      await otp.request(phone, "10.0.2.30");
+      await new Promise((r) => setTimeout(r, 1_100));
+      expect((await failure(otp.request(phone, "10.0.2.30"))).message).toMatch(/for this phone today/);
+    });
+
     it("refuses an invalid phone with the field and reason", async () => {
       const { otp } = setup();
       const error = await failure(otp.request("02438123456", "10.0.2.10"));
@@ -204,18 +215,18 @@ describe.each(backends)("Given OTP codes kept in %s", (_name, makeState) => {
     const pepper = "test-pepper-0123456789";
 
     it("still sends the owner's known device a code, from the device's own quota", async () => {
-      const { otp, lastCode } = setup({ limits: { requestPerPhone: { points: 1, durationSeconds: 60 } } });
+      // No cooldown to speak of: what refuses the stranger is the spent quota.
+      const { otp, lastCode } = setup({ limits: { requestPerPhone: { points: 1, durationSeconds: 60 }, resendCooldown: { points: 100, durationSeconds: 60 } } });
       const phone = randomPhone();
       // The owner signed in once on this browser and kept the device token.
       await otp.request(phone, "10.0.4.1");
       const { deviceToken } = await otp.verify(phone, (await lastCode(phone))!, "10.0.4.1");
-      // A stranger asks again from elsewhere: the public lane is spent (and in its cooldown).
-      expect((await failure(otp.request(phone, "10.0.4.66"))).code).toBe("RATE_LIMITED");
+      // A stranger asks again from elsewhere: the public lane's quota is spent.
+      expect((await failure(otp.request(phone, "10.0.4.66"))).message).toMatch(/too many codes requested for this phone/);
       await expect(otp.request(phone, "10.0.4.1", deviceToken)).resolves.toMatchObject({ phone });
       const renewed = await otp.verify(phone, (await lastCode(phone))!, "10.0.4.1", deviceToken);
-      // The renewed token names the same device: its next request is again the device's lane.
-      expect(renewed.deviceToken).not.toBe("");
-      expect((await failure(otp.request(phone, "10.0.4.1", renewed.deviceToken))).message).toMatch(/sent to this device; wait/);
+      // The renewed token names the same device.
+      expect(deviceIdFrom({ pepper }, phone, renewed.deviceToken)).toBe(deviceIdFrom({ pepper }, phone, deviceToken));
     });
 
     it("keeps the device's code apart: a stranger's new code or wrong guesses do not void it", async () => {
@@ -235,7 +246,9 @@ describe.each(backends)("Given OTP codes kept in %s", (_name, makeState) => {
       const { otp } = setup({ limits: { requestPerPhone: { points: 1, durationSeconds: 60 }, resendCooldown: { points: 100, durationSeconds: 60 } } });
       const phone = randomPhone();
       await otp.request(phone, "10.0.4.3");
-      for (const token of [issueDeviceToken({ pepper }, randomPhone()), issueDeviceToken({ pepper: "someone-elses-pepper-0123" }, phone), "d1.forged"]) {
+      const valid = issueDeviceToken({ pepper }, phone).split(".");
+      const tampered = [valid[0], valid[1], String(Number(valid[2]) + 1), valid[3]].join(".");
+      for (const token of [issueDeviceToken({ pepper }, randomPhone()), issueDeviceToken({ pepper: "someone-elses-pepper-0123" }, phone), tampered, "d1.forged"]) {
         expect((await failure(otp.request(phone, "10.0.4.3", token))).message).toMatch(/too many codes requested for this phone/);
       }
     });
@@ -246,6 +259,29 @@ describe.each(backends)("Given OTP codes kept in %s", (_name, makeState) => {
       const deviceToken = issueDeviceToken({ pepper }, phone);
       await otp.request(phone, "10.0.4.4");
       await expect(otp.verify(phone, (await lastCode(phone))!, "10.0.4.4", deviceToken)).resolves.toMatchObject({ phone });
+    });
+
+    it("accepts the code a stranger's request sent, typed on the owner's device, and counts the miss on the device's code", async () => {
+      const { otp, lastCode } = setup();
+      const phone = randomPhone();
+      const deviceToken = issueDeviceToken({ pepper }, phone);
+      await otp.request(phone, "10.0.4.7", deviceToken);
+      const ownersCode = (await lastCode(phone))!;
+      await otp.request(phone, "10.0.4.68");
+      const strangersCode = (await lastCode(phone))!;
+      const wrong = [ownersCode, strangersCode].includes(wrongCode(strangersCode)) ? wrongCode(wrongCode(strangersCode)) : wrongCode(strangersCode);
+      // Wrong for both: the device's code says how many tries it has left.
+      expect(await failure(otp.verify(phone, wrong, "10.0.4.7", deviceToken))).toMatchObject({ code: "OTP_INVALID", details: { attemptsLeft: 4 } });
+      await expect(otp.verify(phone, strangersCode, "10.0.4.7", deviceToken)).resolves.toMatchObject({ phone });
+    });
+
+    it("limits each known device per day, below the phone's daily cap for all its devices", async () => {
+      const { otp } = setup({ limits: { requestPerKnownDeviceDaily: { points: 1, durationSeconds: 60 }, resendCooldown: { points: 100, durationSeconds: 60 } } });
+      const phone = randomPhone();
+      const leaked = issueDeviceToken({ pepper }, phone);
+      await otp.request(phone, "10.0.4.8", leaked);
+      expect((await failure(otp.request(phone, "10.0.4.8", leaked))).message).toMatch(/from this device today/);
+      await expect(otp.request(phone, "10.0.4.8", issueDeviceToken({ pepper }, phone))).resolves.toMatchObject({ phone });
     });
 
     it("caps all of a phone's known devices together per day (SMS pumping through many sign-ins)", async () => {

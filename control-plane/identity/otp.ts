@@ -1,10 +1,10 @@
 // Phone OTP: a 6-digit code, stored only as an HMAC for 120 s (in Redis, or in process memory in
 // single-process mode), good for one successful verification and at most 5 tries. Requests are
 // rate-limited per IP and per lane, each lane with its own resend cooldown and its own code: the
-// public lane of a phone (5 an hour, 10 a day), and a lane per known device (a device token from an
-// earlier sign-in: 5 an hour each, 20 a day for all of a phone's devices), so strangers spending the
-// public quota or guessing its code cannot lock the owner out (ADR 0507). Verifications are limited
-// per IP, so one client cannot spread guesses across many phones.
+// phone's public lane (5 an hour, 10 a day), and one lane per known device (a device token from
+// an earlier sign-in: 5 an hour and 8 a day each, 20 a day for all of a phone's devices), so a
+// stranger spending the public quota or guessing its code cannot lock the owner out (ADR 0507).
+// Verifications are limited per IP, so one client cannot spread guesses across many phones.
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import { Redis } from "ioredis";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
@@ -34,8 +34,13 @@ export interface OtpLimits {
   /** Codes a phone's public lane (no valid device token) may be sent: per hour, and per day. */
   requestPerPhone: Limit;
   requestPerPhoneDaily: Limit;
-  /** Codes one known device may ask for, and all of a phone's known devices together per day. */
+  /**
+   * Codes one known device may ask for per hour and per day, and all of a phone's known devices
+   * together per day. The per-device day is well below the phone's, so one leaked token cannot
+   * spend every known device's quota.
+   */
   requestPerKnownDevice: Limit;
+  requestPerKnownDeviceDaily: Limit;
   requestPerPhoneFromKnownDevicesDaily: Limit;
   /** Per lane: a stranger's requests do not hold back the owner's device. */
   resendCooldown: Limit;
@@ -48,6 +53,7 @@ export const DEFAULT_OTP_LIMITS: OtpLimits = {
   // Bounds SMS pumping to a number the caller controls: at most 30 codes a day per phone.
   requestPerPhoneDaily: { points: 10, durationSeconds: 86_400 },
   requestPerKnownDevice: { points: 5, durationSeconds: 3_600 },
+  requestPerKnownDeviceDaily: { points: 8, durationSeconds: 86_400 },
   requestPerPhoneFromKnownDevicesDaily: { points: 20, durationSeconds: 86_400 },
   resendCooldown: { points: 1, durationSeconds: 30 },
   requestPerIp: { points: 30, durationSeconds: 3_600 },
@@ -55,6 +61,13 @@ export const DEFAULT_OTP_LIMITS: OtpLimits = {
 };
 
 export type OtpOutcome = "sent" | "verified" | "wrong" | "expired" | "exhausted" | "rate_limited" | "invalid_input";
+
+/** Why one code slot refused a code; `hadCode` is false when the slot held no code at all. */
+interface SlotRefusal {
+  outcome: "wrong" | "expired" | "exhausted";
+  hadCode: boolean;
+  error: ControlPlaneError;
+}
 
 export class OtpService {
   readonly ttlSeconds: number;
@@ -94,6 +107,7 @@ export class OtpService {
     if (device) {
       await this.consume("resendCooldown", this.laneKey(phone, device), "a code was just sent to this device; wait before asking again");
       await this.consume("requestPerKnownDevice", this.laneKey(phone, device), "too many codes requested from this device");
+      await this.consume("requestPerKnownDeviceDaily", this.laneKey(phone, device), "too many codes requested from this device today");
       await this.consume("requestPerPhoneFromKnownDevicesDaily", phone, "too many codes requested for this phone today");
     } else {
       await this.consume("resendCooldown", phone, "a code was just sent to this phone; wait before asking again");
@@ -116,8 +130,11 @@ export class OtpService {
   }
 
   /**
-   * Checks a code: the device's own lane first when a valid device token is given, then the
-   * phone's public lane. Returns a device token to keep (the same device, renewed, or a new one).
+   * Checks a code against the device's own slot when a valid device token is given, and then
+   * against the phone's public slot: also when the device's code was wrong, because the owner may
+   * type the code a stranger's request sent (both SMS read alike). Each slot counts its own
+   * attempts, so nobody gets more than `maxAttempts` guesses at any code. Returns a device token
+   * to keep: the same device renewed, or a new one.
    */
   async verify(phoneInput: string, code: string, ip: string, deviceToken?: string): Promise<{ phone: string; deviceToken: string }> {
     const phone = this.phone(phoneInput);
@@ -127,39 +144,38 @@ export class OtpService {
     }
     await this.consume("verifyPerIp", ip, "too many verification attempts from this address");
     const device = deviceIdFrom(this.options, phone, deviceToken);
-    let key = this.key(phone, device);
-    let taken = await this.state.otpCodes.takeAttempt(key);
-    if (!taken && device) {
-      key = this.key(phone);
-      taken = await this.state.otpCodes.takeAttempt(key);
-    }
-    if (!taken) {
-      this.observe("expired");
-      throw new ControlPlaneError("OTP_EXPIRED", "no active code for this phone (expired, used or never sent); request a new one");
-    }
-    const { hash: storedHash, attempt } = taken;
-    if (attempt > this.maxAttempts) {
-      await this.state.otpCodes.remove(key);
-      this.observe("exhausted");
-      throw new ControlPlaneError("OTP_ATTEMPTS_EXCEEDED", "too many wrong codes; this code no longer works, request a new one");
-    }
-    const matches = timingSafeEqual(Buffer.from(storedHash, "hex"), Buffer.from(this.hash(phone, code), "hex"));
-    if (matches) {
-      // Deleting is what claims the code: of two concurrent correct verifications only one wins.
-      if (await this.state.otpCodes.remove(key)) {
+    let refusal: SlotRefusal | undefined;
+    for (const key of device ? [this.key(phone, device), this.key(phone)] : [this.key(phone)]) {
+      const result = await this.checkSlot(key, phone, code);
+      if (result === "verified") {
         this.observe("verified");
         return { phone, deviceToken: issueDeviceToken(this.options, phone, device) };
       }
-      this.observe("expired");
-      throw new ControlPlaneError("OTP_EXPIRED", "this code was already used; request a new one");
+      // The first slot that held a code says why; "no code" only when neither did.
+      if (!refusal || (!refusal.hadCode && result.hadCode)) refusal = result;
+    }
+    this.observe(refusal!.outcome);
+    throw refusal!.error;
+  }
+
+  private async checkSlot(key: string, phone: string, code: string): Promise<"verified" | SlotRefusal> {
+    const taken = await this.state.otpCodes.takeAttempt(key);
+    if (!taken) return { outcome: "expired", hadCode: false, error: new ControlPlaneError("OTP_EXPIRED", "no active code for this phone (expired, used or never sent); request a new one") };
+    const { hash: storedHash, attempt } = taken;
+    if (attempt > this.maxAttempts) {
+      await this.state.otpCodes.remove(key);
+      return { outcome: "exhausted", hadCode: true, error: new ControlPlaneError("OTP_ATTEMPTS_EXCEEDED", "too many wrong codes; this code no longer works, request a new one") };
+    }
+    if (timingSafeEqual(Buffer.from(storedHash, "hex"), Buffer.from(this.hash(phone, code), "hex"))) {
+      // Deleting is what claims the code: of two concurrent correct verifications only one wins.
+      if (await this.state.otpCodes.remove(key)) return "verified";
+      return { outcome: "expired", hadCode: true, error: new ControlPlaneError("OTP_EXPIRED", "this code was already used; request a new one") };
     }
     if (attempt >= this.maxAttempts) {
       await this.state.otpCodes.remove(key);
-      this.observe("exhausted");
-      throw new ControlPlaneError("OTP_ATTEMPTS_EXCEEDED", "too many wrong codes; this code no longer works, request a new one", { attemptsLeft: 0 });
+      return { outcome: "exhausted", hadCode: true, error: new ControlPlaneError("OTP_ATTEMPTS_EXCEEDED", "too many wrong codes; this code no longer works, request a new one", { attemptsLeft: 0 }) };
     }
-    this.observe("wrong");
-    throw new ControlPlaneError("OTP_INVALID", "wrong code", { attemptsLeft: this.maxAttempts - attempt });
+    return { outcome: "wrong", hadCode: true, error: new ControlPlaneError("OTP_INVALID", "wrong code", { attemptsLeft: this.maxAttempts - attempt }) };
   }
 
   private phone(input: string): string {

@@ -31,4 +31,10 @@ describe("Given device tokens kept by this browser", () => {
     keepDeviceToken("0912345678", "d1.new", storage);
     expect(deviceTokenFor("0912345678", storage)).toBe("d1.new");
   });
+
+  it("never fails a sign-in when storage is blocked or full", () => {
+    const blocked = { getItem: () => { throw new Error("SecurityError"); }, setItem: () => { throw new Error("QuotaExceededError"); } };
+    expect(deviceTokenFor("0912345678", blocked)).toBeUndefined();
+    expect(() => keepDeviceToken("0912345678", "d1.x", blocked)).not.toThrow();
+  });
 });

@@ -22,14 +22,26 @@ function load(storage: DeviceStorage): [string, string][] {
   }
 }
 
-export function deviceTokenFor(phone: string, storage: DeviceStorage = localStorage): string | undefined {
-  const key = phoneKey(phone);
-  return key.length === 9 ? load(storage).find(([k]) => k === key)?.[1] : undefined;
+// Storage can be blocked or full (private modes, quotas): a device token is a convenience, so
+// failing to read or keep one must never fail a sign-in.
+
+export function deviceTokenFor(phone: string, storage?: DeviceStorage): string | undefined {
+  try {
+    const key = phoneKey(phone);
+    return key.length === 9 ? load(storage ?? localStorage).find(([k]) => k === key)?.[1] : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Keeps `token` for `phone`, most recent first, for at most five phones. */
-export function keepDeviceToken(phone: string, token: string, storage: DeviceStorage = localStorage): void {
-  const key = phoneKey(phone);
-  const others = load(storage).filter(([k]) => k !== key);
-  storage.setItem(STORAGE_KEY, JSON.stringify([[key, token], ...others].slice(0, MAX_PHONES)));
+export function keepDeviceToken(phone: string, token: string, storage?: DeviceStorage): void {
+  try {
+    const store = storage ?? localStorage;
+    const key = phoneKey(phone);
+    const others = load(store).filter(([k]) => k !== key);
+    store.setItem(STORAGE_KEY, JSON.stringify([[key, token], ...others].slice(0, MAX_PHONES)));
+  } catch {
+    // Not kept: the next sign-in from this browser uses the phone's public lane.
+  }
 }
