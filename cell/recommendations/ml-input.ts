@@ -15,23 +15,23 @@ const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00
 /** `asOf` is the location's last complete local day (yesterday, in its time zone). */
 export async function recommendationsInput(client: pg.ClientBase, locationId: string, asOf: string): Promise<RecommendationsInput> {
   const from = addDays(asOf, -(HISTORY_DAYS - 1));
-  const [items, openDays, daily, hourly, basket] = await Promise.all([
-    client.query<{ id: string; name: string; price_vnd: number }>(`select id, name, price_vnd from menu_items where archived_at is null order by name`),
-    client.query<{ day: string }>(
-      `select to_char(local_date, 'YYYY-MM-DD') as day from location_hourly_sales where location_id = $1 and local_date between $2 and $3 and orders > 0 group by local_date order by local_date`,
-      [locationId, from, asOf],
-    ),
-    client.query<{ item: string; day: string; quantity: string }>(
-      `select menu_item_id as item, to_char(local_date, 'YYYY-MM-DD') as day, quantity from location_item_daily_sales where location_id = $1 and local_date between $2 and $3`,
-      [locationId, from, asOf],
-    ),
-    client.query<{ weekday: number; hour: number; orders: string; revenue: string }>(
-      `select extract(dow from local_date)::int as weekday, hour, sum(orders) as orders, sum(revenue_vnd) as revenue
-         from location_hourly_sales where location_id = $1 and local_date between $2 and $3 group by 1, 2`,
-      [locationId, addDays(asOf, -(HOURLY_WEEKS * 7 - 1)), asOf],
-    ),
-    basketCounts(client, locationId, addDays(asOf, -(BASKET_DAYS - 1)), asOf),
-  ]);
+  // One after another: the queries share one connection (the tenant's transaction), which runs
+  // them in turn anyway, and pg@9 will refuse a query issued while another is in flight.
+  const items = await client.query<{ id: string; name: string; price_vnd: number }>(`select id, name, price_vnd from menu_items where archived_at is null order by name`);
+  const openDays = await client.query<{ day: string }>(
+    `select to_char(local_date, 'YYYY-MM-DD') as day from location_hourly_sales where location_id = $1 and local_date between $2 and $3 and orders > 0 group by local_date order by local_date`,
+    [locationId, from, asOf],
+  );
+  const daily = await client.query<{ item: string; day: string; quantity: string }>(
+    `select menu_item_id as item, to_char(local_date, 'YYYY-MM-DD') as day, quantity from location_item_daily_sales where location_id = $1 and local_date between $2 and $3`,
+    [locationId, from, asOf],
+  );
+  const hourly = await client.query<{ weekday: number; hour: number; orders: string; revenue: string }>(
+    `select extract(dow from local_date)::int as weekday, hour, sum(orders) as orders, sum(revenue_vnd) as revenue
+       from location_hourly_sales where location_id = $1 and local_date between $2 and $3 group by 1, 2`,
+    [locationId, addDays(asOf, -(HOURLY_WEEKS * 7 - 1)), asOf],
+  );
+  const basket = await basketCounts(client, locationId, addDays(asOf, -(BASKET_DAYS - 1)), asOf);
 
   // The series starts at the first trading day; later days without sales are closures
   // (missing data, not zero demand).
@@ -85,15 +85,14 @@ export async function recommendationsDataVersion(client: pg.ClientBase, location
 async function basketCounts(client: pg.ClientBase, locationId: string, from: string, to: string): Promise<NonNullable<RecommendationsInput["basketCounts"]>> {
   const lines = `select distinct l.order_id, l.menu_item_id from order_lines l join orders o on o.tenant_id = l.tenant_id and o.id = l.order_id
                   where o.location_id = $1 and o.local_date between $2 and $3`;
-  const [orders, items, pairs] = await Promise.all([
-    client.query<{ n: string }>(`select count(*) as n from orders where location_id = $1 and local_date between $2 and $3`, [locationId, from, to]),
-    client.query<{ item: string; n: string }>(`select menu_item_id as item, count(*) as n from (${lines}) x group by 1`, [locationId, from, to]),
-    client.query<{ a: string; b: string; n: string }>(
-      `with x as (${lines}) select a.menu_item_id as a, b.menu_item_id as b, count(*) as n from x a join x b on a.order_id = b.order_id and a.menu_item_id < b.menu_item_id
-        group by 1, 2 having count(*) >= ${MIN_PAIR_ORDERS}`,
-      [locationId, from, to],
-    ),
-  ]);
+  // In turn, on the one connection (see recommendationsInput).
+  const orders = await client.query<{ n: string }>(`select count(*) as n from orders where location_id = $1 and local_date between $2 and $3`, [locationId, from, to]);
+  const items = await client.query<{ item: string; n: string }>(`select menu_item_id as item, count(*) as n from (${lines}) x group by 1`, [locationId, from, to]);
+  const pairs = await client.query<{ a: string; b: string; n: string }>(
+    `with x as (${lines}) select a.menu_item_id as a, b.menu_item_id as b, count(*) as n from x a join x b on a.order_id = b.order_id and a.menu_item_id < b.menu_item_id
+      group by 1, 2 having count(*) >= ${MIN_PAIR_ORDERS}`,
+    [locationId, from, to],
+  );
   return {
     orders: Number(orders.rows[0]?.n ?? 0),
     items: items.rows.map((r) => ({ itemId: r.item, orders: Number(r.n) })),
