@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { localToday } from "../dashboards/index.js";
+import { createOrder } from "../orders/index.js";
 import { startTestCell, type Member, type TestCell } from "../testing/cell.js";
 
 const TODAY = `query($id: ID!, $limit: Int) { location(id: $id) { today todayRevenue todayOrders hourlyTrends { hour revenue orders } topItems(limit: $limit) { item { name } quantity revenue } } }`;
@@ -35,6 +36,24 @@ describe("Given a location's dashboard with the Redis cache", () => {
     expect(l.today).toBe(localToday("Asia/Ho_Chi_Minh"));
     expect([l.todayRevenue, l.todayOrders, l.topItems]).toEqual([0, 0, []]);
     expect(l.hourlyTrends.map((h) => h.hour)).toEqual([...Array(24).keys()]);
+  });
+
+  it("includes a sale whose first attempt committed but never invalidated, once the client's retry returns", async () => {
+    // A tenant of its own: the other tests count this location's exact figures.
+    const shop: Member = { tenant: "retry-shop", role: "owner" };
+    const t = await cell.provision({ slug: "retry-shop", locations: [{ name: "Vũng Tàu", timezone: "Asia/Ho_Chi_Minh" }] });
+    const where = t.locations[0]!.id;
+    const { createMenuCategory: c } = await cell.ok<{ createMenuCategory: { id: string } }>(shop, `mutation { createMenuCategory(input: { name: "Nước" }) { id } }`);
+    const item = (await cell.ok<{ createMenuItem: { id: string } }>(shop, "mutation($i: MenuItemInput!) { createMenuItem(input: $i) { id } }", { i: { categoryId: c.id, name: "Bia", priceVnd: 20_000 } })).createMenuItem.id;
+    expect((await cell.ok<Today>(shop, TODAY, { id: where })).location.todayRevenue).toBe(0);
+    const key = `died-after-commit-${Date.now()}`;
+    // The first attempt: committed, then its pod died before the cache was told.
+    await createOrder(cell.server.database.pool, t.tenantId, { userId: "00000000-0000-4000-8000-000000000001" }, { locationId: where, idempotencyKey: key, channel: "dine_in", paymentMethod: "cash", lines: [{ menuItemId: item, quantity: 1 }] });
+    const retry = await cell.ok<{ createOrder: { replayed: boolean } }>(shop, "mutation($input: CreateOrderInput!) { createOrder(input: $input) { replayed } }", {
+      input: { locationId: where, idempotencyKey: key, channel: "DINE_IN", paymentMethod: "CASH", lines: [{ menuItemId: item, quantity: 1 }] },
+    });
+    expect(retry.createOrder.replayed).toBe(true);
+    expect((await cell.ok<Today>(shop, TODAY, { id: where })).location.todayRevenue).toBe(20_000);
   });
 
   it("includes a sale in the very next read after the mutation returns (never a stale cached total)", async () => {
@@ -101,6 +120,17 @@ describe("Given a location's dashboard with the Redis cache", () => {
     expect(tooLong.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "to" });
     const notADate = await cell.gql(owner, Q, { id: location, from: "2026-02-30", to: "2026-03-01" });
     expect(notADate.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    // 366 days are a range; 367 are not.
+    expect((await cell.gql(owner, Q, { id: location, from: "2025-02-13", to: "2026-02-13" })).errors).toBeUndefined();
+    expect((await cell.gql(owner, Q, { id: location, from: "2025-02-12", to: "2026-02-13" })).errors?.[0]?.extensions).toMatchObject({ field: "to" });
+  });
+
+  it("refuses dates outside 2000–2099 and ranges over 366 days", async () => {
+    const Q = `query($id: ID!, $from: LocalDate!, $to: LocalDate!) { location(id: $id) { dashboard(from: $from, to: $to) { revenue } } }`;
+    const outside = await cell.gql(owner, Q, { id: location, from: "0000-01-01", to: "2026-01-01" });
+    expect(outside.errors?.[0]?.message).toMatch(/between 2000-01-01 and 2099-12-31/);
+    const huge = await cell.gql(owner, Q, { id: location, from: "2000-01-01", to: "2099-12-31" });
+    expect(huge.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "to" });
   });
 
   it("shows revenue to owners and managers only", async () => {

@@ -89,6 +89,17 @@ describe("Given a tenant with two locations and a menu", () => {
     expect(read.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
   });
 
+  it("lets staff date a sale at most 48 hours back, and owners and managers further", async () => {
+    const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString();
+    const manager: Member = { tenant: "pho-24", role: "manager", locations: [hanoi] };
+    const tooOld = await cell.gql(hanoiStaff, CREATE_ORDER, { input: order({ locationId: hanoi, orderedAt: daysAgo(3) }) });
+    expect(tooOld.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", field: "input.orderedAt" });
+    expect(tooOld.errors?.[0]?.message).toMatch(/48 hours/);
+    await cell.ok(hanoiStaff, CREATE_ORDER, { input: order({ locationId: hanoi, orderedAt: daysAgo(1) }) });
+    await cell.ok(manager, CREATE_ORDER, { input: order({ locationId: hanoi, orderedAt: daysAgo(3) }) });
+    await cell.ok(owner, CREATE_ORDER, { input: order({ locationId: hanoi, orderedAt: daysAgo(300) }) });
+  });
+
   it("names the field of every bad input", async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ lines: [] }, "input.lines"],
@@ -98,6 +109,7 @@ describe("Given a tenant with two locations and a menu", () => {
       [{ lines: [{ menuItemId: "00000000-0000-4000-8000-000000000000", quantity: 1 }] }, "input.lines[0].menuItemId"],
       [{ idempotencyKey: "short" }, "input.idempotencyKey"],
       [{ orderedAt: new Date(Date.now() + 3_600_000).toISOString() }, "input.orderedAt"],
+      [{ orderedAt: "1999-12-31T12:00:00Z" }, "input.orderedAt"],
     ];
     for (const [over, field] of cases) {
       const r = await cell.gql(owner, CREATE_ORDER, { input: order(over) });

@@ -83,6 +83,21 @@ describe("Given a tenant with staff scoped to locations and pending recommendati
     expect((await cell.db.admin.query(`select topic from ${s}.outbox where key = $1`, [prep.id])).rows).toEqual([{ topic: "recommendation.decided" }]);
   });
 
+  it("does not overwrite a decision another manager committed while this one waited", async () => {
+    const { recommendations } = await cell.ok<Recs>(owner, RECS);
+    const muoi = recommendations.find((r) => r.title === "Add cà phê muối")!;
+    const s = cell.db.schema;
+    // Another manager's decision, written and not yet committed: it holds the row.
+    await cell.db.admin.query("begin");
+    await cell.db.admin.query(`update ${s}.recommendations set status = 'approved', decided_at = now() where id = $1`, [muoi.id]);
+    const waiting = cell.gql(owner, "mutation($id: ID!) { decideRecommendation(id: $id, decision: DISMISSED) { status } }", { id: muoi.id });
+    await new Promise((r) => setTimeout(r, 300));
+    await cell.db.admin.query("commit");
+    expect((await waiting).errors?.[0]).toMatchObject({ message: expect.stringMatching(/already approved/), extensions: { code: "BAD_USER_INPUT", field: "id" } });
+    expect((await cell.db.admin.query(`select status from ${s}.recommendations where id = $1`, [muoi.id])).rows).toEqual([{ status: "approved" }]);
+    expect((await cell.db.admin.query(`select count(*)::int as n from ${s}.audit_log where entity_id = $1`, [muoi.id])).rows).toEqual([{ n: 0 }]);
+  });
+
   it("refuses decisions outside the manager's locations, by staff, and across tenants", async () => {
     const { recommendations } = await cell.ok<Recs>(owner, RECS);
     const hoianRec = recommendations.find((r) => r.title === "Raise cao lầu")!;

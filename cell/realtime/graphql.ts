@@ -4,6 +4,7 @@
 import { filter, pipe } from "graphql-yoga";
 import { GraphQLError } from "graphql";
 import { builder } from "../graphql/builder.js";
+import { uuidArg } from "../graphql/errors.js";
 import { canSeeFigures, canSeeLocation } from "../auth/index.js";
 import type { DashboardSnapshot, SaleEvent } from "./events.js";
 import { loadDashboardSnapshot } from "./snapshot.js";
@@ -59,7 +60,7 @@ builder.subscriptionFields((t) => ({
     description: "Today's figures at the location, pushed after each sale or payment there (owners and managers).",
     args: { locationId: t.arg.id({ required: true }) },
     subscribe: async (_root, args, ctx) => {
-      const locationId = String(args.locationId);
+      const locationId = uuidArg("locationId", args.locationId);
       if (!ctx.pubsub) throw unavailable();
       // Checked here, when subscribing: a field scope would only be checked per event.
       if (!canSeeFigures(ctx.caller)) {
@@ -82,7 +83,7 @@ builder.subscriptionFields((t) => ({
     args: { locationId: t.arg.id({ required: false }) },
     subscribe: (_root, args, ctx) => {
       if (!ctx.pubsub) throw unavailable();
-      const only = args.locationId ? String(args.locationId) : undefined;
+      const only = args.locationId ? uuidArg("locationId", args.locationId) : undefined;
       return untilExpiry(
         pipe(
           ctx.pubsub.subscribe("orderCreated", ctx.caller.tenantId),

@@ -41,6 +41,15 @@ describe("Given two cell API replicas sharing Redis", () => {
     expect(event.dashboard.revenueVnd).toBe(before + 110_000);
   });
 
+  it("delivers sales to a client that wrote the location id in capitals", async () => {
+    const [hoanKiem] = fx.pho.locations;
+    const owner = client({ url: one.url, token: await fx.ownerToken(fx.pho.slug), headers: fx.headers(fx.pho.slug), locations: [hoanKiem!.toUpperCase()] });
+    expect((await owner.subscribed)[0]).toMatchObject({ ok: true, dashboard: { locationId: hoanKiem } });
+    const arrival = owner.next((e) => e.type === "sale");
+    const sale = await enterSale(two.url, fx, fx.pho.slug, { locationId: hoanKiem!, lines: [{ menuItemId: fx.pho.items[0]!.id, quantity: 1 }] });
+    expect(await arrival).toMatchObject({ orderId: sale.orderId, locationId: hoanKiem });
+  });
+
   it("never delivers one tenant's sale to another tenant's client, and refuses its location", async () => {
     const [hoanKiem] = fx.pho.locations;
     const other = client({ url: one.url, token: await fx.ownerToken(fx.bun.slug), headers: fx.headers(fx.bun.slug), locations: [fx.bun.location, hoanKiem] });

@@ -29,7 +29,9 @@ export interface RealtimeDeps {
 /** `dashboard` (today's figures) only for owners and managers. */
 export type SubscribeReply = { ok: true; dashboard?: DashboardSnapshot } | { ok: false; code: string; message: string };
 
-const SubscribeRequest = z.object({ locationId: z.uuid("must be a location id (UUID)") });
+// Lower-cased: rooms and event topics name locations as Postgres prints ids, so an id written in
+// capitals would join a room no event reaches.
+const SubscribeRequest = z.object({ locationId: z.uuid("must be a location id (UUID)").transform((id) => id.toLowerCase()) });
 const SLOW_CLIENT_SWEEP_MS = 250;
 
 export function createSocketServer(httpServer: HttpServer, deps: RealtimeDeps): { io: Server; close(): Promise<void> } {
@@ -56,8 +58,15 @@ export function createSocketServer(httpServer: HttpServer, deps: RealtimeDeps): 
         next();
       },
       (error: Error & { extensions?: { code?: string } }) => {
-        const refusal = Object.assign(new Error(error.message), { data: { code: error.extensions?.code ?? "UNAUTHENTICATED" } });
-        log.info({ code: refusal.data.code }, "Refused a socket connection");
+        // A refusal of the caller carries its code and words; anything else is this server's fault:
+        // its text (a database error, say) stays in the log, and the client is told to retry
+        // rather than to sign in again.
+        const code = error.extensions?.code;
+        const refusal = code
+          ? Object.assign(new Error(error.message), { data: { code } })
+          : Object.assign(new Error("the server could not check this connection; try again shortly"), { data: { code: "INTERNAL" } });
+        if (code) log.info({ code }, "Refused a socket connection");
+        else log.error({ err: error }, "Could not authenticate a socket connection");
         next(refusal);
       },
     );

@@ -4,7 +4,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@open
 import { startTestCell, type Member, type TestCell } from "../testing/cell.js";
 import { routerHeaders } from "../testing/identity.js";
 import { MAX_GRAPHQL_BODY_BYTES } from "./body-limit.js";
-import { TRACER_NAME } from "./index.js";
+import { createCellServer, TRACER_NAME } from "./index.js";
 
 describe("Given a running cell API process", () => {
   let cell: TestCell;
@@ -25,6 +25,19 @@ describe("Given a running cell API process", () => {
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: "ready", checks: { postgres: "ok", redis: "ok" } });
+  });
+
+  it("says only the error's code on /readyz when Postgres is unreachable (tenant hosts reach this path)", async () => {
+    const broken = createCellServer({ databaseUrl: "postgres://secret_role:secret_pw@127.0.0.1:1/hidden_db", schema: "cell_x", routerSigningKey: "k".repeat(32), keys: { jwks: cell.issuer.jwks }, poolSize: 1, logLevel: "silent" });
+    try {
+      const answer = await fetch(`${await broken.listen(0)}/readyz`);
+      expect(answer.status).toBe(503);
+      const text = await answer.text();
+      expect(JSON.parse(text)).toEqual({ status: "not ready", checks: { postgres: "failed (ECONNREFUSED)" } });
+      expect(text).not.toMatch(/secret|hidden|127\.0\.0\.1/);
+    } finally {
+      await broken.close();
+    }
   });
 
   it("serves GraphQL over HTTP at /graphql and unknown paths with 404", async () => {

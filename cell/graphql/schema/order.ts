@@ -1,7 +1,7 @@
 // Sales entry (createOrder) and the order history as a Relay connection. Everyone with access
 // to a location may enter and read its orders.
 import { z } from "zod";
-import { canSeeLocation, locationFilter } from "../../auth/index.js";
+import { canSeeFigures, canSeeLocation, locationFilter } from "../../auth/index.js";
 import { createOrder, OrderInputError, type CreatedOrder } from "../../orders/index.js";
 import { builder } from "../builder.js";
 import { badInput, forbidden, notFound, parseInput, uuidArg } from "../errors.js";
@@ -11,6 +11,13 @@ import { Channel, PaymentMethod, PaymentStatus } from "./enums.js";
 const MAX_LINES = 100;
 /** A device clock may run a little ahead; a sale further in the future is a mistake. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
+/** The earliest sale anyone can record (the same first day LocalDate accepts). */
+const EARLIEST_SALE = Date.parse("2000-01-01T00:00:00Z");
+/**
+ * How far back staff may date a sale: a shift that ran past midnight, or a till that was offline.
+ * Older sales rewrite closed days' figures, so only owners and managers enter them.
+ */
+const STAFF_BACKDATE_MS = 48 * 3_600_000;
 
 builder.prismaObject("Order", {
   authScopes: (order) => ({ location: order.locationId }),
@@ -67,7 +74,8 @@ const CreateOrderInput = builder.inputType("CreateOrderInput", {
 });
 
 const OrderInput = z.object({
-  locationId: z.uuid("must be an id (UUID)"),
+  // Lower-cased like every id argument (uuidArg): location checks and event rooms compare strings.
+  locationId: z.uuid("must be an id (UUID)").transform((id) => id.toLowerCase()),
   idempotencyKey: z.string().regex(/^[A-Za-z0-9_.:-]{8,128}$/, "must be 8-128 characters of letters, digits, '_', '.', ':' or '-'"),
   channel: z.enum(["dine_in", "takeaway", "delivery"]),
   paymentMethod: z.enum(["cash", "card", "momo", "zalopay", "vnpay", "bank_transfer"]),
@@ -75,7 +83,11 @@ const OrderInput = z.object({
     .array(z.object({ menuItemId: z.uuid("must be an id (UUID)"), quantity: z.number().int("must be a whole number").min(1, "must be at least 1").max(1000, "must be at most 1000") }))
     .min(1, "an order needs at least one line")
     .max(MAX_LINES, `an order has at most ${MAX_LINES} lines`),
-  orderedAt: z.date().refine((d) => d.getTime() <= Date.now() + FUTURE_TOLERANCE_MS, "must not be in the future").optional(),
+  orderedAt: z
+    .date()
+    .refine((d) => d.getTime() <= Date.now() + FUTURE_TOLERANCE_MS, "must not be in the future")
+    .refine((d) => d.getTime() >= EARLIEST_SALE, "must be on or after 2000-01-01")
+    .optional(),
   note: z.string().max(500, "must be at most 500 characters").optional(),
 });
 
@@ -100,6 +112,9 @@ builder.mutationFields((t) => ({
       const raw = Object.fromEntries(Object.entries(args.input).filter(([, v]) => v !== null));
       const input = parseInput(OrderInput, raw, "input");
       if (!canSeeLocation(ctx.caller, input.locationId)) throw forbidden(`location ${input.locationId} is not one of your locations`);
+      if (input.orderedAt && !canSeeFigures(ctx.caller) && input.orderedAt.getTime() < Date.now() - STAFF_BACKDATE_MS) {
+        throw new GraphQLError("staff may date a sale at most 48 hours back; ask a manager or the owner to enter older sales", { extensions: { code: "FORBIDDEN", field: "input.orderedAt" } });
+      }
       let created: CreatedOrder;
       try {
         // One statement, so one implicit transaction: no begin/commit round trips (ADR 0302).
@@ -113,8 +128,10 @@ builder.mutationFields((t) => ({
         if ((error as { code?: string }).code === "23503") throw badInput("input.locationId", "no such location");
         throw error;
       }
-      // Before answering: a dashboard read after this returns must include the sale.
-      if (!created.replayed) await ctx.dashboards.salesRecorded([created.locationId]);
+      // Before answering: a dashboard read after this returns must include the sale. Also on a
+      // replay: the first attempt may have committed and died before it invalidated (one cheap
+      // increment; ADR 0301).
+      await ctx.dashboards.salesRecorded([created.locationId]);
       if (!created.replayed) await ctx.realtime?.saleRecorded(ctx.caller.tenantId, { ...created, channel: input.channel, paymentMethod: input.paymentMethod });
       return created;
     },

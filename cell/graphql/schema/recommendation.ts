@@ -67,7 +67,14 @@ builder.mutationFields((t) => ({
         if (!current) throw notFound("id", `recommendation ${id}`);
         if (current.locationId && locations !== "*" && !locations.has(current.locationId)) throw forbidden();
         if (current.status !== "pending") throw badInput("id", `already ${current.status}`);
-        const updated = await tx.recommendation.update({ ...query, where: { id }, data: { status: args.decision, decidedAt: new Date(), decidedBy: userId } });
+        // Decided only if still pending when written: of two managers deciding at once, the second
+        // finds it decided (the row lock makes it wait for the first), instead of overwriting it.
+        const decided = await tx.recommendation.updateMany({ where: { id, status: "pending" }, data: { status: args.decision, decidedAt: new Date(), decidedBy: userId } });
+        if (decided.count === 0) {
+          const now = await tx.recommendation.findUnique({ where: { id }, select: { status: true } });
+          throw badInput("id", `already ${now?.status ?? "decided"}`);
+        }
+        const updated = await tx.recommendation.findUniqueOrThrow({ ...query, where: { id } });
         await tx.auditLogEntry.create({ data: { tenantId, actor: userId, action: `recommendation.${args.decision}`, entity: "recommendation", entityId: id } });
         await tx.outboxEvent.create({ data: { tenantId, topic: "recommendation.decided", key: id, payload: { id, decision: args.decision, kind: current.kind } } });
         return updated;

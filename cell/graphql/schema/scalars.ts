@@ -4,11 +4,17 @@ import { GraphQLError, Kind } from "graphql";
 import { builder } from "../builder.js";
 
 const LOCAL_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** The days a business's figures can be about: nothing outside them is data, and far-off dates cost work. */
+export const FIRST_LOCAL_DATE = "2000-01-01";
+export const LAST_LOCAL_DATE = "2099-12-31";
 
 function parseLocalDate(value: unknown): string {
   if (typeof value === "string" && LOCAL_DATE.test(value)) {
     const d = new Date(`${value}T00:00:00Z`);
-    if (!Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value) return value;
+    if (!Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value) {
+      if (value >= FIRST_LOCAL_DATE && value <= LAST_LOCAL_DATE) return value;
+      throw new GraphQLError(`LocalDate must be between ${FIRST_LOCAL_DATE} and ${LAST_LOCAL_DATE}, got ${value}`, { extensions: { code: "BAD_USER_INPUT" } });
+    }
   }
   throw new GraphQLError(`LocalDate must be a calendar date written YYYY-MM-DD, got ${JSON.stringify(value)}`, { extensions: { code: "BAD_USER_INPUT" } });
 }
