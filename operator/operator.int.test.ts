@@ -232,6 +232,19 @@ describe("Given Tenants and Cells deleted", () => {
     await eventually("namespace gone", () => kube.core.readNamespace({ name: cellNamespace(cellName) }).then((ns) => ns.status?.phase === "Terminating" || undefined, () => true), 90_000);
   }, 180_000);
 
+  it("keeps a dedicated tenant's schema when its policy went from Delete to Archive before the deletion", async () => {
+    const n = name("lau-ga");
+    await applyTenant(kube, tenantManifest(instance, n, { plan: "chain", isolation: "dedicated", deletionPolicy: "Delete" }));
+    const cellName = (await readyTenant(n)).status!.cell!;
+    expect((await getCell(cellName))?.spec.deletionPolicy).toBe("Delete");
+    await applyTenant(kube, tenantManifest(instance, n, { plan: "chain", isolation: "dedicated", deletionPolicy: "Archive" }));
+    await kube.custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: "tenants", name: n });
+    await eventually("dedicated cell gone", async () => (await getCell(cellName)) === undefined, 60_000);
+    const schema = `cell_${cellName.replaceAll("-", "_")}`;
+    expect((await cellSchemasAndRoles(db, instance)).schemas).toContain(schema);
+    expect((await db.query(`select status from ${schema}.tenants where slug = $1`, [n])).rows).toEqual([{ status: "archived" }]);
+  }, 180_000);
+
   it("keeps a shared cell while tenants remain, then deletes it keeping its schema under policy Retain", async () => {
     const cellName = `${instance}-shared-1`;
     await kube.custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: "cells", name: cellName });

@@ -8,6 +8,7 @@ import type { PlacementBook } from "../placement/book.js";
 import type { EventRecorder } from "../runtime/events.js";
 import type { ResilientInformer } from "../runtime/informer.js";
 import type { Kube } from "../runtime/kube.js";
+import { Finalizers } from "../names.js";
 
 export interface OperatorContext {
   config: OperatorConfig;
@@ -28,12 +29,17 @@ export function placedCell(tenant: Tenant): string | undefined {
   return tenant.metadata.labels?.["localstoreplatform.com/cell"] ?? tenant.status?.cell;
 }
 
-/** tenant name → cell, for every tenant the cache shows placed. */
+/**
+ * tenant name → cell for every placed Tenant, except one being deleted whose data is already
+ * archived or deleted (its tenant-data finalizer is gone): it holds no slot, and counting it would
+ * deadlock a foreground deletion (the Tenant waits for its dedicated Cell, the Cell for the Tenant).
+ */
 export function observedAssignments(tenants: readonly Tenant[]): Map<string, string> {
   const result = new Map<string, string>();
   for (const t of tenants) {
     const cell = placedCell(t);
-    if (cell) result.set(t.metadata.name, cell);
+    const deprovisioned = t.metadata.deletionTimestamp && !t.metadata.finalizers?.includes(Finalizers.tenantData);
+    if (cell && !deprovisioned) result.set(t.metadata.name, cell);
   }
   return result;
 }

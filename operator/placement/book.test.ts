@@ -29,4 +29,17 @@ describe("Given a PlacementBook over empty caches", () => {
     const book = new PlacementBook(() => ({ cells: [{ name: "shared-1", class: "shared", capacity: 1 }], assignments: new Map([["a", "shared-1"]]) }), { sharedCellPrefix: "shared", sharedCellCapacity: 1 });
     expect(book.reserve("a", { slug: "a", isolation: "shared" })).toEqual({ kind: "existing", cell: "shared-1" });
   });
+
+  it("counts a tenant where the caches show it once they do, so a later move is counted in its new cell", async () => {
+    const observed: ObservedState = { cells: [{ name: "shared-1", class: "shared", capacity: 1 }, { name: "shared-2", class: "shared", capacity: 1 }], assignments: new Map() };
+    const book = new PlacementBook(() => observed, { sharedCellPrefix: "shared", sharedCellCapacity: 1 });
+    expect(book.reserve("a", { slug: "a", isolation: "shared" })).toEqual({ kind: "existing", cell: "shared-1" });
+    // The label lands, and later a move takes the tenant to shared-2.
+    observed.assignments = new Map([["a", "shared-1"]]);
+    expect(Object.fromEntries(book.occupancy())).toEqual({ "shared-1": 1 });
+    observed.assignments = new Map([["a", "shared-2"]]);
+    expect(Object.fromEntries(book.occupancy())).toEqual({ "shared-2": 1 });
+    // shared-1 is free again for the next tenant.
+    expect(book.reserve("b", { slug: "b", isolation: "shared" })).toEqual({ kind: "existing", cell: "shared-1" });
+  });
 });

@@ -40,10 +40,19 @@ export class PlacementBook {
     this.pendingCells.delete(cellName);
   }
 
-  /** tenant name → cell: observed plus reserved. */
+  /**
+   * tenant name → cell: observed, plus reservations the caches do not show yet. Once the caches show
+   * a tenant placed, they are the truth and its reservation is dropped: a move later changes the
+   * label, and a reservation kept past that would count the tenant in its old cell for good
+   * (blocking that cell's deletion and over-filling the new one).
+   */
   assignments(): Map<string, string> {
-    const merged = new Map(this.observe().assignments);
-    for (const [tenant, cell] of this.pendingAssignments) merged.set(tenant, cell);
+    const observed = this.observe().assignments;
+    const merged = new Map(observed);
+    for (const [tenant, cell] of this.pendingAssignments) {
+      if (observed.has(tenant)) this.pendingAssignments.delete(tenant);
+      else merged.set(tenant, cell);
+    }
     return merged;
   }
 
@@ -62,7 +71,7 @@ export class PlacementBook {
       else cells.set(name, cell);
     }
     const occupancy = this.occupancy();
-    const own = this.pendingAssignments.get(tenantName) ?? observed.assignments.get(tenantName);
+    const own = observed.assignments.get(tenantName) ?? this.pendingAssignments.get(tenantName);
     if (own) occupancy.set(own, (occupancy.get(own) ?? 1) - 1);
     return { cells: [...cells.values()], occupancy, sharedCellPrefix: this.template.sharedCellPrefix };
   }

@@ -3,7 +3,7 @@
 // served in its cell — never sets status.hold — and says why, until the move is cancelled.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { cellDatabaseNames } from "../../../cell/provisioning/index.js";
-import type { Tenant } from "../../api/v1alpha1/index.js";
+import { GROUP, VERSION, type Tenant } from "../../api/v1alpha1/index.js";
 import type { OperatorHandle } from "../../manager.js";
 import { adminPool, applyTenant, eventually, forceForget, getTenant, installCrds, startTestOperator, tenantManifest, testKube } from "../../testing/harness.js";
 import { countRows, tenantAndNeighbourCell } from "./testing.js";
@@ -67,5 +67,23 @@ describe("Given a move whose catch-up passes never settle", () => {
     const tenantId = before.status!.tenantId!;
     expect(await countRows(db, cellDatabaseNames(before.status!.cell!).schema, "orders", tenantId)).toBe(10);
     expect(await countRows(db, cellDatabaseNames(targetCell).schema, "orders", tenantId)).toBe(0);
+  }, 240_000);
+
+  it("ends the move first when the Tenant is deleted mid-move: rows archived in its cell, no copy, capture or move left", async () => {
+    await applyTenant(kube, tenantManifest(instance, mover, { ...spec, cell: targetCell }));
+    await eventually("move waiting to hold again", async () => {
+      const t = await getTenant(kube, mover);
+      return t?.status?.move?.phase === "CatchingUp" && t.status.move.message?.startsWith("waiting to hold") ? t : undefined;
+    }, 120_000, 100);
+    await kube.custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: "tenants", name: mover });
+    await eventually("Tenant gone", async () => (await getTenant(kube, mover)) === undefined, 60_000, 200);
+    const tenantId = before.status!.tenantId!;
+    const source = cellDatabaseNames(before.status!.cell!).schema;
+    expect((await db.query(`select status from ${source}.tenants where id = $1`, [tenantId])).rows).toEqual([{ status: "archived" }]);
+    expect(await countRows(db, cellDatabaseNames(targetCell).schema, "orders", tenantId)).toBe(0);
+    expect((await db.query(`select count(*)::int as n from lsp_moves.moves where tenant_id = $1 and phase not in ('Done', 'RolledBack', 'Cancelled')`, [tenantId])).rows).toEqual([{ n: 0 }]);
+    // The capture triggers are gone from the source: the neighbour's cell is not burdened by them.
+    const triggers = await db.query(`select count(*)::int as n from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace ns on ns.oid = c.relnamespace where ns.nspname = $1 and t.tgname like 'lsp_move%'`, [source]);
+    expect(triggers.rows).toEqual([{ n: 0 }]);
   }, 240_000);
 });

@@ -9,7 +9,8 @@ const pools = new Map<string, pg.Pool>();
 export async function withMoveClient<T>(url: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   let pool = pools.get(url);
   if (!pool) {
-    pool = surviveDisconnects(new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 30_000 }));
+    // A connect that hangs must fail the reconcile (retried), not hold a worker.
+    pool = surviveDisconnects(new pg.Pool({ connectionString: url, max: 2, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 }));
     pools.set(url, pool);
   }
   const client = await pool.connect();

@@ -175,7 +175,7 @@ function moveStatus(tenant: Tenant, move: MoveRecord): TenantMoveStatus {
 }
 
 /** The cell whose schema is `schema`: the one status.move or spec.cell names, else read from the schema name. */
-function cellOfSchema(schema: string, tenant: Tenant): string {
+export function cellOfSchema(schema: string, tenant: Tenant): string {
   const known = [tenant.status?.move?.to, tenant.spec.cell, dedicatedCellName(tenant.spec.slug)].find((c) => c && cellDatabaseNames(c).schema === schema);
   return known ?? schema.replace(/^cell_/, "").replaceAll("_", "-");
 }

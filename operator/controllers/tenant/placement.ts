@@ -5,6 +5,7 @@ import { cellTemplate } from "../../config.js";
 import { Finalizers, Labels } from "../../names.js";
 import { isConflict } from "../../runtime/kube.js";
 import type { OperatorContext } from "../context.js";
+import { dedicatedCellPolicy } from "./dedicated-cell-policy.js";
 
 export type Placement = { cell: string } | { wait: { reason: string; message: string } };
 
@@ -50,7 +51,7 @@ export async function ensurePlaced(ctx: OperatorContext, tenant: Tenant): Promis
 /** Creates a cell from the operator's template; a dedicated cell belongs to its tenant (deleted with it). */
 export async function createCell(ctx: OperatorContext, name: string, cellClass: Cell["spec"]["class"], tenant: Tenant): Promise<void> {
   const dedicated = cellClass === "dedicated";
-  const policy = dedicated && tenant.spec.deletionPolicy === "Delete" ? "Delete" : "Retain";
+  const policy = dedicated ? dedicatedCellPolicy(tenant) : "Retain";
   const body: Cell = {
     apiVersion: API_VERSION,
     kind: "Cell",

@@ -4,6 +4,7 @@ import type { ReconcileResult } from "../../runtime/controller.js";
 import type { OperatorContext } from "../context.js";
 import { isCellReady } from "../context.js";
 import { reconcileMove } from "../move/reconcile.js";
+import { syncDedicatedCellPolicy } from "./dedicated-cell-policy.js";
 import { finalizeTenant } from "./delete.js";
 import { createCell, ensurePlaced, slugTaken } from "./placement.js";
 import { ensureProvisioned } from "./provision.js";
@@ -37,6 +38,9 @@ export async function reconcileTenant(ctx: OperatorContext, name: string): Promi
   if (!cell && !tenant.spec.cell && tenant.metadata.finalizers?.includes(Finalizers.tenantData)) {
     await createCell(ctx, placement.cell, tenant.spec.isolation, tenant);
   }
+
+  // Keep its own dedicated cell's deletion policy in step with its own
+  await syncDedicatedCellPolicy(ctx, tenant, cell);
 
   // Ensure the tenant exists in the cell's database
   const provisioning = await ensureProvisioned(ctx, tenant, placement.cell, cell);
