@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import * as k8s from "@kubernetes/client-node";
 import { GROUP, VERSION, type Cell, type Tenant } from "./api/v1alpha1/index.js";
 import type { OperatorHandle } from "./manager.js";
 import { cellNamespace, Finalizers } from "./names.js";
@@ -18,6 +19,7 @@ import {
 } from "./testing/harness.js";
 
 const kube = testKube();
+const jsonPatchOptions = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.JsonPatch);
 const db = adminPool();
 const instance = `o${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
 const name = (slug: string) => `${instance}-${slug}`;
@@ -186,6 +188,25 @@ describe("Given shared and dedicated Tenants applied", () => {
     expect(t.status?.endpoint).toBeDefined();
     await applyTenant(kube, tenantManifest(instance, n, { suspended: false }));
     await readyTenant(n);
+  });
+
+  it("writes back a placement label removed by hand, keeping the tenant in the cell that holds its data", async () => {
+    const n = shared[2]!;
+    const before = await readyTenant(n);
+    await kube.custom.patchClusterCustomObject(
+      { group: GROUP, version: VERSION, plural: "tenants", name: n, body: [{ op: "remove", path: "/metadata/labels/localstoreplatform.com~1cell" }] },
+      jsonPatchOptions,
+    );
+    const restored = await eventually("label restored", async () => {
+      const t = await getTenant(kube, n);
+      return t?.metadata.labels?.["localstoreplatform.com/cell"] ? t : undefined;
+    });
+    expect(restored.metadata.labels!["localstoreplatform.com/cell"]).toBe(before.status!.cell);
+    expect((await readyTenant(n)).status!.cell).toBe(before.status!.cell);
+    // Restored, not placed again (which could pick another cell and provision an empty tenant there).
+    const events = (await kube.core.listNamespacedEvent({ namespace: "default" })).items.filter((e) => e.involvedObject.name === n);
+    expect(events.map((e) => e.reason)).toContain("PlacementRestored");
+    expect(events.filter((e) => e.reason === "Placed")).toHaveLength(1);
   });
 });
 

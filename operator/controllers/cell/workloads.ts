@@ -63,9 +63,15 @@ export function componentState(ctx: OperatorContext, cell: Cell, component: "api
   const d: k8s.V1Deployment | undefined = ctx.deployments.get(name, cellNamespace(cell.metadata.name));
   if (!d || d.metadata?.labels?.[Labels.cell] !== cell.metadata.name) return { ready: false, message: `Deployment ${name} not created yet` };
   const want = d.spec?.replicas ?? 1;
-  const current = (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
+  // Right after an apply the cache may still hold the previous Deployment, fully available: the
+  // cell's version counts only once the cached template runs it (Redis has its own image).
+  const image = d.spec?.template?.spec?.containers?.[0]?.image ?? "";
+  const versioned = component === "redis" || image.endsWith(`:${cell.spec.version}`);
+  const current = versioned && (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
   const available = d.status?.availableReplicas ?? 0;
   const updated = d.status?.updatedReplicas ?? 0;
+  // No pod serves a Deployment scaled to zero: never ready, whatever the counts say.
+  if (want < 1) return { ready: false, message: "scaled to 0 replicas" };
   const ready = current && available >= want && updated >= want;
-  return { ready, message: `${available}/${want} replicas available${current ? "" : " (rollout pending)"}` };
+  return { ready, message: `${available}/${want} replicas available${current ? "" : ` (rollout of ${cell.spec.version} pending)`}` };
 }

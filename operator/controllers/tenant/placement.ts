@@ -10,16 +10,20 @@ import { dedicatedCellPolicy } from "./dedicated-cell-policy.js";
 export type Placement = { cell: string } | { wait: { reason: string; message: string } };
 
 /**
- * Two Tenants claiming one slug (the CRD cannot enforce uniqueness across objects): the oldest
- * keeps it, later ones wait with SlugTaken and are never placed or provisioned.
+ * Two Tenants claiming one slug (the CRD cannot enforce uniqueness across objects): one already
+ * placed (or reserved by this process) keeps it; between unplaced ones the oldest does (then the
+ * lowest name: creation times have one-second resolution). The others wait with SlugTaken and are
+ * never placed or provisioned: in one cell both would share the slug's tenant and its data.
  */
 export function slugTaken(ctx: OperatorContext, tenant: Tenant): Placement | undefined {
   if (tenant.metadata.labels?.[Labels.cell]) return undefined;
+  const placed = ctx.book.assignments();
   const mine = [tenant.metadata.creationTimestamp ?? "", tenant.metadata.name];
   for (const other of ctx.tenants.list()) {
     if (other.spec.slug !== tenant.spec.slug || other.metadata.name === tenant.metadata.name) continue;
     const theirs = [other.metadata.creationTimestamp ?? "", other.metadata.name];
-    if (theirs[0]! < mine[0]! || (theirs[0] === mine[0] && theirs[1]! < mine[1]!)) {
+    const older = theirs[0]! < mine[0]! || (theirs[0] === mine[0] && theirs[1]! < mine[1]!);
+    if (placed.has(other.metadata.name) || older) {
       return { wait: { reason: "SlugTaken", message: `slug '${tenant.spec.slug}' belongs to Tenant ${other.metadata.name}` } };
     }
   }
@@ -28,8 +32,19 @@ export function slugTaken(ctx: OperatorContext, tenant: Tenant): Placement | und
 
 // Ensure the tenant has a cell: decided once, recorded on the Tenant, never re-decided while placed.
 export async function ensurePlaced(ctx: OperatorContext, tenant: Tenant): Promise<Placement> {
-  const recorded = tenant.metadata.labels?.[Labels.cell];
-  if (recorded && tenant.metadata.finalizers?.includes(Finalizers.tenantData)) return { cell: recorded };
+  const labelled = tenant.metadata.labels?.[Labels.cell];
+  const holdsData = tenant.metadata.finalizers?.includes(Finalizers.tenantData);
+  if (labelled && holdsData) return { cell: labelled };
+  // The label removed by hand (or by a replace-style apply) after placement: the data is in the
+  // cell status names. Placing the tenant again would provision an empty tenant elsewhere and
+  // route there; the label is written back instead.
+  if (!labelled && holdsData && tenant.status?.cell) {
+    const cell = tenant.status.cell;
+    await ctx.kube.mergePatch(TENANT_PLURAL, tenant.metadata.name, { metadata: { resourceVersion: tenant.metadata.resourceVersion, labels: { [Labels.cell]: cell } } });
+    ctx.record(tenant, "Warning", "PlacementRestored", `label ${Labels.cell} was removed; restored to ${cell}, where the tenant's data is`);
+    return { cell };
+  }
+  const recorded = labelled;
   const request = { slug: tenant.spec.slug, isolation: tenant.spec.isolation, pinnedCell: recorded ?? tenant.spec.cell };
   const decision = ctx.book.reserve(tenant.metadata.name, request);
   if (decision.kind === "wait") return { wait: decision };
