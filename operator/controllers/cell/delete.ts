@@ -7,13 +7,21 @@ import type { OperatorContext } from "../context.js";
 import { forgetCellDatabase } from "./database.js";
 import { forgetWorkloads } from "./workloads.js";
 
+const MOVING_IN: readonly string[] = ["Copying", "CatchingUp", "Holding", "Verifying"];
+
 export async function finalizeCell(ctx: OperatorContext, cell: Cell): Promise<ReconcileResult> {
   const name = cell.metadata.name;
   if (!cell.metadata.finalizers?.includes(Finalizers.cellDatabase)) return {};
-  // Tenants still placed here would lose their data; wait until they are deleted or gone.
+  // Tenants still placed here would lose their data; wait until they are deleted or gone. So would
+  // a tenant moving in: it is counted here only once its move switches.
   const tenants = ctx.book.occupancy().get(name) ?? 0;
   if (tenants > 0) {
     ctx.record(cell, "Warning", "DeletionBlocked", `${tenants} tenant(s) are still placed in this cell; delete them first`);
+    return { requeueAfterMs: 10_000 };
+  }
+  const incoming = ctx.tenants.list().filter((t) => t.status?.move?.to === name && MOVING_IN.includes(t.status.move.phase)).map((t) => t.metadata.name);
+  if (incoming.length > 0) {
+    ctx.record(cell, "Warning", "DeletionBlocked", `tenant(s) ${incoming.join(", ")} are moving into this cell; cancel their moves first`);
     return { requeueAfterMs: 10_000 };
   }
   if (cell.spec.deletionPolicy === "Delete") {

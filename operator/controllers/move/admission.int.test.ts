@@ -2,6 +2,7 @@
 // as for a tenant that always writes faster than the move applies), the operator keeps the tenant
 // served in its cell — never sets status.hold — and says why, until the move is cancelled.
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import * as k8s from "@kubernetes/client-node";
 import { cellDatabaseNames } from "../../../cell/provisioning/index.js";
 import { GROUP, VERSION, type Tenant } from "../../api/v1alpha1/index.js";
 import type { OperatorHandle } from "../../manager.js";
@@ -9,6 +10,7 @@ import { adminPool, applyTenant, eventually, forceForget, getTenant, installCrds
 import { countRows, tenantAndNeighbourCell } from "./testing.js";
 
 const kube = testKube();
+const mergePatch = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch);
 const db = adminPool();
 const instance = `ad${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
 let operator: OperatorHandle;
@@ -34,6 +36,24 @@ describe("Given a move whose catch-up passes never settle", () => {
   beforeAll(async () => {
     ({ before, targetCell } = await tenantAndNeighbourCell(kube, instance, { mover, neighbour }, spec, 10));
   }, 300_000);
+
+  it("does not start a move into a cell without room, and says so", async () => {
+    const capacity = (n: number) =>
+      kube.custom.patchClusterCustomObject({ group: GROUP, version: VERSION, plural: "cells", name: targetCell, body: { spec: { capacity: n } } }, mergePatch);
+    await capacity(1);
+    try {
+      await applyTenant(kube, tenantManifest(instance, mover, { ...spec, cell: targetCell }));
+      const waiting = await eventually("move Pending", async () => {
+        const t = await getTenant(kube, mover);
+        return t?.status?.move?.phase === "Pending" && t.status.move.message?.includes("at capacity") ? t : undefined;
+      }, 60_000, 100);
+      expect(waiting.status!.move!.message).toBe(`Cell '${targetCell}' is at capacity (1)`);
+      expect(waiting.status!.cell).toBe(before.status!.cell);
+      expect(await countRows(db, cellDatabaseNames(targetCell).schema, "orders", before.status!.tenantId!)).toBe(0);
+    } finally {
+      await capacity(2);
+    }
+  }, 120_000);
 
   it("keeps serving the tenant from its cell without a hold, says why, and cancels cleanly", async () => {
     expect(targetCell).not.toBe(before.status!.cell);

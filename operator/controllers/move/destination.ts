@@ -8,14 +8,37 @@ import { createCell } from "../tenant/placement.js";
 
 export type Destination = { cell: string | undefined } | { wait: string };
 
+/** Phases of a move under way: its target was checked when it started, and it must not stall now. */
+const UNDER_WAY: readonly string[] = ["Copying", "CatchingUp", "Holding", "Verifying", "Switched", "CleaningUp"];
+
 export async function moveDestination(ctx: OperatorContext, tenant: Tenant, placedCell: string): Promise<Destination> {
-  if (tenant.spec.cell) return { cell: tenant.spec.cell };
+  if (tenant.spec.cell) {
+    if (tenant.spec.cell === placedCell || UNDER_WAY.includes(tenant.status?.move?.phase ?? "")) return { cell: tenant.spec.cell };
+    return pinnedTarget(ctx, tenant, tenant.spec.cell);
+  }
   if (tenant.spec.isolation !== "dedicated") return { cell: undefined };
   // Only a shared cell is left for a dedicated one; a vanished cell is the tenant reconcile's to re-create.
   if (ctx.cells.get(placedCell)?.spec.class !== "shared") return { cell: undefined };
-  const cells = ctx.cells.list().map((c) => ({ name: c.metadata.name, class: c.spec.class, capacity: c.spec.capacity, deleting: Boolean(c.metadata.deletionTimestamp) }));
-  const decision = placeTenant({ slug: tenant.spec.slug, isolation: "dedicated" }, { cells, occupancy: new Map(), sharedCellPrefix: ctx.config.sharedCellPrefix });
+  const decision = placeTenant({ slug: tenant.spec.slug, isolation: "dedicated" }, { cells: placementCells(ctx), occupancy: new Map(), sharedCellPrefix: ctx.config.sharedCellPrefix });
   if (decision.kind === "wait") return { wait: decision.message };
   if (decision.kind === "create") await createCell(ctx, decision.cell, "dedicated", tenant);
   return { cell: decision.cell };
+}
+
+/**
+ * The cell spec.cell names, held to the placement rules before a move into it starts: it exists,
+ * is not being deleted, has room, and is not another tenant's dedicated cell.
+ */
+function pinnedTarget(ctx: OperatorContext, tenant: Tenant, name: string): Destination {
+  const decision = placeTenant({ slug: tenant.spec.slug, isolation: tenant.spec.isolation, pinnedCell: name }, { cells: placementCells(ctx), occupancy: ctx.book.occupancy(), sharedCellPrefix: ctx.config.sharedCellPrefix });
+  if (decision.kind === "wait") return { wait: decision.message };
+  const cell = ctx.cells.get(name);
+  if (cell?.spec.class === "dedicated" && !cell.metadata.ownerReferences?.some((r) => r.kind === "Tenant" && r.uid === tenant.metadata.uid)) {
+    return { wait: `Cell '${name}' is dedicated to another tenant` };
+  }
+  return { cell: name };
+}
+
+function placementCells(ctx: OperatorContext) {
+  return ctx.cells.list().map((c) => ({ name: c.metadata.name, class: c.spec.class, capacity: c.spec.capacity, deleting: Boolean(c.metadata.deletionTimestamp) }));
 }

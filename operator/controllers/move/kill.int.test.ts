@@ -123,6 +123,10 @@ describe("Given a Tenant moving between cells while its operator is killed at ea
       return isReady(t) ? t : undefined;
     }, 150_000);
     cells.push(placed.status!.cell!, neighbour.status!.cell!);
+    // Room for the mover in both: a move into a full cell waits (the placement rules hold for moves).
+    for (const cell of cells) {
+      await kube.custom.patchClusterCustomObject({ group: GROUP, version: VERSION, plural: "cells", name: cell, body: { spec: { capacity: 2 } } }, k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch));
+    }
     tenantId = placed.status!.tenantId!;
     const schema = cellDatabaseNames(cells[0]!).schema;
     const client = new pg.Client({ connectionString: process.env.DATABASE_URL, options: `-c search_path=${schema}` });

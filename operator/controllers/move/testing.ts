@@ -1,10 +1,12 @@
 // Set-up the move controller's integration tests share: a Tenant with orders in one shared cell
 // and a neighbour placed in another (the operator runs with sharedCellCapacity 1), so changing
-// spec.cell to the neighbour's cell starts a move.
+// spec.cell to the neighbour's cell starts a move. That cell is then given room for a second
+// tenant: a move into a full cell waits (the placement rules hold for moves too).
 import pg from "pg";
 import { cellDatabaseNames } from "../../../cell/provisioning/index.js";
 import { seedMenu, writeOrder } from "../../../cell/moves/testing.js";
-import type { Tenant, TenantSpec } from "../../api/v1alpha1/index.js";
+import * as k8s from "@kubernetes/client-node";
+import { GROUP, VERSION, type Tenant, type TenantSpec } from "../../api/v1alpha1/index.js";
 import { applyTenant, eventually, getTenant, isReady, tenantManifest, type TestKube } from "../../testing/harness.js";
 
 export const readyTenant = (kube: TestKube, name: string): Promise<Tenant> =>
@@ -31,6 +33,10 @@ export async function tenantAndNeighbourCell(
   const before = await readyTenant(kube, names.mover);
   await applyTenant(kube, tenantManifest(instance, names.neighbour));
   const targetCell = (await readyTenant(kube, names.neighbour)).status!.cell!;
+  await kube.custom.patchClusterCustomObject(
+    { group: GROUP, version: VERSION, plural: "cells", name: targetCell, body: { spec: { capacity: 2 } } },
+    k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+  );
   const source = cellDatabaseNames(before.status!.cell!).schema;
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL, options: `-c search_path=${source}` });
   await client.connect();
