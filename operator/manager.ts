@@ -33,7 +33,10 @@ export interface OperatorHandle {
 }
 
 export interface OperatorHooks {
-  /** Called after the operator stopped because it lost its lease (the CLI exits non-zero). */
+  /**
+   * Called at once when the lease is lost, instead of a graceful stop: the CLI exits non-zero
+   * without waiting for in-flight reconciles. Without it the operator stops (waiting for them).
+   */
   onLeaseLost?: () => void;
   log?: Logger;
 }
@@ -65,7 +68,11 @@ export async function startOperator(input: OperatorConfigInput, hooks: OperatorH
         },
         onLost: () => {
           metrics.leaderElection.set({ name: config.leaseName }, 0);
-          void stop("lease lost").then(() => hooks.onLeaseLost?.());
+          // As controller-runtime does: a replica that lost its lease stops writing at once. The
+          // process hook (main.ts exits) runs before anything waits for in-flight reconciles, a
+          // copy among them, which would otherwise go on writing while the new leader starts.
+          if (hooks.onLeaseLost) hooks.onLeaseLost();
+          else void stop("lease lost");
         },
       })
     : undefined;
