@@ -18,7 +18,9 @@ export function dashboards(db: Database, cache: DashboardCache): Dashboards {
       const signature = `${tenantId}:${from}:${to}`;
       const cached = await cache.get<SalesFigures>(locationId, signature);
       if (cached.value) return cached.value;
-      const figures = await db.sql(tenantId, (client) => loadSalesFigures(client, locationId, from, to));
+      // One snapshot for the hourly, daily and item statements: one answer never mixes a sale
+      // committed between them (in its top items but not in its revenue).
+      const figures = await db.sql(tenantId, (client) => loadSalesFigures(client, locationId, from, to), { snapshot: true });
       await cache.set(locationId, signature, cached.version, figures);
       return figures;
     },

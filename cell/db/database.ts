@@ -23,8 +23,12 @@ export interface Database {
   forTenant(tenantId: string): TenantPrisma;
   /** An interactive Prisma transaction with the tenant set, for multi-step writes. */
   transaction<T>(tenantId: string, work: (tx: TransactionClient) => Promise<T>): Promise<T>;
-  /** A raw pg transaction with the tenant set, for the hot paths (order writes, dashboards). */
-  sql<T>(tenantId: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  /**
+   * A raw pg transaction with the tenant set, for the hot paths (order writes, dashboards).
+   * `snapshot`: read-only, every statement sees the same snapshot (REPEATABLE READ), so figures
+   * read in several statements cannot mix a sale committed between them.
+   */
+  sql<T>(tenantId: string, work: (client: pg.PoolClient) => Promise<T>, options?: { snapshot?: boolean }): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -70,9 +74,10 @@ export function createDatabase(config: DatabaseConfig): Database {
         return work(tx);
       });
     },
-    sql(tenantId, work) {
+    sql(tenantId, work, options) {
       // One round trip for both; the id is checked to be a UUID, so inlining it is safe.
-      return inTransaction(pool, work, `begin; select set_config('app.tenant_id', '${assertUuid(tenantId)}', true)`);
+      const begin = options?.snapshot ? "begin isolation level repeatable read read only" : "begin";
+      return inTransaction(pool, work, `${begin}; select set_config('app.tenant_id', '${assertUuid(tenantId)}', true)`);
     },
     async ping() {
       await pool.query("select 1");

@@ -68,6 +68,15 @@ describe("Given two tenants in one cell", () => {
     await cell.drop();
   });
 
+  it("reads one snapshot across statements when asked to (figures), and the latest commit otherwise", async () => {
+    const count = (c: pg.ClientBase) => c.query("select count(*)::int as n from audit_log").then((r) => r.rows[0].n as number);
+    const commitOneMore = () => db.sql(ids.a.tenant, (c) => c.query("insert into audit_log (tenant_id, actor, action, entity) values ($1, 'test', 'between', 'tenant')", [ids.a.tenant]));
+    const [first, second] = await db.sql(ids.a.tenant, async (c) => [await count(c), (await commitOneMore(), await count(c))], { snapshot: true });
+    expect(second).toBe(first);
+    const [before, after] = await db.sql(ids.a.tenant, async (c) => [await count(c), (await commitOneMore(), await count(c))]);
+    expect(after).toBe(before + 1);
+  });
+
   it("shows the API role no row of any table when no tenant is set", async () => {
     for (const table of TABLES) {
       const { rows } = await api.query(`select count(*)::int as n from ${table}`);
