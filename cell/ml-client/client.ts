@@ -94,7 +94,13 @@ export function createMlClient(options: MlClientOptions): MlClient {
   const Ctor = mlServiceConstructor();
   // Reconnect at least every few seconds, so a pod that comes back is reachable by the time the
   // breaker lets its probe through (grpc's default backoff grows to two minutes).
-  const grpc: Client = new Ctor(options.url, credentials.createInsecure(), { "grpc.initial_reconnect_backoff_ms": 200, "grpc.max_reconnect_backoff_ms": 5_000 });
+  // Answers may be as large as the server sends (64 MB; a 10,000-series forecast is over the
+  // 4 MB default), and a refused answer would count against the pod in the breaker.
+  const grpc: Client = new Ctor(options.url, credentials.createInsecure(), {
+    "grpc.initial_reconnect_backoff_ms": 200,
+    "grpc.max_reconnect_backoff_ms": 5_000,
+    "grpc.max_receive_message_length": 64 * 1024 * 1024,
+  });
 
   // waitForReady: a call waits (within its deadline) for a connection instead of failing fast
   // while the channel is between reconnect attempts.

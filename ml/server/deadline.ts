@@ -9,10 +9,16 @@ export class DeadlineExceeded extends Error {
   }
 }
 
-export function deadlineOf(call: ServerUnaryCall<unknown, unknown>): number {
+/**
+ * The server's own bound on any call: a caller that sets no deadline (or a far one) must not
+ * hold the event loop, and with it the health probe, for minutes.
+ */
+export const MAX_CALL_MS = 30_000;
+
+export function deadlineOf(call: ServerUnaryCall<unknown, unknown>, now = Date.now()): number {
   const d = call.getDeadline();
-  if (d instanceof Date) return d.getTime();
-  return Number.isFinite(d) ? Number(d) : Infinity;
+  const asked = d instanceof Date ? d.getTime() : Number.isFinite(d) ? Number(d) : Infinity;
+  return Math.min(asked, now + MAX_CALL_MS);
 }
 
 export function checkDeadline(deadline: number, call: ServerUnaryCall<unknown, unknown>, done: number, total: number): void {

@@ -144,6 +144,18 @@ describe("Given a running ML gRPC server", () => {
     expect(err.details).toBe("basket_counts.pairs[0].a: is required");
   });
 
+  it("refuses requests whose size is not in what they carry: long baskets, early starts, endless closed days", async () => {
+    const input = syntheticRecommendationInput({ tenantId: "t-bounds" });
+    const base = recommendationRequest(input);
+    const longBasket = await rejection(call(client, "GetRecommendations", { ...base, baskets: [{ itemIds: Array.from({ length: 101 }, (_, i) => `i${i}`) }] }));
+    expect([longBasket.code, longBasket.details]).toEqual([status.INVALID_ARGUMENT, "baskets[0].item_ids: has more than 100 items"]);
+    const daily = base.daily as Array<{ start: string }>;
+    const early = await rejection(call(client, "GetRecommendations", { ...base, daily: [{ ...daily[0], start: "1001-01-01", values: [] }] }));
+    expect(early.details).toBe("daily[0].start: must be at most 1464 days before as_of");
+    const closed = await rejection(call(client, "GetRecommendations", { ...base, closedDates: Array.from({ length: 1_465 }, (_, i) => addDays("2020-01-01", i)) }));
+    expect(closed.details).toBe("closed_dates: has more than 1464 dates");
+  });
+
   it("keeps each tenant's cached forecasts apart", async () => {
     const input = syntheticRecommendationInput({ tenantId: "t-iso-a" });
     await call(client, "GetRecommendations", recommendationRequest(input));

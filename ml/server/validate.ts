@@ -12,6 +12,12 @@ export const LIMITS = {
   basketsPerRequest: 200_000,
   pairsPerRequest: 500_000,
   pricePointsPerItem: 2_000,
+  /** An order has at most 100 lines (the cell's sales entry). */
+  itemsPerBasket: 100,
+  /** Closed days inside the longest series window. */
+  closedDates: 4 * 366,
+  /** One row per weekday and hour. */
+  hourlyCells: 7 * 24,
 } as const;
 
 const MODEL_NAMES = ["seasonal_naive", "ets", "ets_log", "mstl_ets", "croston", "tsb"] as const satisfies readonly ModelName[];
@@ -39,10 +45,36 @@ export const predictDemandRequest = z.object({
   series: z.array(dailySeries).min(1, "needs at least one series").max(LIMITS.seriesPerRequest, `has more than ${LIMITS.seriesPerRequest} series`),
   horizonDays: z.number().int().min(1, `must be 1..${MAX_HORIZON}`).max(MAX_HORIZON, `must be 1..${MAX_HORIZON}`),
   intervalLevel: z.number().refine((v) => v === 0 || (v > 0 && v < 1), "must be between 0 and 1 (0 = default 0.9)"),
-  closedDates: z.array(isoDate),
+  closedDates: z.array(isoDate).max(LIMITS.closedDates, `has more than ${LIMITS.closedDates} dates`),
   disableHolidays: z.boolean(),
-  models: z.array(z.enum(MODEL_NAMES, `must be one of ${MODEL_NAMES.join(", ")}`)),
+  models: z.array(z.enum(MODEL_NAMES, `must be one of ${MODEL_NAMES.join(", ")}`)).max(MODEL_NAMES.length, `has more than ${MODEL_NAMES.length} models`),
 });
+
+const DAY_MS = 86_400_000;
+const daysFrom = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+
+/**
+ * Baskets: each at most an order's lines, and together no more distinct items than a request
+ * may name (pairs are counted in an items × items matrix).
+ */
+const baskets = z
+  .custom<Array<{ itemIds: string[] }>>((v) => Array.isArray(v) && v.every((b) => typeof b === "object" && b !== null && Array.isArray(b.itemIds) && b.itemIds.every((id: unknown) => typeof id === "string")), "must be a list of {item_ids: [string]}")
+  .refine((v) => v.length <= LIMITS.basketsPerRequest, `has more than ${LIMITS.basketsPerRequest} baskets`)
+  .superRefine((v, ctx) => {
+    const distinct = new Set<string>();
+    for (let i = 0; i < v.length; i++) {
+      const ids = v[i]!.itemIds;
+      if (ids.length > LIMITS.itemsPerBasket) {
+        ctx.addIssue({ code: "custom", path: [i, "itemIds"], message: `has more than ${LIMITS.itemsPerBasket} items` });
+        return;
+      }
+      for (const id of ids) distinct.add(id);
+      if (distinct.size > LIMITS.itemsPerRequest) {
+        ctx.addIssue({ code: "custom", message: `name more than ${LIMITS.itemsPerRequest} distinct items` });
+        return;
+      }
+    }
+  });
 
 export const getRecommendationsRequest = z.object({
   tenantId: required,
@@ -52,12 +84,12 @@ export const getRecommendationsRequest = z.object({
     .array(z.object({ itemId: required, name: required, nameVi: z.string(), price: nonNegative, unitCost: nonNegative }))
     .max(LIMITS.itemsPerRequest, `has more than ${LIMITS.itemsPerRequest} items`),
   daily: z.array(itemDaily).max(LIMITS.itemsPerRequest, `has more than ${LIMITS.itemsPerRequest} series`),
-  hourly: z.array(z.object({ weekday: z.number().int().min(0, "must be 0..6").max(6, "must be 0..6"), hour: z.number().int().min(0, "must be 0..23").max(23, "must be 0..23"), orders: nonNegative, revenue: nonNegative })),
+  hourly: z
+    .array(z.object({ weekday: z.number().int().min(0, "must be 0..6").max(6, "must be 0..6"), hour: z.number().int().min(0, "must be 0..23").max(23, "must be 0..23"), orders: nonNegative, revenue: nonNegative }))
+    .max(LIMITS.hourlyCells, `has more than ${LIMITS.hourlyCells} rows`),
   hourlyWeeks: z.number().int().min(0, "must be >= 0"),
-  baskets: z
-    .custom<Array<{ itemIds: string[] }>>((v) => Array.isArray(v) && v.every((b) => typeof b === "object" && b !== null && Array.isArray(b.itemIds) && b.itemIds.every((id: unknown) => typeof id === "string")), "must be a list of {item_ids: [string]}")
-    .refine((v) => v.length <= LIMITS.basketsPerRequest, `has more than ${LIMITS.basketsPerRequest} baskets`),
-  closedDates: z.array(isoDate),
+  baskets,
+  closedDates: z.array(isoDate).max(LIMITS.closedDates, `has more than ${LIMITS.closedDates} dates`),
   basketCounts: z
     .object({
       orders: z.number().int().min(0, "must be >= 0"),
@@ -68,6 +100,13 @@ export const getRecommendationsRequest = z.object({
   dataVersion: z.string().max(200, "is longer than 200 characters"),
   cachedOnly: z.boolean(),
 }).superRefine((req, ctx) => {
+  // A series is laid out from its start to as_of, whatever it carries: bound that span, not only
+  // the values sent (an early start with no values would otherwise size millions of days).
+  req.daily.forEach((s, i) => {
+    const span = daysFrom(s.start, req.asOf) + 1;
+    if (span < 1) ctx.addIssue({ code: "custom", path: ["daily", i, "start"], message: `must not be after as_of (${req.asOf})` });
+    else if (span > LIMITS.valuesPerSeries) ctx.addIssue({ code: "custom", path: ["daily", i, "start"], message: `must be at most ${LIMITS.valuesPerSeries} days before as_of` });
+  });
   // A cached-only call names what it wants by version and carries nothing else (ADR 0940).
   if (!req.cachedOnly) return;
   if (req.dataVersion === "") ctx.addIssue({ code: "custom", path: ["dataVersion"], message: "is required when cached_only is set" });
