@@ -95,6 +95,8 @@ describe("Given a running cell API process", () => {
     expect(body).toMatch(/lsp_cell_graphql_operation_seconds_count\{type="query",outcome="ok"\} \d+/);
     expect(body).toContain("lsp_cell_http_requests_total");
     expect(body).toContain("lsp_cell_process_cpu_seconds_total");
+    // Not through the router: a tenant's host must not show the traffic of the cell's other tenants.
+    expect((await fetch(`${base}/metrics`, { headers: routerHeaders("xoi") })).status).toBe(404);
   });
 
   it("records an OpenTelemetry span per operation, with error codes", async () => {

@@ -7,7 +7,7 @@ import type { Tracer } from "@opentelemetry/api";
 import { GraphQLError } from "graphql";
 import { createYoga, maskError } from "graphql-yoga";
 import { Redis } from "ioredis";
-import { createLogger, type Logger } from "../../common/index.js";
+import { createLogger, TENANT_HEADER, type Logger } from "../../common/index.js";
 import { keySet, tenantDirectory } from "../auth/index.js";
 import { dashboards, noCache, redisDashboardCache, type DashboardCache } from "../dashboards/index.js";
 import { createDatabase, type Database } from "../db/index.js";
@@ -120,6 +120,9 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
       return;
     }
     if (path === "/metrics") {
+      // The whole cell's figures (every tenant's traffic) are for the scraper, which calls the pod
+      // directly. A request the router forwarded from a tenant's host carries the tenant header.
+      if (req.headers[TENANT_HEADER] !== undefined) return send(res, 404, "application/json", '{"error":"not found"}');
       metrics.registry.metrics().then((body) => send(res, 200, metrics.registry.contentType, body), () => send(res, 500, "text/plain", "metrics unavailable"));
       return;
     }
