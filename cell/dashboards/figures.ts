@@ -21,6 +21,7 @@ export interface ItemRow {
   categoryId: string;
   name: string;
   priceVnd: number;
+  unitCostVnd: number | null;
   available: boolean;
   archivedAt: string | null;
   createdAt: string;
@@ -58,7 +59,7 @@ const DAILY = `
    group by local_date`;
 const ITEMS = `
   select s.menu_item_id, s.quantity, s.revenue,
-         json_build_object('id', m.id, 'tenantId', m.tenant_id, 'categoryId', m.category_id, 'name', m.name, 'priceVnd', m.price_vnd,
+         json_build_object('id', m.id, 'tenantId', m.tenant_id, 'categoryId', m.category_id, 'name', m.name, 'priceVnd', m.price_vnd, 'unitCostVnd', m.unit_cost_vnd,
                            'available', m.available, 'archivedAt', m.archived_at, 'createdAt', m.created_at, 'updatedAt', m.updated_at) as item
     from (select menu_item_id, sum(quantity)::text as quantity, sum(revenue_vnd) as revenue
             from location_item_daily_sales where location_id = $1 and local_date between $2 and $3

@@ -29,6 +29,20 @@ describe("Given a tenant's menu", () => {
     expect(await cell.ok(staff, MENU)).toEqual({ menuCategories: [{ name: "Cơm", items: [{ name: "Cơm sườn", priceVnd: 45_000 }] }] });
   });
 
+  it("keeps an item's food cost, shown to owners and managers only, and updatable", async () => {
+    const CREATE = "mutation($input: MenuItemInput!) { createMenuItem(input: $input) { id unitCostVnd } }";
+    const { createMenuItem: item } = await cell.ok<{ createMenuItem: { id: string; unitCostVnd: number | null } }>(owner, CREATE, { input: { categoryId, name: "Cơm tấm bì", priceVnd: 40_000, unitCostVnd: 18_000 } });
+    expect(item.unitCostVnd).toBe(18_000);
+    const updated = await cell.ok<{ updateMenuItem: { unitCostVnd: number } }>(manager, "mutation($id: ID!) { updateMenuItem(id: $id, input: { unitCostVnd: 19500 }) { unitCostVnd } }", { id: item.id });
+    expect(updated.updateMenuItem.unitCostVnd).toBe(19_500);
+    const COSTS = "{ menuItems { name unitCostVnd } }";
+    expect((await cell.ok<{ menuItems: { name: string; unitCostVnd: number | null }[] }>(owner, COSTS)).menuItems).toContainEqual({ name: "Cơm tấm bì", unitCostVnd: 19_500 });
+    expect((await cell.gql(staff, COSTS)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const negative = await cell.gql(owner, CREATE, { input: { categoryId, name: "Y", priceVnd: 1, unitCostVnd: -5 } });
+    expect(negative.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.unitCostVnd" });
+    await cell.ok(owner, "mutation($id: ID!) { archiveMenuItem(id: $id) { id } }", { id: item.id });
+  });
+
   it("refuses menu changes by staff with FORBIDDEN", async () => {
     const r = await cell.gql(staff, CREATE_ITEM, { input: { categoryId, name: "Cơm gà", priceVnd: 40_000 } });
     expect(r.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");

@@ -17,7 +17,7 @@ export async function recommendationsInput(client: pg.ClientBase, locationId: st
   const from = addDays(asOf, -(HISTORY_DAYS - 1));
   // One after another: the queries share one connection (the tenant's transaction), which runs
   // them in turn anyway, and pg@9 will refuse a query issued while another is in flight.
-  const items = await client.query<{ id: string; name: string; price_vnd: number }>(`select id, name, price_vnd from menu_items where archived_at is null order by name`);
+  const items = await client.query<{ id: string; name: string; price_vnd: number; unit_cost_vnd: number | null }>(`select id, name, price_vnd, unit_cost_vnd from menu_items where archived_at is null order by name`);
   const openDays = await client.query<{ day: string }>(
     `select to_char(local_date, 'YYYY-MM-DD') as day from location_hourly_sales where location_id = $1 and local_date between $2 and $3 and orders > 0 group by local_date order by local_date`,
     [locationId, from, asOf],
@@ -50,7 +50,8 @@ export async function recommendationsInput(client: pg.ClientBase, locationId: st
   }
   return {
     asOf,
-    items: items.rows.map((i) => ({ itemId: i.id, name: i.name, price: i.price_vnd })),
+    // The food cost only when entered: without it the pod asks for it instead of judging margins.
+    items: items.rows.map((i) => ({ itemId: i.id, name: i.name, price: i.price_vnd, ...(i.unit_cost_vnd !== null ? { unitCost: i.unit_cost_vnd } : {}) })),
     daily: [...quantities].map(([itemId, q]) => ({ itemId, start, quantities: q as number[] })),
     hourly: hourly.rows.map((h) => ({ weekday: h.weekday, hour: h.hour, orders: Number(h.orders), revenue: Number(h.revenue) })),
     hourlyWeeks: HOURLY_WEEKS,
@@ -74,7 +75,7 @@ export async function recommendationsInput(client: pg.ClientBase, locationId: st
  */
 export async function recommendationsDataVersion(client: pg.ClientBase, locationId: string, asOf: string): Promise<string> {
   const { rows } = await client.query<{ menu: string; sales: string }>(
-    `select (select md5(coalesce(string_agg(id::text || ':' || price_vnd || ':' || length(name) || ':' || name, ';' order by id), '')) from menu_items where archived_at is null) as menu,
+    `select (select md5(coalesce(string_agg(id::text || ':' || price_vnd || ':' || coalesce(unit_cost_vnd::text, '-') || ':' || length(name) || ':' || name, ';' order by id), '')) from menu_items where archived_at is null) as menu,
             (select count(*) || ':' || coalesce(sum(orders), 0) || ':' || coalesce(sum(revenue_vnd), 0) from location_hourly_sales where location_id = $1 and local_date between $2 and $3) as sales`,
     [locationId, addDays(asOf, -(HISTORY_DAYS - 1)), asOf],
   );

@@ -169,7 +169,12 @@ describe("Given a location with eight weeks of sales and the ML pod running", ()
   it("changes the data version with any change to the menu it sends, and not with today's sales", async () => {
     const s = db.admin.escapeIdentifier(db.schema);
     const seen = new Set([await version(hue)]);
-    const changes = [`update ${s}.menu_items set price_vnd = price_vnd + 1000 where id = $1`, `update ${s}.menu_items set name = name || ' đặc biệt' where id = $1`, `update ${s}.menu_items set archived_at = now() where id = $1`];
+    const changes = [
+      `update ${s}.menu_items set price_vnd = price_vnd + 1000 where id = $1`,
+      `update ${s}.menu_items set name = name || ' đặc biệt' where id = $1`,
+      `update ${s}.menu_items set unit_cost_vnd = 20000 where id = $1`,
+      `update ${s}.menu_items set archived_at = now() where id = $1`,
+    ];
     for (const change of changes) {
       await db.admin.query(change, [hue.items[3]]);
       seen.add(await version(hue));
@@ -201,5 +206,18 @@ describe("Given a location with eight weeks of sales and the ML pod running", ()
     const hueItems = new Set(hue.items);
     expect(hanoiAdvice.flatMap((r) => r.items as string[]).some((id) => hueItems.has(id))).toBe(false);
     expect(hueAdvice.flatMap((r) => r.items as string[]).every((id) => hueItems.has(id))).toBe(true);
+  }, 120_000);
+  it("judges margins once food costs are entered, instead of asking for them", async () => {
+    const s = db.admin.escapeIdentifier(db.schema);
+    const kinds = async () => (await db.admin.query(`select distinct kind from ${s}.recommendations where location_id = $1 and status = 'pending'`, [hanoi.locationId])).rows.map((r) => r.kind as string);
+    await refresh(hanoi);
+    expect(await kinds()).toContain("menu_missing_costs");
+    await db.admin.query(`update ${s}.recommendations set status = 'dismissed' where location_id = $1`, [hanoi.locationId]);
+    // Costs from a third to two thirds of each price: margins differ, so items fall in different classes.
+    await db.admin.query(`update ${s}.menu_items set unit_cost_vnd = price_vnd * (1 + (abs(hashtext(id::text)) % 3)) / 4 where tenant_id = $1`, [hanoi.tenantId]);
+    await refresh(hanoi);
+    const after = await kinds();
+    expect(after).not.toContain("menu_missing_costs");
+    expect(after.filter((k) => ["menu_star", "menu_plowhorse", "menu_puzzle", "menu_dog"].includes(k)).length).toBeGreaterThan(0);
   }, 120_000);
 });

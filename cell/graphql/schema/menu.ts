@@ -25,6 +25,13 @@ export const MenuItemRef = builder.prismaObject("MenuItem", {
     id: t.exposeID("id"),
     name: t.exposeString("name"),
     priceVnd: t.expose("priceVnd", { type: "Vnd" }),
+    unitCostVnd: t.expose("unitCostVnd", {
+      type: "Vnd",
+      nullable: true,
+      // Margins are the business's money: owners and managers only, like revenue.
+      authScopes: { manage: true },
+      description: "Food cost per unit, in whole VND; null until entered. Owners and managers only.",
+    }),
     available: t.exposeBoolean("available"),
     archived: t.boolean({ resolve: (item) => item.archivedAt !== null }),
     category: t.relation("category"),
@@ -38,6 +45,7 @@ const ItemInput = z.object({
   categoryId: z.uuid("must be an id (UUID)"),
   name: Name,
   priceVnd: z.number().int("must be a whole number of đồng").min(0, "must not be negative").max(MAX_PRICE_VND, `must be at most ${MAX_PRICE_VND}`),
+  unitCostVnd: z.number().int("must be a whole number of đồng").min(0, "must not be negative").max(MAX_PRICE_VND, `must be at most ${MAX_PRICE_VND}`).optional(),
   available: z.boolean().optional(),
 });
 const ItemPatch = ItemInput.partial();
@@ -53,11 +61,12 @@ const MenuItemInput = builder.inputType("MenuItemInput", {
     categoryId: t.id({ required: true }),
     name: t.string({ required: true }),
     priceVnd: t.field({ type: "Vnd", required: true }),
+    unitCostVnd: t.field({ type: "Vnd", description: "Food cost per unit; enables the menu advice (margin × popularity)." }),
     available: t.boolean(),
   }),
 });
 const MenuItemPatch = builder.inputType("MenuItemPatch", {
-  fields: (t) => ({ categoryId: t.id(), name: t.string(), priceVnd: t.field({ type: "Vnd" }), available: t.boolean() }),
+  fields: (t) => ({ categoryId: t.id(), name: t.string(), priceVnd: t.field({ type: "Vnd" }), unitCostVnd: t.field({ type: "Vnd" }), available: t.boolean() }),
 });
 
 /** Drops keys GraphQL sent as null (meaning "leave unchanged" in a patch). */
