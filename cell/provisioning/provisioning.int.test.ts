@@ -156,6 +156,20 @@ describe("Given a provisioned cell database", () => {
     expect((error as InvalidTenantProvisioningError).issues.map((i) => i.field).sort()).toEqual(["locations.0.timezone", "slug"]);
   });
 
+  it("restores an archived tenant for its own owner, and never hands it to a new owner of the slug", async () => {
+    const { tenantId } = await provisionTenant(admin, cellName, { ...tenant, slug: "banh-cuon" });
+    await deprovisionTenant(admin, cellName, "banh-cuon", "archive");
+    const stranger = { ...tenant, slug: "banh-cuon", owner: { phone: "+84987000111", name: "Someone else" } };
+    const error = await provisionTenant(admin, cellName, stranger).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidTenantProvisioningError);
+    expect((error as InvalidTenantProvisioningError).issues).toEqual([{ field: "slug", message: expect.stringMatching(/archived business .* another owner/) }]);
+    const still = await admin.query(`select status, (select count(*)::int from ${schema}.staff_members where tenant_id = $1) as staff from ${schema}.tenants where id = $1`, [tenantId]);
+    expect(still.rows).toEqual([{ status: "archived", staff: 1 }]);
+    // The same owner re-applying it restores the business, data and all.
+    expect(await provisionTenant(admin, cellName, { ...tenant, slug: "banh-cuon" })).toEqual({ tenantId });
+    expect((await admin.query(`select status from ${schema}.tenants where id = $1`, [tenantId])).rows).toEqual([{ status: "active" }]);
+  });
+
   it("archives a tenant (keeping its data) and deletes it, each idempotently", async () => {
     const { tenantId } = await provisionTenant(admin, cellName, { ...tenant, slug: "bun-cha" });
     await deprovisionTenant(admin, cellName, "bun-cha", "archive");

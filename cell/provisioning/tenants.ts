@@ -49,7 +49,10 @@ export class InvalidTenantProvisioningError extends Error {
 
 /**
  * Idempotent by slug: a second call with the same slug updates the display name and plan, adds
- * missing locations (by name) and the owner if absent, and returns the same tenant id.
+ * missing locations (by name) and the owner if absent, and returns the same tenant id. An
+ * archived tenant is restored only for one of its own owners: a new business that takes a slug
+ * someone archived in this cell must not be handed the old one's orders and staff (refused,
+ * naming `slug`; the old data stays until it is deleted).
  */
 export async function provisionTenant(admin: pg.ClientBase, cellName: string, tenant: TenantProvisioning): Promise<{ tenantId: string }> {
   const parsed = TenantProvisioningInput.safeParse(tenant);
@@ -67,6 +70,8 @@ export async function provisionTenant(admin: pg.ClientBase, cellName: string, te
      tenant as (
        insert into ${s}.tenants (slug, display_name, plan) select $2, $3, $4 from lock
        on conflict (slug) do update set display_name = excluded.display_name, plan = excluded.plan, status = 'active', archived_at = null
+         where ${s}.tenants.status <> 'archived'
+            or exists (select 1 from ${s}.staff_members m where m.tenant_id = ${s}.tenants.id and m.role = 'owner' and m.phone = $5)
        returning id, (xmax = 0) as inserted),
      owner as (
        insert into ${s}.staff_members (tenant_id, phone, name, role, all_locations) select id, $5, $6, 'owner', true from tenant
@@ -83,7 +88,10 @@ export async function provisionTenant(admin: pg.ClientBase, cellName: string, te
      select id, inserted from tenant`,
     [schemaLockKey(schema), t.slug, t.displayName, t.plan, t.owner.phone, t.owner.name, t.locations.map((l) => l.name), t.locations.map((l) => l.timezone ?? DEFAULT_TIMEZONE)],
   );
-  return { tenantId: rows[0]!.id };
+  if (!rows[0]) {
+    throw new InvalidTenantProvisioningError([{ field: "slug", message: `'${t.slug}' belongs to an archived business in cell ${cellName} with another owner; delete its data (deletionPolicy Delete) or choose another slug` }]);
+  }
+  return { tenantId: rows[0].id };
 }
 
 /**
