@@ -10,6 +10,7 @@ export type Destination = { cell: string | undefined } | { wait: string };
 
 /** Phases of a move under way: its target was checked when it started, and it must not stall now. */
 const UNDER_WAY: readonly string[] = ["Copying", "CatchingUp", "Holding", "Verifying", "Switched", "CleaningUp"];
+const BEFORE_SWITCH: readonly string[] = ["Copying", "CatchingUp", "Holding", "Verifying"];
 
 export async function moveDestination(ctx: OperatorContext, tenant: Tenant, placedCell: string): Promise<Destination> {
   if (tenant.spec.cell) {
@@ -30,7 +31,14 @@ export async function moveDestination(ctx: OperatorContext, tenant: Tenant, plac
  * is not being deleted, has room, and is not another tenant's dedicated cell.
  */
 function pinnedTarget(ctx: OperatorContext, tenant: Tenant, name: string): Destination {
-  const decision = placeTenant({ slug: tenant.spec.slug, isolation: tenant.spec.isolation, pinnedCell: name }, { cells: placementCells(ctx), occupancy: ctx.book.occupancy(), sharedCellPrefix: ctx.config.sharedCellPrefix });
+  // Tenants moving in count too: a mover is counted in its new cell by its label only from its
+  // switch, so two moves could otherwise both take one last slot.
+  const occupancy = ctx.book.occupancy();
+  for (const other of ctx.tenants.list()) {
+    const move = other.status?.move;
+    if (other.metadata.name !== tenant.metadata.name && move?.to && BEFORE_SWITCH.includes(move.phase)) occupancy.set(move.to, (occupancy.get(move.to) ?? 0) + 1);
+  }
+  const decision = placeTenant({ slug: tenant.spec.slug, isolation: tenant.spec.isolation, pinnedCell: name }, { cells: placementCells(ctx), occupancy, sharedCellPrefix: ctx.config.sharedCellPrefix });
   if (decision.kind === "wait") return { wait: decision.message };
   const cell = ctx.cells.get(name);
   if (cell?.spec.class === "dedicated" && !cell.metadata.ownerReferences?.some((r) => r.kind === "Tenant" && r.uid === tenant.metadata.uid)) {
