@@ -72,7 +72,10 @@ async function readyz(deps: RouteDeps, _req: IncomingMessage, res: ServerRespons
   sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : "not ready", postgres, redis });
 }
 
-async function metrics(deps: RouteDeps, _req: IncomingMessage, res: ServerResponse) {
+async function metrics(deps: RouteDeps, req: IncomingMessage, res: ServerResponse) {
+  // Platform-wide figures (sign-ins, refreshes) are for the scraper, which calls the pod directly;
+  // a request the router forwarded from app.<domain> carries x-forwarded-host (the router sets it).
+  if (req.headers["x-forwarded-host"] !== undefined) throw new ControlPlaneError("NOT_FOUND", "not found");
   const text = await deps.metrics.registry.metrics();
   res.writeHead(200, { "content-type": deps.metrics.registry.contentType }).end(text);
 }

@@ -158,6 +158,8 @@ describe.each(stateModes)("Given a control plane keeping codes in %s", (_mode, o
       const metrics = await (await fetch(`${h.cp.url}/metrics`)).text();
       expect(metrics).toMatch(/control_plane_otp_events_total\{outcome="sent"\} [1-9]/);
       expect(metrics).toMatch(/control_plane_refresh_events_total\{outcome="reused"\} [1-9]/);
+      // Not through the router (it sets x-forwarded-host): app.<domain> must not publish them.
+      expect((await fetch(`${h.cp.url}/metrics`, { headers: { "x-forwarded-host": "app.localhost" } })).status).toBe(404);
     });
 
     it("answers unknown routes and wrong methods with a coded error", async () => {
