@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { pino, type Logger } from "pino";
 import { CELL_PLURAL, GROUP, TENANT_PLURAL, VERSION, type Cell, type Tenant } from "./api/v1alpha1/index.js";
 import { parseConfig, type OperatorConfig, type OperatorConfigInput } from "./config.js";
-import { observedAssignments, placedCell, type OperatorContext } from "./controllers/context.js";
+import { observedAssignments, placedCell, placementCells, type OperatorContext } from "./controllers/context.js";
 import { reconcileCell } from "./controllers/cell/reconcile.js";
 import { reconcileTenant } from "./controllers/tenant/reconcile.js";
 import { PlatformDatabase } from "./database.js";
@@ -175,7 +175,7 @@ function startControllers(config: OperatorConfig, kube: Kube, db: PlatformDataba
 
   const book = new PlacementBook(
     () => ({
-      cells: cells.list().map((c) => ({ name: c.metadata.name, class: c.spec.class, capacity: c.spec.capacity, deleting: Boolean(c.metadata.deletionTimestamp) })),
+      cells: placementCells(cells.list()),
       assignments: observedAssignments(tenants.list()),
     }),
     config,

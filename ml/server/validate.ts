@@ -1,7 +1,7 @@
 // Request validation at the edge. Every rule names the proto field (snake_case, with indexes)
 // so a bad request comes back as INVALID_ARGUMENT "series[2].start: must be ...".
 import { z } from "zod";
-import { isIsoDate } from "../forecast/dates.js";
+import { isIsoDate, toDayNumber } from "../forecast/dates.js";
 import { MAX_HORIZON } from "../forecast/predict.js";
 import type { ModelName } from "../forecast/types.js";
 
@@ -50,8 +50,6 @@ export const predictDemandRequest = z.object({
   models: z.array(z.enum(MODEL_NAMES, `must be one of ${MODEL_NAMES.join(", ")}`)).max(MODEL_NAMES.length, `has more than ${MODEL_NAMES.length} models`),
 });
 
-const DAY_MS = 86_400_000;
-const daysFrom = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 
 /**
  * Baskets: each at most an order's lines, and together no more distinct items than a request
@@ -103,7 +101,8 @@ export const getRecommendationsRequest = z.object({
   // A series is laid out from its start to as_of, whatever it carries: bound that span, not only
   // the values sent (an early start with no values would otherwise size millions of days).
   req.daily.forEach((s, i) => {
-    const span = daysFrom(s.start, req.asOf) + 1;
+    if (!isIsoDate(s.start) || !isIsoDate(req.asOf)) return; // already reported on the field
+    const span = toDayNumber(req.asOf) - toDayNumber(s.start) + 1;
     if (span < 1) ctx.addIssue({ code: "custom", path: ["daily", i, "start"], message: `must not be after as_of (${req.asOf})` });
     else if (span > LIMITS.valuesPerSeries) ctx.addIssue({ code: "custom", path: ["daily", i, "start"], message: `must be at most ${LIMITS.valuesPerSeries} days before as_of` });
   });

@@ -44,6 +44,22 @@ export function observedAssignments(tenants: readonly Tenant[]): Map<string, str
   return result;
 }
 
+/** Cells as placement sees them (operator/placement): a cell being deleted takes no tenant. */
+export function placementCells(cells: readonly Cell[]) {
+  return cells.map((c) => ({ name: c.metadata.name, class: c.spec.class, capacity: c.spec.capacity, deleting: Boolean(c.metadata.deletionTimestamp) }));
+}
+
+const BEFORE_SWITCH: readonly string[] = ["Copying", "CatchingUp", "Holding", "Verifying"];
+
+/**
+ * The cell a tenant is moving into, while its move has not switched yet: placement counts a
+ * tenant by its label, which names the new cell only from the switch.
+ */
+export function movingInto(tenant: Tenant): string | undefined {
+  const move = tenant.status?.move;
+  return move?.to && BEFORE_SWITCH.includes(move.phase) ? move.to : undefined;
+}
+
 export function isCellReady(cell: Cell | undefined): boolean {
   return cell?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
 }

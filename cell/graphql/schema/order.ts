@@ -7,12 +7,13 @@ import { builder } from "../builder.js";
 import { badInput, forbidden, notFound, parseInput, uuidArg } from "../errors.js";
 import { GraphQLError } from "graphql";
 import { Channel, PaymentMethod, PaymentStatus } from "./enums.js";
+import { FIRST_LOCAL_DATE } from "./scalars.js";
 
 const MAX_LINES = 100;
 /** A device clock may run a little ahead; a sale further in the future is a mistake. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
-/** The earliest sale anyone can record (the same first day LocalDate accepts). */
-const EARLIEST_SALE = Date.parse("2000-01-01T00:00:00Z");
+/** The earliest sale anyone can record: the first day LocalDate accepts. */
+const EARLIEST_SALE = Date.parse(`${FIRST_LOCAL_DATE}T00:00:00Z`);
 /**
  * How far back staff may date a sale: a shift that ran past midnight, or a till that was offline.
  * Older sales rewrite closed days' figures, so only owners and managers enter them.
@@ -86,7 +87,7 @@ const OrderInput = z.object({
   orderedAt: z
     .date()
     .refine((d) => d.getTime() <= Date.now() + FUTURE_TOLERANCE_MS, "must not be in the future")
-    .refine((d) => d.getTime() >= EARLIEST_SALE, "must be on or after 2000-01-01")
+    .refine((d) => d.getTime() >= EARLIEST_SALE, `must be on or after ${FIRST_LOCAL_DATE}`)
     .optional(),
   note: z.string().max(500, "must be at most 500 characters").optional(),
 });

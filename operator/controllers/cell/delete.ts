@@ -3,11 +3,9 @@
 import type { Cell } from "../../api/v1alpha1/index.js";
 import { Finalizers } from "../../names.js";
 import type { ReconcileResult } from "../../runtime/controller.js";
-import type { OperatorContext } from "../context.js";
+import { movingInto, type OperatorContext } from "../context.js";
 import { forgetCellDatabase } from "./database.js";
 import { forgetWorkloads } from "./workloads.js";
-
-const MOVING_IN: readonly string[] = ["Copying", "CatchingUp", "Holding", "Verifying"];
 
 export async function finalizeCell(ctx: OperatorContext, cell: Cell): Promise<ReconcileResult> {
   const name = cell.metadata.name;
@@ -19,7 +17,7 @@ export async function finalizeCell(ctx: OperatorContext, cell: Cell): Promise<Re
     ctx.record(cell, "Warning", "DeletionBlocked", `${tenants} tenant(s) are still placed in this cell; delete them first`);
     return { requeueAfterMs: 10_000 };
   }
-  const incoming = ctx.tenants.list().filter((t) => t.status?.move?.to === name && MOVING_IN.includes(t.status.move.phase)).map((t) => t.metadata.name);
+  const incoming = ctx.tenants.list().filter((t) => movingInto(t) === name).map((t) => t.metadata.name);
   if (incoming.length > 0) {
     ctx.record(cell, "Warning", "DeletionBlocked", `tenant(s) ${incoming.join(", ")} are moving into this cell; cancel their moves first`);
     return { requeueAfterMs: 10_000 };

@@ -3,14 +3,13 @@
 // same placement rule as for a new dedicated tenant. The move controller carries it there.
 import type { Tenant } from "../../api/v1alpha1/index.js";
 import { placeTenant } from "../../placement/placement.js";
-import type { OperatorContext } from "../context.js";
+import { movingInto, placementCells, type OperatorContext } from "../context.js";
 import { createCell } from "../tenant/placement.js";
 
 export type Destination = { cell: string | undefined } | { wait: string };
 
 /** Phases of a move under way: its target was checked when it started, and it must not stall now. */
 const UNDER_WAY: readonly string[] = ["Copying", "CatchingUp", "Holding", "Verifying", "Switched", "CleaningUp"];
-const BEFORE_SWITCH: readonly string[] = ["Copying", "CatchingUp", "Holding", "Verifying"];
 
 export async function moveDestination(ctx: OperatorContext, tenant: Tenant, placedCell: string): Promise<Destination> {
   if (tenant.spec.cell) {
@@ -20,7 +19,7 @@ export async function moveDestination(ctx: OperatorContext, tenant: Tenant, plac
   if (tenant.spec.isolation !== "dedicated") return { cell: undefined };
   // Only a shared cell is left for a dedicated one; a vanished cell is the tenant reconcile's to re-create.
   if (ctx.cells.get(placedCell)?.spec.class !== "shared") return { cell: undefined };
-  const decision = placeTenant({ slug: tenant.spec.slug, isolation: "dedicated" }, { cells: placementCells(ctx), occupancy: new Map(), sharedCellPrefix: ctx.config.sharedCellPrefix });
+  const decision = placeTenant({ slug: tenant.spec.slug, isolation: "dedicated" }, { cells: placementCells(ctx.cells.list()), occupancy: new Map(), sharedCellPrefix: ctx.config.sharedCellPrefix });
   if (decision.kind === "wait") return { wait: decision.message };
   if (decision.kind === "create") await createCell(ctx, decision.cell, "dedicated", tenant);
   return { cell: decision.cell };
@@ -35,10 +34,10 @@ function pinnedTarget(ctx: OperatorContext, tenant: Tenant, name: string): Desti
   // switch, so two moves could otherwise both take one last slot.
   const occupancy = ctx.book.occupancy();
   for (const other of ctx.tenants.list()) {
-    const move = other.status?.move;
-    if (other.metadata.name !== tenant.metadata.name && move?.to && BEFORE_SWITCH.includes(move.phase)) occupancy.set(move.to, (occupancy.get(move.to) ?? 0) + 1);
+    const to = movingInto(other);
+    if (to && other.metadata.name !== tenant.metadata.name) occupancy.set(to, (occupancy.get(to) ?? 0) + 1);
   }
-  const decision = placeTenant({ slug: tenant.spec.slug, isolation: tenant.spec.isolation, pinnedCell: name }, { cells: placementCells(ctx), occupancy, sharedCellPrefix: ctx.config.sharedCellPrefix });
+  const decision = placeTenant({ slug: tenant.spec.slug, isolation: tenant.spec.isolation, pinnedCell: name }, { cells: placementCells(ctx.cells.list()), occupancy, sharedCellPrefix: ctx.config.sharedCellPrefix });
   if (decision.kind === "wait") return { wait: decision.message };
   const cell = ctx.cells.get(name);
   if (cell?.spec.class === "dedicated" && !cell.metadata.ownerReferences?.some((r) => r.kind === "Tenant" && r.uid === tenant.metadata.uid)) {
@@ -47,6 +46,3 @@ function pinnedTarget(ctx: OperatorContext, tenant: Tenant, name: string): Desti
   return { cell: name };
 }
 
-function placementCells(ctx: OperatorContext) {
-  return ctx.cells.list().map((c) => ({ name: c.metadata.name, class: c.spec.class, capacity: c.spec.capacity, deleting: Boolean(c.metadata.deletionTimestamp) }));
-}
