@@ -25,9 +25,13 @@ describe("Given a running cell API process", () => {
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: "ready", checks: { postgres: "ok", redis: "ok" } });
+    // Not through the router: a tenant's host learns nothing of the cell's dependencies.
+    const viaTenantHost = await fetch(`${base}/readyz`, { headers: routerHeaders("xoi") });
+    expect(viaTenantHost.status).toBe(404);
+    expect(await viaTenantHost.text()).not.toMatch(/postgres|redis|ready/);
   });
 
-  it("says only the error's code on /readyz when Postgres is unreachable (tenant hosts reach this path)", async () => {
+  it("says only the error's code on /readyz when Postgres is unreachable", async () => {
     const broken = createCellServer({ databaseUrl: "postgres://secret_role:secret_pw@127.0.0.1:1/hidden_db", schema: "cell_x", routerSigningKey: "k".repeat(32), keys: { jwks: cell.issuer.jwks }, poolSize: 1, logLevel: "silent" });
     try {
       const answer = await fetch(`${await broken.listen(0)}/readyz`);

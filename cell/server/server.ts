@@ -112,6 +112,11 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
     if (typeof requestId === "string") res.setHeader("x-request-id", requestId);
     res.on("finish", () => metrics.httpRequests.inc({ route: knownRoute(path), status: String(res.statusCode) }));
     if (path === "/healthz") return send(res, 200, "application/json", '{"status":"ok"}');
+    // Readiness and metrics are for the kubelet and the scraper, which call the pod directly. A
+    // request the router forwarded from a tenant's host carries the tenant header: such a caller
+    // learns nothing about the cell's dependencies or the traffic of its other tenants.
+    const operational = path === "/readyz" || path === "/metrics";
+    if (operational && req.headers[TENANT_HEADER] !== undefined) return send(res, 404, "application/json", '{"error":"not found"}');
     if (path === "/readyz") {
       ready(res).catch((error: unknown) => {
         log.warn({ err: error }, "Readiness check failed");
@@ -120,9 +125,6 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
       return;
     }
     if (path === "/metrics") {
-      // The whole cell's figures (every tenant's traffic) are for the scraper, which calls the pod
-      // directly. A request the router forwarded from a tenant's host carries the tenant header.
-      if (req.headers[TENANT_HEADER] !== undefined) return send(res, 404, "application/json", '{"error":"not found"}');
       metrics.registry.metrics().then((body) => send(res, 200, metrics.registry.contentType, body), () => send(res, 500, "text/plain", "metrics unavailable"));
       return;
     }
