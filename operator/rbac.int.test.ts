@@ -12,6 +12,7 @@ describe("Given the operator running as a ServiceAccount bound only to operatorR
   const namespace = "default";
   const account = `lsp-operator-${instance}`;
   let operator: OperatorHandle | undefined;
+  let kubeconfig = "";
   const rbac = () => import("@kubernetes/client-node").then((k) => kube.kc.makeApiClient(k.RbacAuthorizationV1Api));
 
   beforeAll(async () => {
@@ -24,7 +25,7 @@ describe("Given the operator running as a ServiceAccount bound only to operatorR
     });
     const token = await kube.core.createNamespacedServiceAccountToken({ name: account, namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
     const cluster = kube.kc.getCurrentCluster()!;
-    const kubeconfig = join(tmpdir(), `${account}.kubeconfig`);
+    kubeconfig = join(tmpdir(), `${account}.kubeconfig`);
     writeFileSync(kubeconfig, JSON.stringify({
       apiVersion: "v1",
       kind: "Config",
@@ -54,4 +55,21 @@ describe("Given the operator running as a ServiceAccount bound only to operatorR
     const errors = (await operator!.metrics.registry.getSingleMetricAsString("rest_client_requests_total")).split("\n").filter((l) => /code="403"/.test(l));
     expect(errors).toEqual([]);
   }, 180_000);
+
+  it("cannot read or change a Secret that is not one of a cell's own", async () => {
+    const other = `${instance}-not-the-operators`;
+    await kube.core.createNamespacedSecret({ namespace, body: { metadata: { name: other }, stringData: { password: "p" } } });
+    try {
+      const k8s = await import("@kubernetes/client-node");
+      const asOperator = new k8s.KubeConfig();
+      asOperator.loadFromFile(kubeconfig);
+      const core = asOperator.makeApiClient(k8s.CoreV1Api);
+      const status = (e: unknown) => (e as { code?: number }).code;
+      await expect(core.readNamespacedSecret({ name: other, namespace }).catch(status)).resolves.toBe(403);
+      await expect(core.listNamespacedSecret({ namespace }).catch(status)).resolves.toBe(403);
+      await expect(core.patchNamespacedSecret({ name: other, namespace, body: [{ op: "replace", path: "/data/password", value: "eA==" }] }).catch(status)).resolves.toBe(403);
+    } finally {
+      await kube.core.deleteNamespacedSecret({ name: other, namespace }).catch(() => {});
+    }
+  });
 });

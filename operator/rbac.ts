@@ -2,6 +2,7 @@
 // ClusterRole from this list; `npx tsx operator/rbac.ts` prints it as YAML).
 import type * as k8s from "@kubernetes/client-node";
 import { stringify } from "yaml";
+import { DATABASE_SECRET, PLATFORM_SECRET } from "./controllers/cell/manifests.js";
 
 export const operatorRbacRules: k8s.V1PolicyRule[] = [
   // Tenants and Cells: watched, finalizers and labels patched, status applied; Cells created for placement.
@@ -12,7 +13,11 @@ export const operatorRbacRules: k8s.V1PolicyRule[] = [
   { apiGroups: ["localstoreplatform.com"], resources: ["tenants/finalizers", "cells/finalizers"], verbs: ["update"] },
   // A cell's namespace and its contents, server-side applied.
   { apiGroups: [""], resources: ["namespaces", "serviceaccounts", "services", "resourcequotas"], verbs: ["get", "patch", "create"] },
-  { apiGroups: [""], resources: ["secrets"], verbs: ["get", "create", "patch"] },
+  // Secrets: only the cell's two by name (the database password is read back; the platform keys
+  // are applied), so the operator cannot read any other Secret in the cluster. Create cannot be
+  // limited by name (a POST names no object), and creating reveals nothing.
+  { apiGroups: [""], resources: ["secrets"], resourceNames: [DATABASE_SECRET, PLATFORM_SECRET], verbs: ["get", "patch"] },
+  { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
   { apiGroups: [""], resources: ["services"], verbs: ["delete"] },
   { apiGroups: ["apps"], resources: ["deployments"], verbs: ["get", "list", "watch", "patch", "create", "delete"] },
   { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["get", "patch", "create"] },
