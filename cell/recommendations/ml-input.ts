@@ -9,6 +9,12 @@ const HOURLY_WEEKS = 8;
 const BASKET_DAYS = 90;
 /** Pairs bought together fewer times than this say nothing reliable (and cost wire bytes). */
 const MIN_PAIR_ORDERS = 10;
+/**
+ * The most menu items one request may carry: the ML pod's `LIMITS.itemsPerRequest`
+ * (ml/server/validate.ts). A larger menu is cut to its best sellers rather than refused, which
+ * would put the whole location on the rule-based fallback.
+ */
+export const ML_ITEMS_PER_REQUEST = 2_000;
 
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
@@ -48,17 +54,34 @@ export async function recommendationsInput(client: pg.ClientBase, locationId: st
     const i = index.get(row.day);
     if (series && i !== undefined) series[i] = Number(row.quantity);
   }
+  const sent = bestSellers(items.rows, quantities);
+  if (sent.size < items.rows.length) {
+    basket.items = basket.items.filter((i) => sent.has(i.itemId));
+    basket.pairs = basket.pairs.filter((p) => sent.has(p.a) && sent.has(p.b));
+  }
   return {
     asOf,
     // The food cost only when entered: without it the pod asks for it instead of judging margins.
-    items: items.rows.map((i) => ({ itemId: i.id, name: i.name, price: i.price_vnd, ...(i.unit_cost_vnd !== null ? { unitCost: i.unit_cost_vnd } : {}) })),
-    daily: [...quantities].map(([itemId, q]) => ({ itemId, start, quantities: q as number[] })),
+    items: items.rows.filter((i) => sent.has(i.id)).map((i) => ({ itemId: i.id, name: i.name, price: i.price_vnd, ...(i.unit_cost_vnd !== null ? { unitCost: i.unit_cost_vnd } : {}) })),
+    daily: [...quantities].filter(([itemId]) => sent.has(itemId)).map(([itemId, q]) => ({ itemId, start, quantities: q as number[] })),
     hourly: hourly.rows.map((h) => ({ weekday: h.weekday, hour: h.hour, orders: Number(h.orders), revenue: Number(h.revenue) })),
     hourlyWeeks: HOURLY_WEEKS,
     baskets: [],
     basketCounts: basket,
     closedDates: days.filter((d) => !openSet.has(d)),
   };
+}
+
+/**
+ * The ids of the items to send: all of them, or on a menu over the pod's limit the
+ * ML_ITEMS_PER_REQUEST that sold the most units over the history window (ties by name, as the menu
+ * is ordered), so a very large menu still gets advice on what sells.
+ */
+function bestSellers(items: { id: string }[], quantities: Map<string, (number | null)[]>): Set<string> {
+  if (items.length <= ML_ITEMS_PER_REQUEST) return new Set(items.map((i) => i.id));
+  const sold = (id: string) => (quantities.get(id) ?? []).reduce<number>((sum, q) => sum + (q ?? 0), 0);
+  const ranked = items.map((item, order) => ({ id: item.id, order, units: sold(item.id) })).sort((a, b) => b.units - a.units || a.order - b.order);
+  return new Set(ranked.slice(0, ML_ITEMS_PER_REQUEST).map((i) => i.id));
 }
 
 /**

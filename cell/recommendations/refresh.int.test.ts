@@ -8,11 +8,12 @@ import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
 import { increase, parsePrometheusText, type Samples } from "../../observability/testing/prometheus.js";
+import { LIMITS } from "../../ml/server/validate.js";
 import { freePort } from "../../scripts/services/processes.js";
 import { createDatabase, type Database } from "../db/index.js";
 import { createMlClient, type MlClient } from "../ml-client/index.js";
 import { createTestCellDatabase, type TestCellDatabase } from "../testing/database.js";
-import { recommendationsDataVersion } from "./ml-input.js";
+import { ML_ITEMS_PER_REQUEST, recommendationsDataVersion, recommendationsInput } from "./ml-input.js";
 import { lastCompleteDay, refreshLocationRecommendations } from "./refresh.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -220,4 +221,27 @@ describe("Given a location with eight weeks of sales and the ML pod running", ()
     expect(after).not.toContain("menu_missing_costs");
     expect(after.filter((k) => ["menu_star", "menu_plowhorse", "menu_puzzle", "menu_dog"].includes(k)).length).toBeGreaterThan(0);
   }, 120_000);
+
+  it("gives a menu larger than the pod takes ML advice on its best sellers, not the rule-based fallback", async () => {
+    expect(ML_ITEMS_PER_REQUEST).toBe(LIMITS.itemsPerRequest);
+    const big = await seedShop("quan-an-lon", 2);
+    const s = db.admin.escapeIdentifier(db.schema);
+    // Dishes that never sold, named to sort before the ones that did: order alone would drop those.
+    await db.admin.query(
+      `insert into ${s}.menu_items (tenant_id, category_id, name, price_vnd)
+       select tenant_id, category_id, 'A món ' || lpad(n::text, 4, '0'), 40000 from ${s}.menu_items, generate_series(1, $2) n where id = $1`,
+      [big.items[0], ML_ITEMS_PER_REQUEST],
+    );
+    const input = await database.sql(big.tenantId, (client) => recommendationsInput(client, big.locationId, AS_OF));
+    expect(input.items).toHaveLength(ML_ITEMS_PER_REQUEST);
+    expect(input.daily.map((d) => d.itemId).sort()).toEqual(input.items.map((i) => i.itemId).sort());
+    const sent = new Set(input.items.map((i) => i.itemId));
+    const sold = (await db.admin.query(`select distinct menu_item_id as id from ${s}.order_lines where tenant_id = $1`, [big.tenantId])).rows.map((r) => r.id as string);
+    expect(sold.length).toBeGreaterThan(1);
+    expect(sold.filter((id) => !sent.has(id))).toEqual([]);
+    expect(input.basketCounts!.items.every((i) => sent.has(i.itemId))).toBe(true);
+    const result = await refresh(big);
+    expect(result).toMatchObject({ source: "ml" });
+    expect(result.degradedReason).toBeUndefined();
+  }, 180_000);
 });
