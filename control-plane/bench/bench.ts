@@ -78,7 +78,7 @@ async function otpBench(redisUrl: string): Promise<Rate[]> {
   const otp = new OtpService(redis, sms, {
     pepper: "bench-pepper-0123456789",
     keyPrefix: prefix,
-    limits: { requestPerIp: unlimited, requestPerPhone: unlimited, requestPerPhoneDaily: unlimited, resendCooldown: unlimited, verifyPerIp: unlimited },
+    limits: { requestPerIp: unlimited, requestPerPhone: unlimited, requestPerPhoneDaily: unlimited, requestPerPhoneFromAddress: unlimited, requestPerPhoneFromAddressDaily: unlimited, resendCooldown: unlimited, verifyPerIp: unlimited },
   });
   const phones = Array.from({ length: 200_000 }, (_, i) => `+849${String(i).padStart(8, "0")}`);
   let issued = 0;

@@ -162,17 +162,17 @@ describe.each(backends)("Given OTP codes kept in %s", (_name, makeState) => {
   });
 
   describe("Given repeated code requests", () => {
-    it("enforces a resend cooldown and a per-phone limit", async () => {
+    it("enforces a resend cooldown and a per-phone limit for all addresses together", async () => {
       const { otp } = setup({ limits: { resendCooldown: { points: 1, durationSeconds: 1 }, requestPerPhone: { points: 2, durationSeconds: 60 } } });
       const phone = randomPhone();
       await otp.request(phone, "10.0.2.1");
-      expect((await failure(otp.request(phone, "10.0.2.2"))).code).toBe("RATE_LIMITED");
+      expect(await failure(otp.request(phone, "10.0.2.1"))).toMatchObject({ code: "RATE_LIMITED", message: expect.stringMatching(/just sent/) });
       await new Promise((r) => setTimeout(r, 1_100));
       await otp.request(phone, "10.0.2.3");
       await new Promise((r) => setTimeout(r, 1_100));
       const limited = await failure(otp.request(phone, "10.0.2.4"));
       expect(limited.code).toBe("RATE_LIMITED");
-      expect(limited.message).toMatch(/too many codes requested for this phone/);
+      expect(limited.message).toMatch(/too many codes requested for this phone \(retry/);
     });
 
     it("limits requests per IP across phones", async () => {
@@ -193,7 +193,8 @@ describe.each(backends)("Given OTP codes kept in %s", (_name, makeState) => {
     });
 
     it("does not spend the daily cap on requests the hourly limit refused", async () => {
-      const { otp } = setup({ limits: { resendCooldown: { points: 100, durationSeconds: 60 }, requestPerPhone: { points: 1, durationSeconds: 1 }, requestPerPhoneDaily: { points: 2, durationSeconds: 60 } } });
+      const many = { points: 100, durationSeconds: 60 };
+      const { otp } = setup({ limits: { resendCooldown: many, requestPerPhoneFromAddress: many, requestPerPhoneFromAddressDaily: many, requestPerPhone: { points: 1, durationSeconds: 1 }, requestPerPhoneDaily: { points: 2, durationSeconds: 60 } } });
       const phone = randomPhone();
       await otp.request(phone, "10.0.2.30");
       for (let i = 0; i < 3; i++) expect((await failure(otp.request(phone, "10.0.2.30"))).message).toMatch(/for this phone \(retry/);
@@ -213,6 +214,25 @@ describe.each(backends)("Given OTP codes kept in %s", (_name, makeState) => {
 
   describe("Given a stranger who spends a phone's public quota (lockout)", () => {
     const pepper = "test-pepper-0123456789";
+
+    it("counts a stranger at one address against that address only: the owner elsewhere still gets a code", async () => {
+      // The defaults, but no cooldown: what refuses the stranger is the quota.
+      const { otp, lastCode } = setup({ limits: { resendCooldown: { points: 100, durationSeconds: 60 } } });
+      const phone = randomPhone();
+      let refused: ControlPlaneError | undefined;
+      for (let i = 0; i < 20 && !refused; i++) refused = await otp.request(phone, "10.0.5.66").then(() => undefined, (e: ControlPlaneError) => e);
+      expect(refused).toMatchObject({ code: "RATE_LIMITED", message: expect.stringMatching(/for this phone from this address/) });
+      // A new phone of the owner's, with no device token, at another address.
+      await otp.request(phone, "10.0.5.1");
+      await expect(otp.verify(phone, (await lastCode(phone))!, "10.0.5.1")).resolves.toMatchObject({ phone });
+    });
+
+    it("still caps the public lane for all addresses together (SMS pumping from many addresses)", async () => {
+      const { otp } = setup();
+      const phone = randomPhone();
+      for (let i = 1; i <= 10; i++) await otp.request(phone, `10.0.6.${i}`);
+      expect((await failure(otp.request(phone, "10.0.6.11"))).message).toMatch(/too many codes requested for this phone \(retry/);
+    });
 
     it("still sends the owner's known device a code, from the device's own quota", async () => {
       // No cooldown to speak of: what refuses the stranger is the spent quota.

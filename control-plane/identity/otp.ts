@@ -1,9 +1,11 @@
 // Phone OTP: a 6-digit code, stored only as an HMAC for 120 s (in Redis, or in process memory in
 // single-process mode), good for one successful verification and at most 5 tries. Requests are
-// rate-limited per IP and per lane, each lane with its own resend cooldown and its own code: the
-// phone's public lane (5 an hour, 10 a day), and one lane per known device (a device token from
-// an earlier sign-in: 5 an hour and 8 a day each, 20 a day for all of a phone's devices), so a
-// stranger spending the public quota or guessing its code cannot lock the owner out (ADR 0507).
+// rate-limited per IP and per lane, each lane with its own resend cooldown: the phone's public
+// lane, counted per requesting address (3 an hour and 5 a day from each) under a ceiling for all
+// addresses together (10 an hour, 20 a day; ADR 0508), and one lane per known device (a device
+// token from an earlier sign-in: 5 an hour and 8 a day each, 20 a day for all of a phone's
+// devices, and its own code), so a stranger spending the public quota or guessing its code cannot
+// lock the owner's known devices out (ADR 0507), nor, from one address, anyone else.
 // Verifications are limited per IP, so one client cannot spread guesses across many phones.
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import { Redis } from "ioredis";
@@ -31,9 +33,18 @@ export interface OtpOptions {
 }
 
 export interface OtpLimits {
-  /** Codes a phone's public lane (no valid device token) may be sent: per hour, and per day. */
+  /**
+   * Codes a phone's public lane (no valid device token) may be sent, for all addresses together:
+   * per hour, and per day. The ceiling against SMS pumping and guessing.
+   */
   requestPerPhone: Limit;
   requestPerPhoneDaily: Limit;
+  /**
+   * The public lane's codes requested from one address (IPv4, or an IPv6 /64) per hour and per day:
+   * well below the ceiling, so a stranger at one address cannot spend it for everyone else.
+   */
+  requestPerPhoneFromAddress: Limit;
+  requestPerPhoneFromAddressDaily: Limit;
   /**
    * Codes one known device may ask for per hour and per day, and all of a phone's known devices
    * together per day. The per-device day is well below the phone's, so one leaked token cannot
@@ -42,16 +53,19 @@ export interface OtpLimits {
   requestPerKnownDevice: Limit;
   requestPerKnownDeviceDaily: Limit;
   requestPerPhoneFromKnownDevicesDaily: Limit;
-  /** Per lane: a stranger's requests do not hold back the owner's device. */
+  /** Per lane (and on the public lane per address): a stranger's requests do not hold back the owner's. */
   resendCooldown: Limit;
   requestPerIp: Limit;
   verifyPerIp: Limit;
 }
 
 export const DEFAULT_OTP_LIMITS: OtpLimits = {
-  requestPerPhone: { points: 5, durationSeconds: 3_600 },
-  // Bounds SMS pumping to a number the caller controls: at most 30 codes a day per phone.
-  requestPerPhoneDaily: { points: 10, durationSeconds: 86_400 },
+  requestPerPhone: { points: 10, durationSeconds: 3_600 },
+  // Bounds SMS pumping to a number the caller controls: at most 40 codes a day per phone (20
+  // public, 20 from known devices).
+  requestPerPhoneDaily: { points: 20, durationSeconds: 86_400 },
+  requestPerPhoneFromAddress: { points: 3, durationSeconds: 3_600 },
+  requestPerPhoneFromAddressDaily: { points: 5, durationSeconds: 86_400 },
   requestPerKnownDevice: { points: 5, durationSeconds: 3_600 },
   requestPerKnownDeviceDaily: { points: 8, durationSeconds: 86_400 },
   requestPerPhoneFromKnownDevicesDaily: { points: 20, durationSeconds: 86_400 },
@@ -110,7 +124,10 @@ export class OtpService {
       await this.consume("requestPerKnownDeviceDaily", this.laneKey(phone, device), "too many codes requested from this device today");
       await this.consume("requestPerPhoneFromKnownDevicesDaily", phone, "too many codes requested for this phone today");
     } else {
-      await this.consume("resendCooldown", phone, "a code was just sent to this phone; wait before asking again");
+      const fromAddress = `${phone}:a:${ip}`;
+      await this.consume("resendCooldown", fromAddress, "a code was just sent to this phone; wait before asking again");
+      await this.consume("requestPerPhoneFromAddress", fromAddress, "too many codes requested for this phone from this address");
+      await this.consume("requestPerPhoneFromAddressDaily", fromAddress, "too many codes requested for this phone from this address today");
       await this.consume("requestPerPhone", phone, "too many codes requested for this phone");
       await this.consume("requestPerPhoneDaily", phone, "too many codes requested for this phone today");
     }
