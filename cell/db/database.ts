@@ -6,6 +6,7 @@ import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
 import { tenantScoped, type TenantPrisma } from "./tenant-scope.js";
 import { surviveDisconnects } from "../../common/pg-disconnects.js";
+import { SerialClient } from "../../common/pg-serial-client.js";
 import { inTransaction } from "../../common/pg-transaction.js";
 
 export interface DatabaseConfig {
@@ -52,7 +53,8 @@ function assertUuid(value: string): string {
 
 export function createDatabase(config: DatabaseConfig): Database {
   // A dropped connection (idle or in use) must not crash the process; the pool replaces it.
-  const pool = surviveDisconnects(new pg.Pool({ connectionString: config.connectionString, max: config.poolSize ?? DEFAULT_POOL_SIZE, idleTimeoutMillis: 30_000 }));
+  // SerialClient: Prisma's pg adapter issues a transaction's sibling queries at once (pg-serial-client.ts).
+  const pool = surviveDisconnects(new pg.Pool({ connectionString: config.connectionString, max: config.poolSize ?? DEFAULT_POOL_SIZE, idleTimeoutMillis: 30_000, Client: SerialClient }));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema: config.schema }) });
   const scoped = new Map<string, TenantPrisma>();
 
