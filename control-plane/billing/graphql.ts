@@ -9,12 +9,19 @@ import { dunningState } from "./dunning.js";
 import { listInvoices, type Invoice } from "./invoices.js";
 import { localDateOf } from "./period.js";
 import type { PlanCatalog } from "./plans.js";
+import { CANCELLED } from "./segments.js";
 import { BillingInputError, changePlan } from "./subscriptions.js";
 
 export interface BillingAccess<Context> {
   pool(ctx: Context): pg.Pool;
   userId(ctx: Context): Promise<string>;
   plans: PlanCatalog;
+  /**
+   * The service side of an owner's plan change (the Tenant's `spec.plan`): `check` refuses, before
+   * anything is recorded, a plan the Tenant cannot take (throws ControlPlaneError); `apply` sets it
+   * once billing has recorded the change. Without it, billing alone changes.
+   */
+  tenantPlan?: { check(ctx: Context, tenant: string, plan: string): Promise<void>; apply(ctx: Context, tenant: string, plan: string): Promise<void> };
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- structural view of any Pothos builder, as in rollups/graphql.ts */
@@ -97,12 +104,19 @@ export function registerBillingSchema<Context>(builderIn: object, access: Billin
         const tomorrow = localDateOf(new Date(Date.now() + 86_400_000));
         const effectiveOn = args.effectiveOn ?? tomorrow;
         if (effectiveOn < tomorrow) throw new ControlPlaneError("BAD_REQUEST", `effectiveOn: a plan change starts tomorrow (${tomorrow}) at the earliest`, { field: "effectiveOn" });
+        // Ending the service is not a billing switch: the Tenant would go on running unbilled.
+        if (args.plan === CANCELLED) throw new ControlPlaneError("BAD_REQUEST", `plan: owners cannot choose '${CANCELLED}' here; to close the business's account, contact support`, { field: "plan" });
+        if (!access.plans.has(args.plan)) throw new ControlPlaneError("BAD_REQUEST", `plan: unknown plan '${args.plan}' (known: ${[...access.plans.keys()].join(", ")})`, { field: "plan" });
+        await access.tenantPlan?.check(ctx, args.tenant, args.plan);
         try {
           await changePlan(pool, access.plans, { tenantSlug: args.tenant, plan: args.plan, effectiveOn });
         } catch (error) {
           if (error instanceof BillingInputError) throw new ControlPlaneError("BAD_REQUEST", error.message, { field: error.field });
           throw error;
         }
+        // The service follows: what the owner pays for is what the Tenant runs on. (Should this
+        // fail, the owner-adoption loop brings billing back to the Tenant's plan from tomorrow.)
+        await access.tenantPlan?.apply(ctx, args.tenant, args.plan);
         return true;
       },
     }),

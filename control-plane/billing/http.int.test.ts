@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { randomPhone } from "../testing/databases.js";
+import { tenantManifest } from "../onboarding/tenant-registry.js";
 import { startHarness, type Harness } from "../testing/harness.js";
 import { ingestUsageEvents } from "../usage/index.js";
 import { issueInvoice } from "./invoices.js";
@@ -21,6 +22,12 @@ beforeAll(async () => {
   strangerToken = stranger.accessToken;
   await h.db.pool.query(`insert into control_plane.tenants (slug, display_name, plan, owner_user_id) values ('hu-tieu-nam-vang', 'Hủ tiếu Nam Vang', 'growth', $1)`, [owner.user.id]);
   await h.db.pool.query(`insert into control_plane.memberships (user_id, tenant_slug, role) values ($1, 'hu-tieu-nam-vang', 'owner')`, [owner.user.id]);
+  const spec = { displayName: "Quán", owner: { phone: owner.user.phone, name: "Chủ" } };
+  await h.cp.registry.create(tenantManifest({ ...spec, slug: "hu-tieu-nam-vang", plan: "growth", isolation: "shared" }, owner.user.id));
+  // A chain on a cell of its own: it cannot leave plan chain while it is there.
+  await h.db.pool.query(`insert into control_plane.tenants (slug, display_name, plan, owner_user_id) values ('com-tam-rieng', 'Cơm tấm', 'chain', $1)`, [owner.user.id]);
+  await h.db.pool.query(`insert into control_plane.memberships (user_id, tenant_slug, role) values ($1, 'com-tam-rieng', 'owner')`, [owner.user.id]);
+  await h.cp.registry.create(tenantManifest({ ...spec, slug: "com-tam-rieng", plan: "chain", isolation: "dedicated" }, owner.user.id));
   await changePlan(h.db.pool, config.plans, { tenantSlug: "hu-tieu-nam-vang", plan: "growth", effectiveOn: "2026-10-01" });
   await ingestUsageEvents(h.db.pool, [{ tenantSlug: "hu-tieu-nam-vang", eventId: "c/gauge/active_locations/2026-10-02", kind: "active_locations", quantity: 3n, amountVnd: 0n, occurredAt: new Date("2026-10-02T03:00:00Z") }]);
   number = (await issueInvoice(h.db.pool, config, "hu-tieu-nam-vang", "2026-10", new Date("2026-11-01T03:00:00Z"))).number;
@@ -76,6 +83,16 @@ describe("Given the control plane with billing attached", () => {
     const { rows } = await h.db.pool.query(`select plan, effective_on::text from billing.subscription_changes where tenant_slug = 'hu-tieu-nam-vang' order by effective_on desc limit 1`);
     // From tomorrow (Vietnamese time): today stays on the plan it is being billed on.
     expect(rows[0]).toEqual({ plan: "chain", effective_on: new Date(Date.now() + 7 * 3_600_000 + 86_400_000).toISOString().slice(0, 10) });
+    // The service follows what is paid for: the Tenant now runs on chain.
+    expect((await h.cp.registry.get("hu-tieu-nam-vang"))?.spec.plan).toBe("chain");
+    // Ending the service is not a billing switch an owner makes here.
+    const cancelled = await h.graphql(`mutation { changePlan(tenant: "hu-tieu-nam-vang", plan: "cancelled") }`, {}, ownerToken);
+    expect(cancelled.errors?.[0]?.extensions).toMatchObject({ code: "BAD_REQUEST", field: "plan" });
+    // A dedicated Tenant cannot be billed as a shared one, and nothing is recorded for it.
+    const cheaper = await h.graphql(`mutation { changePlan(tenant: "com-tam-rieng", plan: "starter") }`, {}, ownerToken);
+    expect(cheaper.errors?.[0]).toMatchObject({ message: expect.stringMatching(/dedicated/), extensions: { code: "BAD_REQUEST", field: "plan" } });
+    expect((await h.db.pool.query(`select plan from billing.subscription_changes where tenant_slug = 'com-tam-rieng' and plan = 'starter'`)).rowCount).toBe(0);
+    expect((await h.cp.registry.get("com-tam-rieng"))?.spec.plan).toBe("chain");
     const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
     const sameDay = await h.graphql(`mutation($d: String!) { changePlan(tenant: "hu-tieu-nam-vang", plan: "starter", effectiveOn: $d) }`, { d: today }, ownerToken);
     expect(sameDay.errors?.[0]?.extensions).toMatchObject({ code: "BAD_REQUEST", field: "effectiveOn" });

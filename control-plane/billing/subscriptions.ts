@@ -1,6 +1,7 @@
 // A tenant's subscription as its history of plan choices (billing.subscription_changes).
 import type pg from "pg";
 import type { PlanCatalog } from "./plans.js";
+import { localDateOf } from "./period.js";
 import { CANCELLED, type PlanChange } from "./segments.js";
 
 export class BillingInputError extends Error {
@@ -43,4 +44,56 @@ export async function planChanges(client: pg.Pool | pg.ClientBase, tenantSlug: s
     [tenantSlug],
   );
   return rows.map((r) => ({ effectiveOn: r.effective_on, plan: r.plan }));
+}
+
+/**
+ * Keeps the subscription in step with the plan the Tenant runs on (its `spec.plan`), for signup and
+ * for the adoption of Tenants applied or edited with kubectl:
+ * - no subscription yet: it starts today on `plan` ("started"), since a tenant is served from the
+ *   day it is created;
+ * - the latest choice (the one in force last, including one dated ahead) is another plan: `plan`
+ *   applies from tomorrow, and choices dated after tomorrow are dropped ("changed"). Today is
+ *   already billed on the plan in force, as for owners' changes;
+ * - cancelled: left alone ("cancelled"). Only platform staff end a cancellation, with the CLI.
+ * Runs in the caller's transaction: atomic with what it records about the tenant, and the lock
+ * below holds until it ends.
+ */
+export async function followTenantPlan(client: pg.ClientBase, tenant: { tenantSlug: string; plan: string }, now = new Date()): Promise<"started" | "unchanged" | "changed" | "cancelled"> {
+  const today = localDateOf(now);
+  const tomorrow = localDateOf(new Date(now.getTime() + 86_400_000));
+  // Serialises the adoption loop, signup and owners' changes for one tenant.
+  await client.query(`select pg_advisory_xact_lock(hashtext('subscription:' || $1))`, [tenant.tenantSlug]);
+  const latest = await client.query<{ plan: string }>(`select plan from billing.subscription_changes where tenant_slug = $1 order by effective_on desc limit 1`, [tenant.tenantSlug]);
+  const current = latest.rows[0]?.plan;
+  if (current === undefined) {
+    await client.query(`insert into billing.subscription_changes (tenant_slug, effective_on, plan) values ($1, $2, $3) on conflict (tenant_slug, effective_on) do nothing`, [tenant.tenantSlug, today, tenant.plan]);
+    return "started";
+  }
+  if (current === CANCELLED) return "cancelled";
+  if (current === tenant.plan) return "unchanged";
+  await client.query(`delete from billing.subscription_changes where tenant_slug = $1 and effective_on > $2`, [tenant.tenantSlug, tomorrow]);
+  await client.query(
+    `insert into billing.subscription_changes (tenant_slug, effective_on, plan) values ($1, $2, $3)
+     on conflict (tenant_slug, effective_on) do update set plan = excluded.plan, created_at = now()`,
+    [tenant.tenantSlug, tomorrow, tenant.plan],
+  );
+  return "changed";
+}
+
+/**
+ * The Tenant is being deleted: billing stops after today (a cancellation from tomorrow, unless one
+ * is already the latest choice). Returns whether anything was recorded.
+ */
+export async function endSubscription(client: pg.ClientBase, tenantSlug: string, now = new Date()): Promise<boolean> {
+  const tomorrow = localDateOf(new Date(now.getTime() + 86_400_000));
+  await client.query(`select pg_advisory_xact_lock(hashtext('subscription:' || $1))`, [tenantSlug]);
+  const latest = await client.query<{ plan: string }>(`select plan from billing.subscription_changes where tenant_slug = $1 order by effective_on desc limit 1`, [tenantSlug]);
+  if (latest.rows[0] === undefined || latest.rows[0].plan === CANCELLED) return false;
+  await client.query(`delete from billing.subscription_changes where tenant_slug = $1 and effective_on > $2`, [tenantSlug, tomorrow]);
+  await client.query(
+    `insert into billing.subscription_changes (tenant_slug, effective_on, plan) values ($1, $2, $3)
+     on conflict (tenant_slug, effective_on) do update set plan = excluded.plan, created_at = now()`,
+    [tenantSlug, tomorrow, CANCELLED],
+  );
+  return true;
 }

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createTestDatabase, type TestDatabase } from "../testing/databases.js";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { BILLING_MIGRATIONS_DIR } from "../billing/migrate.js";
 import { migrate } from "./migrate.js";
 
 let db: TestDatabase;
@@ -15,7 +18,8 @@ describe("Given a database the control plane already migrated", () => {
     const runs = await Promise.all([migrate(db.pool), migrate(db.pool), migrate(db.pool)]);
     expect(runs).toEqual([[], [], []]);
     const { rows } = await db.pool.query("SELECT name FROM control_plane.schema_migrations ORDER BY name");
-    expect(rows.map((r) => r.name)).toEqual(["0001_init.sql"]);
+    // The control plane's own, then billing's (control-plane/billing/migrations), as on start.
+    expect(rows.map((r) => r.name)).toEqual([...readdirSync(join(import.meta.dirname, "migrations")), ...readdirSync(BILLING_MIGRATIONS_DIR)].filter((f) => f.endsWith(".sql")).sort());
   });
 
   it("has every table the control plane uses", async () => {

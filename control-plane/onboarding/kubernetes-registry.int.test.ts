@@ -5,7 +5,7 @@ import { randomPhone } from "../testing/databases.js";
 import { startHarness, type Harness } from "../testing/harness.js";
 import { deleteTenant, installTenantCrd, markTenantReady, testKubeConfig } from "../testing/kube.js";
 import { KubernetesTenantRegistry } from "./kubernetes-registry.js";
-import { TenantExistsError, tenantManifest, waitForTenantReady } from "./tenant-registry.js";
+import { TenantExistsError, TenantNotFoundError, TenantPlanRefusedError, tenantManifest, waitForTenantReady } from "./tenant-registry.js";
 
 const run = `cp${randomBytes(3).toString("hex")}`;
 const created: string[] = [];
@@ -50,6 +50,19 @@ describe("Given the Tenant CRD on a real apiserver", () => {
     const bad = tenantManifest({ ...spec("x"), slug: "admin" }, "user-1");
     bad.metadata.name = slug("reserved");
     await expect(registry.create(bad)).rejects.toThrow(/HTTP 422: .*admin/);
+  });
+
+  it("sets a Tenant's plan, and refuses what the CRD's rules refuse or a Tenant that does not exist", async () => {
+    const shared = slug("plan");
+    await registry.create(tenantManifest(spec(shared), "user-1"));
+    await registry.setPlan(shared, "growth");
+    expect((await registry.get(shared))?.spec.plan).toBe("growth");
+    const dedicated = slug("dedicated");
+    await registry.create(tenantManifest({ ...spec(dedicated), plan: "chain", isolation: "dedicated" }, "user-1"));
+    await expect(registry.setPlan(dedicated, "starter")).rejects.toThrow(TenantPlanRefusedError);
+    await expect(registry.setPlan(dedicated, "starter")).rejects.toThrow(/dedicated' requires plan 'chain'/);
+    expect((await registry.get(dedicated))?.spec.plan).toBe("chain");
+    await expect(registry.setPlan(`${run}-missing`, "growth")).rejects.toThrow(TenantNotFoundError);
   });
 
   it("polls until the Tenant's Ready condition is True for its generation", async () => {

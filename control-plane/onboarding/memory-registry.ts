@@ -1,7 +1,7 @@
 // Tenants kept in memory: the default when no cluster is configured, and what the local platform
 // uses until it provides its own registry. `markReady` plays the operator's part.
-import { TenantCondition, type Tenant } from "../../operator/api/v1alpha1/index.js";
-import { TenantExistsError, type TenantRegistry } from "./tenant-registry.js";
+import { TenantCondition, type Tenant, type TenantPlan } from "../../operator/api/v1alpha1/index.js";
+import { TenantExistsError, TenantNotFoundError, TenantPlanRefusedError, type TenantRegistry } from "./tenant-registry.js";
 
 export class MemoryTenantRegistry implements TenantRegistry {
   private readonly tenants = new Map<string, Tenant>();
@@ -20,6 +20,15 @@ export class MemoryTenantRegistry implements TenantRegistry {
 
   async isSlugTaken(slug: string): Promise<boolean> {
     return this.tenants.has(slug);
+  }
+
+  async setPlan(slug: string, plan: TenantPlan): Promise<void> {
+    const t = this.tenants.get(slug);
+    if (!t) throw new TenantNotFoundError(slug);
+    // The CRD's rule (operator/api/v1alpha1/tenant.crd.ts), as the apiserver applies it.
+    if (t.spec.isolation === "dedicated" && plan !== "chain") throw new TenantPlanRefusedError(slug, "isolation 'dedicated' requires plan 'chain'");
+    t.spec = { ...t.spec, plan };
+    t.metadata.generation = (t.metadata.generation ?? 1) + 1;
   }
 
   markReady(slug: string, url = `https://${slug}.localstoreplatform.com`): void {

@@ -1,8 +1,12 @@
 // Tenants applied by platform ops (`kubectl apply -f tenant.yaml`) name their owner only by phone.
 // Adoption gives that phone's user the owner membership — what signup records for self-serve
-// tenants — so the owner can log in by OTP and the cell accepts their token. Idempotent.
+// tenants — so the owner can log in by OTP and the cell accepts their token. It also keeps the
+// billing subscription on the Tenant's plan (started when the Tenant appears, changed from
+// tomorrow when ops edit `spec.plan`, ended after today when the Tenant is deleted). Idempotent.
 import type { Pool } from "pg";
+import { inTransaction } from "../../common/pg-transaction.js";
 import type { Tenant } from "../../operator/api/v1alpha1/index.js";
+import { endSubscription, followTenantPlan } from "../billing/subscriptions.js";
 import { normalizeVietnamesePhone } from "../identity/phone.js";
 
 export type Adoption = { adopted: true; userId: string } | { adopted: false; reason: string };
@@ -32,6 +36,7 @@ export async function adoptTenantOwner(pool: Pool, tenant: Pick<Tenant, "spec">)
        ON CONFLICT (user_id, tenant_slug) DO UPDATE SET role = 'owner', locations = '"*"'`,
       [userId, slug],
     );
+    await followTenantPlan(client, { tenantSlug: slug, plan });
     await client.query("COMMIT");
     return { adopted: true, userId };
   } catch (error) {
@@ -49,12 +54,23 @@ export async function adoptTenantOwner(pool: Pool, tenant: Pick<Tenant, "spec">)
 export function startOwnerAdoption(pool: Pool, listTenants: () => Promise<Tenant[]>, options: { intervalMs?: number; onError?: (error: unknown) => void; onSkipped?: (slug: string, reason: string) => void } = {}): () => void {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  // Slugs the last successful round listed: one missing from the next list was deleted between
+  // rounds (its finalizer may finish before a round sees its deletionTimestamp).
+  let listed = new Set<string>();
   const round = async () => {
-    for (const tenant of await listTenants()) {
-      if (tenant.metadata.deletionTimestamp) continue;
+    const tenants = await listTenants();
+    const now = new Set(tenants.map((t) => t.spec.slug));
+    const gone = [...listed].filter((slug) => !now.has(slug));
+    for (const tenant of tenants) {
+      if (tenant.metadata.deletionTimestamp) {
+        gone.push(tenant.spec.slug);
+        continue;
+      }
       const adoption = await adoptTenantOwner(pool, tenant);
       if (!adoption.adopted) options.onSkipped?.(tenant.spec.slug, adoption.reason);
     }
+    for (const slug of gone) await inTransaction(pool, (client) => endSubscription(client, slug));
+    listed = new Set(tenants.filter((t) => !t.metadata.deletionTimestamp).map((t) => t.spec.slug));
   };
   const loop = () => {
     if (stopped) return;

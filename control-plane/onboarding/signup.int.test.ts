@@ -47,6 +47,17 @@ describe("Given a signed-in owner signing up a tenant", () => {
     });
   });
 
+  it("starts the tenant's subscription on the chosen plan today, so its month gets invoiced; a retry starts nothing more", async () => {
+    const owner = await h.signIn(randomPhone());
+    const slug = freshSlug();
+    const input = { i: { slug, displayName: "Bún Chả", ownerName: "Anh Tuấn", plan: "GROWTH" } };
+    await h.graphql(SIGNUP, input, owner.accessToken);
+    await h.graphql(SIGNUP, input, owner.accessToken);
+    const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+    const { rows } = await h.db.pool.query(`select effective_on::text, plan from billing.subscription_changes where tenant_slug = $1`, [slug]);
+    expect(rows).toEqual([{ effective_on: today, plan: "growth" }]);
+  });
+
   it("is idempotent for the same owner and refuses the slug to anyone else", async () => {
     const owner = await h.signIn(randomPhone());
     const slug = freshSlug();
@@ -87,6 +98,7 @@ describe("Given a signed-in owner signing up a tenant", () => {
     const refused = await h.graphql(SIGNUP, { i: { slug, displayName: "Y", ownerName: "Y" } }, owner.accessToken);
     expect(refused.errors?.[0]?.extensions?.code).toBe("SLUG_TAKEN");
     expect((await h.db.pool.query("SELECT 1 FROM control_plane.tenants WHERE slug = $1", [slug])).rowCount).toBe(0);
+    expect((await h.db.pool.query("SELECT 1 FROM billing.subscription_changes WHERE tenant_slug = $1", [slug])).rowCount).toBe(0);
   });
 
   it("refuses reserved and invalid slugs, empty names and anonymous callers with codes", async () => {

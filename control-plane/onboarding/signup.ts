@@ -4,11 +4,12 @@
 import type { Pool } from "pg";
 import { z } from "zod";
 import type { Role } from "../../common/auth-claims.js";
+import { followTenantPlan } from "../billing/subscriptions.js";
 import { TenantPlans, type Tenant, type TenantPlan } from "../../operator/api/v1alpha1/index.js";
 import { ControlPlaneError } from "../identity/errors.js";
 import type { User } from "../identity/users.js";
 import { checkSlug } from "./slug.js";
-import { OWNER_USER_ANNOTATION, TenantExistsError, tenantManifest, type TenantRegistry } from "./tenant-registry.js";
+import { OWNER_USER_ANNOTATION, TenantExistsError, TenantNotFoundError, TenantPlanRefusedError, tenantManifest, type TenantRegistry } from "./tenant-registry.js";
 
 export const SignupInput = z.object({
   slug: z.string(),
@@ -77,6 +78,8 @@ export class Onboarding {
         [owner.id, slug.slug],
       );
       await client.query("UPDATE control_plane.users SET name = COALESCE(name, $2) WHERE id = $1", [owner.id, input.ownerName]);
+      // Billed from today on the chosen plan (a retry finds the subscription started).
+      await followTenantPlan(client, { tenantSlug: slug.slug, plan: row.plan });
       await this.ensureTenant(
         tenantManifest(
           { slug: slug.slug, displayName: row.display_name, plan: row.plan, owner: { phone: owner.phone, name: input.ownerName }, isolation: "shared", locations: input.locations },
@@ -91,6 +94,24 @@ export class Onboarding {
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * An owner's plan change reaching the service: the Tenant's `spec.plan` (TenantPlanRefusedError
+   * for a dedicated Tenant leaving chain) and the tenant record. Billing records its own side.
+   */
+  async setPlan(slug: string, plan: TenantPlan): Promise<void> {
+    const tenant = await this.resource(slug);
+    if (!tenant) throw new TenantNotFoundError(slug);
+    if (tenant.spec.plan !== plan) await this.registry.setPlan(slug, plan);
+    await this.pool.query("UPDATE control_plane.tenants SET plan = $2 WHERE slug = $1", [slug, plan]);
+  }
+
+  /** Refuses, before anything changes, a plan the Tenant's rules do not allow. */
+  async checkPlan(slug: string, plan: TenantPlan): Promise<void> {
+    const tenant = await this.resource(slug);
+    if (!tenant) throw new TenantNotFoundError(slug);
+    if (tenant.spec.isolation === "dedicated" && plan !== "chain") throw new TenantPlanRefusedError(slug, "a dedicated Tenant stays on plan 'chain'; moving to a shared cell is done by platform staff");
   }
 
   async tenant(slug: string): Promise<TenantRecord | undefined> {

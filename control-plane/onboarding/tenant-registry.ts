@@ -1,7 +1,7 @@
 // Where Tenant resources live. Signup writes through this interface exactly what `kubectl apply`
 // would; the Kubernetes implementation talks to the apiserver, the memory one stands in for the
 // local platform until it brings its own (issue 5).
-import { API_VERSION, TenantCondition, type Tenant, type TenantSpec } from "../../operator/api/v1alpha1/index.js";
+import { API_VERSION, TenantCondition, type Tenant, type TenantPlan, type TenantSpec } from "../../operator/api/v1alpha1/index.js";
 
 export const CREATED_BY_LABEL = "localstoreplatform.com/created-by";
 export const OWNER_USER_ANNOTATION = "localstoreplatform.com/owner-user-id";
@@ -11,6 +11,25 @@ export interface TenantRegistry {
   create(tenant: Tenant): Promise<Tenant>;
   get(slug: string): Promise<Tenant | undefined>;
   isSlugTaken(slug: string): Promise<boolean>;
+  /**
+   * Sets the Tenant's `spec.plan`. Throws TenantPlanRefusedError when the Tenant's rules refuse it
+   * (a dedicated Tenant stays on chain) and TenantNotFoundError when there is no such Tenant.
+   */
+  setPlan(slug: string, plan: TenantPlan): Promise<void>;
+}
+
+export class TenantPlanRefusedError extends Error {
+  constructor(readonly slug: string, reason: string) {
+    super(`Tenant '${slug}' cannot take that plan: ${reason}`);
+    this.name = "TenantPlanRefusedError";
+  }
+}
+
+export class TenantNotFoundError extends Error {
+  constructor(readonly slug: string) {
+    super(`no Tenant named '${slug}'`);
+    this.name = "TenantNotFoundError";
+  }
 }
 
 export class TenantExistsError extends Error {

@@ -4,6 +4,9 @@
 import type { GraphQLContext } from "../graphql/context.js";
 import { registerBillingSchema } from "../billing/graphql.js";
 import { planCatalog } from "../billing/plans.js";
+import { TenantPlans, type TenantPlan } from "../../operator/api/v1alpha1/index.js";
+import { ControlPlaneError } from "../identity/errors.js";
+import { TenantNotFoundError, TenantPlanRefusedError } from "../onboarding/tenant-registry.js";
 import { registerRollupSchema } from "./graphql.js";
 
 export function platformOperatorPhones(env: NodeJS.ProcessEnv = process.env): Set<string> {
@@ -17,5 +20,28 @@ export function registerControlPlaneRollups(builder: object, operators: Set<stri
     isPlatformOperator: async (ctx) => operators.has((await ctx.requireUser()).phone),
   });
   // Owners' invoices, standing and plan changes (control-plane/billing), on the same builder.
-  registerBillingSchema<GraphQLContext>(builder, { pool: (ctx) => ctx.services.pool, userId: async (ctx) => (await ctx.requireUser()).id, plans: planCatalog() });
+  registerBillingSchema<GraphQLContext>(builder, {
+    pool: (ctx) => ctx.services.pool,
+    userId: async (ctx) => (await ctx.requireUser()).id,
+    plans: planCatalog(),
+    tenantPlan: {
+      check: (ctx, tenant, plan) => refusalsAsBadRequest(() => ctx.services.onboarding.checkPlan(tenant, asTenantPlan(plan))),
+      apply: (ctx, tenant, plan) => refusalsAsBadRequest(() => ctx.services.onboarding.setPlan(tenant, asTenantPlan(plan))),
+    },
+  });
+}
+
+function asTenantPlan(plan: string): TenantPlan {
+  if (!(TenantPlans as readonly string[]).includes(plan)) throw new ControlPlaneError("BAD_REQUEST", `plan: a Tenant's plan is one of ${TenantPlans.join(", ")}`, { field: "plan" });
+  return plan as TenantPlan;
+}
+
+async function refusalsAsBadRequest(work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof TenantPlanRefusedError) throw new ControlPlaneError("BAD_REQUEST", `plan: ${error.message}`, { field: "plan" });
+    if (error instanceof TenantNotFoundError) throw new ControlPlaneError("BAD_REQUEST", `tenant: ${error.message}`, { field: "tenant" });
+    throw error;
+  }
 }

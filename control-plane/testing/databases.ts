@@ -2,6 +2,7 @@
 // running in parallel workers never see each other's rows.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { migrateBilling } from "../billing/migrate.js";
 import { migrate } from "../db/migrate.js";
 
 export interface TestDatabase {
@@ -21,7 +22,9 @@ export async function createTestDatabase(prefix = "cp"): Promise<TestDatabase> {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 5 });
+  // As the control plane does on start: its own schema, then billing's.
   await migrate(pool);
+  await migrateBilling(pool);
   return {
     url: url.toString(),
     pool,
