@@ -24,6 +24,12 @@ export interface RouterLimits {
   upstreamTimeoutMs: number;
   /** Longest pause between body chunks from a cell before the exchange is cut. */
   upstreamBodyTimeoutMs: number;
+  /**
+   * Longest time a client may leave what the router wrote to it unread (a response, or the answers
+   * before its next pipelined request) before the connection is cut; it frees the cell connection
+   * a response holds, which a client that stopped reading would otherwise keep forever.
+   */
+  clientSendTimeoutMs: number;
   /** Longest time a request waits for a tenant on hold (a move) before 503. */
   holdTimeoutMs: number;
   /**
@@ -42,6 +48,7 @@ export const DEFAULT_LIMITS: RouterLimits = {
   keepAliveTimeoutMs: 5_000,
   upstreamTimeoutMs: 30_000,
   upstreamBodyTimeoutMs: 60_000,
+  clientSendTimeoutMs: 60_000,
   holdTimeoutMs: 5_000,
   signatureReuseSeconds: 10,
 };

@@ -11,6 +11,7 @@ import type { UpstreamSocket } from "./cell-pool.js";
 import { RawExchange } from "./exchange.js";
 import { flat } from "./flat-string.js";
 import { adoptReadBuffer, ownBytes, releaseReadBuffer, sharedReadBuffer } from "./read-buffer.js";
+import { hasBareLineBreakFrom } from "./fields.js";
 import { parseRequestHead, type RequestHead } from "./request-head.js";
 
 const kConnection = Symbol("lsp.router.raw.connection");
@@ -38,6 +39,19 @@ export class ClientConnection {
   readonly sharedReads: boolean;
   /** Reading from the client is stopped (a request in progress has the next one waiting). */
   paused = false;
+  /**
+   * Since when the client has not taken what was written to it (ms, performance clock; 0 = it
+   * has): a response waiting on it (drainFor), or the next request waiting for it to read the
+   * answers before (awaitingClient). The sweep cuts the connection after clientSendTimeoutMs.
+   */
+  drainSince = 0;
+  /** The next request waits until the client has read the answers written so far. */
+  awaitingClient = false;
+  /** Bytes of `pending` already searched for the end of a head (and for bare line breaks). */
+  #headScanned = 0;
+  /** nextRequest is running: a call from inside it (an answer, a finished exchange) loops instead of recursing. */
+  #advancing = false;
+  #advanceAgain = false;
   #forwardedFor: string | undefined;
 
   constructor(
@@ -93,22 +107,61 @@ export class ClientConnection {
     this.socket.resume();
   }
 
-  /** Parses the next request head from what has arrived, if it is all here. */
+  /**
+   * Parses the next request head from what has arrived, if it is all here, and starts it. A client
+   * pipelining requests that the router answers itself (refusals) would otherwise nest one call
+   * per request until the stack overflows: calls made while one runs make it go round again.
+   */
   nextRequest(now?: number): void {
+    if (this.#advancing) {
+      this.#advanceAgain = true;
+      return;
+    }
+    this.#advancing = true;
+    try {
+      do {
+        this.#advanceAgain = false;
+        this.#nextRequestOnce(now);
+      } while (this.#advanceAgain && !this.closed);
+    } finally {
+      this.#advancing = false;
+    }
+  }
+
+  #nextRequestOnce(now?: number): void {
     const buf = this.pending;
     if (buf === undefined) {
+      this.#headScanned = 0;
       this.idleSince = now ?? performance.now();
       this.headSince = 0;
       this.resumeReading();
       return;
     }
     this.idleSince = 0;
-    const head = parseRequestHead(buf, 0, this.state.limits.maxHeaderBytes);
+    // A client that does not read its answers gets no more of them: the next request waits, and
+    // with it everything the client sends (memory stays bounded by what one answer holds).
+    if (this.socket.writableNeedDrain) {
+      this.awaitingClient = true;
+      if (this.drainSince === 0) this.drainSince = performance.now();
+      this.pauseReading();
+      return;
+    }
+    const max = this.state.limits.maxHeaderBytes;
+    // A head arriving in many small reads: only the new bytes are searched, not the whole head
+    // again at each read (which costs quadratic time for a head sent a byte at a time).
+    if (this.#headScanned > 0 && buf.length <= max && headStillIncomplete(buf, this.#headScanned)) {
+      this.#headScanned = buf.length;
+      this.resumeReading();
+      return;
+    }
+    const head = parseRequestHead(buf, 0, max);
     if (head === "incomplete") {
+      this.#headScanned = buf.length;
       if (this.headSince === 0) this.headSince = performance.now();
       this.resumeReading();
       return;
     }
+    this.#headScanned = 0;
     this.headSince = 0;
     if (typeof head === "string") return this.answer(REFUSALS[head], this.state.ids.next(), true);
     this.pending = head.length === buf.length ? undefined : buf.subarray(head.length);
@@ -207,10 +260,16 @@ export class ClientConnection {
 
   waitForDrain(upstream: UpstreamSocket): void {
     this.drainFor = upstream;
+    if (this.drainSince === 0) this.drainSince = performance.now();
     upstream.pause();
   }
 
   onDrain(): void {
+    this.drainSince = 0;
+    if (this.awaitingClient) {
+      this.awaitingClient = false;
+      this.nextRequest();
+    }
     const upstream = this.drainFor;
     if (upstream === undefined) return;
     this.drainFor = undefined;
@@ -229,13 +288,17 @@ export class ClientConnection {
     else this.nextRequest(now);
   }
 
-  /** Ends the connection once what was written is flushed. */
+  /** Ends the connection once what was written is flushed, or after clientSendTimeoutMs if the client does not read it. */
   end(): void {
     if (this.closed) return;
     this.detach();
-    this.socket.on("error", ignore);
-    this.socket.on("close", ignore);
-    this.socket.destroySoon();
+    const socket = this.socket;
+    socket.on("error", ignore);
+    socket.destroySoon();
+    if (socket.destroyed) return;
+    const deadline = setTimeout(() => socket.destroy(), this.state.limits.clientSendTimeoutMs);
+    deadline.unref();
+    socket.once("close", () => clearTimeout(deadline));
   }
 
   destroy(): void {
@@ -257,6 +320,13 @@ export class ClientConnection {
     this.exchange = undefined;
   }
 }
+
+/** Whether the bytes after `scanned` neither end the head nor hold a bare CR or LF (see parseRequestHead). */
+function headStillIncomplete(buf: Buffer, scanned: number): boolean {
+  return buf.indexOf(HEAD_END, Math.max(0, scanned - 3)) < 0 && !hasBareLineBreakFrom(buf, scanned);
+}
+
+const HEAD_END = Buffer.from("\r\n\r\n", "latin1");
 
 function acceptsHtml(raw: string[]): boolean {
   for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 6 && raw[i]!.toLowerCase() === "accept") return raw[i + 1]!.includes("text/html");

@@ -91,6 +91,12 @@ describe("Given the raw engine in front of recording and scripted cells", () => 
         return { parts: ["HTTP/1.1 204 No Content\r\n\r\n"] };
       case "/not-modified":
         return { parts: ["HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\n\r\n"] };
+      case "/early-split":
+        // The interim answer and the start of the final head in one read, the rest of it later:
+        // meanwhile other cells' answers are read into the same shared buffer.
+        return { parts: ["HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nX-Mine: " + "m".repeat(80), 200, "\r\nContent-Length: 2\r\n\r\nok"] };
+      case "/32k":
+        return { parts: [`HTTP/1.1 200 OK\r\nContent-Length: ${32 * 1024}\r\n\r\n${"p".repeat(32 * 1024)}`] };
       case "/early-hints":
         return { parts: ["HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n", 20, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"] };
       case "/until-close":
@@ -246,6 +252,68 @@ describe("Given the raw engine in front of recording and scripted cells", () => 
     expect(text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK/);
     expect(text).toContain('"bodyBytes":5');
   });
+
+  it("keeps a final head that follows an interim answer whole while other cells' answers are read in between", async () => {
+    const mine = rawExchange(url, "GET /early-split HTTP/1.1\r\nHost: framed.localhost\r\nConnection: close\r\n\r\n");
+    await sleep(60);
+    for (let i = 0; i < 5; i++) {
+      const other = await rawExchange(url, `GET /other-${i} HTTP/1.1\r\nHost: bun.localhost\r\nConnection: close\r\n\r\n`);
+      expect(other.text).toMatch(/^HTTP\/1\.1 200 /);
+    }
+    const res = await mine;
+    expect(res.text).toMatch(/^HTTP\/1\.1 103 Early Hints\r\n/);
+    const final = res.text.slice(res.text.indexOf("HTTP/1.1 200 OK"));
+    expect(final).toMatch(new RegExp(`^HTTP/1\\.1 200 OK\r\nX-Mine: m{80}\r\n`));
+    expect(final.endsWith("\r\n\r\nok")).toBe(true);
+    expect(res.text).not.toContain("cell-b");
+  });
+
+  it("reads a head that arrives in many small pieces, and still refuses a bare line break in a late piece", async () => {
+    const inPieces = async (pieces: string[]) => {
+      const socket = net.connect(port, "127.0.0.1");
+      let text = "";
+      socket.on("data", (c: Buffer) => (text += c.toString("latin1")));
+      const closed = new Promise((resolve) => socket.on("close", resolve));
+      for (const piece of pieces) {
+        socket.write(piece);
+        await sleep(5);
+      }
+      await closed;
+      return text;
+    };
+    const head = `GET /pieces HTTP/1.1\r\nHost: pho.localhost\r\nX-Pad: ${"p".repeat(3_000)}\r\nConnection: close\r\n\r\n`;
+    const pieces = head.match(/[\s\S]{1,97}/g)!;
+    expect(await inPieces(pieces)).toMatch(/^HTTP\/1\.1 200 /);
+    const bare = [...pieces.slice(0, -2), "X-Late: a\nb\r\n", ...pieces.slice(-2)];
+    expect(await inPieces(bare)).toMatch(/^HTTP\/1\.1 400 /);
+  });
+
+  it("answers thousands of pipelined requests it refuses itself, one after another, without running out of stack", async () => {
+    const socket = net.connect(port, "127.0.0.1");
+    let text = "";
+    socket.on("data", (c: Buffer) => (text += c.toString("latin1")));
+    socket.write("GET / HTTP/1.1\r\n\r\n".repeat(5_000) + "GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+    await new Promise((resolve) => socket.on("close", resolve));
+    expect(text.match(/HTTP\/1\.1 400 /g)).toHaveLength(5_001);
+    // Still serving.
+    expect((await rawExchange(url, "GET /x HTTP/1.1\r\nHost: pho.localhost\r\nConnection: close\r\n\r\n")).text).toMatch(/^HTTP\/1\.1 200 /);
+  });
+
+  it("sends no more pipelined requests to the cell while the client reads none of the answers, then answers them all", async () => {
+    const before = scripted.heads.filter((h) => h.startsWith("GET /32k ")).length;
+    const count = 3_000;
+    const socket = net.connect(port, "127.0.0.1");
+    socket.pause();
+    socket.write("GET /32k HTTP/1.1\r\nHost: framed.localhost\r\n\r\n".repeat(count - 1) + "GET /32k HTTP/1.1\r\nHost: framed.localhost\r\nConnection: close\r\n\r\n");
+    await sleep(1_000);
+    // What the kernel buffers hold, and a little: not 3,000 answers (96 MiB) kept in the router.
+    expect(scripted.heads.filter((h) => h.startsWith("GET /32k ")).length - before).toBeLessThan(count / 3);
+    let text = "";
+    socket.on("data", (c: Buffer) => (text += c.toString("latin1")));
+    socket.resume();
+    await new Promise((resolve) => socket.on("close", resolve));
+    expect(text.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(count);
+  }, 30_000);
 
   it("passes chunked answers with extensions and trailers unchanged and reuses the cell connection", async () => {
     const before = scripted.connections;
@@ -429,6 +497,46 @@ describe("Given the raw engine in front of recording and scripted cells", () => 
       const next = await rawExchange(smallUrl, "GET /plain HTTP/1.1\r\nHost: queued.localhost\r\nConnection: close\r\n\r\n");
       expect(next.text).toContain('"cell":"cell-b"');
     } finally {
+      await small.close(200);
+    }
+  });
+
+  it("cuts a response its client stopped reading after clientSendTimeoutMs, so the cell connection serves others again", async () => {
+    const routes = new LocalRouteSource({ greedy: { endpoint: cellA.endpoint }, other: { endpoint: cellA.endpoint } });
+    const small = createRouter({ engine: "raw", baseDomains: ["localhost"], signingKey: TEST_SIGNING_KEY, routes, upstream: { connections: 1 }, limits: { clientSendTimeoutMs: 300, upstreamTimeoutMs: 5_000 } });
+    const smallUrl = await small.listen();
+    const stalled = net.connect(Number(new URL(smallUrl).port), "127.0.0.1");
+    stalled.on("error", () => {});
+    cellA.bigWritten = 0;
+    try {
+      stalled.write("GET /big HTTP/1.1\r\nHost: greedy.localhost\r\n\r\n");
+      stalled.pause();
+      await sleep(100);
+      // The one cell connection carries the unread /big; another tenant's request waits for it.
+      const started = performance.now();
+      const other = await rawExchange(smallUrl, "GET /plain HTTP/1.1\r\nHost: other.localhost\r\nConnection: close\r\n\r\n", 4_000);
+      expect(other.text).toMatch(/^HTTP\/1\.1 200 /);
+      expect(performance.now() - started).toBeLessThan(3_000);
+      await eventually("the stalled connection closed", async () => (await small.openConnections()) === 0, 3_000);
+    } finally {
+      stalled.destroy();
+      await small.close(200);
+    }
+  });
+
+  it("closes a connection it ended with answers still unread once clientSendTimeoutMs has passed", async () => {
+    const small = createRouter({ engine: "raw", baseDomains: ["localhost"], signingKey: TEST_SIGNING_KEY, routes: new LocalRouteSource({}), limits: { clientSendTimeoutMs: 300 } });
+    const smallUrl = await small.listen();
+    const silent = net.connect(Number(new URL(smallUrl).port), "127.0.0.1");
+    silent.on("error", () => {});
+    try {
+      silent.pause();
+      // Refused requests (no Host) until the answers back up: the router then ends the connection.
+      silent.write("GET / HTTP/1.1\r\n\r\n".repeat(100_000));
+      await eventually("the router took the connection", async () => (await small.openConnections()) === 1, 2_000);
+      await eventually("the ended connection closed although its answers were never read", async () => (await small.openConnections()) === 0, 3_000);
+    } finally {
+      silent.destroy();
       await small.close(200);
     }
   });

@@ -184,7 +184,9 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     for (;;) {
       const head = parseResponseHead(buf, 0, this.head.method === "HEAD", this.requestId);
       if (head === "incomplete") {
-        this.responseBuf = buf === chunk ? Buffer.from(chunk) : buf;
+        // Kept past this read: a view into the shared cell read buffer (the chunk, or what is left
+        // of it after interim answers) must be copied before the next read overwrites it.
+        this.responseBuf = buf.buffer === chunk.buffer ? Buffer.from(buf) : buf;
         return;
       }
       this.responseBuf = undefined;

@@ -40,15 +40,20 @@ function sweepOnce(state: RouterState, connections: Set<ClientConnection>): void
   const limits = state.limits;
   for (const c of connections) {
     const exchange = c.exchange;
+    const unread = c.drainSince !== 0 && now - c.drainSince > limits.clientSendTimeoutMs;
     if (exchange === undefined) {
-      if (c.headSince !== 0 && now - c.headSince > limits.headersTimeoutMs) c.answer("ROUTER_ERR_REQUEST_TIMEOUT", state.ids.next(), true);
+      if (unread) c.destroy();
+      else if (c.headSince !== 0 && now - c.headSince > limits.headersTimeoutMs) c.answer("ROUTER_ERR_REQUEST_TIMEOUT", state.ids.next(), true);
       else if (c.idleSince !== 0 && now - c.idleSince > limits.keepAliveTimeoutMs) c.destroy();
       continue;
     }
     if (exchange.response === undefined) {
       if (!exchange.requestDone && now - exchange.started > limits.requestTimeoutMs) exchange.failRequest("ROUTER_ERR_REQUEST_TIMEOUT");
       else if (exchange.requestDone && exchange.sentAt !== 0 && now - exchange.sentAt > limits.upstreamTimeoutMs) exchange.failAfterDispatch("ROUTER_ERR_UPSTREAM_TIMEOUT");
-    } else if (now - exchange.heardAt > limits.upstreamBodyTimeoutMs && c.drainFor === undefined) {
+    } else if (c.drainFor !== undefined) {
+      // The client stopped reading: its response holds a cell connection other tenants need.
+      if (unread) exchange.cut("the client stopped reading the response");
+    } else if (now - exchange.heardAt > limits.upstreamBodyTimeoutMs) {
       exchange.cut("the cell stopped sending its response");
     }
   }
