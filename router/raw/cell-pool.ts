@@ -45,6 +45,9 @@ export class RawCellPool {
 
   /** Hands `user` a socket now (idle or new) or as soon as one is free. */
   acquire(user: UpstreamUser, fresh = false): void {
+    // The route moved on (a tenant move): nothing goes to this cell any more, not even the one
+    // retry of a GET whose pooled socket closed, which would read the tenant's old copy.
+    if (this.#closed) return user.onUpstreamFailed(Object.assign(new Error("the cell's pool is closed"), { code: POOL_CLOSED }));
     if (!fresh) {
       const socket = this.#idle.pop();
       if (socket !== undefined) {

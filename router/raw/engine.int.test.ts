@@ -105,6 +105,8 @@ describe("Given the raw engine in front of recording and scripted cells", () => 
         return { parts: ["HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789", 50], close: true };
       case "/drop":
         return { parts: [], close: true };
+      case "/drop-late":
+        return { parts: [150], close: true };
       case "/slow":
         return { parts: [400, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nslow"] };
       case "/echo": {
@@ -496,6 +498,26 @@ describe("Given the raw engine in front of recording and scripted cells", () => 
       // The next request goes to the new cell.
       const next = await rawExchange(smallUrl, "GET /plain HTTP/1.1\r\nHost: queued.localhost\r\nConnection: close\r\n\r\n");
       expect(next.text).toContain('"cell":"cell-b"');
+    } finally {
+      await small.close(200);
+    }
+  });
+
+  it("does not retry a GET on a cell its tenant has moved away from: 503 + Retry-After instead", async () => {
+    const routes = new LocalRouteSource({ moving: { endpoint: scripted.endpoint } });
+    const small = createRouter({ engine: "raw", baseDomains: ["localhost"], signingKey: TEST_SIGNING_KEY, routes, upstream: { connections: 1 } });
+    const smallUrl = await small.listen();
+    try {
+      // A pooled socket to the old cell, then a GET on it that the cell drops after the move.
+      expect((await rawExchange(smallUrl, "GET /plain HTTP/1.1\r\nHost: moving.localhost\r\nConnection: close\r\n\r\n")).text).toMatch(/^HTTP\/1\.1 200 /);
+      const before = scripted.heads.filter((h) => h.startsWith("GET /drop-late ")).length;
+      const dropped = rawExchange(smallUrl, "GET /drop-late HTTP/1.1\r\nHost: moving.localhost\r\nConnection: close\r\n\r\n", 2_000);
+      await sleep(50);
+      routes.set("moving", { endpoint: cellB.endpoint });
+      const answer = await dropped;
+      expect(answer.text).toMatch(/^HTTP\/1\.1 503 /);
+      expect(answer.text).toContain("ROUTER_ERR_CELL_UNAVAILABLE");
+      expect(scripted.heads.filter((h) => h.startsWith("GET /drop-late ")).length - before).toBe(1);
     } finally {
       await small.close(200);
     }
