@@ -12,12 +12,12 @@ import { createUsageMetrics } from "../usage/index.js";
 import { DunningIncompleteError, runDunning, type DunningTransition } from "./dunning.js";
 import { invoiceCsv } from "./export-csv.js";
 import { invoicePdf } from "./export-pdf.js";
-import { getInvoice, type BillingConfig } from "./invoices.js";
+import { getInvoice, recordPayment, type BillingConfig } from "./invoices.js";
 import { migrateBilling } from "./migrate.js";
 import { planCatalog } from "./plans.js";
 import { issueMonth } from "./run-month.js";
-import { changePlan } from "./subscriptions.js";
-import { KubernetesTenantSuspender } from "./suspension.js";
+import { BillingInputError, changePlan } from "./subscriptions.js";
+import { KubernetesTenantSuspender, type TenantSuspender } from "./suspension.js";
 import { vatConfig, VIETNAM_REDUCED_VAT_PERIODS } from "./vat.js";
 import { periodOf } from "./period.js";
 
@@ -36,6 +36,12 @@ async function withPool<T>(url: string, work: (pool: pg.Pool) => Promise<T>): Pr
   } finally {
     await pool.end();
   }
+}
+
+/** The cluster's suspender, connected on first use: a run that changes no Tenant needs no cluster. */
+function lazyKubernetesSuspender(): TenantSuspender {
+  let suspender: KubernetesTenantSuspender | undefined;
+  return { setSuspended: (slug, suspended, reason) => (suspender ??= KubernetesTenantSuspender.fromDefault()).setSuspended(slug, suspended, reason) };
 }
 
 /** The month before the current one in Vietnamese time. */
@@ -109,6 +115,34 @@ program
       if (error instanceof DunningIncompleteError) print(error.transitions);
       throw error;
     }
+  });
+
+program
+  .command("pay")
+  .description("record a payment received for an issued invoice (once per provider reference), then update the tenant's standing at once: a suspended tenant that is paid up is served again now, not at the next dunning run")
+  .addOption(databaseUrl)
+  .requiredOption("--number <number>", "invoice number, e.g. LSP-202611-pho-24")
+  .requiredOption("--amount <vnd>", "amount received, in đồng (a whole number, e.g. 1482300)")
+  .requiredOption("--ref <reference>", "the payment's reference at its provider (bank transfer or wallet transaction id); the same reference twice is recorded once")
+  .option("--provider <name>", "who carried the payment", "bank-transfer")
+  .option("--at <time>", "when it was received, ISO 8601 (default: now)")
+  .option("--suspend-after <days>", "days past the due date before suspension, as for dunning", "14")
+  .action(async (opts: { databaseUrl: string; number: string; amount: string; ref: string; provider: string; at?: string; suspendAfter: string }) => {
+    if (!/^\d{1,15}$/.test(opts.amount)) throw new BillingInputError("amount", `expected a whole number of đồng, got ${JSON.stringify(opts.amount)}`);
+    const at = opts.at === undefined ? undefined : new Date(opts.at);
+    if (at !== undefined && Number.isNaN(at.getTime())) throw new BillingInputError("at", `expected an ISO 8601 time, got ${JSON.stringify(opts.at)}`);
+    await withPool(opts.databaseUrl, async (pool) => {
+      const invoice = await recordPayment(pool, { invoiceNumber: opts.number, amountVnd: BigInt(opts.amount), provider: opts.provider, providerRef: opts.ref, ...(at ? { at } : {}) });
+      console.log(`${invoice.number}\t${invoice.status}\tpaid ${invoice.paidVnd} of ${invoice.totalVnd} VND`);
+      try {
+        // The cluster is reached only when the standing changes (a suspension to lift).
+        const transitions = await runDunning(pool, lazyKubernetesSuspender(), { tenants: [invoice.tenantSlug], policy: { suspendAfterDays: Number(opts.suspendAfter) } });
+        for (const t of transitions) console.log(`${t.tenantSlug}\t${t.from} -> ${t.to}\t${t.reason}`);
+      } catch (error) {
+        console.error(`billing: the payment is recorded, but updating ${invoice.tenantSlug}'s standing failed (${(error as Error).message}); the next dunning run retries`);
+        process.exitCode = 1;
+      }
+    });
   });
 
 program

@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import PDFDocument from "pdfkit";
 import { formatVnd } from "./money.js";
+import { localDateOf } from "./period.js";
 import type { Invoice } from "./invoices.js";
 
 const require = createRequire(import.meta.url);
@@ -38,7 +39,8 @@ export function invoicePdf(invoice: Invoice, options: { seller?: Seller; custome
   doc.font("regular").fontSize(10).text(`Số: ${invoice.number} — Kỳ: ${invoice.period} — ${STATUS_LABEL[invoice.status]}`, { align: "center" }).moveDown();
   doc.text(`Đơn vị bán: ${seller.name} (MST ${seller.taxCode})`).text(`Địa chỉ: ${seller.address}`);
   doc.text(`Khách hàng: ${options.customerName ?? invoice.tenantSlug} (${invoice.tenantSlug})`);
-  if (invoice.issuedAt) doc.text(`Ngày lập: ${invoice.issuedAt.toISOString().slice(0, 10)}${invoice.dueOn ? ` — Hạn thanh toán: ${invoice.dueOn}` : ""}`);
+  const dates = issueDatesLine(invoice);
+  if (dates) doc.text(dates);
   doc.moveDown();
 
   const x = { desc: 50, qty: 360, unit: 410, amount: 480 };
@@ -64,4 +66,13 @@ export function invoicePdf(invoice: Invoice, options: { seller?: Seller; custome
   total("Tổng cộng thanh toán:", invoice.totalVnd, true);
   doc.end();
   return done;
+}
+
+/**
+ * "Ngày lập: … — Hạn thanh toán: …": the issue date as a Vietnamese calendar day, like the due
+ * date. (Invoices are issued at 01:00 in Vietnam, which is the evening before in UTC.)
+ */
+export function issueDatesLine(invoice: Pick<Invoice, "issuedAt" | "dueOn">): string | undefined {
+  if (!invoice.issuedAt) return undefined;
+  return `Ngày lập: ${localDateOf(invoice.issuedAt)}${invoice.dueOn ? ` — Hạn thanh toán: ${invoice.dueOn}` : ""}`;
 }

@@ -104,6 +104,28 @@ describe("Given a chain that moved from Growth to Chain on 21 November with usag
     expect(rows[0]!.occurred_at.toISOString()).toBe(late.toISOString());
   });
 
+  it("bills an order ingested while its month is being issued: in that invoice, never between its computing and freezing", async () => {
+    const tenant = "banh-xeo";
+    await changePlan(db.pool, config.plans, { tenantSlug: tenant, plan: "chain", effectiveOn: "2026-10-01" });
+    // The sync is storing a 30 November order (its transaction not yet committed) as the month is issued.
+    const sync = await db.pool.connect();
+    let invoice: Awaited<ReturnType<typeof issueInvoice>> | undefined;
+    try {
+      await sync.query("begin");
+      await ingestUsageEvents(sync, orders(tenant, 1, 910_000, () => new Date("2026-11-30T05:00:00Z"), 2_000_000n), DECEMBER_2);
+      const issuing = issueInvoice(db.pool, config, tenant, "2026-11", DECEMBER_2).then((i) => (invoice = i));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Issuing waits for the month's ingestion in progress, instead of freezing an invoice without it.
+      expect(invoice).toBeUndefined();
+      await sync.query("commit");
+      await issuing;
+    } finally {
+      sync.release();
+    }
+    // Chain bills 0.1 % of the month's sales: the order's 2,000,000 ₫ are in it.
+    expect(invoice!.lines.find((l) => l.code === "gmv")).toMatchObject({ quantity: "2000000", amountVnd: "2000" });
+  });
+
   it("refuses a plan change that would reach back into an issued month", async () => {
     await expect(changePlan(db.pool, config.plans, { tenantSlug: slug, plan: "starter", effectiveOn: "2026-11-30" })).rejects.toThrow(BillingInputError);
     await expect(changePlan(db.pool, config.plans, { tenantSlug: slug, plan: "platinum", effectiveOn: "2026-12-30" })).rejects.toThrow(/plan: unknown plan 'platinum'/);

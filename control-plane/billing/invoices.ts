@@ -9,6 +9,7 @@ import { localDateOf, parsePeriod, type Period } from "./period.js";
 import type { PlanCatalog } from "./plans.js";
 import { subscriptionSegments, type Segment } from "./segments.js";
 import { BillingInputError, planChanges } from "./subscriptions.js";
+import { USAGE_LOCK_SPACE, usageLockKey } from "./usage-lock.js";
 import type { VatConfig } from "./vat.js";
 
 export type InvoiceStatus = "draft" | "issued" | "paid" | "void";
@@ -75,22 +76,25 @@ async function segmentUsage(client: pg.ClientBase, tenantSlug: string, segment: 
 
 /** Computes the period's invoice and stores it as a draft, or returns the closed one unchanged. */
 export async function prepareInvoice(pool: pg.Pool, config: BillingConfig, tenantSlug: string, periodId: string): Promise<PreparedInvoice> {
+  return inSnapshot(pool, tenantSlug, periodId, (client) => prepareIn(client, config, tenantSlug, periodId));
+}
+
+/** prepareInvoice's work, in the caller's snapshot. */
+async function prepareIn(client: pg.PoolClient, config: BillingConfig, tenantSlug: string, periodId: string): Promise<PreparedInvoice> {
   const period = parsePeriod(periodId);
-  return inSnapshot(pool, tenantSlug, periodId, async (client) => {
-    const computed = await gatherInvoice(client, config, tenantSlug, period);
-    const existing = await readInvoice(client, "tenant_slug = $1 and period = $2", [tenantSlug, periodId]);
-    if (existing && existing.status !== "draft") return { invoice: existing, recomputedDiffers: existing.contentHash !== computed.contentHash };
-    const { rows } = await client.query<InvoiceRow>(
-      `insert into billing.invoices (number, tenant_slug, period, status, subtotal_vnd, vat_rate_bp, vat_vnd, total_vnd, lines, content_hash)
-       values ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9)
-       on conflict (tenant_slug, period) do update set subtotal_vnd = excluded.subtotal_vnd, vat_rate_bp = excluded.vat_rate_bp,
-         vat_vnd = excluded.vat_vnd, total_vnd = excluded.total_vnd, lines = excluded.lines, content_hash = excluded.content_hash,
-         updated_at = case when billing.invoices.content_hash = excluded.content_hash then billing.invoices.updated_at else now() end
-       returning ${COLUMNS}`,
-      [invoiceNumber(tenantSlug, periodId), tenantSlug, periodId, computed.subtotalVnd.toString(), computed.vatRateBasisPoints, computed.vatVnd.toString(), computed.totalVnd.toString(), JSON.stringify(computed.lines), computed.contentHash],
-    );
-    return { invoice: toInvoice(rows[0]!), recomputedDiffers: false };
-  });
+  const computed = await gatherInvoice(client, config, tenantSlug, period);
+  const existing = await readInvoice(client, "tenant_slug = $1 and period = $2", [tenantSlug, periodId]);
+  if (existing && existing.status !== "draft") return { invoice: existing, recomputedDiffers: existing.contentHash !== computed.contentHash };
+  const { rows } = await client.query<InvoiceRow>(
+    `insert into billing.invoices (number, tenant_slug, period, status, subtotal_vnd, vat_rate_bp, vat_vnd, total_vnd, lines, content_hash)
+     values ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9)
+     on conflict (tenant_slug, period) do update set subtotal_vnd = excluded.subtotal_vnd, vat_rate_bp = excluded.vat_rate_bp,
+       vat_vnd = excluded.vat_vnd, total_vnd = excluded.total_vnd, lines = excluded.lines, content_hash = excluded.content_hash,
+       updated_at = case when billing.invoices.content_hash = excluded.content_hash then billing.invoices.updated_at else now() end
+     returning ${COLUMNS}`,
+    [invoiceNumber(tenantSlug, periodId), tenantSlug, periodId, computed.subtotalVnd.toString(), computed.vatRateBasisPoints, computed.vatVnd.toString(), computed.totalVnd.toString(), JSON.stringify(computed.lines), computed.contentHash],
+  );
+  return { invoice: toInvoice(rows[0]!), recomputedDiffers: false };
 }
 
 /** A cell's usage for the month may not all be here yet: issuing now would freeze an invoice short of it. */
@@ -129,18 +133,29 @@ export async function issueInvoice(pool: pg.Pool, config: BillingConfig, tenantS
   const existing = await readInvoice(pool, "tenant_slug = $1 and period = $2", [tenantSlug, periodId]);
   if (existing && existing.status !== "draft") return existing;
   await assertUsageCaughtUp(pool, tenantSlug, period);
-  const prepared = await prepareInvoice(pool, config, tenantSlug, periodId);
-  if (prepared.invoice.status !== "draft") return prepared.invoice;
-  const due = new Date(now.getTime() + (config.paymentTermDays ?? 15) * 86_400_000);
-  const { rows } = await pool.query<InvoiceRow>(
-    `update billing.invoices set status = case when total_vnd = 0 then 'paid' else 'issued' end, issued_at = $2::timestamptz, due_on = $3::date,
-            paid_at = case when total_vnd = 0 then $2::timestamptz else null end, updated_at = now()
-      where id = $1 and status = 'draft' returning ${COLUMNS}`,
-    [prepared.invoice.id, now, localDateOf(due)],
+  // Computed and frozen in one transaction, with the period's usage closed to ingestion meanwhile
+  // (see usageLockKey): an order ingested between the two would otherwise be stored in the period
+  // after its invoice was computed, and never billed.
+  return inSnapshot(
+    pool,
+    tenantSlug,
+    periodId,
+    async (client) => {
+      const prepared = await prepareIn(client, config, tenantSlug, periodId);
+      if (prepared.invoice.status !== "draft") return prepared.invoice;
+      const due = new Date(now.getTime() + (config.paymentTermDays ?? 15) * 86_400_000);
+      const { rows } = await client.query<InvoiceRow>(
+        `update billing.invoices set status = case when total_vnd = 0 then 'paid' else 'issued' end, issued_at = $2::timestamptz, due_on = $3::date,
+                paid_at = case when total_vnd = 0 then $2::timestamptz else null end, updated_at = now()
+          where id = $1 and status = 'draft' returning ${COLUMNS}`,
+        [prepared.invoice.id, now, localDateOf(due)],
+      );
+      return toInvoice(rows[0]!);
+    },
+    { closeUsage: true },
   );
-  // Lost a race with another issuer: theirs is the invoice.
-  return rows[0] ? toInvoice(rows[0]) : (await getInvoice(pool, prepared.invoice.number))!;
 }
+
 
 export async function getInvoice(pool: pg.Pool | pg.ClientBase, number: string): Promise<Invoice | undefined> {
   return readInvoice(pool, "number = $1", [number]);
@@ -243,15 +258,18 @@ function localIso(d: Date): string {
 /**
  * Serialises preparers of one tenant's period (a session lock taken before the transaction, so
  * the snapshot starts after the previous preparer committed) and reads all inputs from one snapshot.
+ * `closeUsage`: also waits for ingestion of that month's usage in progress to commit, and holds
+ * further ingestion off until this transaction ends (usageLockKey).
  */
-async function inSnapshot<T>(pool: pg.Pool, tenantSlug: string, period: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+async function inSnapshot<T>(pool: pg.Pool, tenantSlug: string, period: string, work: (client: pg.PoolClient) => Promise<T>, options: { closeUsage?: boolean } = {}): Promise<T> {
   const client = await pool.connect();
-  const key = `invoice:${tenantSlug}:${period}`;
-  await client.query("select pg_advisory_lock(hashtextextended($1, 800))", [key]);
+  const keys = [`invoice:${tenantSlug}:${period}`, ...(options.closeUsage ? [usageLockKey(tenantSlug, period)] : [])];
+  const spaces = [800, USAGE_LOCK_SPACE];
   try {
+    for (let i = 0; i < keys.length; i++) await client.query("select pg_advisory_lock(hashtextextended($1, $2))", [keys[i], spaces[i]]);
     return await inClientTransaction(client, () => work(client), "begin isolation level repeatable read");
   } finally {
-    await client.query("select pg_advisory_unlock(hashtextextended($1, 800))", [key]).catch(() => {});
+    for (let i = keys.length - 1; i >= 0; i--) await client.query("select pg_advisory_unlock(hashtextextended($1, $2))", [keys[i], spaces[i]]).catch(() => {});
     client.release();
   }
 }

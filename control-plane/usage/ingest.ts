@@ -3,6 +3,7 @@
 // order never matters because billing reads events by when they occurred, not when they came.
 import type pg from "pg";
 import { periodOf } from "../billing/period.js";
+import { USAGE_LOCK_SPACE, usageLockKey } from "../billing/usage-lock.js";
 import { GaugeKinds, type RejectedFeedEvent, type UsageEvent } from "./events.js";
 
 export interface IngestResult {
@@ -42,6 +43,11 @@ export async function ingestUsageEvents(client: pg.Pool | pg.ClientBase, events:
 async function intoOpenPeriods(client: pg.Pool | pg.ClientBase, counts: UsageEvent[], now: Date): Promise<UsageEvent[]> {
   if (counts.length === 0) return counts;
   const tenants = [...new Set(counts.map((e) => e.tenantSlug))];
+  // Each month these counts fall in is held open (shared) until the caller's transaction ends, so
+  // issuing cannot compute and freeze that month between the check below and the insert
+  // (billing/usage-lock.ts). With a pool and no transaction, the statement alone.
+  const months = [...new Set(counts.map((e) => usageLockKey(e.tenantSlug, periodOf(e.occurredAt))))].sort();
+  await client.query(`select pg_advisory_xact_lock_shared(hashtextextended(k, $2)) from unnest($1::text[]) as k`, [months, USAGE_LOCK_SPACE]);
   const { rows } = await client.query<{ tenant_slug: string; period: string }>(
     `select tenant_slug, period from billing.invoices where tenant_slug = any($1) and status <> 'draft'`,
     [tenants],
