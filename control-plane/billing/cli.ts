@@ -15,11 +15,10 @@ import { invoicePdf } from "./export-pdf.js";
 import { getInvoice, recordPayment, type BillingConfig } from "./invoices.js";
 import { migrateBilling } from "./migrate.js";
 import { planCatalog } from "./plans.js";
-import { issueMonth } from "./run-month.js";
+import { issueMonth, issueOutstanding } from "./run-month.js";
 import { BillingInputError, changePlan } from "./subscriptions.js";
 import { KubernetesTenantSuspender, type TenantSuspender } from "./suspension.js";
 import { vatConfig, VIETNAM_REDUCED_VAT_PERIODS } from "./vat.js";
-import { periodOf } from "./period.js";
 
 const log = createLogger("billing");
 const databaseUrl = new Option("--database-url <url>", "the control plane's Postgres").env("DATABASE_URL").makeOptionMandatory();
@@ -44,11 +43,7 @@ function lazyKubernetesSuspender(): TenantSuspender {
   return { setSuspended: (slug, suspended, reason) => (suspender ??= KubernetesTenantSuspender.fromDefault()).setSuspended(slug, suspended, reason) };
 }
 
-/** The month before the current one in Vietnamese time. */
-export function previousPeriod(now = new Date()): string {
-  const [year, month] = periodOf(now).split("-").map(Number) as [number, number];
-  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, "0")}`;
-}
+export { previousPeriod } from "./run-month.js";
 
 const program = new Command().name("billing").description("LSP billing: usage and rollup sync from cells, month-end invoices, dunning, plan changes, invoice exports.");
 
@@ -88,13 +83,13 @@ program
 
 program
   .command("issue")
-  .description("issue every subscribed tenant's invoice for a month that is over (idempotent)")
+  .description("issue invoices for months that are over (idempotent): every one still owed over the last 12 months, or every subscribed tenant's for --period")
   .addOption(databaseUrl)
-  .option("--period <YYYY-MM>", "the month to invoice (default: last month, Vietnamese time)")
+  .option("--period <YYYY-MM>", "one month to invoice, listing its invoices issued before too (default: every month still owed, Vietnamese time)")
   .option("--vat-reduced", "apply the decreed 8% VAT periods (only where finance confirmed they cover the service)")
   .action(async (opts: { databaseUrl: string; period?: string; vatReduced?: boolean }) => {
-    const period = opts.period ?? previousPeriod();
-    const run = await withPool(opts.databaseUrl, (pool) => issueMonth(pool, config(opts), period));
+    const period = opts.period;
+    const run = await withPool(opts.databaseUrl, (pool) => (period === undefined ? issueOutstanding(pool, config(opts)) : issueMonth(pool, config(opts), period)));
     for (const i of run.issued) console.log(`${i.number}\t${i.status}\t${i.totalVnd} VND`);
     for (const f of run.failed) console.error(`FAILED ${f.tenantSlug}: ${f.error}`);
     process.exitCode = run.failed.length > 0 ? 1 : 0;

@@ -248,6 +248,20 @@ describe("Given an issued invoice nobody pays", () => {
     expect((await issueInvoice(db.pool, config, tenant, "2026-11", DECEMBER_2)).status).toBe("issued");
   });
 
+  it("issues the month of a tenant deleted during it without waiting for its cell, which will never be read again", async () => {
+    const tenant = "nem-nuong";
+    await changePlan(db.pool, config.plans, { tenantSlug: tenant, plan: "growth", effectiveOn: "2026-10-01" });
+    await changePlan(db.pool, config.plans, { tenantSlug: tenant, plan: "cancelled", effectiveOn: "2026-11-20" });
+    await db.pool.query(
+      `insert into billing.feed_cursors (cell, tenant_slug, last_outbox_id, last_event_at, last_success_at, last_attempt_at, consecutive_failures)
+       values ('cell-a', $1, 10, '2026-11-19T10:00:00Z', '2026-11-19T10:00:00Z', '2026-11-19T10:00:00Z', 0)`,
+      [tenant],
+    );
+    const invoice = await issueInvoice(db.pool, config, tenant, "2026-11", DECEMBER_2);
+    expect(invoice.status).toBe("issued");
+    expect(invoice.lines.find((l) => l.code === "locations")).toMatchObject({ plan: "growth", to: "2026-11-19" });
+  });
+
   it("issues the month of a tenant that moved cells during it once its new cell was read past the month's end", async () => {
     const tenant = "banh-cuon";
     await changePlan(db.pool, config.plans, { tenantSlug: tenant, plan: "growth", effectiveOn: "2026-10-01" });

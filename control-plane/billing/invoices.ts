@@ -7,7 +7,7 @@ import { lastGaugeBefore } from "../usage/index.js";
 import { computeInvoice, type ComputedInvoice, type InvoiceLine, type SegmentUsage } from "./compute.js";
 import { localDateOf, parsePeriod, type Period } from "./period.js";
 import type { PlanCatalog } from "./plans.js";
-import { subscriptionSegments, type Segment } from "./segments.js";
+import { CANCELLED, subscriptionSegments, type Segment } from "./segments.js";
 import { BillingInputError, planChanges } from "./subscriptions.js";
 import { USAGE_LOCK_SPACE, usageLockKey } from "./usage-lock.js";
 import type { VatConfig } from "./vat.js";
@@ -107,6 +107,15 @@ export class UsageNotCaughtUpError extends Error {
   }
 }
 
+/** Whether the subscription in force at the end of the period is cancelled. */
+async function endedBy(pool: pg.Pool, tenantSlug: string, period: Period): Promise<boolean> {
+  const { rows } = await pool.query<{ plan: string }>(
+    `select plan from billing.subscription_changes where tenant_slug = $1 and effective_on < $2::date order by effective_on desc limit 1`,
+    [tenantSlug, localDateOf(period.end)],
+  );
+  return rows[0]?.plan === CANCELLED;
+}
+
 /**
  * Cells that fed the tenant during the period (a cursor that moved since the period started)
  * must have been read to the end after the period ended. A cell the tenant left before the
@@ -132,7 +141,9 @@ export async function issueInvoice(pool: pg.Pool, config: BillingConfig, tenantS
   if (now < period.end) throw new BillingInputError("period", `${periodId} is not over yet (it ends ${period.end.toISOString()}); its invoice cannot be issued`);
   const existing = await readInvoice(pool, "tenant_slug = $1 and period = $2", [tenantSlug, periodId]);
   if (existing && existing.status !== "draft") return existing;
-  await assertUsageCaughtUp(pool, tenantSlug, period);
+  // A tenant that ended during the month (its Tenant deleted): its cell is gone or going, and what
+  // it still held can never be read, so waiting for it would hold the invoice back forever.
+  if (!(await endedBy(pool, tenantSlug, period))) await assertUsageCaughtUp(pool, tenantSlug, period);
   // Computed and frozen in one transaction, with the period's usage closed to ingestion meanwhile
   // (see usageLockKey): an order ingested between the two would otherwise be stored in the period
   // after its invoice was computed, and never billed.
