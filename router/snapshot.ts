@@ -2,7 +2,7 @@
 // source (the Kubernetes API) is down. Written atomically (temp file + rename) a moment after
 // changes settle, read once at start. A corrupt or foreign file is refused as a whole, never
 // half-used (the router logs it and starts from its source).
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { z } from "zod";
 import type { Logger } from "../common/index.js";
@@ -35,7 +35,15 @@ export function readSnapshot(file: string): { savedAt: string; routes: Record<st
 export function writeSnapshot(file: string, routes: Record<string, RouteSpec>): void {
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ kind: "lsp-router-routes", version: 1, savedAt: new Date().toISOString(), routes }));
+  // Flushed before the rename: after a power loss the file is the old table or the new one, never
+  // an empty or partial one that a restarted router would refuse.
+  const fd = openSync(tmp, "w");
+  try {
+    writeFileSync(fd, JSON.stringify({ kind: "lsp-router-routes", version: 1, savedAt: new Date().toISOString(), routes }));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, file);
 }
 
