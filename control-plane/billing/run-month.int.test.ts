@@ -37,3 +37,12 @@ describe("Given a tenant whose September was held back because its cell was down
     expect((await issueOutstanding(db.pool, config, new Date("2026-11-03T02:00:00Z"))).issued).toEqual([]);
   });
 });
+
+describe("Given a tenant cancelled in October", () => {
+  it("gets its October invoice and no more invoices after it, not a zero one every month", async () => {
+    await changePlan(db.pool, config.plans, { tenantSlug: "bun-mam", plan: "starter", effectiveOn: "2026-09-01" });
+    await changePlan(db.pool, config.plans, { tenantSlug: "bun-mam", plan: "cancelled", effectiveOn: "2026-10-15" });
+    const run = await issueOutstanding(db.pool, config, new Date("2027-01-03T02:00:00Z"));
+    expect(run.issued.filter((i) => i.tenantSlug === "bun-mam").map((i) => i.period)).toEqual(["2026-09", "2026-10"]);
+  });
+});

@@ -2,19 +2,29 @@
 // tenants already issued keep their frozen invoice; one tenant's failure does not stop the rest.
 import type pg from "pg";
 import { issueInvoice, type BillingConfig, type Invoice } from "./invoices.js";
-import { parsePeriod, periodOf } from "./period.js";
+import { localDateOf, parsePeriod, periodOf } from "./period.js";
+import { CANCELLED } from "./segments.js";
 
 export interface MonthRun {
   issued: Invoice[];
   failed: { tenantSlug: string; error: string }[];
 }
 
-/** Tenants whose subscription had started before the period ended. */
+/**
+ * Tenants with days to bill in the period: their subscription had started before it ended, and
+ * it was not cancelled before it began (a cancelled tenant gets no more invoices, not a zero one
+ * every month), unless their plan changed during it.
+ */
 export async function subscribedTenants(pool: pg.Pool, periodId: string): Promise<string[]> {
   const period = parsePeriod(periodId);
   const { rows } = await pool.query<{ tenant_slug: string }>(
-    `select distinct tenant_slug from billing.subscription_changes where effective_on < ($1::timestamptz at time zone 'Asia/Ho_Chi_Minh')::date order by tenant_slug`,
-    [period.end],
+    `select tenant_slug from billing.subscription_changes
+      group by tenant_slug
+     having min(effective_on) < $2::date
+        and (bool_or(effective_on >= $1::date and effective_on < $2::date)
+             or (array_agg(plan order by effective_on desc) filter (where effective_on < $1::date))[1] is distinct from $3)
+     order by tenant_slug`,
+    [localDateOf(period.start), localDateOf(period.end), CANCELLED],
   );
   return rows.map((r) => r.tenant_slug);
 }
