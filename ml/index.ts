@@ -14,6 +14,7 @@ export { mlServiceConstructor, PROTO_PATH, LOADER_OPTIONS, ML_SERVICE_NAME } fro
 export { ForecastCache } from "./forecast/cache.js";
 export { getRecommendations, ruleBasedRecommendations } from "./recommend/recommend.js";
 export { recommendationInput } from "./server/handlers.js";
+export { LIMITS as ML_REQUEST_LIMITS } from "./server/validate.js";
 export { syntheticRecommendationInput } from "./recommend/synthetic.js";
 export type { RecommendationInput, Recommendation, MenuItem, ItemDailySales, HourlySales, BasketCounts, Priority, RecommendationKind, Text } from "./recommend/types.js";
 export { countBaskets, MIN_PAIR_ORDERS } from "./recommend/combos.js";

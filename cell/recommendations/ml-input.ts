@@ -2,6 +2,7 @@
 // its own): the menu, a year of item-days, eight weeks of weekday×hour orders and 90 days of
 // basket counts — read inside a tenant-scoped transaction, so RLS bounds it to one tenant.
 import type pg from "pg";
+import { ML_REQUEST_LIMITS } from "../../ml/index.js";
 import type { RecommendationsInput } from "../ml-client/index.js";
 
 const HISTORY_DAYS = 365;
@@ -10,11 +11,10 @@ const BASKET_DAYS = 90;
 /** Pairs bought together fewer times than this say nothing reliable (and cost wire bytes). */
 const MIN_PAIR_ORDERS = 10;
 /**
- * The most menu items one request may carry: the ML pod's `LIMITS.itemsPerRequest`
- * (ml/server/validate.ts). A larger menu is cut to its best sellers rather than refused, which
- * would put the whole location on the rule-based fallback.
+ * The most menu items one request may carry, as the ML pod validates it. A larger menu is cut to
+ * its best sellers rather than refused, which would put the whole location on the rule-based fallback.
  */
-export const ML_ITEMS_PER_REQUEST = 2_000;
+export const ML_ITEMS_PER_REQUEST = ML_REQUEST_LIMITS.itemsPerRequest;
 
 const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 

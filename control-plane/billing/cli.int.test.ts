@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { createTestDatabase, type TestDatabase } from "../testing/databases.js";
-import { previousPeriod } from "./cli.js";
 import { migrateBilling } from "./migrate.js";
 import { planCatalog } from "./plans.js";
+import { previousPeriod } from "./run-month.js";
 import { changePlan } from "./subscriptions.js";
 
 const run = promisify(execFile);

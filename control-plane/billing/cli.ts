@@ -43,8 +43,6 @@ function lazyKubernetesSuspender(): TenantSuspender {
   return { setSuspended: (slug, suspended, reason) => (suspender ??= KubernetesTenantSuspender.fromDefault()).setSuspended(slug, suspended, reason) };
 }
 
-export { previousPeriod } from "./run-month.js";
-
 const program = new Command().name("billing").description("LSP billing: usage and rollup sync from cells, month-end invoices, dunning, plan changes, invoice exports.");
 
 program
@@ -88,7 +86,7 @@ program
   .option("--period <YYYY-MM>", "one month to invoice, listing its invoices issued before too (default: every month still owed, Vietnamese time)")
   .option("--vat-reduced", "apply the decreed 8% VAT periods (only where finance confirmed they cover the service)")
   .action(async (opts: { databaseUrl: string; period?: string; vatReduced?: boolean }) => {
-    const period = opts.period;
+    const { period } = opts;
     const run = await withPool(opts.databaseUrl, (pool) => (period === undefined ? issueOutstanding(pool, config(opts)) : issueMonth(pool, config(opts), period)));
     for (const i of run.issued) console.log(`${i.number}\t${i.status}\t${i.totalVnd} VND`);
     for (const f of run.failed) console.error(`FAILED ${f.tenantSlug}: ${f.error}`);

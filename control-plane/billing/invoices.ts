@@ -109,11 +109,8 @@ export class UsageNotCaughtUpError extends Error {
 
 /** Whether the subscription in force at the end of the period is cancelled. */
 async function endedBy(pool: pg.Pool, tenantSlug: string, period: Period): Promise<boolean> {
-  const { rows } = await pool.query<{ plan: string }>(
-    `select plan from billing.subscription_changes where tenant_slug = $1 and effective_on < $2::date order by effective_on desc limit 1`,
-    [tenantSlug, localDateOf(period.end)],
-  );
-  return rows[0]?.plan === CANCELLED;
+  const end = localDateOf(period.end);
+  return (await planChanges(pool, tenantSlug)).filter((c) => c.effectiveOn < end).at(-1)?.plan === CANCELLED;
 }
 
 /**
@@ -166,7 +163,6 @@ export async function issueInvoice(pool: pg.Pool, config: BillingConfig, tenantS
     { closeUsage: true },
   );
 }
-
 
 export async function getInvoice(pool: pg.Pool | pg.ClientBase, number: string): Promise<Invoice | undefined> {
   return readInvoice(pool, "number = $1", [number]);
@@ -274,13 +270,13 @@ function localIso(d: Date): string {
  */
 async function inSnapshot<T>(pool: pg.Pool, tenantSlug: string, period: string, work: (client: pg.PoolClient) => Promise<T>, options: { closeUsage?: boolean } = {}): Promise<T> {
   const client = await pool.connect();
-  const keys = [`invoice:${tenantSlug}:${period}`, ...(options.closeUsage ? [usageLockKey(tenantSlug, period)] : [])];
-  const spaces = [800, USAGE_LOCK_SPACE];
+  // [key, key space], taken in this order and released in reverse.
+  const locks: [string, number][] = [[`invoice:${tenantSlug}:${period}`, 800], ...(options.closeUsage ? [[usageLockKey(tenantSlug, period), USAGE_LOCK_SPACE] as [string, number]] : [])];
   try {
-    for (let i = 0; i < keys.length; i++) await client.query("select pg_advisory_lock(hashtextextended($1, $2))", [keys[i], spaces[i]]);
+    for (const lock of locks) await client.query("select pg_advisory_lock(hashtextextended($1, $2))", lock);
     return await inClientTransaction(client, () => work(client), "begin isolation level repeatable read");
   } finally {
-    for (let i = keys.length - 1; i >= 0; i--) await client.query("select pg_advisory_unlock(hashtextextended($1, $2))", [keys[i], spaces[i]]).catch(() => {});
+    for (const lock of locks.reverse()) await client.query("select pg_advisory_unlock(hashtextextended($1, $2))", lock).catch(() => {});
     client.release();
   }
 }

@@ -52,10 +52,10 @@ export function previousPeriod(now = new Date()): string {
  * are over, the subscribed tenants without an issued invoice. A month held back (a cell not read
  * to the end yet) is issued by a later run, not skipped once the calendar moves on.
  */
-export async function issueOutstanding(pool: pg.Pool, config: BillingConfig, now = new Date(), lookbackMonths = 12): Promise<MonthRun & { periods: string[] }> {
+export async function issueOutstanding(pool: pg.Pool, config: BillingConfig, now = new Date(), lookbackMonths = 12): Promise<MonthRun> {
   const periods: string[] = [];
   for (let p = previousPeriod(now); periods.length < lookbackMonths; p = previousPeriod(parsePeriod(p).start)) periods.unshift(p);
-  const run: MonthRun & { periods: string[] } = { issued: [], failed: [], periods };
+  const run: MonthRun = { issued: [], failed: [] };
   for (const periodId of periods) {
     const { rows } = await pool.query<{ tenant_slug: string }>(`select tenant_slug from billing.invoices where period = $1 and status <> 'draft'`, [periodId]);
     const done = new Set(rows.map((r) => r.tenant_slug));
@@ -70,4 +70,3 @@ export async function issueOutstanding(pool: pg.Pool, config: BillingConfig, now
   }
   return run;
 }
-

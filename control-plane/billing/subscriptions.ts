@@ -55,28 +55,17 @@ export async function planChanges(client: pg.Pool | pg.ClientBase, tenantSlug: s
  *   applies from tomorrow, and choices dated after tomorrow are dropped ("changed"). Today is
  *   already billed on the plan in force, as for owners' changes;
  * - cancelled: left alone ("cancelled"). Only platform staff end a cancellation, with the CLI.
- * Runs in the caller's transaction: atomic with what it records about the tenant, and the lock
- * below holds until it ends.
+ * Runs in the caller's transaction: atomic with what it records about the tenant.
  */
 export async function followTenantPlan(client: pg.ClientBase, tenant: { tenantSlug: string; plan: string }, now = new Date()): Promise<"started" | "unchanged" | "changed" | "cancelled"> {
-  const today = localDateOf(now);
-  const tomorrow = localDateOf(new Date(now.getTime() + 86_400_000));
-  // Serialises the adoption loop, signup and owners' changes for one tenant.
-  await client.query(`select pg_advisory_xact_lock(hashtext('subscription:' || $1))`, [tenant.tenantSlug]);
-  const latest = await client.query<{ plan: string }>(`select plan from billing.subscription_changes where tenant_slug = $1 order by effective_on desc limit 1`, [tenant.tenantSlug]);
-  const current = latest.rows[0]?.plan;
+  const current = await lockedLatestPlan(client, tenant.tenantSlug);
   if (current === undefined) {
-    await client.query(`insert into billing.subscription_changes (tenant_slug, effective_on, plan) values ($1, $2, $3) on conflict (tenant_slug, effective_on) do nothing`, [tenant.tenantSlug, today, tenant.plan]);
+    await client.query(`insert into billing.subscription_changes (tenant_slug, effective_on, plan) values ($1, $2, $3) on conflict (tenant_slug, effective_on) do nothing`, [tenant.tenantSlug, localDateOf(now), tenant.plan]);
     return "started";
   }
   if (current === CANCELLED) return "cancelled";
   if (current === tenant.plan) return "unchanged";
-  await client.query(`delete from billing.subscription_changes where tenant_slug = $1 and effective_on > $2`, [tenant.tenantSlug, tomorrow]);
-  await client.query(
-    `insert into billing.subscription_changes (tenant_slug, effective_on, plan) values ($1, $2, $3)
-     on conflict (tenant_slug, effective_on) do update set plan = excluded.plan, created_at = now()`,
-    [tenant.tenantSlug, tomorrow, tenant.plan],
-  );
+  await switchFromTomorrow(client, tenant.tenantSlug, tenant.plan, now);
   return "changed";
 }
 
@@ -85,15 +74,29 @@ export async function followTenantPlan(client: pg.ClientBase, tenant: { tenantSl
  * is already the latest choice). Returns whether anything was recorded.
  */
 export async function endSubscription(client: pg.ClientBase, tenantSlug: string, now = new Date()): Promise<boolean> {
-  const tomorrow = localDateOf(new Date(now.getTime() + 86_400_000));
+  const current = await lockedLatestPlan(client, tenantSlug);
+  if (current === undefined || current === CANCELLED) return false;
+  await switchFromTomorrow(client, tenantSlug, CANCELLED, now);
+  return true;
+}
+
+/**
+ * The latest choice (the one in force last, including one dated ahead), with the tenant's
+ * subscription locked until the caller's transaction ends: the adoption loop, signup and owners'
+ * changes of one tenant take turns.
+ */
+async function lockedLatestPlan(client: pg.ClientBase, tenantSlug: string): Promise<string | undefined> {
   await client.query(`select pg_advisory_xact_lock(hashtext('subscription:' || $1))`, [tenantSlug]);
-  const latest = await client.query<{ plan: string }>(`select plan from billing.subscription_changes where tenant_slug = $1 order by effective_on desc limit 1`, [tenantSlug]);
-  if (latest.rows[0] === undefined || latest.rows[0].plan === CANCELLED) return false;
+  return (await planChanges(client, tenantSlug)).at(-1)?.plan;
+}
+
+/** `plan` from tomorrow on; choices dated after tomorrow are dropped. Today stays on the plan in force. */
+async function switchFromTomorrow(client: pg.ClientBase, tenantSlug: string, plan: string, now: Date): Promise<void> {
+  const tomorrow = localDateOf(new Date(now.getTime() + 86_400_000));
   await client.query(`delete from billing.subscription_changes where tenant_slug = $1 and effective_on > $2`, [tenantSlug, tomorrow]);
   await client.query(
     `insert into billing.subscription_changes (tenant_slug, effective_on, plan) values ($1, $2, $3)
      on conflict (tenant_slug, effective_on) do update set plan = excluded.plan, created_at = now()`,
-    [tenantSlug, tomorrow, CANCELLED],
+    [tenantSlug, tomorrow, plan],
   );
-  return true;
 }

@@ -1,6 +1,6 @@
 // Tenants kept in memory: the default when no cluster is configured, and what the local platform
 // uses until it provides its own registry. `markReady` plays the operator's part.
-import { TenantCondition, type Tenant, type TenantPlan } from "../../operator/api/v1alpha1/index.js";
+import { planRefusal, TenantCondition, type Tenant, type TenantPlan } from "../../operator/api/v1alpha1/index.js";
 import { TenantExistsError, TenantNotFoundError, TenantPlanRefusedError, type TenantRegistry } from "./tenant-registry.js";
 
 export class MemoryTenantRegistry implements TenantRegistry {
@@ -25,8 +25,10 @@ export class MemoryTenantRegistry implements TenantRegistry {
   async setPlan(slug: string, plan: TenantPlan): Promise<void> {
     const t = this.tenants.get(slug);
     if (!t) throw new TenantNotFoundError(slug);
-    // The CRD's rule (operator/api/v1alpha1/tenant.crd.ts), as the apiserver applies it.
-    if (t.spec.isolation === "dedicated" && plan !== "chain") throw new TenantPlanRefusedError(slug, "isolation 'dedicated' requires plan 'chain'");
+    // The CRD's rule, as the apiserver applies it.
+    const refusal = planRefusal(t.spec, plan);
+    if (refusal) throw new TenantPlanRefusedError(slug, refusal);
+    if (t.spec.plan === plan) return;
     t.spec = { ...t.spec, plan };
     t.metadata.generation = (t.metadata.generation ?? 1) + 1;
   }

@@ -5,7 +5,7 @@ import type { Pool } from "pg";
 import { z } from "zod";
 import type { Role } from "../../common/auth-claims.js";
 import { followTenantPlan } from "../billing/subscriptions.js";
-import { TenantPlans, type Tenant, type TenantPlan } from "../../operator/api/v1alpha1/index.js";
+import { planRefusal, TenantPlans, type Tenant, type TenantPlan } from "../../operator/api/v1alpha1/index.js";
 import { ControlPlaneError } from "../identity/errors.js";
 import type { User } from "../identity/users.js";
 import { checkSlug } from "./slug.js";
@@ -101,9 +101,7 @@ export class Onboarding {
    * for a dedicated Tenant leaving chain) and the tenant record. Billing records its own side.
    */
   async setPlan(slug: string, plan: TenantPlan): Promise<void> {
-    const tenant = await this.resource(slug);
-    if (!tenant) throw new TenantNotFoundError(slug);
-    if (tenant.spec.plan !== plan) await this.registry.setPlan(slug, plan);
+    await this.registry.setPlan(slug, plan);
     await this.pool.query("UPDATE control_plane.tenants SET plan = $2 WHERE slug = $1", [slug, plan]);
   }
 
@@ -111,7 +109,8 @@ export class Onboarding {
   async checkPlan(slug: string, plan: TenantPlan): Promise<void> {
     const tenant = await this.resource(slug);
     if (!tenant) throw new TenantNotFoundError(slug);
-    if (tenant.spec.isolation === "dedicated" && plan !== "chain") throw new TenantPlanRefusedError(slug, "a dedicated Tenant stays on plan 'chain'; moving to a shared cell is done by platform staff");
+    const refusal = planRefusal(tenant.spec, plan);
+    if (refusal) throw new TenantPlanRefusedError(slug, `${refusal}; moving to a shared cell is done by platform staff`);
   }
 
   async tenant(slug: string): Promise<TenantRecord | undefined> {

@@ -11,7 +11,7 @@ import type { UpstreamSocket } from "./cell-pool.js";
 import { RawExchange } from "./exchange.js";
 import { flat } from "./flat-string.js";
 import { adoptReadBuffer, ownBytes, releaseReadBuffer, sharedReadBuffer } from "./read-buffer.js";
-import { hasBareLineBreakFrom } from "./fields.js";
+import { hasBareLineBreak } from "./fields.js";
 import { parseRequestHead, type RequestHead } from "./request-head.js";
 
 const kConnection = Symbol("lsp.router.raw.connection");
@@ -321,9 +321,13 @@ export class ClientConnection {
   }
 }
 
-/** Whether the bytes after `scanned` neither end the head nor hold a bare CR or LF (see parseRequestHead). */
+/**
+ * Whether the bytes after `scanned` neither end the head nor hold a bare CR or LF (see
+ * parseRequestHead). The two bytes before them are checked with them, for a line break split
+ * across reads; a false alarm there only sends the head to the full parse.
+ */
 function headStillIncomplete(buf: Buffer, scanned: number): boolean {
-  return buf.indexOf(HEAD_END, Math.max(0, scanned - 3)) < 0 && !hasBareLineBreakFrom(buf, scanned);
+  return buf.indexOf(HEAD_END, Math.max(0, scanned - 3)) < 0 && !hasBareLineBreak(buf.toString("latin1", Math.max(0, scanned - 2)));
 }
 
 const HEAD_END = Buffer.from("\r\n\r\n", "latin1");

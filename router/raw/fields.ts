@@ -63,16 +63,6 @@ export function hasBareLineBreak(text: string): boolean {
   return false;
 }
 
-/** As hasBareLineBreak, on the bytes of `buf` from `from` on (the byte before it included, for a CR it ended with). */
-export function hasBareLineBreakFrom(buf: Buffer, from: number): boolean {
-  for (let i = Math.max(0, from - 1); i < buf.length; i++) {
-    const c = buf[i];
-    if (c === LF && (i === 0 || buf[i - 1] !== CR)) return true;
-    if (c === CR && i + 1 < buf.length && buf[i + 1] !== LF) return true;
-  }
-  return false;
-}
-
 /** Content-Length value: 1-15 digits, nothing else (no sign, no list, no spaces). -1 when invalid. */
 export function parseContentLength(value: string): number {
   if (value.length === 0 || value.length > 15) return -1;

@@ -2,7 +2,7 @@
 // Keep in step with tenant.ts (the TypeScript side); crds.test.ts checks the committed YAML matches.
 import { clusterCrd } from "./crd-envelope.js";
 import { bool, conditionsSchema, immutable, int, list, obj, oneOf, str } from "./openapi.js";
-import { Isolations, ReservedSlugs, TenantDeletionPolicies, TenantMovePhases, TenantPlans } from "./tenant.js";
+import { DEDICATED_REQUIRES_CHAIN, Isolations, ReservedSlugs, TenantDeletionPolicies, TenantMovePhases, TenantPlans } from "./tenant.js";
 
 export const DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh";
 export const DNS_LABEL_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
@@ -59,7 +59,7 @@ const tenantSpec = obj(
     "x-kubernetes-validations": [
       {
         rule: "self.isolation != 'dedicated' || self.plan == 'chain'",
-        message: "isolation 'dedicated' requires plan 'chain'",
+        message: DEDICATED_REQUIRES_CHAIN,
         fieldPath: ".isolation",
       },
       {

@@ -12,6 +12,12 @@ export type TenantPlan = (typeof TenantPlans)[number];
 export const Isolations = ["shared", "dedicated"] as const;
 export type Isolation = (typeof Isolations)[number];
 
+/** The CRD's rule (tenant.crd.ts) between isolation and plan, for code that checks it before the apiserver does. */
+export const DEDICATED_REQUIRES_CHAIN = "isolation 'dedicated' requires plan 'chain'";
+export function planRefusal(spec: Pick<TenantSpec, "isolation">, plan: TenantPlan): string | undefined {
+  return spec.isolation === "dedicated" && plan !== "chain" ? DEDICATED_REQUIRES_CHAIN : undefined;
+}
+
 export interface TenantLocation {
   name: string;
   /** IANA zone; defaults to Asia/Ho_Chi_Minh. */
