@@ -113,6 +113,8 @@ program
         ? startOwnerAdoption(adoptionPool(opts.databaseUrl!), kubernetesTenantList(), {
             onError: (err) => log.warn({ err }, "Owner adoption round failed"),
             onSkipped: (tenant, reason) => log.warn({ tenant, reason }, "Owner of a Tenant cannot log in"),
+            onUnseenDeletionsHeld: (tenants) =>
+              log.error({ tenants, count: tenants.length }, "Subscriptions of tenants with no Tenant in the cluster left running: too many at once to be deletions; check the cluster this control plane watches, and end real ones with `npm run billing -- plan --tenant <slug> --plan cancelled --from <day>`"),
           })
         : () => {};
     const stop = async (signal: string) => {

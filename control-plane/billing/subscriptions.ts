@@ -46,6 +46,17 @@ export async function planChanges(client: pg.Pool | pg.ClientBase, tenantSlug: s
   return rows.map((r) => ({ effectiveOn: r.effective_on, plan: r.plan }));
 }
 
+/** Tenants whose latest plan choice (including one dated ahead) is not a cancellation: still billed, or about to be. */
+export async function runningSubscriptions(client: pg.Pool | pg.ClientBase): Promise<string[]> {
+  const { rows } = await client.query<{ tenant_slug: string }>(
+    `select tenant_slug from (
+       select distinct on (tenant_slug) tenant_slug, plan from billing.subscription_changes order by tenant_slug, effective_on desc
+     ) latest where plan <> $1 order by tenant_slug`,
+    [CANCELLED],
+  );
+  return rows.map((r) => r.tenant_slug);
+}
+
 /**
  * Keeps the subscription in step with the plan the Tenant runs on (its `spec.plan`), for signup and
  * for the adoption of Tenants applied or edited with kubectl:

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import pg from "pg";
+import type pg from "pg";
 import type { Tenant } from "../../operator/api/v1alpha1/index.js";
-import { migrateBilling } from "../billing/migrate.js";
-import { migrate } from "../db/migrate.js";
 import { membershipsOf } from "../identity/users.js";
+import { createTestDatabase, type TestDatabase } from "../testing/databases.js";
 import { adoptTenantOwner, startOwnerAdoption } from "./owner-sync.js";
 
 const suffix = process.pid;
@@ -13,16 +12,17 @@ function tenant(slug: string, phone: string, name = "Chủ quán", plan: Tenant[
 const localDay = (offsetDays: number) => new Date(Date.now() + 7 * 3_600_000 + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
 describe("Given Tenants applied with kubectl, which name their owner only by phone", () => {
-  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
+  // A database of its own: the adoption loop ends subscriptions that have no Tenant, which in the
+  // shared database would be every other test file's.
+  let db: TestDatabase;
+  let pool: pg.Pool;
 
   beforeAll(async () => {
-    await migrate(pool);
-    await migrateBilling(pool);
+    db = await createTestDatabase("adopt");
+    pool = db.pool;
   });
   afterAll(async () => {
-    await pool.query(`delete from control_plane.tenants where slug like $1`, [`adopt-%-${suffix}`]);
-    await pool.query(`delete from billing.subscription_changes where tenant_slug like $1`, [`adopt-%-${suffix}`]);
-    await pool.end();
+    await db.drop();
   });
 
   it("gives the owner's phone an owner membership of every location, once", async () => {
@@ -87,5 +87,44 @@ describe("Given Tenants applied with kubectl, which name their owner only by pho
     } finally {
       stop();
     }
+  });
+  describe("a Tenant deleted while no adoption loop was running (every control-plane replica down)", () => {
+    const latestPlan = async (slug: string) => (await pool.query(`select effective_on::text as day, plan from billing.subscription_changes where tenant_slug = $1 order by effective_on desc limit 1`, [slug])).rows[0];
+    const until = async (done: () => Promise<boolean>) => {
+      for (let i = 0; i < 100 && !(await done()); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+
+    it("is cancelled from tomorrow by the next loop, and a Tenant that appears while a round runs is not", async () => {
+      await pool.query(`delete from billing.subscription_changes`);
+      const [deleted, kept, arriving] = [`adopt-i-${suffix}`, `adopt-j-${suffix}`, `adopt-k-${suffix}`];
+      for (const [slug, phone] of [[deleted, "+84912000881"], [kept, "+84912000882"], [arriving, "+84912000883"]] as const) await adoptTenantOwner(pool, tenant(slug, phone));
+      // The round's first list misses `arriving` (created as signup commits, after the list was
+      // taken); every later list has it.
+      let lists = 0;
+      const stop = startOwnerAdoption(pool, async () => (lists++ === 0 ? [tenant(kept, "+84912000882")] : [tenant(kept, "+84912000882"), tenant(arriving, "+84912000883")]), { intervalMs: 50 });
+      try {
+        await until(async () => (await latestPlan(deleted))?.plan === "cancelled" && lists > 3);
+        expect(await latestPlan(deleted)).toEqual({ day: localDay(1), plan: "cancelled" });
+        expect(await latestPlan(kept)).toEqual({ day: localDay(0), plan: "growth" });
+        expect(await latestPlan(arriving)).toEqual({ day: localDay(0), plan: "growth" });
+      } finally {
+        stop();
+      }
+    });
+
+    it("is left running, and reported, when more subscriptions than maxUnseenDeletions lack a Tenant at once", async () => {
+      await pool.query(`delete from billing.subscription_changes`);
+      const slugs = [`adopt-l-${suffix}`, `adopt-m-${suffix}`, `adopt-n-${suffix}`];
+      for (const [i, slug] of slugs.entries()) await adoptTenantOwner(pool, tenant(slug, `+8491200099${i}`));
+      const held: string[][] = [];
+      const stop = startOwnerAdoption(pool, async () => [], { intervalMs: 50, maxUnseenDeletions: 2, onUnseenDeletionsHeld: (s) => held.push(s) });
+      try {
+        await until(async () => held.length >= 2);
+        expect(held[0]).toEqual(slugs);
+        for (const slug of slugs) expect(await latestPlan(slug)).toEqual({ day: localDay(0), plan: "growth" });
+      } finally {
+        stop();
+      }
+    });
   });
 });
