@@ -15,6 +15,7 @@ import { KeyRing, MemoryKeyStore, type KeyStore } from "./identity/keys.js";
 import { OtpService, type OtpLimits } from "./identity/otp.js";
 import { RefreshTokens } from "./identity/refresh-tokens.js";
 import { Sessions } from "./identity/sessions.js";
+import { devicesForgottenAt } from "./identity/users.js";
 import { OutboxSmsProvider, type SmsProvider } from "./identity/sms.js";
 import { MemoryState } from "./identity/memory-state.js";
 import { RedisState } from "./identity/redis-state.js";
@@ -119,7 +120,12 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
 
   const outbox = config.sms === undefined || config.sms === "outbox" ? new OutboxSmsProvider(state.lists, prefix) : undefined;
   const sms = outbox ?? (config.sms as SmsProvider);
-  const otp = new OtpService(state, sms, { pepper: config.otpPepper, keyPrefix: prefix, limits: config.otpLimits }, metrics.observeOtp);
+  const otp = new OtpService(
+    state,
+    sms,
+    { pepper: config.otpPepper, keyPrefix: prefix, limits: config.otpLimits, devicesForgottenAt: (phone) => devicesForgottenAt(pool, phone) },
+    metrics.observeOtp,
+  );
   const sessions = new Sessions(pool, otp, keys, new RefreshTokens(pool, undefined, metrics.observeRefresh));
   const registry = config.tenantRegistry ?? new MemoryTenantRegistry();
   const services: Services = {

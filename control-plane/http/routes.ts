@@ -1,4 +1,5 @@
-// The REST surface: sign-in, refresh, logout, JWKS, health, metrics and the dev SMS outbox.
+// The REST surface: sign-in, refresh, logout (one session, or everywhere), JWKS, health, metrics
+// and the dev SMS outbox.
 // One named handler per route, looked up in a Map (no per-request closures).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Pool } from "pg";
@@ -52,6 +53,12 @@ async function logout(deps: RouteDeps, req: IncomingMessage, res: ServerResponse
   res.writeHead(204, NO_STORE).end();
 }
 
+async function logoutEverywhere(deps: RouteDeps, req: IncomingMessage, res: ServerResponse) {
+  const body = await readJson(req);
+  await deps.sessions.signOutEverywhere(stringField(body, "refreshToken"));
+  res.writeHead(204, NO_STORE).end();
+}
+
 async function jwks(deps: RouteDeps, _req: IncomingMessage, res: ServerResponse) {
   // Short cache: cells refetch on an unknown kid anyway, and a rotation publishes keys ahead.
   sendJson(res, 200, deps.keys.jwks(), { "cache-control": "public, max-age=60" });
@@ -98,6 +105,7 @@ export const ROUTES = new Map<string, { method: "GET" | "POST"; handler: Handler
   ["/auth/otp/verify", { method: "POST", handler: otpVerify }],
   ["/auth/refresh", { method: "POST", handler: refresh }],
   ["/auth/logout", { method: "POST", handler: logout }],
+  ["/auth/logout-everywhere", { method: "POST", handler: logoutEverywhere }],
   ["/.well-known/jwks.json", { method: "GET", handler: jwks }],
   ["/healthz", { method: "GET", handler: healthz }],
   ["/readyz", { method: "GET", handler: readyz }],

@@ -121,6 +121,53 @@ describe.each(stateModes)("Given a control plane keeping codes in %s", (_mode, o
     });
   });
 
+  describe("Given an owner who signs out everywhere (a lost phone, a shared shop computer)", () => {
+    // Within 30 s of a public-lane request from an address, another request from it is refused
+    // unless its device token opens the device's own lane.
+    const opensDeviceLane = async (phone: string, deviceToken: string, ip: string) => {
+      expect((await h.post("/auth/otp/request", { phone }, { "x-forwarded-for": ip })).status).toBe(202);
+      const withToken = await h.post("/auth/otp/request", { phone, deviceToken }, { "x-forwarded-for": ip });
+      if (withToken.status === 429) expect(withToken.body.error.message).toContain("a code was just sent to this phone");
+      return withToken.status === 202;
+    };
+
+    it("ends every session of theirs and forgets their devices until they sign in again; nobody else's", async () => {
+      const phone = randomPhone();
+      const laptop = await h.signIn(phone, "10.1.4.1");
+      const shop = await h.signIn(phone, "10.1.4.2");
+      const someoneElse = await h.signIn(randomPhone(), "10.1.4.3");
+      expect(await opensDeviceLane(phone, shop.deviceToken, "10.1.4.9")).toBe(true);
+
+      expect((await h.post("/auth/logout-everywhere", { refreshToken: laptop.refreshToken })).status).toBe(204);
+      for (const ended of [laptop, shop]) expect(await h.post("/auth/refresh", { refreshToken: ended.refreshToken })).toMatchObject({ status: 401, body: { error: { code: "REFRESH_TOKEN_INVALID" } } });
+      expect((await h.post("/auth/refresh", { refreshToken: someoneElse.refreshToken })).status).toBe(200);
+      expect(await opensDeviceLane(phone, shop.deviceToken, "10.1.4.8")).toBe(false);
+
+      // The next sign-in on that browser mints a token that opens a lane again. Tokens carry whole
+      // seconds, so one minted in the second of the sign-out counts as forgotten: a real sign-in
+      // (an SMS away) is never that quick.
+      await new Promise((r) => setTimeout(r, 1_000));
+      await h.post("/auth/otp/request", { phone }, { "x-forwarded-for": "10.1.4.6" });
+      const again = await h.post("/auth/otp/verify", { phone, code: /(\d{6})/.exec(await h.lastSms(phone))![1], deviceToken: shop.deviceToken }, { "x-forwarded-for": "10.1.4.6" });
+      expect(again.status).toBe(200);
+      expect(await opensDeviceLane(phone, again.body.deviceToken, "10.1.4.7")).toBe(true);
+    });
+
+    it("needs a live session's refresh token, and revokes nothing without one", async () => {
+      const phone = randomPhone();
+      const first = await h.signIn(phone, "10.1.5.1");
+      const second = await h.signIn(phone, "10.1.5.2");
+      const rotated = await h.post("/auth/refresh", { refreshToken: first.refreshToken });
+      for (const refreshToken of [first.refreshToken, "lsp_rt_not-a-token"]) {
+        expect(await h.post("/auth/logout-everywhere", { refreshToken })).toMatchObject({ status: 401, body: { error: { code: "REFRESH_TOKEN_INVALID", field: "refreshToken" } } });
+      }
+      expect(await h.post("/auth/logout-everywhere", {})).toMatchObject({ status: 400, body: { error: { field: "refreshToken" } } });
+      expect((await h.post("/auth/refresh", { refreshToken: second.refreshToken })).status).toBe(200);
+      expect(await opensDeviceLane(phone, second.deviceToken, "10.1.5.9")).toBe(true);
+      expect((await h.post("/auth/logout-everywhere", { refreshToken: rotated.body.refreshToken })).status).toBe(204);
+    });
+  });
+
   describe("Given a cell verifying tokens against the published JWKS", () => {
     it("accepts its own tenant's members and refuses foreign-tenant, expired and anonymous callers", async () => {
       const owner = await h.signIn(randomPhone());

@@ -26,6 +26,17 @@ describe("Given a device token issued at sign-in", () => {
     expect(deviceIdFrom(secret, phone, token, now + DEVICE_TOKEN_TTL_SECONDS * 1000)).toBeUndefined();
   });
 
+  it("is forgotten when the phone's devices were forgotten after it was minted (sign out everywhere), down to the second it was minted in", () => {
+    const minted = Date.parse("2026-11-22T00:00:00.400Z");
+    const token = issueDeviceToken(secret, phone, undefined, minted);
+    const later = minted + 60_000;
+    expect(deviceIdFrom(secret, phone, token, later, undefined)).toBeDefined();
+    expect(deviceIdFrom(secret, phone, token, later, minted - 1_000)).toBeDefined();
+    expect(deviceIdFrom(secret, phone, token, later, minted + 1_000)).toBeUndefined();
+    // Forgotten at .100 of the second the token was minted in (.400): forgotten, though minted after.
+    expect(deviceIdFrom(secret, phone, token, later, minted - 300)).toBeUndefined();
+  });
+
   it("refuses a token whose expiry or device id was changed", () => {
     const token = issueDeviceToken(secret, phone);
     const [version, id, expiry, signature] = token.split(".") as [string, string, string, string];

@@ -21,9 +21,12 @@ export function issueDeviceToken(secret: DeviceTokenSecret, phone: string, devic
 
 /**
  * The device id in `token` when the token was made for `phone` and has not expired; otherwise
- * undefined: a forged, foreign or stale token simply counts as no token.
+ * undefined: a forged, foreign or stale token simply counts as no token. `forgottenAt` (ms since
+ * the epoch): the phone's devices were forgotten then ("sign out everywhere"), so a token minted
+ * that second or before counts as no token either (the expiry has whole seconds, so a token
+ * minted later in the same second is forgotten too: never one minted before kept).
  */
-export function deviceIdFrom(secret: DeviceTokenSecret, phone: string, token: string | undefined, now = Date.now()): string | undefined {
+export function deviceIdFrom(secret: DeviceTokenSecret, phone: string, token: string | undefined, now = Date.now(), forgottenAt?: number): string | undefined {
   if (!token) return undefined;
   const parts = token.split(".");
   if (parts.length !== 4 || parts[0] !== VERSION) return undefined;
@@ -32,6 +35,7 @@ export function deviceIdFrom(secret: DeviceTokenSecret, phone: string, token: st
   if (!/^[A-Za-z0-9_-]{16}$/.test(id) || !/^[1-9]\d{0,11}$/.test(expiry)) return undefined;
   const expiresAt = Number(expiry);
   if (expiresAt * 1000 <= now) return undefined;
+  if (forgottenAt !== undefined && (expiresAt - DEVICE_TOKEN_TTL_SECONDS) * 1000 <= forgottenAt) return undefined;
   const expected = Buffer.from(sign(secret, phone, id, expiresAt));
   const given = Buffer.from(signature);
   return given.length === expected.length && timingSafeEqual(given, expected) ? id : undefined;

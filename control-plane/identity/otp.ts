@@ -30,6 +30,11 @@ export interface OtpOptions {
   ttlSeconds?: number;
   maxAttempts?: number;
   limits?: Partial<OtpLimits>;
+  /**
+   * When the phone's known devices were last forgotten (ms since the epoch; "sign out everywhere",
+   * ADR 0509): device tokens minted before then count as no token. Asked only when a token is given.
+   */
+  devicesForgottenAt?: (phone: string) => Promise<number | undefined>;
 }
 
 export interface OtpLimits {
@@ -115,7 +120,7 @@ export class OtpService {
    */
   async request(phoneInput: string, ip: string, deviceToken?: string): Promise<{ phone: string; expiresIn: number }> {
     const phone = this.phone(phoneInput);
-    const device = deviceIdFrom(this.options, phone, deviceToken);
+    const device = await this.knownDevice(phone, deviceToken);
     await this.consume("requestPerIp", ip, "too many code requests from this address");
     // Cheapest refusal first: a request the hourly limit refuses does not spend the daily one.
     if (device) {
@@ -160,7 +165,7 @@ export class OtpService {
       throw new ControlPlaneError("CODE_INVALID", "code must be exactly 6 digits", { field: "code" });
     }
     await this.consume("verifyPerIp", ip, "too many verification attempts from this address");
-    const device = deviceIdFrom(this.options, phone, deviceToken);
+    const device = await this.knownDevice(phone, deviceToken);
     let refusal: SlotRefusal | undefined;
     for (const key of device ? [this.key(phone, device), this.key(phone)] : [this.key(phone)]) {
       const result = await this.checkSlot(key, phone, code);
@@ -173,6 +178,13 @@ export class OtpService {
     }
     this.observe(refusal!.outcome);
     throw refusal!.error;
+  }
+
+  /** The device a valid, unforgotten token for `phone` names; undefined means the public lane. */
+  private async knownDevice(phone: string, token: string | undefined): Promise<string | undefined> {
+    if (!token) return undefined;
+    const forgottenAt = await this.options.devicesForgottenAt?.(phone);
+    return deviceIdFrom(this.options, phone, token, Date.now(), forgottenAt);
   }
 
   private async checkSlot(key: string, phone: string, code: string): Promise<"verified" | SlotRefusal> {

@@ -90,6 +90,24 @@ export class RefreshTokens {
     }
   }
 
+  /**
+   * Ends every session of the user whose live refresh token this is ("sign out everywhere") and
+   * returns the user. Unlike a single logout this needs proof: a token that is unknown, spent,
+   * expired or of an ended session is refused, and nothing is revoked. Runs in the caller's
+   * transaction.
+   */
+  async revokeAllOfUser(client: PoolClient, token: string, now = new Date()): Promise<string> {
+    const { rows } = await client.query<{ user_id: string }>(
+      `SELECT f.user_id FROM control_plane.refresh_tokens t JOIN control_plane.refresh_token_families f ON f.id = t.family_id
+        WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.expires_at > $2 AND f.revoked_at IS NULL`,
+      [hash(String(token)), now],
+    );
+    const userId = rows[0]?.user_id;
+    if (!userId) throw new ControlPlaneError("REFRESH_TOKEN_INVALID", "refreshToken is not a live session's token; signing out everywhere needs the current one", { field: "refreshToken" });
+    await client.query(`UPDATE control_plane.refresh_token_families SET revoked_at = $2, revoked_reason = 'logout-everywhere' WHERE user_id = $1 AND revoked_at IS NULL`, [userId, now]);
+    return userId;
+  }
+
   /** Ends the session the token belongs to; unknown tokens are ignored (logout is idempotent). */
   async revokeFamilyOf(token: string, reason = "logout", now = new Date()): Promise<boolean> {
     const { rowCount } = await this.pool.query(

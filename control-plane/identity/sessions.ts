@@ -1,11 +1,12 @@
-// Sign-in, refresh and logout: OTP proves the phone, then a token pair is issued whose access
+// Sign-in, refresh, logout and logout everywhere: OTP proves the phone, then a token pair is issued whose access
 // token carries the user's memberships as they are now (a refresh picks up new memberships).
 import type { Pool } from "pg";
+import { inTransaction } from "../../common/pg-transaction.js";
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from "./access-tokens.js";
 import type { KeyRing } from "./keys.js";
 import type { OtpService } from "./otp.js";
 import type { RefreshTokens } from "./refresh-tokens.js";
-import { findUserById, membershipsOf, upsertUserByPhone, type User } from "./users.js";
+import { findUserById, forgetDevices, membershipsOf, upsertUserByPhone, type User } from "./users.js";
 
 export interface TokenPair {
   accessToken: string;
@@ -39,6 +40,18 @@ export class Sessions {
 
   async signOut(refreshToken: string): Promise<void> {
     await this.refreshTokens.revokeFamilyOf(refreshToken);
+  }
+
+  /**
+   * Ends every session of the token's user and forgets their known devices (ADR 0509), in one
+   * transaction: a lost phone or a shared shop computer keeps neither a session nor a lane of
+   * code requests. Access tokens already issued run out within their 15 minutes.
+   */
+  async signOutEverywhere(refreshToken: string, now = new Date()): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      const userId = await this.refreshTokens.revokeAllOfUser(client, refreshToken, now);
+      await forgetDevices(client, userId, now);
+    });
   }
 
   /**

@@ -54,3 +54,14 @@ export async function membershipsOf(db: Db, userId: string): Promise<Membership[
   );
   return rows.map((r) => ({ tenant: r.tenant_slug, role: r.role, locations: r.locations }));
 }
+
+/** When `phone`'s known devices were last forgotten ("sign out everywhere"), in ms since the epoch. */
+export async function devicesForgottenAt(db: Db, phone: string): Promise<number | undefined> {
+  const { rows } = await db.query<{ at: Date | null }>("SELECT devices_forgotten_at AS at FROM control_plane.users WHERE phone = $1", [phone]);
+  return rows[0]?.at?.getTime();
+}
+
+/** Every device token of the user minted until `now` stops naming a known device. */
+export async function forgetDevices(db: Db, userId: string, now: Date): Promise<void> {
+  await db.query("UPDATE control_plane.users SET devices_forgotten_at = $2 WHERE id = $1", [userId, now]);
+}

@@ -12,7 +12,7 @@ export interface Harness {
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
   graphql(query: string, variables?: Record<string, unknown>, accessToken?: string): Promise<{ data?: any; errors?: { message: string; extensions?: any }[] }>;
   /** Requests a code, reads it from the dev outbox and signs in; returns the token pair. */
-  signIn(phone: string, ip?: string): Promise<{ accessToken: string; refreshToken: string; user: { id: string; phone: string } }>;
+  signIn(phone: string, ip?: string): Promise<{ accessToken: string; refreshToken: string; deviceToken: string; user: { id: string; phone: string } }>;
   lastSms(phone: string): Promise<string>;
   stop(): Promise<void>;
 }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { startE2ePlatform, viaRouter, type E2ePlatform } from "../../e2e/platform.js";
 import { buildForTest, launchChromium, screenshotsDir } from "../testing/browser.js";
-import { controlPlaneGraphql, latestOtp, randomPhone, sellAndSync } from "../testing/platform.js";
+import { controlPlaneGraphql, latestOtp, randomPhone, sellAndSync, sessionByOtp } from "../testing/platform.js";
 
 const slug = `web-com-tam-${process.pid}`;
 let platform: E2ePlatform;
@@ -124,6 +124,50 @@ describe("Given a new owner on the control plane's app domain", () => {
     ).toBeLessThanOrEqual(0);
     if (shots) await page.screenshot({ path: join(shots, "owner-tenants-phone.png"), fullPage: true });
   }, 30_000);
+
+  it("signs out of this browser, or, once confirmed, of every device, and the control plane ends those sessions", async () => {
+    const storedRefreshToken = () =>
+      page.evaluate(() => (JSON.parse(localStorage.getItem("lsp.session") ?? "{}") as { refreshToken?: string }).refreshToken);
+    // One refresh per token, so a token that still worked is spent and not tried twice (a second
+    // try would be refused as reuse whatever sign-out did).
+    const refreshRefusal = async (refreshToken: string) => {
+      const reply = await fetch(`${platform.controlPlaneUrl}/auth/refresh`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ refreshToken }),
+      });
+      return reply.ok ? "accepted" : ((await reply.json()) as { error: { code: string } }).error.code;
+    };
+    const signInHere = async () => {
+      const since = new Date(Date.now() - 1000).toISOString();
+      await page.getByLabel("Số điện thoại").fill(ownerPhone);
+      await page.getByRole("button", { name: "Gửi mã" }).click();
+      await page.getByLabel("Mã xác nhận").fill(await latestOtp(platform, ownerPhone, since));
+      await page.getByRole("button", { name: "Xác nhận" }).click();
+      await page.getByRole("button", { name: "Đăng xuất", exact: true }).waitFor({ timeout: 10_000 });
+    };
+
+    const here = (await storedRefreshToken())!;
+    const loggedOut = page.waitForResponse((r) => new URL(r.url()).pathname === "/auth/logout");
+    await page.getByRole("button", { name: "Đăng xuất", exact: true }).click();
+    await page.getByRole("button", { name: "Gửi mã" }).waitFor();
+    expect((await loggedOut).status()).toBe(204);
+    expect(await refreshRefusal(here)).toBe("REFRESH_TOKEN_INVALID");
+
+    await signInHere();
+    const elsewhere = (await sessionByOtp(platform, ownerPhone, "10.20.30.40")).refreshToken;
+    const beforeEverywhere = (await storedRefreshToken())!;
+    // Declining the confirmation changes nothing.
+    page.once("dialog", (dialog) => void dialog.dismiss());
+    await page.getByRole("button", { name: "Đăng xuất mọi thiết bị" }).click();
+    expect(await storedRefreshToken()).toBe(beforeEverywhere);
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Đăng xuất mọi thiết bị" }).click();
+    await page.getByRole("button", { name: "Gửi mã" }).waitFor({ timeout: 10_000 });
+    expect(await storedRefreshToken()).toBeUndefined();
+    expect(await refreshRefusal(elsewhere)).toBe("REFRESH_TOKEN_INVALID");
+    expect(await refreshRefusal(beforeEverywhere)).toBe("REFRESH_TOKEN_INVALID");
+  }, 60_000);
 });
 
 describe("Given a browser on another site", () => {

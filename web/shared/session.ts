@@ -77,6 +77,29 @@ export async function verifyOtp(phone: string, code: string): Promise<Session> {
   return { accessToken: reply.accessToken, refreshToken: reply.refreshToken, phone: reply.user.phone };
 }
 
+/**
+ * Signs this browser out: the session is forgotten here at once, and the control plane ends it
+ * (its refresh token stops working). A network failure is not the user's problem: the token is
+ * gone from this browser either way.
+ */
+export async function signOut(): Promise<void> {
+  const current = loadSession();
+  saveSession(undefined);
+  if (current) await postJson("/auth/logout", { refreshToken: current.refreshToken }).catch(() => undefined);
+}
+
+/**
+ * Ends every session of this user, on every device, and forgets their known devices (ADR 0509).
+ * The control plane must confirm first: if it cannot, this throws and the session stays, so
+ * nobody believes a lost phone is signed out when it is not.
+ */
+export async function signOutEverywhere(): Promise<void> {
+  const current = loadSession();
+  if (!current) return;
+  await postJson("/auth/logout-everywhere", { refreshToken: current.refreshToken });
+  saveSession(undefined);
+}
+
 let refreshing: Promise<Session | undefined> | undefined;
 
 /**

@@ -2,7 +2,7 @@
 // revoked (the "lsp:signed-out" event from session.ts) — and the current page, which follows the
 // browser's back/forward buttons so every page stays reloadable and linkable.
 import { useCallback, useEffect, useState, type MouseEvent } from "react";
-import { loadSession, saveSession, type Session } from "./session.js";
+import { loadSession, signOut as endSession, signOutEverywhere as endEverySession, type Session } from "./session.js";
 
 export function useShell<Page extends string>(pageOf: (path: string) => Page) {
   const [session, setSession] = useState<Session | undefined>(loadSession);
@@ -28,10 +28,16 @@ export function useShell<Page extends string>(pageOf: (path: string) => Page) {
     },
     [],
   );
+  // The session leaves this browser at once; the control plane is told in the background.
   const signOut = useCallback(() => {
-    saveSession(undefined);
+    void endSession();
+    setSession(undefined);
+  }, []);
+  /** Rejects, keeping the session, when the control plane could not end every session. */
+  const signOutEverywhere = useCallback(async () => {
+    await endEverySession();
     setSession(undefined);
   }, []);
 
-  return { session, setSession, page, navigate, signOut };
+  return { session, setSession, page, navigate, signOut, signOutEverywhere };
 }

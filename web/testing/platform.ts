@@ -12,10 +12,10 @@ export function randomPhone(): string {
   return `+849${String(randomBytes(4).readUInt32BE() % 100_000_000).padStart(8, "0")}`;
 }
 
-async function postJson<T>(url: string, body: unknown, token?: string): Promise<T> {
+async function postJson<T>(url: string, body: unknown, token?: string, headers: Record<string, string> = {}): Promise<T> {
   const reply = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
     body: JSON.stringify(body),
   });
   const json = (await reply.json()) as T;
@@ -42,12 +42,29 @@ export async function latestOtp(platform: E2ePlatform, phone: string, since: str
 }
 
 export async function signInByOtp(platform: E2ePlatform, phone: string): Promise<string> {
+  return (await sessionByOtp(platform, phone)).accessToken;
+}
+
+/**
+ * A session of its own for `phone`, as another device would start one. `fromAddress`: the
+ * client address the control plane sees (it trusts X-Forwarded-For locally), so this sign-in
+ * does not share a resend cooldown with the browser's.
+ */
+export async function sessionByOtp(
+  platform: E2ePlatform,
+  phone: string,
+  fromAddress?: string,
+): Promise<{ accessToken: string; refreshToken: string }> {
   const since = new Date(Date.now() - 1000).toISOString();
-  await postJson(`${platform.controlPlaneUrl}/auth/otp/request`, { phone });
+  const headers: Record<string, string> = fromAddress ? { "x-forwarded-for": fromAddress } : {};
+  await postJson(`${platform.controlPlaneUrl}/auth/otp/request`, { phone }, undefined, headers);
   const code = await latestOtp(platform, phone, since);
-  return (
-    await postJson<{ accessToken: string }>(`${platform.controlPlaneUrl}/auth/otp/verify`, { phone, code })
-  ).accessToken;
+  return postJson<{ accessToken: string; refreshToken: string }>(
+    `${platform.controlPlaneUrl}/auth/otp/verify`,
+    { phone, code },
+    undefined,
+    headers,
+  );
 }
 
 export async function controlPlaneGraphql<T>(

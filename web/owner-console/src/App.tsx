@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { LanguageToggle, useI18n, type MessageKey } from "../../shared/i18n.js";
 import { Login } from "../../shared/Login.js";
+import { SignOutButtons } from "../../shared/SignOutButtons.js";
 import { useShell } from "../../shared/shell.js";
 import { myTenants, type TenantSummary } from "./api.js";
 import { Billing } from "./Billing.js";
@@ -22,7 +23,7 @@ const TENANT_KEY = "lsp.console.tenant";
 
 export function App() {
   const { t } = useI18n();
-  const { session, setSession, page, navigate: go, signOut } = useShell(pageOf);
+  const { session, setSession, page, navigate: go, signOut, signOutEverywhere } = useShell(pageOf);
   const [tenants, setTenants] = useState<TenantSummary[]>();
   const [selected, setSelected] = useState<string | undefined>(
     () => localStorage.getItem(TENANT_KEY) ?? undefined,
@@ -85,9 +86,7 @@ export function App() {
           </>
         )}
         <LanguageToggle />
-        <button type="button" className="link" onClick={signOut}>
-          {t("signOut")}
-        </button>
+        <SignOutButtons signOut={signOut} signOutEverywhere={signOutEverywhere} onError={setError} />
       </header>
       <main className="page">
         {error && (

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { LanguageToggle, useI18n } from "../../shared/i18n.js";
 import { Login } from "../../shared/Login.js";
+import { SignOutButtons } from "../../shared/SignOutButtons.js";
 import { ApiError, type Session } from "../../shared/session.js";
 import { useShell } from "../../shared/shell.js";
 import { fetchStart, type LocationInfo, type Role } from "./api.js";
@@ -16,7 +17,7 @@ const LOCATION_KEY = "lsp.location";
 
 export function App() {
   const { t } = useI18n();
-  const { session, setSession, page, navigate, signOut: endSession } = useShell(pageOf);
+  const { session, setSession, page, navigate, signOut: endSession, signOutEverywhere } = useShell(pageOf);
   const [start, setStart] = useState<{ store: string; locations: LocationInfo[]; role: Role }>();
   const [locationId, setLocationId] = useState<string | undefined>(
     () => localStorage.getItem(LOCATION_KEY) ?? undefined,
@@ -99,9 +100,7 @@ export function App() {
           </select>
         )}
         <LanguageToggle />
-        <button type="button" className="link" onClick={signOut}>
-          {t("signOut")}
-        </button>
+        <SignOutButtons signOut={signOut} signOutEverywhere={signOutEverywhere} onError={setError} />
       </header>
       <main className="page">
         {error && (
