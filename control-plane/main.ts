@@ -9,6 +9,7 @@ import { KubernetesTenantRegistry } from "./onboarding/kubernetes-registry.js";
 import { MemoryTenantRegistry } from "./onboarding/memory-registry.js";
 import type { SmsProvider } from "./identity/sms.js";
 import { SpeedSmsProvider } from "./identity/speedsms.js";
+import { TURNSTILE_SCRIPT_URL, TURNSTILE_VERIFY_URL, type OtpChallengeConfig } from "./identity/otp-challenge.js";
 import { createControlPlane } from "./server.js";
 import { startOwnerAdoption } from "./onboarding/owner-sync.js";
 import { CustomObjectsApi } from "@kubernetes/client-node";
@@ -52,6 +53,21 @@ interface ServeOptions {
   tenantRegistry: string;
   trustProxy?: boolean;
   smsOutboxHttp?: boolean;
+  otpChallengeSiteKey?: string;
+  otpChallengeSecret?: string;
+  otpChallengeVerifyUrl: string;
+  otpChallengeScriptUrl: string;
+}
+
+/** Both halves of a Turnstile widget's keys, or neither (no challenge). */
+function otpChallenge(opts: ServeOptions): OtpChallengeConfig | undefined {
+  if (!opts.otpChallengeSiteKey && !opts.otpChallengeSecret) return undefined;
+  return {
+    siteKey: required("OTP_CHALLENGE_SITE_KEY", opts.otpChallengeSiteKey, "the Turnstile widget's site key, with OTP_CHALLENGE_SECRET"),
+    secret: required("OTP_CHALLENGE_SECRET", opts.otpChallengeSecret, "the Turnstile widget's secret key, with OTP_CHALLENGE_SITE_KEY"),
+    verifyUrl: opts.otpChallengeVerifyUrl,
+    scriptUrl: opts.otpChallengeScriptUrl,
+  };
 }
 
 function smsProvider(opts: ServeOptions): SmsProvider | "outbox" {
@@ -83,6 +99,10 @@ program
   .addOption(new Option("--speedsms-url <url>", "SpeedSMS API base URL").env("SPEEDSMS_URL").default("https://api.speedsms.vn/index.php"))
   .addOption(new Option("--signing-keys-dir <dir>", "directory of signing keys shared by replicas (a mounted Secret); a first key is created when empty. Omit only for a single dev process").env("SIGNING_KEYS_DIR"))
   .addOption(new Option("--otp-pepper <secret>", "secret (>= 16 chars) mixed into stored OTP hashes").env("OTP_PEPPER"))
+  .addOption(new Option("--otp-challenge-site-key <key>", "Cloudflare Turnstile site key: a solved challenge gets a code past the phone-wide limits strangers can spend (ADR 0510); none without it").env("OTP_CHALLENGE_SITE_KEY"))
+  .addOption(new Option("--otp-challenge-secret <secret>", "the Turnstile widget's secret key (with --otp-challenge-site-key)").env("OTP_CHALLENGE_SECRET"))
+  .addOption(new Option("--otp-challenge-verify-url <url>", "Turnstile's Siteverify endpoint").env("OTP_CHALLENGE_VERIFY_URL").default(TURNSTILE_VERIFY_URL))
+  .addOption(new Option("--otp-challenge-script-url <url>", "where browsers load the Turnstile widget").env("OTP_CHALLENGE_SCRIPT_URL").default(TURNSTILE_SCRIPT_URL))
   .addOption(new Option("--tenant-registry <kind>", "kubernetes: Tenant resources via KUBECONFIG or in-cluster; memory: in-process (dev)").env("TENANT_REGISTRY").choices(["kubernetes", "memory"]).default("memory"))
   .addOption(new Option("--trust-proxy", "take the client IP from X-Forwarded-For (only behind a proxy that sets it)").env("TRUST_PROXY"))
   .action(async (opts: ServeOptions) => {
@@ -99,6 +119,7 @@ program
       sms: smsProvider(opts),
       trustProxy: Boolean(opts.trustProxy),
       smsOutboxHttp: Boolean(opts.smsOutboxHttp) && opts.smsProvider === "outbox",
+      otpChallenge: otpChallenge(opts),
       logger: log,
     });
     if (!opts.signingKeysDir) log.warn("SIGNING_KEYS_DIR is not set: signing keys live in memory and change on every restart");

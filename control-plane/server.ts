@@ -13,6 +13,7 @@ import { migrate } from "./db/migrate.js";
 import { ControlPlaneError } from "./identity/errors.js";
 import { KeyRing, MemoryKeyStore, type KeyStore } from "./identity/keys.js";
 import { OtpService, type OtpLimits } from "./identity/otp.js";
+import { TurnstileChallenge, type OtpChallengeConfig } from "./identity/otp-challenge.js";
 import { RefreshTokens } from "./identity/refresh-tokens.js";
 import { Sessions } from "./identity/sessions.js";
 import { devicesForgottenAt } from "./identity/users.js";
@@ -60,6 +61,8 @@ export interface ControlPlaneConfig {
   /** Prefix for every Redis key, so several control planes can share one Redis (tests). */
   redisKeyPrefix?: string;
   otpLimits?: Partial<OtpLimits>;
+  /** A challenge (Cloudflare Turnstile) for the public lane of code requests (ADR 0510); none by default. */
+  otpChallenge?: OtpChallengeConfig;
   /** Take the client IP from X-Forwarded-For's last entry (only behind one proxy that sets it; http/client-address.ts). */
   trustProxy?: boolean;
   logger?: Logger;
@@ -123,7 +126,13 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
   const otp = new OtpService(
     state,
     sms,
-    { pepper: config.otpPepper, keyPrefix: prefix, limits: config.otpLimits, devicesForgottenAt: (phone) => devicesForgottenAt(pool, phone) },
+    {
+      pepper: config.otpPepper,
+      keyPrefix: prefix,
+      limits: config.otpLimits,
+      devicesForgottenAt: (phone) => devicesForgottenAt(pool, phone),
+      challenge: config.otpChallenge ? new TurnstileChallenge(config.otpChallenge) : undefined,
+    },
     metrics.observeOtp,
   );
   const sessions = new Sessions(pool, otp, keys, new RefreshTokens(pool, undefined, metrics.observeRefresh));

@@ -2,7 +2,7 @@
 // with the Host header a browser on <slug>.localhost would send.
 import http from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { LocalPlatform } from "../local-platform/platform.js";
+import type { LocalPlatform, LocalPlatformOptions } from "../local-platform/platform.js";
 import { startTestPlatform } from "../local-platform/testing.js";
 
 export interface E2ePlatform extends LocalPlatform {
@@ -14,8 +14,8 @@ export interface E2ePlatform extends LocalPlatform {
  * Starts the local platform on its own database of the test Postgres and the test Redis;
  * stop() also drops that database and removes the data folder.
  */
-export async function startE2ePlatform(name: string): Promise<E2ePlatform> {
-  const test = await startTestPlatform(`e2e_${name}`, { redisUrl: process.env.REDIS_URL!, usageSyncIntervalMs: 1_000 });
+export async function startE2ePlatform(name: string, options: Partial<LocalPlatformOptions> = {}): Promise<E2ePlatform> {
+  const test = await startTestPlatform(`e2e_${name}`, { redisUrl: process.env.REDIS_URL!, usageSyncIntervalMs: 1_000, ...options });
   return { ...test.platform, dataDir: test.dataDir, kubeconfig: test.kubeconfig, stop: test.stop };
 }
 

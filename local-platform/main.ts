@@ -117,6 +117,12 @@ async function start(o: { port: number; apiPort: number; dataDir: string; demo: 
     kubeconfigPath: LOCAL_KUBECONFIG,
     redis,
     redisUrl: process.env.REDIS_URL || undefined,
+    // Cloudflare Turnstile keys (its test keys work too) put a challenge on the public lane of
+    // sign-in codes, as in production (ADR 0510); none without them.
+    otpChallenge:
+      process.env.OTP_CHALLENGE_SITE_KEY && process.env.OTP_CHALLENGE_SECRET
+        ? { siteKey: process.env.OTP_CHALLENGE_SITE_KEY, secret: process.env.OTP_CHALLENGE_SECRET }
+        : undefined,
     progress: step,
     logger: createLogger("local-platform", process.env.LOG_LEVEL ?? "warn"),
   });

@@ -8,6 +8,7 @@ import pg from "pg";
 import { createLogger, isServerShutdown, surviveDisconnects, type Logger } from "../common/index.js";
 import { loadKubeConfig } from "../common/kube-config.js";
 import { createControlPlane, DirectoryKeyStore, KubernetesTenantRegistry, type ControlPlane } from "../control-plane/index.js";
+import type { OtpChallengeConfig } from "../control-plane/identity/otp-challenge.js";
 import { adoptTenantOwner } from "../control-plane/onboarding/owner-sync.js";
 import { kubernetesTargets, startCellSync } from "../control-plane/rollups/index.js";
 import { createRouter, LocalRouteSource, type Router } from "../router/index.js";
@@ -40,6 +41,8 @@ export interface LocalPlatformOptions {
   redis?: RedisSetting;
   /** How often the control plane pulls usage and daily sales from the cells (default 30 s). */
   usageSyncIntervalMs?: number;
+  /** A challenge for the public lane of sign-in codes (ADR 0510); none by default. */
+  otpChallenge?: OtpChallengeConfig;
   progress?: (step: string) => void;
   logger?: Logger;
 }
@@ -122,6 +125,7 @@ export async function startLocalPlatform(options: LocalPlatformOptions): Promise
       // The local platform's sign-in reads codes there (README); it listens on 127.0.0.1 only.
       smsOutboxHttp: true,
       trustProxy: true,
+      otpChallenge: options.otpChallenge,
       logger: log.child({ component: "control-plane" }),
       databaseShutsDownWithUs: true,
     });

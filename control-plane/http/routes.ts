@@ -32,7 +32,7 @@ const NO_STORE = { "cache-control": "no-store" };
 
 async function otpRequest(deps: RouteDeps, req: IncomingMessage, res: ServerResponse) {
   const body = await readJson(req);
-  const sent = await deps.otp.request(stringField(body, "phone"), deps.clientIp(req), optionalStringField(body, "deviceToken"));
+  const sent = await deps.otp.request(stringField(body, "phone"), deps.clientIp(req), optionalStringField(body, "deviceToken"), optionalStringField(body, "challengeToken"));
   sendJson(res, 202, sent, NO_STORE);
 }
 

@@ -1,5 +1,7 @@
 // Expected failures of the control plane, each with a stable code and one HTTP status, so REST
 // and GraphQL report them the same way and clients can branch on the code, not the text.
+import type { ChallengeOffer } from "./otp-challenge.js";
+
 export const ErrorStatus = {
   BAD_REQUEST: 400,
   PHONE_INVALID: 400,
@@ -17,10 +19,12 @@ export const ErrorStatus = {
   TENANT_NOT_FOUND: 404,
   SLUG_TAKEN: 409,
   INVITE_INVALID: 400,
+  CHALLENGE_FAILED: 400,
   JOIN_CODE_INVALID: 400,
   RATE_LIMITED: 429,
   TENANT_REGISTRY_UNAVAILABLE: 503,
   SMS_UNAVAILABLE: 503,
+  CHALLENGE_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorStatus;
@@ -29,7 +33,7 @@ export class ControlPlaneError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details: { field?: string; retryAfterSeconds?: number; attemptsLeft?: number } = {},
+    readonly details: { field?: string; retryAfterSeconds?: number; attemptsLeft?: number; challenge?: ChallengeOffer } = {},
     /** The underlying failure, for the log only: clients get `message`. */
     options?: { cause?: unknown },
   ) {

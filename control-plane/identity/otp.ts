@@ -12,6 +12,7 @@ import { Redis } from "ioredis";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import { deviceIdFrom, issueDeviceToken } from "./device-tokens.js";
 import { ControlPlaneError } from "./errors.js";
+import type { TurnstileChallenge } from "./otp-challenge.js";
 import { normalizeVietnamesePhone } from "./phone.js";
 import { consumeOrRefuse } from "./rate-limit.js";
 import { RedisState } from "./redis-state.js";
@@ -35,6 +36,12 @@ export interface OtpOptions {
    * ADR 0509): device tokens minted before then count as no token. Asked only when a token is given.
    */
   devicesForgottenAt?: (phone: string) => Promise<number | undefined>;
+  /**
+   * A challenge for the public lane (ADR 0510). When set, a request carrying a solved challenge is
+   * counted against the challenged ceilings instead of the public ones, and a refusal by the
+   * public ceilings offers the challenge.
+   */
+  challenge?: TurnstileChallenge;
 }
 
 export interface OtpLimits {
@@ -50,6 +57,12 @@ export interface OtpLimits {
    */
   requestPerPhoneFromAddress: Limit;
   requestPerPhoneFromAddressDaily: Limit;
+  /**
+   * The public lane's codes requested with a solved challenge, for all addresses together, per
+   * hour and per day: a ceiling apart from the one scripted requests can spend (ADR 0510).
+   */
+  requestPerPhoneChallenged: Limit;
+  requestPerPhoneChallengedDaily: Limit;
   /**
    * Codes one known device may ask for per hour and per day, and all of a phone's known devices
    * together per day. The per-device day is well below the phone's, so one leaked token cannot
@@ -67,10 +80,12 @@ export interface OtpLimits {
 export const DEFAULT_OTP_LIMITS: OtpLimits = {
   requestPerPhone: { points: 10, durationSeconds: 3_600 },
   // Bounds SMS pumping to a number the caller controls: at most 40 codes a day per phone (20
-  // public, 20 from known devices).
+  // public, 20 from known devices), 60 with a challenge configured (20 more, each one solved).
   requestPerPhoneDaily: { points: 20, durationSeconds: 86_400 },
   requestPerPhoneFromAddress: { points: 3, durationSeconds: 3_600 },
   requestPerPhoneFromAddressDaily: { points: 5, durationSeconds: 86_400 },
+  requestPerPhoneChallenged: { points: 10, durationSeconds: 3_600 },
+  requestPerPhoneChallengedDaily: { points: 20, durationSeconds: 86_400 },
   requestPerKnownDevice: { points: 5, durationSeconds: 3_600 },
   requestPerKnownDeviceDaily: { points: 8, durationSeconds: 86_400 },
   requestPerPhoneFromKnownDevicesDaily: { points: 20, durationSeconds: 86_400 },
@@ -79,7 +94,7 @@ export const DEFAULT_OTP_LIMITS: OtpLimits = {
   verifyPerIp: { points: 100, durationSeconds: 600 },
 };
 
-export type OtpOutcome = "sent" | "verified" | "wrong" | "expired" | "exhausted" | "rate_limited" | "invalid_input";
+export type OtpOutcome = "sent" | "verified" | "wrong" | "expired" | "exhausted" | "rate_limited" | "invalid_input" | "challenge_failed";
 
 /** Why one code slot refused a code; `hadCode` is false when the slot held no code at all. */
 interface SlotRefusal {
@@ -116,12 +131,20 @@ export class OtpService {
   /**
    * Sends a code. With a valid device token for this phone the request uses that device's lane
    * (its own quota, cooldown and code); without one, or with a forged, foreign or expired one, the
-   * phone's public lane.
+   * phone's public lane. There, a solved challenge (when one is configured) is checked before
+   * anything is counted, and moves the request from the public ceilings to the challenged ones.
    */
-  async request(phoneInput: string, ip: string, deviceToken?: string): Promise<{ phone: string; expiresIn: number }> {
+  async request(phoneInput: string, ip: string, deviceToken?: string, challengeToken?: string): Promise<{ phone: string; expiresIn: number }> {
     const phone = this.phone(phoneInput);
     const device = await this.knownDevice(phone, deviceToken);
     await this.consume("requestPerIp", ip, "too many code requests from this address");
+    const challenged = !device && challengeToken !== undefined && this.options.challenge !== undefined;
+    if (challenged) {
+      await this.options.challenge!.check(challengeToken, ip).catch((error: unknown) => {
+        if (error instanceof ControlPlaneError && error.code === "CHALLENGE_FAILED") this.observe("challenge_failed");
+        throw error;
+      });
+    }
     // Cheapest refusal first: a request the hourly limit refuses does not spend the daily one.
     if (device) {
       await this.consume("resendCooldown", this.laneKey(phone, device), "a code was just sent to this device; wait before asking again");
@@ -129,12 +152,21 @@ export class OtpService {
       await this.consume("requestPerKnownDeviceDaily", this.laneKey(phone, device), "too many codes requested from this device today");
       await this.consume("requestPerPhoneFromKnownDevicesDaily", phone, "too many codes requested for this phone today");
     } else {
+      // Strangers may have spent the phone-wide ceiling: say so, offering the challenge, before this
+      // address's cooldown and quota are spent, so the solved request that follows is not refused
+      // by the cooldown of the one refused here.
+      if (!challenged) await this.refuseIfSpent(["requestPerPhone", "requestPerPhoneDaily"], phone);
       const fromAddress = `${phone}:a:${ip}`;
       await this.consume("resendCooldown", fromAddress, "a code was just sent to this phone; wait before asking again");
       await this.consume("requestPerPhoneFromAddress", fromAddress, "too many codes requested for this phone from this address");
       await this.consume("requestPerPhoneFromAddressDaily", fromAddress, "too many codes requested for this phone from this address today");
-      await this.consume("requestPerPhone", phone, "too many codes requested for this phone");
-      await this.consume("requestPerPhoneDaily", phone, "too many codes requested for this phone today");
+      if (challenged) {
+        await this.consume("requestPerPhoneChallenged", phone, "too many codes requested for this phone");
+        await this.consume("requestPerPhoneChallengedDaily", phone, "too many codes requested for this phone today");
+      } else {
+        await this.offeringChallenge(() => this.consume("requestPerPhone", phone, "too many codes requested for this phone"));
+        await this.offeringChallenge(() => this.consume("requestPerPhoneDaily", phone, "too many codes requested for this phone today"));
+      }
     }
     const key = this.key(phone, device);
     const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
@@ -178,6 +210,36 @@ export class OtpService {
     }
     this.observe(refusal!.outcome);
     throw refusal!.error;
+  }
+
+  /** Refuses, spending nothing, when any of `limits` has no point left for `key` (offering the challenge, if any). */
+  private async refuseIfSpent(limits: (keyof OtpLimits)[], key: string): Promise<void> {
+    if (!this.options.challenge) return;
+    for (const name of limits) {
+      const state = await this.limiters[name].get(key);
+      if (state && state.remainingPoints <= 0 && state.msBeforeNext > 0) {
+        this.observe("rate_limited");
+        const retryAfterSeconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+        const message = name === "requestPerPhoneDaily" ? "too many codes requested for this phone today" : "too many codes requested for this phone";
+        throw new ControlPlaneError("RATE_LIMITED", `${message} (retry after ${retryAfterSeconds} s); solving the challenge gets a code now`, { retryAfterSeconds, challenge: this.options.challenge.offer });
+      }
+    }
+  }
+
+  /**
+   * The public ceilings are what strangers can spend from many addresses: when they refuse, the
+   * refusal offers the challenge (if any), whose solution gets the request through on its own.
+   */
+  private async offeringChallenge(consume: () => Promise<void>): Promise<void> {
+    try {
+      await consume();
+    } catch (error) {
+      const offer = this.options.challenge?.offer;
+      if (offer && error instanceof ControlPlaneError && error.code === "RATE_LIMITED") {
+        throw new ControlPlaneError("RATE_LIMITED", `${error.message}; solving the challenge gets a code now`, { ...error.details, challenge: offer });
+      }
+      throw error;
+    }
   }
 
   /** The device a valid, unforgotten token for `phone` names; undefined means the public lane. */

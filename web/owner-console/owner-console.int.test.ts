@@ -4,19 +4,23 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { startE2ePlatform, viaRouter, type E2ePlatform } from "../../e2e/platform.js";
+import { startFakeTurnstile, type FakeTurnstile } from "../../control-plane/testing/fake-turnstile.js";
 import { buildForTest, launchChromium, screenshotsDir } from "../testing/browser.js";
 import { controlPlaneGraphql, latestOtp, randomPhone, sellAndSync, sessionByOtp } from "../testing/platform.js";
 
 const slug = `web-com-tam-${process.pid}`;
 let platform: E2ePlatform;
+let turnstile: FakeTurnstile;
 let browser: Browser;
 let page: Page;
 const ownerPhone = randomPhone();
 const shots = screenshotsDir();
 
 beforeAll(async () => {
+  turnstile = await startFakeTurnstile();
+  const otpChallenge = { siteKey: turnstile.siteKey, secret: turnstile.secret, verifyUrl: turnstile.verifyUrl, scriptUrl: turnstile.scriptUrl };
   [platform] = await Promise.all([
-    startE2ePlatform("web_owner"),
+    startE2ePlatform("web_owner", { otpChallenge }),
     buildForTest("owner-console"),
     buildForTest("tenant-app"),
   ]);
@@ -27,6 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await platform?.stop();
+  await turnstile?.stop();
 });
 
 describe("Given a new owner on the control plane's app domain", () => {
@@ -167,6 +172,38 @@ describe("Given a new owner on the control plane's app domain", () => {
     expect(await storedRefreshToken()).toBeUndefined();
     expect(await refreshRefusal(elsewhere)).toBe("REFRESH_TOKEN_INVALID");
     expect(await refreshRefusal(beforeEverywhere)).toBe("REFRESH_TOKEN_INVALID");
+  }, 60_000);
+});
+
+describe("Given a stranger who spent a phone's sign-in codes from many addresses", () => {
+  it("shows its owner the challenge (Turnstile), and solving it sends the code at once", async () => {
+    const phone = randomPhone();
+    for (let i = 1; i <= 10; i++) {
+      const reply = await fetch(`${platform.controlPlaneUrl}/auth/otp/request`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": `10.66.0.${i}` },
+        body: JSON.stringify({ phone }),
+      });
+      expect(reply.status).toBe(202);
+    }
+    // The owner's code is then the only one texted within the second before they solve the challenge.
+    await new Promise((r) => setTimeout(r, 1_100));
+    const context = await browser.newContext({ locale: "vi-VN" });
+    try {
+      const fresh = await context.newPage();
+      await fresh.goto(platform.tenantUrl("app"));
+      await fresh.getByLabel("Số điện thoại").fill(phone);
+      await fresh.getByRole("button", { name: "Gửi mã" }).click();
+      await fresh.getByText("Hãy xác nhận bạn không phải người máy").waitFor({ timeout: 10_000 });
+      const since = new Date(Date.now() - 1000).toISOString();
+      await fresh.getByLabel("Verify you are human").check();
+      await fresh.getByLabel("Mã xác nhận").fill(await latestOtp(platform, phone, since));
+      await fresh.getByRole("button", { name: "Xác nhận" }).click();
+      await fresh.getByText("Bạn chưa có cửa hàng nào").waitFor({ timeout: 10_000 });
+      expect(turnstile.calls.at(-1)?.remoteip).toBe("127.0.0.1");
+    } finally {
+      await context.close();
+    }
   }, 60_000);
 });
 

@@ -1,7 +1,8 @@
 // Phone OTP sign-in: phone number, then the 6-digit code texted to it.
 import { useState, type FormEvent } from "react";
+import { ChallengeWidget } from "./ChallengeWidget.js";
 import { useI18n } from "./i18n.js";
-import { ApiError, requestOtp, saveSession, verifyOtp, type Session } from "./session.js";
+import { ApiError, requestOtp, saveSession, verifyOtp, type ChallengeOffer, type Session } from "./session.js";
 
 export function Login({ title, onSignedIn }: { title: string; onSignedIn(session: Session): void }) {
   const { t } = useI18n();
@@ -10,6 +11,8 @@ export function Login({ title, onSignedIn }: { title: string; onSignedIn(session
   const [step, setStep] = useState<"phone" | "code">("phone");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  // Offered when strangers have spent this phone's codes: solving it asks again at once (ADR 0510).
+  const [challenge, setChallenge] = useState<{ offer: ChallengeOffer; attempt: number }>();
 
   async function run(action: () => Promise<void>) {
     setBusy(true);
@@ -23,12 +26,23 @@ export function Login({ title, onSignedIn }: { title: string; onSignedIn(session
     }
   }
 
-  const sendCode = (event: FormEvent) => {
-    event.preventDefault();
-    void run(async () => {
-      await requestOtp(phone);
+  const ask = (challengeToken?: string) =>
+    run(async () => {
+      try {
+        await requestOtp(phone, challengeToken);
+      } catch (e) {
+        if (e instanceof ApiError && e.challenge) setChallenge({ offer: e.challenge, attempt: 0 });
+        // A used or expired solution: a fresh widget to solve again.
+        else if (e instanceof ApiError && e.code === "CHALLENGE_FAILED")
+          setChallenge((c) => c && { ...c, attempt: c.attempt + 1 });
+        throw e;
+      }
+      setChallenge(undefined);
       setStep("code");
     });
+  const sendCode = (event: FormEvent) => {
+    event.preventDefault();
+    void ask();
   };
   const verify = (event: FormEvent) => {
     event.preventDefault();
@@ -54,11 +68,26 @@ export function Login({ title, onSignedIn }: { title: string; onSignedIn(session
             required
             placeholder={t("phoneHint")}
             value={phone}
-            onChange={(e) => setPhone(e.target.value)}
+            onChange={(e) => {
+              setPhone(e.target.value);
+              setChallenge(undefined);
+            }}
           />
-          <button type="submit" className="primary" disabled={busy}>
-            {t("sendCode")}
-          </button>
+          {challenge ? (
+            <>
+              <p>{t("challengeNeeded")}</p>
+              <ChallengeWidget
+                offer={challenge.offer}
+                attempt={challenge.attempt}
+                onSolved={(token) => void ask(token)}
+                onError={setError}
+              />
+            </>
+          ) : (
+            <button type="submit" className="primary" disabled={busy}>
+              {t("sendCode")}
+            </button>
+          )}
         </form>
       ) : (
         <form onSubmit={verify} aria-label={t("verify")}>

@@ -35,11 +35,20 @@ export function saveSession(session: Session | undefined): void {
   else localStorage.removeItem(STORAGE_KEY);
 }
 
+/** A challenge to solve before asking again (the control plane's `challenge` on RATE_LIMITED; ADR 0510). */
+export interface ChallengeOffer {
+  provider: "turnstile";
+  siteKey: string;
+  scriptUrl: string;
+  action: string;
+}
+
 export class ApiError extends Error {
   constructor(
     message: string,
     readonly code: string,
     readonly field?: string,
+    readonly challenge?: ChallengeOffer,
   ) {
     super(message);
   }
@@ -53,19 +62,21 @@ async function postJson<T>(path: string, body: unknown): Promise<T> {
   });
   const text = await reply.text();
   const json = text
-    ? (JSON.parse(text) as T & { error?: { code?: string; message?: string; field?: string } })
+    ? (JSON.parse(text) as T & { error?: { code?: string; message?: string; field?: string; challenge?: ChallengeOffer } })
     : ({} as T & { error?: undefined });
   if (!reply.ok)
     throw new ApiError(
       json.error?.message ?? `request failed (${reply.status})`,
       json.error?.code ?? `HTTP_${reply.status}`,
       json.error?.field,
+      json.error?.challenge,
     );
   return json;
 }
 
-export function requestOtp(phone: string): Promise<{ phone?: string }> {
-  return postJson("/auth/otp/request", { phone, deviceToken: deviceTokenFor(phone) });
+/** `challengeToken`: a challenge solved after a refusal that offered one. */
+export function requestOtp(phone: string, challengeToken?: string): Promise<{ phone?: string }> {
+  return postJson("/auth/otp/request", { phone, deviceToken: deviceTokenFor(phone), challengeToken });
 }
 
 export async function verifyOtp(phone: string, code: string): Promise<Session> {
