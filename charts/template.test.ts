@@ -120,6 +120,13 @@ describe("Given the default values", () => {
     expect(renderError({ controlPlane: { smsProvider: "speedsms" } })).toContain("controlPlane.speedsms.existingSecret is required");
   });
 
+  it("puts a Turnstile challenge on the public lane of sign-in codes only with a site key, its secret from a Secret", () => {
+    expect(envOf(container(manifests, "lsp-control-plane")).OTP_CHALLENGE_SITE_KEY).toBeUndefined();
+    const env = envOf(container(renderChart({ controlPlane: { otpChallenge: { siteKey: "0x4AAAAAAAsite", existingSecret: "turnstile" } } }), "lsp-control-plane"));
+    expect(env).toMatchObject({ OTP_CHALLENGE_SITE_KEY: "0x4AAAAAAAsite", OTP_CHALLENGE_SECRET: { secretKeyRef: { name: "turnstile", key: "secret-key" } } });
+    expect(renderError({ controlPlane: { otpChallenge: { siteKey: "0x4AAAAAAAsite" } } })).toContain("controlPlane.otpChallenge.existingSecret is required");
+  });
+
   it("runs one billing sync with the control plane's database, Tenant access and the platform key the operator gives every cell", () => {
     const d = deployment(manifests, "lsp-billing-sync");
     expect(d.spec!.replicas).toBe(1);
