@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { createLocalJWKSet, type JWTVerifyGetKey } from "jose";
 import pg from "pg";
-import { createYoga } from "graphql-yoga";
+import { createYoga, type Plugin } from "graphql-yoga";
 import { createLogger, type Logger } from "../common/logger.js";
 import { isServerShutdown, surviveDisconnects } from "../common/pg-disconnects.js";
 import { migrate } from "./db/migrate.js";
@@ -24,6 +24,8 @@ import type { StateMode, VolatileState } from "./identity/volatile-state.js";
 import { createContext, type Services } from "./graphql/context.js";
 import { clientAddress } from "./http/client-address.js";
 import { errorMasker } from "./graphql/errors.js";
+import { operationCostRule } from "./graphql/operation-cost.js";
+import { graphqlBodyRefusal } from "../common/graphql-body-limit.js";
 import { schema } from "./graphql/schema/index.js";
 import { sendError } from "./http/json.js";
 import { ControlPlaneMetrics } from "./http/metrics.js";
@@ -35,6 +37,12 @@ import { Onboarding } from "./onboarding/signup.js";
 import type { TenantRegistry } from "./onboarding/tenant-registry.js";
 import { Staff } from "./staff/staff.js";
 import { billingHttpHandler, migrateBilling } from "./billing/index.js";
+
+/** Refuses, before anything runs, an operation that asks too much at once (graphql/operation-cost.ts). */
+const operationLimits: Plugin = { onValidate: ({ addValidationRule }) => addValidationRule(operationCostRule) };
+
+/** The owner API's requests are small (the largest, signup, is a few KB); yoga's default is 25 MB. */
+const MAX_GRAPHQL_BODY_BYTES = 64 * 1024;
 
 export interface ControlPlaneConfig {
   databaseUrl: string;
@@ -150,6 +158,7 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
     context: ({ request }) => createContext(services, request),
     maskedErrors: { maskError: errorMasker(log) },
     logging: false,
+    plugins: [operationLimits],
   });
 
   const billingHttp = billingHttpHandler({ pool, jwks: currentJwks });
@@ -176,7 +185,15 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
     res.on("finish", () => metrics.requests.observe({ route: label, status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9));
     // The tenant web app on <slug>.<domain> signs in here cross-origin (ADR 1301).
     if (handleCors(req, res)) return;
-    if (url.pathname === "/graphql") return yoga.requestListener(req, res);
+    if (url.pathname === "/graphql") {
+      const refused = req.method === "POST" ? graphqlBodyRefusal(req, MAX_GRAPHQL_BODY_BYTES) : undefined;
+      if (refused) {
+        // The body is not read: the connection cannot carry another request after this answer.
+        res.shouldKeepAlive = false;
+        return void res.writeHead(refused.status, { "content-type": "application/json", "content-length": Buffer.byteLength(refused.body) }).end(refused.body);
+      }
+      return yoga.requestListener(req, res);
+    }
     try {
       if (url.pathname.startsWith("/billing/") && (await billingHttp(req, res, url))) return;
       // Any other GET is the owner console (web/owner-console), index.html for its own routes.

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { startTestCell, type Member, type TestCell } from "../testing/cell.js";
 import { routerHeaders } from "../testing/identity.js";
-import { MAX_GRAPHQL_BODY_BYTES } from "./body-limit.js";
+import { MAX_GRAPHQL_BODY_BYTES } from "../../common/graphql-body-limit.js";
 import { createCellServer, TRACER_NAME } from "./index.js";
 
 describe("Given a running cell API process", () => {

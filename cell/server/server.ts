@@ -14,7 +14,7 @@ import { createDatabase, type Database } from "../db/index.js";
 import { createContext, type CellContext, type ContextDeps } from "../graphql/context.js";
 import { locationLookup } from "../graphql/location-lookup.js";
 import { schema } from "../graphql/schema/index.js";
-import { graphqlBodyRefusal } from "./body-limit.js";
+import { graphqlBodyRefusal } from "../../common/graphql-body-limit.js";
 import type { CellServerConfig } from "./config.js";
 import { createMetrics, operationTelemetry, type CellMetrics } from "./observability.js";
 import { attachRealtime } from "../realtime/index.js";
@@ -84,7 +84,7 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
       },
     },
     plugins: [operationTelemetry(metrics, options.tracer)],
-    // Enforced on the declared length in route() instead (./body-limit.ts says why).
+    // Enforced on the declared length in route() instead (common/graphql-body-limit.ts says why).
     maxRequestBodySize: false,
   });
 

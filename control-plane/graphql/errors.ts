@@ -9,6 +9,8 @@ export function errorMasker(log: Logger) {
   return (error: unknown, message: string, isDev?: boolean): Error => {
     const original = error instanceof GraphQLError ? error.originalError : error;
     if (original instanceof ControlPlaneError) {
+      // A failure underneath (the registry, the SMS gateway) is for operators, not the caller.
+      if (original.cause !== undefined) log.warn({ err: original.cause, code: original.code }, "GraphQL request refused over a failure underneath");
       return new GraphQLError(original.message, {
         nodes: error instanceof GraphQLError ? error.nodes : undefined,
         path: error instanceof GraphQLError ? error.path : undefined,

@@ -132,7 +132,7 @@ export class Onboarding {
     try {
       return await this.registry.get(slug);
     } catch (error) {
-      throw new ControlPlaneError("TENANT_REGISTRY_UNAVAILABLE", `could not read the Tenant: ${(error as Error).message}`);
+      throw registryUnavailable("could not read the store's status; retry shortly", error);
     }
   }
 
@@ -140,7 +140,7 @@ export class Onboarding {
     try {
       await this.registry.create(manifest);
     } catch (error) {
-      if (!(error instanceof TenantExistsError)) throw new ControlPlaneError("TENANT_REGISTRY_UNAVAILABLE", `could not create the Tenant; retry signup: ${(error as Error).message}`);
+      if (!(error instanceof TenantExistsError)) throw registryUnavailable("could not create the store just now; retry signup", error);
       // Ours from an earlier attempt whose commit was lost: nothing to do. Anyone else's: taken.
       const existing = await this.registry.get(manifest.metadata.name);
       if (existing?.metadata.annotations?.[OWNER_USER_ANNOTATION] !== manifest.metadata.annotations?.[OWNER_USER_ANNOTATION]) throw taken(manifest.metadata.name);
@@ -151,9 +151,17 @@ export class Onboarding {
     try {
       return await this.registry.isSlugTaken(slug);
     } catch (error) {
-      throw new ControlPlaneError("TENANT_REGISTRY_UNAVAILABLE", `could not check the slug: ${(error as Error).message}`);
+      throw registryUnavailable("could not check the address just now; retry shortly", error);
     }
   }
+}
+
+/**
+ * The registry's own error names the apiserver, its address and our service account: it goes to
+ * the log (as the cause), and the caller, who may be anonymous, gets a plain message.
+ */
+function registryUnavailable(message: string, cause: unknown): ControlPlaneError {
+  return new ControlPlaneError("TENANT_REGISTRY_UNAVAILABLE", message, {}, { cause });
 }
 
 interface TenantRow {
