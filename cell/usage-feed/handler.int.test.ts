@@ -56,7 +56,25 @@ describe("Given a cell serving two tenants with orders", () => {
     expect(second.hasMore).toBe(false);
     expect(BigInt(second.events[0]!.id)).toBeGreaterThan(BigInt(first.next));
     const empty = (await get(`/internal/outbox?tenant=pho-ha-noi&after=${second.next}&limit=2`)).body as OutboxPage;
-    expect(empty).toEqual({ events: [], next: second.next, hasMore: false });
+    expect(empty).toEqual({ events: [], next: second.next, hasMore: false, epoch: first.epoch, maxId: second.next });
+  });
+
+  it("says which outbox its ids count in and the tenant's highest id, and names a new epoch once the outbox is renewed", async () => {
+    const pages = await Promise.all(["pho-ha-noi", "bun-cha"].map(async (slug) => (await get(`/internal/outbox?tenant=${slug}&after=0&limit=100`)).body as OutboxPage));
+    const [phoPage, bunPage] = pages as [OutboxPage, OutboxPage];
+    expect(phoPage.epoch).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(bunPage.epoch).toBe(phoPage.epoch);
+    // Each tenant's own highest id, not the cell's: bun-cha's last order came after all of pho-ha-noi's rows.
+    expect(phoPage.maxId).toBe(phoPage.events.at(-1)!.id);
+    expect(bunPage.maxId).toBe(bunPage.events.at(-1)!.id);
+    expect(BigInt(bunPage.maxId)).toBeGreaterThan(BigInt(phoPage.maxId));
+
+    // What the restore procedure runs (docs/billing.md); the cell API's own role may not.
+    await expect(cell.db.pool.query("select renew_outbox_epoch()")).rejects.toThrow(/permission denied/);
+    const { rows } = await cell.cellDb.admin.query<{ epoch: string }>(`select ${cell.cellDb.admin.escapeIdentifier(cell.cellDb.schema)}.renew_outbox_epoch()::text as epoch`);
+    const renewed = (await get(`/internal/outbox?tenant=pho-ha-noi&after=${phoPage.maxId}&limit=100`)).body as OutboxPage;
+    expect(renewed.epoch).toBe(rows[0]!.epoch);
+    expect(renewed.epoch).not.toBe(phoPage.epoch);
   });
 
   it("reports daily sales per location's local day, with items, equal to the orders placed", async () => {

@@ -25,6 +25,13 @@ export interface OutboxPage {
   /** Cursor to pass as `after` next time (unchanged when the page is empty). */
   next: string;
   hasMore: boolean;
+  /**
+   * Which outbox the ids count in (a uuid taken when the cell's outbox was created, renewed after
+   * a restore): ids from another epoch mean nothing here, however they compare.
+   */
+  epoch: string;
+  /** The tenant's highest outbox id now ("0" with none), read after the page: a cursor above it came from elsewhere. */
+  maxId: string;
 }
 
 export interface ReadOutboxOptions {
@@ -69,15 +76,25 @@ const READ_OUTBOX = `
    order by ob.id
    limit $3`;
 
+// Under the tenant's RLS, max(id) is the tenant's own: a backward scan of the primary key that
+// stops at the tenant's newest row, no further than the page read walks forward from a cursor.
+const READ_HEAD = `select outbox_epoch()::text as epoch, coalesce((select max(id) from outbox), 0)::text as max_id`;
+
 export async function readOutbox(db: Database, tenantId: string, options: ReadOutboxOptions): Promise<OutboxPage> {
   const limit = Math.min(Math.max(1, options.limit), MAX_OUTBOX_PAGE);
-  // One extra row tells whether another page follows without a count query.
-  const rows = await db.sql(tenantId, async (client) => (await client.query<OutboxRow>(READ_OUTBOX, [options.after.toString(), options.settleMs, limit + 1])).rows);
+  const { rows, head } = await db.sql(tenantId, async (client) => ({
+    // One extra row tells whether another page follows without a count query.
+    rows: (await client.query<OutboxRow>(READ_OUTBOX, [options.after.toString(), options.settleMs, limit + 1])).rows,
+    // After the page, so the highest id is never below the page's last.
+    head: (await client.query<{ epoch: string; max_id: string }>(READ_HEAD)).rows[0]!,
+  }));
   const page = rows.slice(0, limit);
   return {
     events: page.map(toFeedEvent),
     next: page.length > 0 ? page[page.length - 1]!.id : options.after.toString(),
     hasMore: rows.length > limit,
+    epoch: head.epoch,
+    maxId: head.max_id,
   };
 }
 

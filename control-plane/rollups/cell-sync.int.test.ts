@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { startTestCell, TEST_PLATFORM_KEY, type TestCell, type TestTenant } from "../../cell/usage-feed/testing.js";
 import { migrateBilling } from "../billing/migrate.js";
 import { createTestDatabase, type TestDatabase } from "../testing/databases.js";
-import { usageSummaries } from "../usage/index.js";
+import { httpCellFeed, usageSummaries, type CellFeed } from "../usage/index.js";
 import { startCellSync, syncRound, type SyncTarget } from "./cell-sync.js";
 
 let cp: TestDatabase;
@@ -56,5 +56,63 @@ describe("Given two cells, one of them down", () => {
     expect(await rolledUp(b.slug)).toBe(b.items[1]!.priceVnd);
     const usage = await usageSummaries(cp.pool, new Date("2026-10-31T17:00:00Z"), new Date("2026-11-30T17:00:00Z"));
     expect(usage.map((u) => [u.tenantSlug, u.orders])).toEqual([[a.slug, 1], [b.slug, 1]]);
+  });
+});
+
+describe("Given a tenant whose daily sales were last synced longer ago than the re-sync window", () => {
+  let c: TestTenant;
+
+  beforeAll(async () => {
+    c = await up.addTenant("mi-quang", ["Hội An"]);
+  });
+
+  it("re-syncs every day since its last successful sync, not only the last three", async () => {
+    const round = (now: Date) => syncRound({ pool: cp.pool, platformKey: TEST_PLATFORM_KEY, targets: async () => [{ tenantSlug: c.slug, cell: up.name, baseUrl: up.baseUrl }] }, now);
+    expect((await round(new Date(NOW.getTime() - 10 * 86_400_000))).synced).toEqual([c.slug]);
+    await cp.pool.query(`update rollups.tenant_cells set synced_at = $2 where tenant_slug = $1`, [c.slug, new Date(NOW.getTime() - 10 * 86_400_000)]);
+    // Orders the cell took while the control plane could not read it: a week ago and yesterday.
+    for (const daysAgo of [7, 1]) {
+      await up.placeOrder(c, { locationId: c.locations[0]!.id, orderedAt: new Date(NOW.getTime() - daysAgo * 86_400_000), lines: [{ itemId: c.items[0]!.id, quantity: 1 }] });
+    }
+    expect((await round(NOW)).synced).toEqual([c.slug]);
+    expect(await rolledUp(c.slug)).toBe(2 * c.items[0]!.priceVnd);
+  });
+});
+
+describe("Given the feed a round reads daily sales from", () => {
+  let d: TestTenant;
+  const asked: string[] = [];
+  const recording = (t: SyncTarget): CellFeed => {
+    const feed = httpCellFeed({ cell: t.cell, baseUrl: t.baseUrl, platformKey: TEST_PLATFORM_KEY });
+    return { ...feed, cell: feed.cell, daily: (slug, from, to) => (asked.push(`${from}..${to}`), feed.daily(slug, from, to)) };
+  };
+  const round = () => syncRound({ pool: cp.pool, platformKey: TEST_PLATFORM_KEY, targets: async () => [{ tenantSlug: d.slug, cell: up.name, baseUrl: up.baseUrl }], feedFor: recording }, NOW);
+  const lastSynced = (at: string) => cp.pool.query(`update rollups.tenant_cells set synced_at = $2 where tenant_slug = $1`, [d.slug, at]);
+
+  beforeAll(async () => {
+    d = await up.addTenant("cao-lau", ["Hội An"]);
+  });
+
+  it("asks for every day it serves for a tenant never synced, for the last three days right after a sync, and never more than 400 days", async () => {
+    expect((await round()).synced).toEqual([d.slug]);
+    await lastSynced("2024-11-22T05:00:00Z");
+    await round();
+    await lastSynced(NOW.toISOString());
+    await round();
+    expect(asked).toEqual(["2025-10-19..2026-11-22", "2025-10-19..2026-11-22", "2026-11-20..2026-11-22"]);
+  });
+});
+
+describe("Given a tenant whose usage cannot be pulled", () => {
+  it("still syncs its daily sales, and reports the usage failure", async () => {
+    const e = await up.addTenant("banh-mi", ["Hội An"]);
+    await up.placeOrder(e, { locationId: e.locations[0]!.id, orderedAt: NOW, lines: [{ itemId: e.items[2]!.id, quantity: 2 }] });
+    const brokenGauges = (t: SyncTarget): CellFeed => {
+      const feed = httpCellFeed({ cell: t.cell, baseUrl: t.baseUrl, platformKey: TEST_PLATFORM_KEY });
+      return { ...feed, cell: feed.cell, gauges: async () => Promise.reject(new Error("gauges answered garbage")) };
+    };
+    const round = await syncRound({ pool: cp.pool, platformKey: TEST_PLATFORM_KEY, targets: async () => [{ tenantSlug: e.slug, cell: up.name, baseUrl: up.baseUrl }], feedFor: brokenGauges }, NOW);
+    expect(await rolledUp(e.slug)).toBe(2 * e.items[2]!.priceVnd);
+    expect(round).toEqual({ synced: [], failed: [{ tenantSlug: e.slug, cell: up.name, error: "usage: gauges answered garbage" }] });
   });
 });

@@ -1,7 +1,7 @@
 // Platform-ops views: tenants per cell, each cell's feed health, usage per tenant for a month.
 import type pg from "pg";
 import { parsePeriod } from "../billing/index.js";
-import { feedLag, usageSummaries, type UsageSummary } from "../usage/index.js";
+import { feedLag, subscriptionEnded, usageSummaries, type UsageSummary } from "../usage/index.js";
 
 export interface CellTenants {
   cell: string;
@@ -20,12 +20,15 @@ export interface CellHealth {
   healthy: boolean;
 }
 
-/** From the usage cursors and the rollup sync: the cells the control plane actually reads from. */
+/**
+ * From the usage cursors and the rollup sync: the cells the control plane actually reads from. Not
+ * the cells a tenant left (retired cursors), nor tenants that ended (deleted: feedLag's rule).
+ */
 export async function tenantsPerCell(pool: pg.Pool | pg.ClientBase): Promise<CellTenants[]> {
   const { rows } = await pool.query<{ cell: string; tenants: string[] }>(
     `select cell, array_agg(distinct tenant_slug order by tenant_slug) as tenants from (
-       select cell, tenant_slug from billing.feed_cursors union all select cell, tenant_slug from rollups.tenant_cells
-     ) t group by cell order by cell`,
+       select cell, tenant_slug from billing.feed_cursors where retired_at is null union all select cell, tenant_slug from rollups.tenant_cells
+     ) t where not ${subscriptionEnded("t.tenant_slug")} group by cell order by cell`,
   );
   return rows;
 }

@@ -218,6 +218,34 @@ describe("Given an owner of two tenants served by different cells", () => {
     expect(after.ownerRollup.total).toEqual(before.ownerRollup.total);
   });
 
+  it("keeps the newer figures when a sync that fetched before another one would commit after it", async () => {
+    const feed = httpCellFeed({ cell: cellB.name, baseUrl: cellB.baseUrl, platformKey: TEST_PLATFORM_KEY });
+    // The first sync is held up right after its fetch (a slow network, a paused replica).
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let fetches = 0;
+    const slowFirst: typeof feed = {
+      ...feed,
+      cell: feed.cell,
+      daily: async (slug, from, to) => {
+        const days = await feed.daily(slug, from, to);
+        if (fetches++ === 0) await held;
+        return days;
+      },
+    };
+    const first = syncDailySales(cp.pool, slowFirst, bun.slug, FROM, TO);
+    while (fetches === 0) await new Promise((r) => setTimeout(r, 5));
+    await cellB.placeOrder(bun, { locationId: bun.locations[0]!.id, orderedAt: new Date("2026-09-20T05:00:00Z"), lines: [{ itemId: bun.items[2]!.id, quantity: 3 }] });
+    const second = syncDailySales(cp.pool, feed, bun.slug, FROM, TO);
+    await Promise.race([second, new Promise((r) => setTimeout(r, 1_000))]);
+    release();
+    await Promise.all([first, second]);
+    const [expected] = await cellFigures(cellB, bun, "year");
+    const after = (await query(ROLLUP, { userId: owner }, { from: FROM, to: TO, tenants: [bun.slug] })).data as unknown as RollupData;
+    // The order placed between the two fetches is in, as the cell reports it.
+    expect({ revenue: String(after.ownerRollup.total.revenueVnd), orders: after.ownerRollup.total.orders }).toEqual({ revenue: expected!.revenue, orders: expected!.orders });
+  });
+
   it("refuses a tenant the caller does not own, naming it", async () => {
     const result = await query(ROLLUP, { userId: owner }, { from: FROM, to: TO, tenants: [pho.slug, other.slug] });
     expect(result.errors?.[0]?.message).toContain(other.slug);
@@ -248,6 +276,22 @@ describe("Given a platform operator", () => {
     expect(data.platformCellHealth.find((c) => c.cell === cellB.name)).toMatchObject({ tenants: 2, healthy: true, failingTenants: 0 });
     const september = (await cellFigures(cellA, pho, "month")).find((r) => r.bucket === "2026-09-01")!;
     expect(data.platformUsage.find((u) => u.tenantSlug === pho.slug)).toMatchObject({ orders: september.orders, gmvVnd: Number(september.revenue) });
+  });
+
+  it("leaves out the cells tenants moved away from and tenants that were deleted, so their cells stay healthy", async () => {
+    // pho-thin was served by a cell before (its cursor there retired by the move).
+    await cp.pool.query(`insert into billing.feed_cursors (cell, tenant_slug, last_success_at, retired_at) values ('cell-pho-left', $1, now() - interval '30 days', now() - interval '29 days')`, [pho.slug]);
+    // A tenant of cell B deleted a month ago: its subscription was cancelled from the next day and its feed never read again.
+    await cp.pool.query(`insert into billing.subscription_changes (tenant_slug, effective_on, plan) values ('hu-tieu', '2026-01-01', 'growth'), ('hu-tieu', (now() - interval '29 days')::date, 'cancelled')`);
+    await cp.pool.query(`insert into billing.feed_cursors (cell, tenant_slug, last_success_at) values ($1, 'hu-tieu', now() - interval '30 days')`, [cellB.name]);
+    await cp.pool.query(`insert into rollups.tenant_cells (tenant_slug, cell, synced_at) values ('hu-tieu', $1, now() - interval '30 days')`, [cellB.name]);
+
+    const ops = await query(`{ platformTenantsPerCell { cell tenants count } platformCellHealth { cell tenants healthy failingTenants feedLagSeconds } }`, { userId: owner, operator: true });
+    expect(ops.errors).toBeUndefined();
+    const data = ops.data as unknown as OpsData;
+    expect(data.platformTenantsPerCell.map((c) => c.cell)).not.toContain("cell-pho-left");
+    expect(data.platformTenantsPerCell.find((c) => c.cell === cellB.name)).toEqual({ cell: cellB.name, tenants: [bun.slug, other.slug].sort(), count: 2 });
+    expect(data.platformCellHealth.find((c) => c.cell === cellB.name)).toMatchObject({ tenants: 2, healthy: true });
   });
 
   it("is refused to anyone else", async () => {

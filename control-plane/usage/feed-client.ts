@@ -1,9 +1,12 @@
 // HTTP client of a cell's internal usage feed (cell/usage-feed). One instance per cell.
 import type { DailyLocationSales, OutboxPage, UsageGauges } from "../../cell/usage-feed/index.js";
 
+/** A cell running a version from before outbox epochs sends neither `epoch` nor `maxId`. */
+export type FeedPage = Omit<OutboxPage, "epoch" | "maxId"> & Partial<Pick<OutboxPage, "epoch" | "maxId">>;
+
 export interface CellFeed {
   readonly cell: string;
-  outbox(tenantSlug: string, after: string, limit: number): Promise<OutboxPage>;
+  outbox(tenantSlug: string, after: string, limit: number): Promise<FeedPage>;
   daily(tenantSlug: string, from: string, to: string): Promise<DailyLocationSales[]>;
   gauges(tenantSlug: string): Promise<UsageGauges>;
 }
@@ -64,7 +67,7 @@ export function httpCellFeed(options: HttpCellFeedOptions): CellFeed {
 
   return {
     cell,
-    outbox: (tenant, after, limit) => get<OutboxPage>("/internal/outbox", { tenant, after, limit: String(limit) }),
+    outbox: (tenant, after, limit) => get<FeedPage>("/internal/outbox", { tenant, after, limit: String(limit) }),
     daily: async (tenant, from, to) => (await get<{ days: DailyLocationSales[] }>("/internal/daily", { tenant, from, to })).days,
     gauges: (tenant) => get<UsageGauges>("/internal/gauges", { tenant }),
   };

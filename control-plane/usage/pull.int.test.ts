@@ -9,6 +9,7 @@ import { createUsageMetrics, feedLag, type UsageMetrics } from "./metrics.js";
 import { pullTenantUsage } from "./pull.js";
 import { usageSummaries } from "./query.js";
 import type { UsageEvent } from "./events.js";
+import type { Logger } from "../../common/logger.js";
 
 let cp: TestDatabase;
 let cell: TestCell;
@@ -107,7 +108,13 @@ describe("Given the tenant moved to another cell, which holds a copy of its outb
     cell: "cell-after-move",
     outbox: async (slug, after, limit) => {
       const page = await feed.outbox(slug, String(Math.max(0, Number(after) - OFFSET)), limit);
-      return { ...page, events: page.events.map((e) => ({ ...e, id: String(Number(e.id) + OFFSET) })), next: String(Number(page.next) + OFFSET) };
+      return {
+        ...page,
+        events: page.events.map((e) => ({ ...e, id: String(Number(e.id) + OFFSET) })),
+        next: String(Number(page.next) + OFFSET),
+        maxId: String(Number(page.maxId) + OFFSET),
+        epoch: "epoch-of-the-cell-after-the-move",
+      };
     },
     daily: (slug, from, to) => feed.daily(slug, from, to),
     gauges: (slug) => feed.gauges(slug),
@@ -132,6 +139,94 @@ describe("Given the tenant moved to another cell, which holds a copy of its outb
       { cell: "cell-after-move", retired: true },
       { cell: cell.name, retired: false },
     ]);
+  });
+});
+
+describe("Given a cell whose outbox ids start again under the same cell name", () => {
+  // The cell the tenant's feed is read from now, under the name of the one it read before: a
+  // cell rebuilt under a reused name (or a tenant moved into a recreated cell) numbers its outbox
+  // from 1 again, below the cursor stored for that name.
+  let rebuilt: TestCell;
+  let rebuiltTenant: TestTenant;
+  let rebuiltFeed: CellFeed;
+  const warnings: { fields: Record<string, unknown>; message: string }[] = [];
+  const log = { warn: (fields: Record<string, unknown>, message: string) => warnings.push({ fields, message }) } as unknown as Logger;
+
+  async function storedCursor(): Promise<{ id: string; epoch: string | null }> {
+    const { rows } = await cp.pool.query<{ id: string; epoch: string | null }>(`select last_outbox_id::text as id, outbox_epoch as epoch from billing.feed_cursors where cell = $1 and tenant_slug = $2`, [cell.name, tenant.slug]);
+    return rows[0]!;
+  }
+
+  async function rebuiltOrder(at: string): Promise<void> {
+    await rebuilt.placeOrder(rebuiltTenant, { locationId: rebuiltTenant.locations[0]!.id, orderedAt: new Date(at), lines: [{ itemId: rebuiltTenant.items[0]!.id, quantity: 1 }] });
+  }
+
+  async function rebuiltMaxId(): Promise<number> {
+    const { rows } = await rebuilt.cellDb.admin.query<{ max: string }>(`select max(id)::text as max from ${rebuilt.cellDb.admin.escapeIdentifier(rebuilt.cellDb.schema)}.outbox where tenant_id = $1`, [rebuiltTenant.id]);
+    return Number(rows[0]!.max);
+  }
+
+  beforeAll(async () => {
+    rebuilt = await startTestCell("usage-rebuilt");
+    rebuiltTenant = await rebuilt.addTenant(tenant.slug, ["Bến Thành"]);
+    rebuiltFeed = httpCellFeed({ cell: cell.name, baseUrl: rebuilt.baseUrl, platformKey: TEST_PLATFORM_KEY, timeoutMs: 2_000 });
+  });
+
+  afterAll(async () => {
+    await rebuilt?.close();
+  });
+
+  it("reads the new outbox from its start, bills its orders and warns, instead of waiting for ids to pass the old cursor", async () => {
+    await rebuiltOrder("2026-11-12T05:00:00Z");
+    await rebuiltOrder("2026-11-12T06:00:00Z");
+    const before = await storedCursor();
+    expect(Number(before.id)).toBeGreaterThanOrEqual(await rebuiltMaxId());
+    const orders = (await november())!.orders;
+
+    const result = await pullTenantUsage({ pool: cp.pool, feed: rebuiltFeed, tenantSlug: tenant.slug, metrics, log });
+    expect(result).toMatchObject({ restarted: true, inserted: 2, caughtUp: true });
+    expect((await november())!.orders).toBe(orders + 2);
+    const page = await rebuiltFeed.outbox(tenant.slug, "0", 1);
+    expect(await storedCursor()).toEqual({ id: String(await rebuiltMaxId()), epoch: page.epoch });
+    expect(warnings).toEqual([{ fields: expect.objectContaining({ cell: cell.name, tenant: tenant.slug, cursor: before.id, storedEpoch: before.epoch, feedEpoch: page.epoch }), message: expect.stringMatching(/^Restarted a usage cursor from 0: the cell's outbox is another one/) }]);
+    expect(await registry.getSingleMetricAsString("lsp_usage_feed_restarts_total")).toContain(`lsp_usage_feed_restarts_total{cell="${cell.name}"} 1`);
+
+    const again = await pullTenantUsage({ pool: cp.pool, feed: rebuiltFeed, tenantSlug: tenant.slug, metrics, log });
+    expect(again).toMatchObject({ restarted: false, inserted: 0, duplicates: 0 });
+  });
+
+  it("reads an outbox restored from a backup (same epoch, ids rewound below the cursor) from its start", async () => {
+    // A restore to before the two orders above: their outbox rows are gone and the ids rewind.
+    const cursor = Number((await storedCursor()).id);
+    const outbox = `${rebuilt.cellDb.admin.escapeIdentifier(rebuilt.cellDb.schema)}.outbox`;
+    await rebuilt.cellDb.admin.query(`delete from ${outbox} where id > $1`, [cursor - 2]);
+    await rebuilt.cellDb.admin.query(`alter table ${outbox} alter column id restart with ${cursor - 1}`);
+    await rebuiltOrder("2026-11-13T05:00:00Z");
+    expect(await rebuiltMaxId()).toBeLessThan(cursor);
+    const orders = (await november())!.orders;
+
+    const result = await pullTenantUsage({ pool: cp.pool, feed: rebuiltFeed, tenantSlug: tenant.slug, metrics, log });
+    expect(result).toMatchObject({ restarted: true, inserted: 1, caughtUp: true });
+    expect((await november())!.orders).toBe(orders + 1);
+    expect(warnings.at(-1)!.message).toMatch(/the cursor \d+ is past the cell's highest outbox id \d+/);
+  });
+
+  it("adopts the feed's epoch for a cursor stored before epochs, reading nothing again", async () => {
+    await cp.pool.query(`update billing.feed_cursors set outbox_epoch = null where cell = $1 and tenant_slug = $2`, [cell.name, tenant.slug]);
+    const before = await storedCursor();
+    const result = await pullTenantUsage({ pool: cp.pool, feed: rebuiltFeed, tenantSlug: tenant.slug, metrics, log });
+    expect(result).toMatchObject({ restarted: false, inserted: 0, duplicates: 0, cursor: before.id });
+    expect((await storedCursor()).epoch).toBe((await rebuiltFeed.outbox(tenant.slug, "0", 1)).epoch);
+  });
+
+  it("still restarts a cursor stored before epochs that is past the cell's highest id", async () => {
+    await cp.pool.query(`update billing.feed_cursors set outbox_epoch = null, last_outbox_id = 1000000 where cell = $1 and tenant_slug = $2`, [cell.name, tenant.slug]);
+    await rebuiltOrder("2026-11-14T05:00:00Z");
+    const orders = (await november())!.orders;
+    const result = await pullTenantUsage({ pool: cp.pool, feed: rebuiltFeed, tenantSlug: tenant.slug, metrics, log });
+    expect(result).toMatchObject({ restarted: true, inserted: 1, caughtUp: true });
+    expect((await november())!.orders).toBe(orders + 1);
+    expect(await storedCursor()).toEqual({ id: String(await rebuiltMaxId()), epoch: (await rebuiltFeed.outbox(tenant.slug, "0", 1)).epoch });
   });
 });
 
@@ -161,5 +256,33 @@ describe("Given usage events delivered twice and out of order", () => {
     await ingestUsageEvents(cp.pool, [reading(2n, 1), reading(3n, 2)]);
     const [summary] = await usageSummaries(cp.pool, NOV.from, NOV.to, ["bun-bo-hue"]);
     expect(summary!.maxActiveLocations).toBe(4);
+  });
+});
+
+describe("Given tenants of the cell whose subscriptions are cancelled", () => {
+  const VIETNAM_TODAY = "(now() at time zone 'UTC' + interval '7 hours')::date";
+
+  async function lagOfCell(): Promise<{ tenants: number; lagSeconds: number }> {
+    const lag = (await feedLag(cp.pool)).find((l) => l.cell === cell.name)!;
+    return { tenants: lag.tenants, lagSeconds: lag.lagSeconds };
+  }
+
+  it("stops counting a tenant toward its cell's lag once its cancellation is in effect (its Tenant was deleted)", async () => {
+    const before = await lagOfCell();
+    expect(before.lagSeconds).toBeLessThan(60);
+    await cp.pool.query(`insert into billing.subscription_changes (tenant_slug, effective_on, plan) values ('deleted-tenant', '2026-01-01', 'growth'), ('deleted-tenant', ${VIETNAM_TODAY}, 'cancelled')`);
+    await cp.pool.query(`insert into billing.feed_cursors (cell, tenant_slug, last_success_at) values ($1, 'deleted-tenant', now() - interval '30 days')`, [cell.name]);
+    const after = await lagOfCell();
+    expect(after.tenants).toBe(before.tenants);
+    expect(after.lagSeconds).toBeLessThan(60);
+  });
+
+  it("keeps counting a tenant whose cancellation starts tomorrow, or that chose a plan again after one", async () => {
+    await cp.pool.query(`insert into billing.subscription_changes (tenant_slug, effective_on, plan) values ('leaving-tenant', '2026-01-01', 'growth'), ('leaving-tenant', ${VIETNAM_TODAY} + 1, 'cancelled')`);
+    await cp.pool.query(`insert into billing.subscription_changes (tenant_slug, effective_on, plan) values ('resumed-tenant', '2026-01-01', 'cancelled'), ('resumed-tenant', '2026-02-01', 'starter')`);
+    await cp.pool.query(`insert into billing.feed_cursors (cell, tenant_slug, last_success_at) values ($1, 'leaving-tenant', now() - interval '2 days'), ($1, 'resumed-tenant', now() - interval '3 days')`, [cell.name]);
+    const lag = await lagOfCell();
+    expect(lag.lagSeconds).toBeGreaterThanOrEqual(3 * 86_400);
+    expect(lag.tenants).toBe(3);
   });
 });
