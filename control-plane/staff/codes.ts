@@ -29,12 +29,16 @@ export function hashCode(input: string, secret: string): string {
   return createHmac("sha256", secret).update(canonicalCode(input)).digest("hex");
 }
 
-/** Codes stored before the secret was used (plain SHA-256): still accepted until they lapse or rotate. */
+/**
+ * Invite codes stored before the secret was used (plain SHA-256). An invite expires at most 30 days
+ * after it was sent, so these lapse by 2026-12-22 and this can go then. Join codes never expire, so
+ * their plain hashes are not accepted at all (migration 0003 revoked the join codes they belonged to).
+ */
 export function legacyHashCode(input: string): string {
   return createHash("sha256").update(canonicalCode(input)).digest("hex");
 }
 
-/** Every stored form `input` may have, for lookups. */
-export function codeHashes(input: string, secret: string): string[] {
+/** Every stored form an invite code may have, for lookups. A join code has one: `hashCode`. */
+export function inviteCodeHashes(input: string, secret: string): string[] {
   return [hashCode(input, secret), legacyHashCode(input)];
 }

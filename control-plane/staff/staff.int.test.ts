@@ -1,10 +1,49 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { decodeJwt } from "jose";
+import type { Pool, PoolClient } from "pg";
 import { randomPhone } from "../testing/databases.js";
 import type { ControlPlaneConfig } from "../server.js";
 import { startHarness, type Harness } from "../testing/harness.js";
+import type { ControlPlaneError } from "../identity/errors.js";
 import { MemoryState } from "../identity/memory-state.js";
-import { Staff } from "./staff.js";
+import type { SmsProvider } from "../identity/sms.js";
+import type { User } from "../identity/users.js";
+import { legacyHashCode, newJoinCode } from "./codes.js";
+import { Staff, type StaffLimits } from "./staff.js";
+
+const PEPPER = "harness-pepper-0123456789";
+
+/** A gateway that takes every message, for Staff services the tests build themselves (the codes are not needed). */
+const acceptingSms: SmsProvider = { name: "accepting", send: async () => {} };
+
+/** A promise the test resolves when it chooses, and one that resolves when code reaches a point. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open!: () => void;
+  return { opened: new Promise<void>((resolve) => (open = resolve)), open };
+}
+
+/**
+ * `pool`, with `before` run (and awaited) ahead of each statement matching `pattern`, on the pool
+ * or on a client taken from it: a way to hold a grant's write open, or fail it, at a chosen point.
+ */
+function hookedPool(pool: Pool, pattern: RegExp, before: () => Promise<void>): Pool {
+  const hook = <T extends Pool | PoolClient>(target: T): T =>
+    new Proxy(target, {
+      get(t, key) {
+        if (key === "query") {
+          return async (...args: unknown[]) => {
+            const text = typeof args[0] === "string" ? args[0] : (args[0] as { text?: string }).text;
+            if (text && pattern.test(text)) await before();
+            return (t.query as (...a: unknown[]) => unknown).apply(t, args);
+          };
+        }
+        if (key === "connect" && t === (pool as unknown)) return async () => hook(await pool.connect());
+        const value = Reflect.get(t, key, t) as unknown;
+        return typeof value === "function" ? value.bind(t) : value;
+      },
+    });
+  return hook(pool);
+}
 
 // The same suite with Redis and with single-process state (no Redis URL, ADR 0540).
 const stateModes: [string, Partial<ControlPlaneConfig>][] = [
@@ -230,6 +269,278 @@ describe.each(stateModes)("Given staff codes rate-limited in %s", (_mode, overri
       const { code } = (await h.graphql(CREATE_CODE, { i: { tenantSlug: owner.slug, role: "STAFF" } }, owner.accessToken)).data.createJoinCode;
       const joined = await h.graphql(JOIN, { c: code }, owner.accessToken);
       expect(joined.data.joinWithCode.membership.role).toBe("OWNER");
+    });
+  });
+
+  const REMOVE = `mutation($s: String!, $u: ID!) { removeStaff(tenantSlug: $s, userId: $u) }`;
+  const ROTATE = `mutation($id: ID!) { rotateJoinCode(id: $id) { code joinCode { id } } }`;
+  const DEMOTE = `mutation($s: String!, $u: ID!) { changeStaffRole(tenantSlug: $s, userId: $u, role: STAFF, locationIds: ["q1"]) { membership { role } } }`;
+  const asUser = (session: { user: { id: string; phone: string } }) => ({ id: session.user.id, phone: session.user.phone }) as User;
+  const staffService = (limits: Partial<StaffLimits> = {}, pool: Pool = h.db.pool, sms: SmsProvider = acceptingSms) => new Staff(pool, new MemoryState(), sms, PEPPER, "", limits);
+  const invitesTo = async (slug: string, phone: string) =>
+    (await h.db.pool.query<{ id: string; live: boolean }>("SELECT id, revoked_at IS NULL AND accepted_at IS NULL AS live FROM control_plane.invites WHERE tenant_slug = $1 AND phone = $2 ORDER BY created_at", [slug, phone])).rows;
+
+  /** Resolves once `work` has settled or some statement in the test database waits on a lock (e.g. behind a grant being written). */
+  async function settledOrBlocked(work: Promise<unknown>): Promise<void> {
+    let settled = false;
+    void work.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    for (let i = 0; i < 500 && !settled; i++) {
+      const { rowCount } = await h.db.pool.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+      if (rowCount) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /** Runs `write` through a pool that pauses at `pattern`; at the pause runs `meanwhile` (a removal or demotion), then lets the write go on. */
+  async function interleave<T>(pattern: RegExp, write: (staff: Staff) => Promise<T>, meanwhile: () => Promise<unknown>): Promise<PromiseSettledResult<T>> {
+    const reached = gate();
+    const release = gate();
+    const staff = staffService({}, hookedPool(h.db.pool, pattern, async () => {
+      reached.open();
+      await release.opened;
+    }));
+    const writing = write(staff);
+    await Promise.race([reached.opened, writing.catch(() => {})]);
+    const other = meanwhile();
+    await settledOrBlocked(other);
+    release.open();
+    const [result] = await Promise.allSettled([writing, other]);
+    return result;
+  }
+
+  async function secondTenant(owner: { accessToken: string }) {
+    const slug = `chain-${Date.now().toString(36)}-${++n}`;
+    const r = await h.graphql(`mutation($i: SignupTenantInput!) { signupTenant(input: $i) { accessToken } }`, { i: { slug, displayName: "Chuỗi Bún", ownerName: "Chủ" } }, owner.accessToken);
+    return { accessToken: r.data.signupTenant.accessToken as string, slug };
+  }
+
+  describe("Given a member who leaves or is demoted", () => {
+    it("stops a join code the manager rotated, though the owner made it, when the manager is removed", async () => {
+      const owner = await ownerWithTenant();
+      const { manager, token } = await invitedManager(owner, ["q1"]);
+      const made = (await h.graphql(CREATE_CODE, { i: { tenantSlug: owner.slug, label: "wall", role: "STAFF", locationIds: ["q1"] } }, owner.accessToken)).data.createJoinCode;
+      const rotated = (await h.graphql(ROTATE, { id: made.joinCode.id }, token)).data.rotateJoinCode;
+
+      expect((await h.graphql(REMOVE, { s: owner.slug, u: manager.user.id }, owner.accessToken)).data.removeStaff).toBe(true);
+      expect((await h.graphql(JOIN, { c: rotated.code }, manager.accessToken)).errors?.[0]?.extensions).toMatchObject({ code: "JOIN_CODE_INVALID" });
+    });
+
+    it("stops a join code the manager rotated when the manager is demoted", async () => {
+      const owner = await ownerWithTenant();
+      const { manager, token } = await invitedManager(owner, ["q1"]);
+      const made = (await h.graphql(CREATE_CODE, { i: { tenantSlug: owner.slug, role: "STAFF", locationIds: ["q1"] } }, owner.accessToken)).data.createJoinCode;
+      const rotated = (await h.graphql(ROTATE, { id: made.joinCode.id }, token)).data.rotateJoinCode;
+
+      expect((await h.graphql(DEMOTE, { s: owner.slug, u: manager.user.id }, owner.accessToken)).data.changeStaffRole.membership).toEqual({ role: "STAFF" });
+      const friend = await h.signIn(randomPhone());
+      expect((await h.graphql(JOIN, { c: rotated.code }, friend.accessToken)).errors?.[0]?.extensions).toMatchObject({ code: "JOIN_CODE_INVALID" });
+    });
+
+    it("revokes pending invites to the member's phone when the member is removed, so they cannot come back with one", async () => {
+      const owner = await ownerWithTenant();
+      const phone = randomPhone();
+      await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone, role: "MANAGER" } }, owner.accessToken);
+      const managerInvite = inviteCode(await h.lastSms(phone))!;
+      // Joined by a join code instead, so the invite was never accepted.
+      const { code } = (await h.graphql(CREATE_CODE, { i: { tenantSlug: owner.slug, role: "STAFF", locationIds: ["q1"] } }, owner.accessToken)).data.createJoinCode;
+      const member = await h.signIn(phone);
+      await h.graphql(JOIN, { c: code }, member.accessToken);
+      // The invite a member no longer needs, made while they were one (as a race could before).
+      await h.db.pool.query("UPDATE control_plane.invites SET revoked_at = NULL WHERE tenant_slug = $1 AND phone = $2", [owner.slug, phone]);
+
+      expect((await h.graphql(REMOVE, { s: owner.slug, u: member.user.id }, owner.accessToken)).data.removeStaff).toBe(true);
+      expect((await h.graphql(ACCEPT, { c: managerInvite }, member.accessToken)).errors?.[0]?.extensions).toMatchObject({ code: "INVITE_INVALID" });
+      expect(await invitesTo(owner.slug, phone)).toEqual([expect.objectContaining({ live: false })]);
+    });
+
+    it("ends a phone's other pending invites to the tenant when it joins with a code or accepts an invite", async () => {
+      const owner = await ownerWithTenant();
+      const byCode = randomPhone();
+      await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone: byCode, role: "MANAGER" } }, owner.accessToken);
+      const { code } = (await h.graphql(CREATE_CODE, { i: { tenantSlug: owner.slug, role: "STAFF", locationIds: ["q1"] } }, owner.accessToken)).data.createJoinCode;
+      await h.graphql(JOIN, { c: code }, (await h.signIn(byCode)).accessToken);
+      expect(await invitesTo(owner.slug, byCode)).toEqual([expect.objectContaining({ live: false })]);
+
+      // Two pending invites to one phone (left by the old race): accepting one ends the other.
+      const byInvite = randomPhone();
+      await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone: byInvite, role: "MANAGER" } }, owner.accessToken);
+      await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone: byInvite, role: "STAFF", locationIds: ["q1"] } }, owner.accessToken);
+      const staffCode = inviteCode(await h.lastSms(byInvite))!;
+      await h.db.pool.query("UPDATE control_plane.invites SET revoked_at = NULL, superseded_by = NULL WHERE tenant_slug = $1 AND phone = $2", [owner.slug, byInvite]);
+      expect((await h.graphql(ACCEPT, { c: staffCode }, (await h.signIn(byInvite)).accessToken)).errors).toBeUndefined();
+      expect((await invitesTo(owner.slug, byInvite)).filter((i) => i.live)).toEqual([]);
+    });
+
+    it("does not restore, when a re-invite's SMS fails, an invite that the inviter's removal ended meanwhile", async () => {
+      const owner = await ownerWithTenant();
+      const { manager, token } = await invitedManager(owner, ["q1"]);
+      const phone = randomPhone();
+      await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone, role: "STAFF", locationIds: ["q1"] } }, token);
+      const managersCode = inviteCode(await h.lastSms(phone))!;
+
+      const inSms = gate();
+      const failSms = gate();
+      const slowThenDown: SmsProvider = {
+        name: "slow-then-down",
+        send: async () => {
+          inSms.open();
+          await failSms.opened;
+          throw new Error("gateway timeout");
+        },
+      };
+      const reinvite = staffService({}, h.db.pool, slowThenDown).invite(asUser(owner), { tenant: owner.slug, phone, role: "staff", locations: ["q1"] });
+      await inSms.opened;
+      expect((await h.graphql(REMOVE, { s: owner.slug, u: manager.user.id }, owner.accessToken)).data.removeStaff).toBe(true);
+      failSms.open();
+      await expect(reinvite).rejects.toMatchObject({ code: "SMS_UNAVAILABLE" });
+
+      expect((await invitesTo(owner.slug, phone)).filter((i) => i.live)).toEqual([]);
+      expect((await h.graphql(ACCEPT, { c: managersCode }, (await h.signIn(phone)).accessToken)).errors?.[0]?.extensions).toMatchObject({ code: "INVITE_INVALID" });
+    });
+  });
+
+  describe("Given a grant written while its author is removed or demoted", () => {
+    it("leaves no working invite from a manager removed while the invite was being written", async () => {
+      const owner = await ownerWithTenant();
+      const { manager } = await invitedManager(owner, ["q1"]);
+      const result = await interleave(
+        /INSERT INTO control_plane\.invites/,
+        (staff) => staff.invite(asUser(manager), { tenant: owner.slug, phone: randomPhone(), role: "staff", locations: ["q1"] }),
+        () => h.graphql(REMOVE, { s: owner.slug, u: manager.user.id }, owner.accessToken),
+      );
+      const live = await h.db.pool.query("SELECT 1 FROM control_plane.invites WHERE invited_by = $1 AND revoked_at IS NULL AND accepted_at IS NULL", [manager.user.id]);
+      expect(live.rowCount).toBe(0);
+      // Either order is fine: refused after the removal, or written first and then revoked by it.
+      if (result.status === "rejected") expect(result.reason).toMatchObject({ code: "TENANT_NOT_FOUND" });
+    });
+
+    it("leaves no working join code from a manager demoted while the code was being written", async () => {
+      const owner = await ownerWithTenant();
+      const { manager } = await invitedManager(owner, ["q1"]);
+      const result = await interleave(
+        /INSERT INTO control_plane\.join_codes/,
+        (staff) => staff.createJoinCode(asUser(manager), { tenant: owner.slug, role: "staff", locations: ["q1"] }),
+        () => h.graphql(DEMOTE, { s: owner.slug, u: manager.user.id }, owner.accessToken),
+      );
+      if (result.status === "fulfilled") {
+        const friend = await h.signIn(randomPhone());
+        expect((await h.graphql(JOIN, { c: result.value.code }, friend.accessToken)).errors?.[0]?.extensions).toMatchObject({ code: "JOIN_CODE_INVALID" });
+      } else {
+        expect(result.reason).toMatchObject({ code: "FORBIDDEN" });
+      }
+    });
+
+    it("leaves no working code from a manager removed while rotating the owner's code", async () => {
+      const owner = await ownerWithTenant();
+      const { manager } = await invitedManager(owner, ["q1"]);
+      const made = (await h.graphql(CREATE_CODE, { i: { tenantSlug: owner.slug, role: "STAFF", locationIds: ["q1"] } }, owner.accessToken)).data.createJoinCode;
+      const result = await interleave(
+        /UPDATE control_plane\.join_codes SET code_hash/,
+        (staff) => staff.rotateJoinCode(asUser(manager), made.joinCode.id),
+        () => h.graphql(REMOVE, { s: owner.slug, u: manager.user.id }, owner.accessToken),
+      );
+      if (result.status === "fulfilled") {
+        expect((await h.graphql(JOIN, { c: result.value.code }, manager.accessToken)).errors?.[0]?.extensions).toMatchObject({ code: "JOIN_CODE_INVALID" });
+      } else {
+        expect(result.reason).toMatchObject({ code: "TENANT_NOT_FOUND" });
+      }
+    });
+
+    it("keeps the member when their grants cannot be revoked, so the removal is all or nothing", async () => {
+      const owner = await ownerWithTenant();
+      const { manager, token } = await invitedManager(owner, ["q1"]);
+      const { code } = (await h.graphql(CREATE_CODE, { i: { tenantSlug: owner.slug, role: "STAFF", locationIds: ["q1"] } }, token)).data.createJoinCode;
+      const failing = staffService({}, hookedPool(h.db.pool, /UPDATE control_plane\.join_codes SET revoked_at/, () => Promise.reject(new Error("connection lost"))));
+
+      await expect(failing.remove(asUser(owner), owner.slug, manager.user.id)).rejects.toThrow("connection lost");
+      const still = await h.db.pool.query("SELECT role FROM control_plane.memberships WHERE user_id = $1 AND tenant_slug = $2", [manager.user.id, owner.slug]);
+      expect(still.rows).toEqual([{ role: "manager" }]);
+      // Retried, it takes the member and the code together.
+      await staffService().remove(asUser(owner), owner.slug, manager.user.id);
+      expect((await h.graphql(JOIN, { c: code }, manager.accessToken)).errors?.[0]?.extensions).toMatchObject({ code: "JOIN_CODE_INVALID" });
+    });
+  });
+
+  describe("Given invites sent in bulk (each an SMS)", () => {
+    it("caps invites to one phone at 5 a day, however the hours are spread", async () => {
+      const owner = await ownerWithTenant();
+      const staff = staffService({ invitePerPhone: { points: 100, durationSeconds: 3_600 } });
+      const phone = randomPhone();
+      for (let i = 0; i < 5; i++) await staff.invite(asUser(owner), { tenant: owner.slug, phone, role: "staff" });
+      const sixth = await staff.invite(asUser(owner), { tenant: owner.slug, phone, role: "staff" }).catch((error: ControlPlaneError) => error);
+      expect(sixth).toMatchObject({ code: "RATE_LIMITED", message: expect.stringMatching(/too many invites to \+84\d+ today/) });
+      // Beyond the hourly window: waiting an hour does not help.
+      expect((sixth as ControlPlaneError).details.retryAfterSeconds).toBeGreaterThan(3_600);
+    });
+
+    it("caps one inviter across all their tenants at 60 an hour", async () => {
+      const owner = await ownerWithTenant();
+      const other = await secondTenant(owner);
+      for (let i = 0; i < 60; i++) {
+        const [slug, token] = i % 2 ? [owner.slug, owner.accessToken] : [other.slug, other.accessToken];
+        expect((await h.graphql(INVITE, { i: { tenantSlug: slug, phone: randomPhone(), role: "STAFF" } }, token)).errors).toBeUndefined();
+      }
+      const refused = await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone: randomPhone(), role: "STAFF" } }, other.accessToken);
+      expect(refused.errors?.[0]).toMatchObject({ message: expect.stringMatching(/you have sent too many invites/), extensions: { code: "RATE_LIMITED" } });
+    });
+
+    it("caps one inviter at 200 invites a day", async () => {
+      const owner = await ownerWithTenant();
+      const staff = staffService({ invitePerInviter: { points: 1_000, durationSeconds: 3_600 }, invitePerTenant: { points: 1_000, durationSeconds: 3_600 } });
+      for (let i = 0; i < 200; i++) await staff.invite(asUser(owner), { tenant: owner.slug, phone: randomPhone(), role: "staff" });
+      await expect(staff.invite(asUser(owner), { tenant: owner.slug, phone: randomPhone(), role: "staff" })).rejects.toMatchObject({
+        code: "RATE_LIMITED",
+        message: expect.stringMatching(/you have sent too many invites today/),
+      });
+    });
+
+    it("leaves exactly one working invite when a second invite to the phone is written while the first commits", async () => {
+      const owner = await ownerWithTenant();
+      const phone = randomPhone();
+      const invite = (staff: Staff) => staff.invite(asUser(owner), { tenant: owner.slug, phone, role: "staff" });
+      const first = await interleave(/^COMMIT$/, invite, () => invite(staffService()));
+      expect(first.status).toBe("fulfilled");
+      expect((await invitesTo(owner.slug, phone)).filter((i) => i.live)).toHaveLength(1);
+    });
+  });
+
+  describe("Given join codes in bulk and oversized scopes", () => {
+    it("caps join codes made or rotated at 30 an hour per tenant", async () => {
+      const owner = await ownerWithTenant();
+      const first = (await h.graphql(CREATE_CODE, { i: { tenantSlug: owner.slug, role: "STAFF" } }, owner.accessToken)).data.createJoinCode;
+      for (let i = 0; i < 28; i++) expect((await h.graphql(CREATE_CODE, { i: { tenantSlug: owner.slug, role: "STAFF" } }, owner.accessToken)).errors).toBeUndefined();
+      expect((await h.graphql(ROTATE, { id: first.joinCode.id }, owner.accessToken)).errors).toBeUndefined();
+      const refused = await h.graphql(CREATE_CODE, { i: { tenantSlug: owner.slug, role: "STAFF" } }, owner.accessToken);
+      expect(refused.errors?.[0]).toMatchObject({ message: expect.stringMatching(/too many join codes/), extensions: { code: "RATE_LIMITED" } });
+      expect((await h.graphql(ROTATE, { id: first.joinCode.id }, owner.accessToken)).errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
+    });
+
+    it("refuses more than 200 locations, or a location id over 64 characters, naming the field", async () => {
+      const owner = await ownerWithTenant();
+      const many = Array.from({ length: 201 }, (_, i) => `q${i}`);
+      const long = ["x".repeat(65)];
+      const tooMany = await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone: randomPhone(), role: "STAFF", locationIds: many } }, owner.accessToken);
+      expect(tooMany.errors?.[0]).toMatchObject({ message: expect.stringMatching(/at most 200 locations/), extensions: { code: "BAD_REQUEST", field: "locations" } });
+      const tooLong = await h.graphql(CREATE_CODE, { i: { tenantSlug: owner.slug, role: "STAFF", locationIds: long } }, owner.accessToken);
+      expect(tooLong.errors?.[0]).toMatchObject({ message: expect.stringMatching(/at most 64 characters/), extensions: { code: "BAD_REQUEST", field: "locations.0" } });
+      const atTheCap = await h.graphql(CREATE_CODE, { i: { tenantSlug: owner.slug, role: "STAFF", locationIds: many.slice(0, 200).map((l) => l.padEnd(64, "x")) } }, owner.accessToken);
+      expect(atTheCap.errors).toBeUndefined();
+    });
+  });
+
+  describe("Given a join code stored before codes were keyed by the pepper", () => {
+    it("no longer accepts it: join codes never lapse, so an unkeyed hash would stay searchable for good", async () => {
+      const owner = await ownerWithTenant();
+      const code = newJoinCode();
+      await h.db.pool.query(
+        "INSERT INTO control_plane.join_codes (tenant_slug, role, code_hash, code_hint, created_by) VALUES ($1, 'staff', $2, $3, $4)",
+        [owner.slug, legacyHashCode(code), code.slice(-4), owner.user.id],
+      );
+      const waiter = await h.signIn(randomPhone());
+      expect((await h.graphql(JOIN, { c: code }, waiter.accessToken)).errors?.[0]?.extensions).toMatchObject({ code: "JOIN_CODE_INVALID" });
     });
   });
 });
