@@ -25,6 +25,7 @@ export const ErrorStatus = {
   TENANT_REGISTRY_UNAVAILABLE: 503,
   SMS_UNAVAILABLE: 503,
   CHALLENGE_UNAVAILABLE: 503,
+  QUERY_TIMEOUT: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ErrorStatus;

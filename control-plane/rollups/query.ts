@@ -3,6 +3,8 @@
 // a location are sums of the location rows, so every level adds up by construction.
 import type pg from "pg";
 import { inTransaction } from "../../common/pg-transaction.js";
+import { concurrencyLimit } from "../../common/concurrency-limit.js";
+import { ControlPlaneError } from "../identity/errors.js";
 
 export const Grains = ["day", "week", "month"] as const;
 export type Grain = (typeof Grains)[number];
@@ -220,10 +222,27 @@ export async function rollupSales(pool: pg.Pool, query: RollupQuery): Promise<Ro
 }
 
 /**
+ * Rollups run at most two at a time per replica, each for at most 10 s: a rollup holds a pooled
+ * connection for its whole run, and the same pool serves sign-in and token refresh for every
+ * tenant. Many owners (or one owner's many requests) at once wait their turn instead of taking
+ * every connection.
+ */
+const rollups = concurrencyLimit(2);
+export const ROLLUP_STATEMENT_TIMEOUT_MS = 10_000;
+
+/**
  * A year of a chain's item-days is ~60k rows: with the default 4 MB of work_mem Postgres sorts
  * them on disk to aggregate; with more it hashes them in memory (several times faster). Set for
- * this transaction only.
+ * this transaction only, with the rollup's time limit.
  */
 function withWorkMem<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  return inTransaction(pool, work, "begin read only; set local work_mem = '64MB'");
+  return rollups.run(async () => {
+    try {
+      return await inTransaction(pool, work, `begin read only; set local work_mem = '64MB'; set local statement_timeout = ${ROLLUP_STATEMENT_TIMEOUT_MS}`);
+    } catch (error) {
+      // query_canceled: the time limit above.
+      if ((error as { code?: string }).code === "57014") throw new ControlPlaneError("QUERY_TIMEOUT", "this rollup took too long; ask for a shorter range, a coarser grain or periodTopItems: false", {}, { cause: error });
+      throw error;
+    }
+  });
 }

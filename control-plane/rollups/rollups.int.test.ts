@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import pg from "pg";
 import SchemaBuilder from "@pothos/core";
 import { graphql, type GraphQLSchema } from "graphql";
-import type pg from "pg";
 import { startTestCell, TEST_PLATFORM_KEY, type TestCell, type TestTenant } from "../../cell/usage-feed/testing.js";
 import { migrateBilling } from "../billing/migrate.js";
 import { createTestDatabase, randomPhone, type TestDatabase } from "../testing/databases.js";
@@ -252,6 +252,33 @@ describe("Given an owner of two tenants served by different cells", () => {
     expect(result.errors?.[0]?.originalError).toMatchObject({ code: "FORBIDDEN" });
     const own = (await query(ROLLUP, { userId: stranger }, { from: FROM, to: TO })).data as unknown as RollupData;
     expect(own.ownerRollup.tenants.map((t) => t.tenantSlug)).toEqual([other.slug]);
+  });
+
+  it("runs at most two rollups at once per replica, so many at once leave pooled connections for everything else", async () => {
+    // A lock that every rollup's first read waits on holds them running; a client of its own watches.
+    const blocker = await cp.pool.connect();
+    const observer = new pg.Client({ connectionString: cp.url });
+    await observer.connect();
+    const waitingOnLock = async () =>
+      Number(
+        (await observer.query(`select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%rollups.location_daily%'`)).rows[0]
+          .count,
+      );
+    try {
+      await blocker.query("begin; lock table rollups.location_daily in access exclusive mode");
+      const six = Array.from({ length: 6 }, () => query(ROLLUP, { userId: owner }, { from: FROM, to: TO }));
+      for (let i = 0; i < 100 && (await waitingOnLock()) < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await waitingOnLock()).toBe(2);
+      // The pool (5 connections here) still serves a sign-in's query at once.
+      expect((await cp.pool.query("select 1 as ok")).rows).toEqual([{ ok: 1 }]);
+      await blocker.query("commit");
+      for (const result of await Promise.all(six)) expect(result.errors).toBeUndefined();
+    } finally {
+      await blocker.query("rollback").catch(() => {});
+      blocker.release();
+      await observer.end();
+    }
   });
 
   it("names the bad argument of an invalid range", async () => {
