@@ -14,7 +14,7 @@ describe("Given a running cell API process", () => {
   const owner: Member = { tenant: "xoi", role: "owner" };
 
   beforeAll(async () => {
-    cell = await startTestCell("server", { redis: true, tracer: provider.getTracer(TRACER_NAME) });
+    cell = await startTestCell("server", { redis: true, tracer: provider.getTracer(TRACER_NAME), platformKey: "server-test-platform-key-0123456789" });
     await cell.provision({ slug: "xoi" });
     base = await cell.server.listen(0);
   });
@@ -29,6 +29,14 @@ describe("Given a running cell API process", () => {
     const viaTenantHost = await fetch(`${base}/readyz`, { headers: routerHeaders("xoi") });
     expect(viaTenantHost.status).toBe(404);
     expect(await viaTenantHost.text()).not.toMatch(/postgres|redis|ready/);
+  });
+
+  it("keeps the usage feed (/internal/*) from requests the router forwarded from a tenant's host", async () => {
+    const feed = `${base}/internal/outbox?tenant=xoi&after=0&limit=1`;
+    // Called directly, the feed is there and asks for the platform key.
+    expect((await fetch(feed)).status).toBe(401);
+    const viaTenantHost = await fetch(feed, { headers: routerHeaders("xoi") });
+    expect(viaTenantHost.status).toBe(404);
   });
 
   it("says only the error's code on /readyz when Postgres is unreachable", async () => {

@@ -112,10 +112,11 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
     if (typeof requestId === "string") res.setHeader("x-request-id", requestId);
     res.on("finish", () => metrics.httpRequests.inc({ route: knownRoute(path), status: String(res.statusCode) }));
     if (path === "/healthz") return send(res, 200, "application/json", '{"status":"ok"}');
-    // Readiness and metrics are for the kubelet and the scraper, which call the pod directly. A
-    // request the router forwarded from a tenant's host carries the tenant header: such a caller
-    // learns nothing about the cell's dependencies or the traffic of its other tenants.
-    const operational = path === "/readyz" || path === "/metrics";
+    // Readiness, metrics and the usage feed (/internal/*) are for the kubelet, the scraper and the
+    // control plane, which call the pod directly. A request the router forwarded from a tenant's
+    // host carries the tenant header: such a caller learns nothing about the cell's dependencies or
+    // the traffic of its other tenants, and cannot try platform keys against the feed.
+    const operational = path === "/readyz" || path === "/metrics" || path.startsWith("/internal/");
     if (operational && req.headers[TENANT_HEADER] !== undefined) return send(res, 404, "application/json", '{"error":"not found"}');
     if (path === "/readyz") {
       ready(res).catch((error: unknown) => {
