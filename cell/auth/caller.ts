@@ -63,7 +63,10 @@ export async function identifyCaller(headers: Headers, deps: CallerDeps): Promis
   };
 }
 
-/** Owners and managers see a location's money (revenue, orders, payments); staff do not. */
+/**
+ * Owners and managers see a location's figures (revenue, dashboards, order history); staff see
+ * only the orders and payments of the last 48 hours, which the till needs (docs/cell.md, roles).
+ */
 export function canSeeFigures(caller: Caller): boolean {
   return caller.role === "owner" || caller.role === "manager";
 }

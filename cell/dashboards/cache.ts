@@ -3,6 +3,16 @@
 // the version they were computed at and count only while it is current. So a reader never sees a
 // total older than the last completed write, even when it raced that write, and entries expire
 // after TTL_SECONDS regardless.
+//
+// Versions must never come back. The cell's Redis keeps nothing across a restart (no persistence)
+// and the counters start again from 0, while a reader in flight across the restart can still
+// store an entry under the version it read before: once as many sales as that entry misses were
+// recorded, a bare counter would make it current again. So a version also names the Redis boot it
+// was read in: an epoch key, a random id set by the first reader that finds it missing (a restart
+// loses it with the counters). The counters stay plain INCRs (the sales path and the importer).
+// This assumes Redis evicts nothing (the operator sets no maxmemory policy): a counter evicted on
+// its own would repeat within an epoch.
+import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "../../common/index.js";
 
@@ -30,17 +40,27 @@ export const noCache: DashboardCache = {
 
 export function redisDashboardCache(redis: Redis, namespace: string, log: Logger): DashboardCache {
   const versionKey = (locationId: string) => `lsp:${namespace}:dash-version:${locationId}`;
+  const epochKey = `lsp:${namespace}:dash-epoch`;
   const entryKey = (locationId: string, signature: string) => `lsp:${namespace}:dash:${locationId}:${signature}`;
   // After a failed invalidation this process stops trusting the cache for one TTL: the entry it
   // could not invalidate expires by then.
   let bypassUntil = 0;
 
+  /** The first read since Redis started names its epoch (two more round trips, once per boot). */
+  async function startEpoch(): Promise<string | null> {
+    await redis.set(epochKey, randomUUID(), "NX");
+    return redis.get(epochKey);
+  }
+
   return {
     async get<T>(locationId: string, signature: string): Promise<CacheLookup<T>> {
       if (Date.now() < bypassUntil) return { version: "", value: undefined };
       try {
-        const [version, raw] = await redis.mget(versionKey(locationId), entryKey(locationId, signature));
-        const v = version ?? "0";
+        const [epoch, counter, raw] = await redis.mget(epochKey, versionKey(locationId), entryKey(locationId, signature));
+        // An entry read with the epoch missing was stored in an earlier boot: it never matches.
+        const current = epoch ?? (await startEpoch());
+        if (!current) return { version: "", value: undefined };
+        const v = `${current}:${counter ?? "0"}`;
         if (!raw) return { version: v, value: undefined };
         const entry = JSON.parse(raw) as { v: string; d: T };
         return { version: v, value: entry.v === v ? entry.d : undefined };

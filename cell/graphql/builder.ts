@@ -9,6 +9,7 @@ import type PrismaTypes from "../generated/pothos-types.js";
 import { getDatamodel } from "../generated/pothos-types.js";
 import { canSeeFigures, canSeeLocation } from "../auth/index.js";
 import type { CellContext } from "./context.js";
+import "./connection-arguments.js";
 
 export const LIMITS = { depth: 8, breadth: 80, complexity: 800 } as const;
 
@@ -29,7 +30,7 @@ export const builder = new SchemaBuilder<{
     Vnd: { Input: number; Output: number | bigint };
   };
 }>({
-  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin],
+  plugins: [ScopeAuthPlugin, PrismaPlugin, RelayPlugin, ComplexityPlugin, "connectionArguments"],
   defaultFieldNullability: false,
   scopeAuth: {
     authScopes: (ctx) => ({

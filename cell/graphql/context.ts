@@ -9,6 +9,7 @@ import type { Database, TenantPrisma } from "../db/index.js";
 import type { Location } from "../generated/prisma/client.js";
 import type { LocationLookup } from "./location-lookup.js";
 import type { RealtimePublisher, RealtimePubSub } from "../realtime/index.js";
+import { refreshThrottle, type RefreshThrottle } from "../recommendations/index.js";
 
 export interface CellContext {
   caller: Caller;
@@ -25,6 +26,8 @@ export interface CellContext {
   pubsub?: RealtimePubSub;
   /** The ML pod's client (with its rule-based fallback), for recommendations. */
   ml?: MlClient;
+  /** At most one recommendations refresh per location a minute. */
+  refreshThrottle: RefreshThrottle;
 }
 
 export interface ContextDeps extends CallerDeps {
@@ -35,7 +38,12 @@ export interface ContextDeps extends CallerDeps {
   realtime?: RealtimePublisher;
   pubsub?: RealtimePubSub;
   ml?: MlClient;
+  /** Shared by the replicas when Redis-backed (`refreshThrottle({ redis, namespace })`); per process by default. */
+  refreshThrottle?: RefreshThrottle;
 }
+
+/** For servers that pass no throttle of their own. */
+const processRefreshThrottle = refreshThrottle();
 
 export async function createContext(request: Request, deps: ContextDeps): Promise<CellContext> {
   const caller = await identifyCaller(request.headers, deps);
@@ -60,5 +68,6 @@ export async function createContext(request: Request, deps: ContextDeps): Promis
     realtime: deps.realtime,
     pubsub: deps.pubsub,
     ml: deps.ml,
+    refreshThrottle: deps.refreshThrottle ?? processRefreshThrottle,
   };
 }

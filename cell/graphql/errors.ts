@@ -36,9 +36,13 @@ export function isForeignKeyViolation(error: unknown): boolean {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
 /** Ids are UUIDs; anything else is a caller mistake, reported on its field. */
 export function uuidArg(field: string, value: string | number): string {
   const id = String(value);
-  if (!UUID.test(id)) throw badInput(field, `must be an id (UUID), got ${JSON.stringify(id)}`);
+  if (!isUuid(id)) throw badInput(field, `must be an id (UUID), got ${JSON.stringify(id)}`);
   return id.toLowerCase();
 }

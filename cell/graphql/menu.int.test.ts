@@ -43,6 +43,23 @@ describe("Given a tenant's menu", () => {
     await cell.ok(owner, "mutation($id: ID!) { archiveMenuItem(id: $id) { id } }", { id: item.id });
   });
 
+  it("clears a food cost sent as null and keeps one that is left out", async () => {
+    const { createMenuItem: item } = await cell.ok<{ createMenuItem: { id: string } }>(owner, CREATE_ITEM, { input: { categoryId, name: "Cơm chiên", priceVnd: 35_000 } });
+    const UPDATE = "mutation($id: ID!, $input: MenuItemPatch!) { updateMenuItem(id: $id, input: $input) { priceVnd unitCostVnd } }";
+    type Updated = { updateMenuItem: { priceVnd: number; unitCostVnd: number | null } };
+    await cell.ok(owner, UPDATE, { id: item.id, input: { unitCostVnd: 20_000 } });
+    expect((await cell.ok<Updated>(owner, UPDATE, { id: item.id, input: { priceVnd: 36_000 } })).updateMenuItem).toEqual({ priceVnd: 36_000, unitCostVnd: 20_000 });
+    expect((await cell.ok<Updated>(owner, UPDATE, { id: item.id, input: { unitCostVnd: null } })).updateMenuItem).toEqual({ priceVnd: 36_000, unitCostVnd: null });
+    const literal = await cell.ok<Updated>(manager, "mutation($id: ID!) { updateMenuItem(id: $id, input: { unitCostVnd: 21000 }) { unitCostVnd } }", { id: item.id });
+    expect(literal.updateMenuItem.unitCostVnd).toBe(21_000);
+    const cleared = await cell.ok<Updated>(manager, "mutation($id: ID!) { updateMenuItem(id: $id, input: { unitCostVnd: null }) { unitCostVnd } }", { id: item.id });
+    expect(cleared.updateMenuItem.unitCostVnd).toBeNull();
+    // Null still means "unchanged" for the columns that cannot be empty.
+    const { updateMenuItem: kept } = await cell.ok<{ updateMenuItem: { name: string; priceVnd: number } }>(owner, "mutation($id: ID!) { updateMenuItem(id: $id, input: { name: null, priceVnd: null }) { name priceVnd } }", { id: item.id });
+    expect(kept).toEqual({ name: "Cơm chiên", priceVnd: 36_000 });
+    await cell.ok(owner, "mutation($id: ID!) { archiveMenuItem(id: $id) { id } }", { id: item.id });
+  });
+
   it("refuses menu changes by staff with FORBIDDEN", async () => {
     const r = await cell.gql(staff, CREATE_ITEM, { input: { categoryId, name: "Cơm gà", priceVnd: 40_000 } });
     expect(r.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
@@ -56,6 +73,10 @@ describe("Given a tenant's menu", () => {
     expect(empty.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.name" });
     const badCategory = await cell.gql(owner, CREATE_ITEM, { input: { categoryId: "not-a-uuid", name: "X", priceVnd: 1 } });
     expect(badCategory.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.categoryId" });
+    const nul = await cell.gql(owner, CREATE_ITEM, { input: { categoryId, name: "Cơm\u0000", priceVnd: 1 } });
+    expect(nul.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.name" });
+    const nulCategory = await cell.gql(owner, CREATE_CATEGORY, { input: { name: "\u0000" } });
+    expect(nulCategory.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.name" });
     const duplicate = await cell.gql(owner, CREATE_CATEGORY, { input: { name: "Cơm" } });
     expect(duplicate.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.name" });
   });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createDatabase, type Database } from "../db/index.js";
 import { provisionTenant } from "../provisioning/index.js";
 import { createTestCellDatabase, type TestCellDatabase } from "../testing/database.js";
-import { createOrder, type OrderRequest } from "./index.js";
+import { createOrder, replayOrder, type OrderRequest } from "./index.js";
 
 interface Aggregates {
   revenue: number;
@@ -121,5 +121,39 @@ describe("Given a location taking sales through create_order", () => {
     expect(totals).toEqual(await scanned());
     // The last sale to commit saw every earlier one: the highest snapshot is the final total.
     expect(Math.max(...results.map((r) => r.dashboard!.orders))).toBe(totals.orders);
+  });
+
+  it("answers a retry with the recorded sale before it checks the menu, which may have changed since", async () => {
+    const request = sale([["pho", 1], ["tra", 1]]);
+    const first = await createOrder(db.pool, tenantId, { userId: "u1" }, request);
+    await db.sql(tenantId, (c) => c.query("update menu_items set available = false where id = $1", [items.tra]));
+    try {
+      const retry = await createOrder(db.pool, tenantId, { userId: "u1" }, request);
+      expect(retry).toMatchObject({ orderId: first.orderId, replayed: true, totalVnd: 60_000 });
+      await expect(createOrder(db.pool, tenantId, { userId: "u1" }, sale([["tra", 1]]))).rejects.toMatchObject({ field: "lines[0].menuItemId", message: "menu item 'Trà đá' is not available" });
+    } finally {
+      await db.sql(tenantId, (c) => c.query("update menu_items set available = true where id = $1", [items.tra]));
+    }
+    expect(await aggregated()).toEqual(await scanned());
+  });
+
+  it("replays only, for a request the API refuses: the recorded sale, or nothing written for a new key", async () => {
+    const request = sale([["bun", 2]]);
+    expect(await replayOrder(db.pool, tenantId, { userId: "u1" }, request)).toBeUndefined();
+    const count = () => db.sql(tenantId, async (c) => (await c.query("select count(*)::int as n from orders where idempotency_key = $1", [request.idempotencyKey])).rows[0].n);
+    expect(await count()).toBe(0);
+    const created = await createOrder(db.pool, tenantId, { userId: "u1" }, request);
+    expect(await replayOrder(db.pool, tenantId, { userId: "u1" }, request)).toMatchObject({ orderId: created.orderId, replayed: true });
+    await expect(replayOrder(db.pool, tenantId, { userId: "u1" }, { ...request, lines: [{ menuItemId: items.bun, quantity: 3 }] })).rejects.toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+    expect(await count()).toBe(1);
+  });
+
+  it("records the entering user's id as created_by when it is a UUID (control-plane users are)", async () => {
+    const userId = "6F1C2A4E-8B3D-4C5E-9F70-1A2B3C4D5E6F";
+    const created = await createOrder(db.pool, tenantId, { userId }, sale([["pho", 1]]));
+    const other = await createOrder(db.pool, tenantId, { userId: "not-a-uuid" }, sale([["pho", 1]]));
+    const createdBy = (id: string) => db.sql(tenantId, async (c) => (await c.query("select created_by from orders where id = $1", [id])).rows[0].created_by);
+    expect(await createdBy(created.orderId)).toBe(userId.toLowerCase());
+    expect(await createdBy(other.orderId)).toBeNull();
   });
 });

@@ -1,1 +1,1 @@
-export { createOrder, requestHash, OrderInputError, CHANNELS, PAYMENT_METHODS, type OrderRequest, type CreatedOrder } from "./create-order.js";
+export { createOrder, replayOrder, requestHash, OrderInputError, CHANNELS, PAYMENT_METHODS, type OrderRequest, type CreatedOrder } from "./create-order.js";

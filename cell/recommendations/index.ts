@@ -2,3 +2,4 @@
 // or dismiss (GraphQL in cell/graphql/schema/recommendation.ts).
 export { refreshLocationRecommendations, lastCompleteDay, type RefreshResult } from "./refresh.js";
 export { recommendationsDataVersion, recommendationsInput } from "./ml-input.js";
+export { refreshThrottle, REFRESH_INTERVAL_SECONDS, type RefreshThrottle } from "./throttle.js";

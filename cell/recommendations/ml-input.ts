@@ -92,8 +92,9 @@ function bestSellers(items: { id: string }[], quantities: Map<string, (number | 
  * by create_order and by the triggers behind import, seeding and move replays), so any new sale
  * in a window moves them, and an order's lines commit with it; read before the input under READ
  * COMMITTED, the label is never newer than the data it is sent with. The dashboard's Redis
- * counter was the other candidate: it is bumped after commit, absent without Redis and restarts
- * from zero when Redis does, so a label could come back naming older data.
+ * counter was the other candidate: it is bumped after commit, absent without Redis and lost when
+ * Redis restarts (the cache then also tags versions with a per-boot epoch), so a label could come
+ * back naming older data.
  * Keep this in step with the queries above: anything new the input reads must be in here.
  */
 export async function recommendationsDataVersion(client: pg.ClientBase, locationId: string, asOf: string): Promise<string> {

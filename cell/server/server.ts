@@ -19,6 +19,7 @@ import type { CellServerConfig } from "./config.js";
 import { createMetrics, operationTelemetry, type CellMetrics } from "./observability.js";
 import { attachRealtime } from "../realtime/index.js";
 import { createMlClient } from "../ml-client/index.js";
+import { refreshThrottle } from "../recommendations/index.js";
 import { createPaymentWebhookHandlers, parsePaymentConfig } from "../payments/index.js";
 import { createUsageFeedHandler } from "../usage-feed/index.js";
 import { tenantApp } from "../../web/index.js";
@@ -63,6 +64,8 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
     locations: locationLookup(database),
     // Without an ML pod the client still answers, from its rule-based fallback.
     ml: createMlClient({ url: config.mlGrpcUrl ?? "127.0.0.1:1", deadlineMs: 2_000, logger: log }),
+    // With Redis, one recommendations refresh a minute per location across every replica.
+    refreshThrottle: redis ? refreshThrottle({ redis, namespace: config.schema }) : undefined,
   };
 
   const yoga = createYoga<Record<string, unknown>, CellContext>({
@@ -116,7 +119,7 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
     // control plane, which call the pod directly. A request the router forwarded from a tenant's
     // host carries the tenant header: such a caller learns nothing about the cell's dependencies or
     // the traffic of its other tenants, and cannot try platform keys against the feed.
-    const operational = path === "/readyz" || path === "/metrics" || path.startsWith("/internal/");
+    const operational = path === "/readyz" || path === "/metrics" || path?.startsWith("/internal/") === true;
     if (operational && req.headers[TENANT_HEADER] !== undefined) return send(res, 404, "application/json", '{"error":"not found"}');
     if (path === "/readyz") {
       ready(res).catch((error: unknown) => {

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { builder } from "../builder.js";
 import type { CellContext } from "../context.js";
 import { badInput, isForeignKeyViolation, isUniqueViolation, notFound, parseInput, uuidArg } from "../errors.js";
+import { text } from "../text.js";
 import type { TransactionClient } from "../../db/index.js";
 
 const MAX_PRICE_VND = 100_000_000;
@@ -38,7 +39,7 @@ export const MenuItemRef = builder.prismaObject("MenuItem", {
   }),
 });
 
-const Name = z.string().trim().min(1, "must not be empty").max(120, "must be at most 120 characters");
+const Name = text().trim().min(1, "must not be empty").max(120, "must be at most 120 characters");
 const CategoryInput = z.object({ name: Name, position: z.number().int().min(0).max(10_000).optional() });
 const CategoryPatch = CategoryInput.partial();
 const ItemInput = z.object({
@@ -48,7 +49,8 @@ const ItemInput = z.object({
   unitCostVnd: z.number().int("must be a whole number of đồng").min(0, "must not be negative").max(MAX_PRICE_VND, `must be at most ${MAX_PRICE_VND}`).optional(),
   available: z.boolean().optional(),
 });
-const ItemPatch = ItemInput.partial();
+/** In a patch, an explicit null clears the food cost (back to "unknown"); an omitted one is unchanged. */
+const ItemPatch = ItemInput.partial().extend({ unitCostVnd: ItemInput.shape.unitCostVnd.unwrap().nullable().optional() });
 
 const MenuCategoryInput = builder.inputType("MenuCategoryInput", {
   fields: (t) => ({ name: t.string({ required: true }), position: t.int() }),
@@ -66,12 +68,18 @@ const MenuItemInput = builder.inputType("MenuItemInput", {
   }),
 });
 const MenuItemPatch = builder.inputType("MenuItemPatch", {
-  fields: (t) => ({ categoryId: t.id(), name: t.string(), priceVnd: t.field({ type: "Vnd" }), unitCostVnd: t.field({ type: "Vnd" }), available: t.boolean() }),
+  fields: (t) => ({
+    categoryId: t.id(),
+    name: t.string(),
+    priceVnd: t.field({ type: "Vnd" }),
+    unitCostVnd: t.field({ type: "Vnd", description: "Food cost per unit; null clears it (back to unknown), omitted leaves it unchanged." }),
+    available: t.boolean(),
+  }),
 });
 
-/** Drops keys GraphQL sent as null (meaning "leave unchanged" in a patch). */
-function present<T extends Record<string, unknown>>(input: T): Partial<{ [K in keyof T]: NonNullable<T[K]> }> {
-  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null && v !== undefined)) as never;
+/** Drops keys GraphQL sent as null (meaning "leave unchanged" in a patch), except `clearable` ones, where null clears the value. */
+function present<T extends Record<string, unknown>>(input: T, clearable: readonly (keyof T)[] = []): Partial<{ [K in keyof T]: NonNullable<T[K]> }> {
+  return Object.fromEntries(Object.entries(input).filter(([k, v]) => v !== undefined && (v !== null || clearable.includes(k)))) as never;
 }
 
 /** A menu change with its audit entry and outbox event, in one tenant transaction. */
@@ -165,7 +173,7 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: MenuItemPatch, required: true }) },
     resolve: async (query, _root, args, ctx) => {
       const id = uuidArg("id", args.id);
-      const input = parseInput(ItemPatch, present(args.input), "input");
+      const input = parseInput(ItemPatch, present(args.input, ["unitCostVnd"]), "input");
       if (!(await ctx.db.menuItem.findUnique({ where: { id }, select: { id: true } }))) throw notFound("id", `menu item ${id}`);
       if (input.categoryId && !(await ctx.db.menuCategory.findUnique({ where: { id: input.categoryId }, select: { id: true } }))) {
         throw badInput("input.categoryId", "no such menu category");

@@ -1,10 +1,12 @@
 // Sales entry (createOrder) and the order history as a Relay connection. Everyone with access
-// to a location may enter and read its orders.
+// to a location may enter its sales; owners and managers read its whole history, staff only the
+// last 48 hours of it (order amounts add up to revenue, which is for owners and managers).
 import { z } from "zod";
-import { canSeeFigures, canSeeLocation, locationFilter } from "../../auth/index.js";
-import { createOrder, OrderInputError, type CreatedOrder } from "../../orders/index.js";
+import { canSeeFigures, canSeeLocation, locationFilter, type Caller } from "../../auth/index.js";
+import { createOrder, OrderInputError, replayOrder, type CreatedOrder, type OrderRequest } from "../../orders/index.js";
 import { builder } from "../builder.js";
-import { badInput, forbidden, notFound, parseInput, uuidArg } from "../errors.js";
+import { badInput, forbidden, isUuid, notFound, parseInput, uuidArg } from "../errors.js";
+import { text } from "../text.js";
 import { GraphQLError } from "graphql";
 import { Channel, PaymentMethod, PaymentStatus } from "./enums.js";
 import { FIRST_LOCAL_DATE } from "./scalars.js";
@@ -16,9 +18,21 @@ const FUTURE_TOLERANCE_MS = 5 * 60_000;
 const EARLIEST_SALE = Date.parse(`${FIRST_LOCAL_DATE}T00:00:00Z`);
 /**
  * How far back staff may date a sale: a shift that ran past midnight, or a till that was offline.
- * Older sales rewrite closed days' figures, so only owners and managers enter them.
+ * Older sales rewrite closed days' figures, so only owners and managers enter them. The same
+ * window is all of the order history staff may read: older orders add up to revenue figures.
  */
-const STAFF_BACKDATE_MS = 48 * 3_600_000;
+const STAFF_WINDOW_MS = 48 * 3_600_000;
+/** A `from` computed on a till's clock as "48 hours ago" arrives a little late, or from a clock a little behind. */
+const STAFF_WINDOW_SLACK_MS = 5 * 60_000;
+
+function outsideStaffWindow(field: string, what: string): GraphQLError {
+  return new GraphQLError(`${field}: staff may ${what} at most 48 hours back; ask a manager or the owner for older orders`, { extensions: { code: "FORBIDDEN", field } });
+}
+
+/** Where the caller's view of the order history starts: undefined for owners and managers, 48 hours ago for staff. */
+function historyStart(caller: Caller): Date | undefined {
+  return canSeeFigures(caller) ? undefined : new Date(Date.now() - STAFF_WINDOW_MS);
+}
 
 builder.prismaObject("Order", {
   authScopes: (order) => ({ location: order.locationId }),
@@ -81,7 +95,7 @@ const OrderInput = z.object({
   channel: z.enum(["dine_in", "takeaway", "delivery"]),
   paymentMethod: z.enum(["cash", "card", "momo", "zalopay", "vnpay", "bank_transfer"]),
   lines: z
-    .array(z.object({ menuItemId: z.uuid("must be an id (UUID)"), quantity: z.number().int("must be a whole number").min(1, "must be at least 1").max(1000, "must be at most 1000") }))
+    .array(z.object({ menuItemId: z.uuid("must be an id (UUID)").transform((id) => id.toLowerCase()), quantity: z.number().int("must be a whole number").min(1, "must be at least 1").max(1000, "must be at most 1000") }))
     .min(1, "an order needs at least one line")
     .max(MAX_LINES, `an order has at most ${MAX_LINES} lines`),
   orderedAt: z
@@ -89,7 +103,7 @@ const OrderInput = z.object({
     .refine((d) => d.getTime() <= Date.now() + FUTURE_TOLERANCE_MS, "must not be in the future")
     .refine((d) => d.getTime() >= EARLIEST_SALE, `must be on or after ${FIRST_LOCAL_DATE}`)
     .optional(),
-  note: z.string().max(500, "must be at most 500 characters").optional(),
+  note: text().max(500, "must be at most 500 characters").optional(),
 });
 
 const CreateOrderPayload = builder.objectRef<CreatedOrder>("CreateOrderPayload").implement({
@@ -105,6 +119,16 @@ const CreateOrderPayload = builder.objectRef<CreatedOrder>("CreateOrderPayload")
   }),
 });
 
+/** Why the caller may not enter this sale now, if they may not (checked only for a new key). */
+function orderRefusal(caller: Caller, input: OrderRequest): GraphQLError | undefined {
+  if (!canSeeLocation(caller, input.locationId)) return forbidden(`location ${input.locationId} is not one of your locations`);
+  const start = historyStart(caller);
+  if (input.orderedAt && start && input.orderedAt < start) {
+    return new GraphQLError("staff may date a sale at most 48 hours back; ask a manager or the owner to enter older sales", { extensions: { code: "FORBIDDEN", field: "input.orderedAt" } });
+  }
+  return undefined;
+}
+
 builder.mutationFields((t) => ({
   createOrder: t.field({
     type: CreateOrderPayload,
@@ -112,14 +136,17 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const raw = Object.fromEntries(Object.entries(args.input).filter(([, v]) => v !== null));
       const input = parseInput(OrderInput, raw, "input");
-      if (!canSeeLocation(ctx.caller, input.locationId)) throw forbidden(`location ${input.locationId} is not one of your locations`);
-      if (input.orderedAt && !canSeeFigures(ctx.caller) && input.orderedAt.getTime() < Date.now() - STAFF_BACKDATE_MS) {
-        throw new GraphQLError("staff may date a sale at most 48 hours back; ask a manager or the owner to enter older sales", { extensions: { code: "FORBIDDEN", field: "input.orderedAt" } });
-      }
-      let created: CreatedOrder;
+      // A retry of a recorded sale is answered whatever changed since it was recorded (the caller's
+      // locations, the clock, the menu): create_order looks the key up before it checks anything,
+      // and a request refused here is still answered with the sale its key recorded, if any.
+      const refusal = orderRefusal(ctx.caller, input);
+      const actor = { userId: ctx.caller.userId };
+      let created: CreatedOrder | undefined;
       try {
         // One statement, so one implicit transaction: no begin/commit round trips (ADR 0302).
-        created = await createOrder(ctx.database.pool, ctx.caller.tenantId, { userId: ctx.caller.userId }, input);
+        created = refusal
+          ? await replayOrder(ctx.database.pool, ctx.caller.tenantId, actor, input)
+          : await createOrder(ctx.database.pool, ctx.caller.tenantId, actor, input);
       } catch (error) {
         if (error instanceof OrderInputError) {
           if (error.code === "BAD_USER_INPUT") throw badInput(`input.${error.field}`, error.message);
@@ -129,6 +156,7 @@ builder.mutationFields((t) => ({
         if ((error as { code?: string }).code === "23503") throw badInput("input.locationId", "no such location");
         throw error;
       }
+      if (!created) throw refusal!;
       // Before answering: a dashboard read after this returns must include the sale. Also on a
       // replay: the first attempt may have committed and died before it invalidated (one cheap
       // increment; ADR 0301).
@@ -142,18 +170,22 @@ builder.mutationFields((t) => ({
 builder.queryFields((t) => ({
   order: t.prismaField({
     type: "Order",
+    description: "One order; staff see orders of the last 48 hours only.",
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
       const id = uuidArg("id", args.id);
-      const order = await ctx.db.order.findUnique({ ...query, where: { id } });
-      if (!order) throw notFound("id", `order ${id}`);
-      return order;
+      const start = historyStart(ctx.caller);
+      const order = await ctx.db.order.findFirst({ ...query, where: { id, ...(start ? { orderedAt: { gte: start } } : {}) } });
+      if (order) return order;
+      if (start && (await ctx.db.order.count({ where: { id } })) > 0) throw outsideStaffWindow("id", "read an order");
+      throw notFound("id", `order ${id}`);
     },
   }),
   orders: t.prismaConnection({
     type: "Order",
     cursor: "id",
     maxSize: 200,
+    description: "Orders newest first. Staff see the last 48 hours only: `from` defaults to, and may not be earlier than, 48 hours ago.",
     args: {
       locationId: t.arg.id(),
       from: t.arg({ type: "DateTime", description: "Orders at or after this instant." }),
@@ -169,11 +201,21 @@ builder.queryFields((t) => ({
         location = id;
       }
       if (args.from && args.to && args.from > args.to) throw badInput("to", "must not be before from");
+      // Pothos decodes the cursor but not the id inside it; Postgres would fail on a non-UUID.
+      if (query.cursor?.id !== undefined && !isUuid(query.cursor.id)) throw badInput(args.before ? "before" : "after", "is not a cursor of this list");
+      let from = args.from ?? undefined;
+      const start = historyStart(ctx.caller);
+      if (start) {
+        const earliest = start.getTime() - STAFF_WINDOW_SLACK_MS;
+        if (from && from.getTime() < earliest) throw outsideStaffWindow("from", "list orders");
+        if (args.to && args.to.getTime() <= earliest) throw outsideStaffWindow("to", "list orders");
+        if (!from || from < start) from = start;
+      }
       return ctx.db.order.findMany({
         ...query,
         where: {
           ...(location ? { locationId: location } : {}),
-          ...(args.from || args.to ? { orderedAt: { ...(args.from ? { gte: args.from } : {}), ...(args.to ? { lt: args.to } : {}) } } : {}),
+          ...(from || args.to ? { orderedAt: { ...(from ? { gte: from } : {}), ...(args.to ? { lt: args.to } : {}) } } : {}),
           ...(args.channel ? { channel: args.channel } : {}),
           ...(args.paymentMethod ? { paymentMethod: args.paymentMethod } : {}),
         },

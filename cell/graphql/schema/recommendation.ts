@@ -40,7 +40,8 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   refreshRecommendations: t.prismaField({
     type: ["Recommendation"],
-    description: "Asks the ML pod for fresh advice at a location now (the rule-based fallback answers when it is down); returns the location's pending recommendations.",
+    description:
+      "Asks the ML pod for fresh advice at a location now (the rule-based fallback answers when it is down); returns the location's pending recommendations. At most once a minute per location: a repeat within the minute returns the pending recommendations without asking again.",
     authScopes: { manage: true },
     args: { locationId: t.arg.id({ required: true }) },
     resolve: async (query, _root, args, ctx) => {
@@ -50,9 +51,17 @@ builder.mutationFields((t) => ({
       const { tenantId, locations } = ctx.caller;
       if (locations !== "*" && !locations.has(locationId)) throw forbidden();
       if (!ctx.ml) throw badInput("locationId", "this cell has no ML client configured");
+      const pending = () => ctx.db.recommendation.findMany({ ...query, where: { locationId, status: "pending" }, orderBy: { createdAt: "desc" }, take: 200 });
+      // Within a minute of the last refresh the advice (computed from data up to yesterday) could
+      // differ only after a back-dated sale or a menu change in that minute: answered from what
+      // that refresh recorded, without loading the input again (cell/recommendations/throttle.ts).
+      if (!(await ctx.refreshThrottle.take(tenantId, locationId))) {
+        ctx.log.info({ locationId }, "Answered a recommendations refresh from the stored list (refreshed less than a minute ago)");
+        return pending();
+      }
       const refreshed = await refreshLocationRecommendations((work) => ctx.database.sql(tenantId, work), ctx.ml, tenantId, { id: locationId, timezone: location.timezone });
       ctx.log.info({ locationId, source: refreshed.source, added: refreshed.added, degraded: refreshed.degradedReason }, "Refreshed recommendations");
-      return ctx.db.recommendation.findMany({ ...query, where: { locationId, status: "pending" }, orderBy: { createdAt: "desc" }, take: 200 });
+      return pending();
     },
   }),
   decideRecommendation: t.prismaField({
