@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { decodeJwt } from "jose";
 import { randomPhone } from "../testing/databases.js";
 import { startHarness, type Harness } from "../testing/harness.js";
+import { SIGNUPS_PER_DAY } from "./signup.js";
 import { waitForTenantReady } from "./tenant-registry.js";
 
 let h: Harness;
@@ -137,5 +138,21 @@ describe("Given a tenant being provisioned", () => {
     const stranger = await h.signIn(randomPhone());
     expect((await h.graphql(`query($s: String!) { tenant(slug: $s) { slug } }`, { s: slug }, stranger.accessToken)).data.tenant).toBeNull();
     expect((await h.graphql(`{ me { id } }`)).data.me).toBeNull();
+  });
+});
+
+describe("Given an account signing up store after store", () => {
+  it(`refuses a new store past ${SIGNUPS_PER_DAY} a day, with when to retry, while retries of one already made still answer`, async () => {
+    const owner = await h.signIn(randomPhone());
+    const slugs = Array.from({ length: SIGNUPS_PER_DAY + 1 }, () => freshSlug());
+    const signup = (slug: string) => h.graphql(SIGNUP, { i: { slug, displayName: "Cơm Tấm", ownerName: "Chú Sáu" } }, owner.accessToken);
+    for (const slug of slugs.slice(0, SIGNUPS_PER_DAY)) expect((await signup(slug)).errors).toBeUndefined();
+    const over = await signup(slugs[SIGNUPS_PER_DAY]!);
+    expect(over.errors?.[0]).toMatchObject({ extensions: { code: "RATE_LIMITED" } });
+    expect(over.errors![0]!.extensions.retryAfterSeconds).toBeGreaterThan(86_000);
+    expect((await h.graphql(AVAILABILITY, { s: slugs[SIGNUPS_PER_DAY] })).data.slugAvailability.available).toBe(true);
+    expect((await signup(slugs[0]!)).data.signupTenant.created).toBe(false);
+    // Another account is not held back by this one.
+    expect((await h.graphql(SIGNUP, { i: { slug: freshSlug(), displayName: "Bánh Mì", ownerName: "Cô Hai" } }, (await h.signIn(randomPhone())).accessToken)).errors).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 // Self-serve signup: an owner who signed in with their phone claims a slug and gets a Tenant.
 // The claim (tenants row + owner membership) and the Tenant's creation happen in one transaction,
 // so a failure leaves nothing half-made and a retry by the same owner converges on one Tenant.
-import type { Pool } from "pg";
+import type { Pool, PoolClient } from "pg";
 import { z } from "zod";
 import type { Role } from "../../common/auth-claims.js";
 import { followTenantPlan } from "../billing/subscriptions.js";
@@ -69,6 +69,7 @@ export class Onboarding {
       );
       let row = inserted.rows[0];
       const created = row !== undefined;
+      if (created) await this.refuseOverDailySignups(client, owner.id);
       if (!row) {
         row = (await client.query<TenantRow>("SELECT * FROM control_plane.tenants WHERE slug = $1", [slug.slug])).rows[0]!;
         if (row.owner_user_id !== owner.id) throw taken(slug.slug);
@@ -147,6 +148,24 @@ export class Onboarding {
     }
   }
 
+  /**
+   * Each store is a Tenant, a placement in a cell and a schema's worth of rows, and each can send
+   * invites by SMS: one account creates at most SIGNUPS_PER_DAY a day (support lifts it for a
+   * chain opening many at once). The account's row lock makes its signups take turns, so parallel
+   * requests cannot all pass the count. Runs after this signup's insert, which it counts.
+   */
+  private async refuseOverDailySignups(client: PoolClient, ownerId: string): Promise<void> {
+    await client.query("SELECT 1 FROM control_plane.users WHERE id = $1 FOR UPDATE", [ownerId]);
+    const { rows } = await client.query<{ count: string; next_at: Date | null }>(
+      `SELECT count(*)::text AS count, min(created_at) + interval '1 day' AS next_at FROM control_plane.tenants
+        WHERE owner_user_id = $1 AND created_at > now() - interval '1 day'`,
+      [ownerId],
+    );
+    if (Number(rows[0]!.count) <= SIGNUPS_PER_DAY) return;
+    const retryAfterSeconds = Math.max(1, Math.ceil(((rows[0]!.next_at?.getTime() ?? Date.now()) - Date.now()) / 1000));
+    throw new ControlPlaneError("RATE_LIMITED", `at most ${SIGNUPS_PER_DAY} new stores a day per account; ask support to open more at once`, { retryAfterSeconds });
+  }
+
   private async registryTaken(slug: string): Promise<boolean> {
     try {
       return await this.registry.isSlugTaken(slug);
@@ -163,6 +182,9 @@ export class Onboarding {
 function registryUnavailable(message: string, cause: unknown): ControlPlaneError {
   return new ControlPlaneError("TENANT_REGISTRY_UNAVAILABLE", message, {}, { cause });
 }
+
+/** New stores one account may sign up in 24 hours. */
+export const SIGNUPS_PER_DAY = 5;
 
 interface TenantRow {
   slug: string;

@@ -578,15 +578,20 @@ const toJoinCode = (r: JoinCodeRow): JoinCode => ({
 });
 
 /**
- * The tenant's name as it may appear in an SMS sent from the platform's sender: letters, digits,
- * spaces and - & ' only (no dots, slashes or colons, so no link or domain can ride along), at
- * most 40 characters. Anyone can sign up a tenant under any name.
+ * The tenant's name as it may appear in an SMS sent from the platform's sender: ASCII letters,
+ * a few digits, spaces and - & ' only (no dots, slashes, colons or look-alikes of them, so no link,
+ * domain or phone number can ride along), at most 40 characters. Anyone can sign up a tenant under
+ * any name.
  */
 export function smsSafeName(name: string): string {
-  const cleaned = name
-    .normalize("NFC")
-    .replace(/[^\p{L}\p{M}\p{N}\s&'-]+/gu, " ")
-    .replace(/\s+/g, " ")
-    .trim();
-  return cleaned.length <= 40 ? cleaned : `${cleaned.slice(0, 39).trimEnd()}…`;
+  // Plain ASCII: the SMS texts are GSM-7 (ADR 0500), and one letter outside it makes the whole
+  // message UCS-2, twice the segments. Vietnamese loses its marks ("Phở" → "Pho"), as SMS do.
+  const ascii = name.normalize("NFD").replace(/\p{M}+/gu, "").replace(/đ/g, "d").replace(/Đ/g, "D");
+  let cleaned = ascii.replace(/[^A-Za-z0-9\s&'-]+/g, " ");
+  // "Phở 24" is a name; more digits than that are someone's phone number riding along.
+  if ((cleaned.match(/\d/g) ?? []).length > 4) cleaned = cleaned.replace(/\d+/g, " ");
+  cleaned = cleaned.replace(/\s+/g, " ").trim();
+  if (cleaned === "") return "cua hang";
+  // Cut without an ellipsis: "…" is not GSM-7, and dots are what the filter keeps out.
+  return cleaned.slice(0, 40).trimEnd();
 }
