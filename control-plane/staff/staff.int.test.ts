@@ -84,6 +84,20 @@ describe.each(stateModes)("Given staff codes rate-limited in %s", (_mode, overri
     return { manager, token };
   }
 
+  describe("Given a tenant whose invites and join codes pile up", () => {
+    it("lists the newest invites first, only pending ones when asked, at most `first`, and names a bad `first`", async () => {
+      const owner = await ownerWithTenant();
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) ids.push((await h.graphql(INVITE, { i: { tenantSlug: owner.slug, phone: randomPhone(), role: "STAFF", locationIds: ["loc-1"] } }, owner.accessToken)).data.inviteStaff.id);
+      await h.graphql(`mutation($id: ID!) { revokeInvite(id: $id) { status } }`, { id: ids[2] }, owner.accessToken);
+      const list = async (args: string) => h.graphql(`query($s: String!) { tenant(slug: $s) { invites${args} { id status } } }`, { s: owner.slug }, owner.accessToken);
+      expect((await list("")).data.tenant.invites.map((i: { id: string }) => i.id)).toEqual([ids[2], ids[1], ids[0]]);
+      expect((await list("(pending: true)")).data.tenant.invites.map((i: { id: string }) => i.id)).toEqual([ids[1], ids[0]]);
+      expect((await list("(first: 1)")).data.tenant.invites.map((i: { id: string }) => i.id)).toEqual([ids[2]]);
+      for (const first of [0, 501]) expect((await list(`(first: ${first})`)).errors?.[0]?.extensions).toMatchObject({ code: "BAD_REQUEST", field: "first" });
+    });
+  });
+
   describe("Given an owner inviting staff by phone", () => {
     it("texts a one-time code that only the invited phone can redeem, once", async () => {
       const owner = await ownerWithTenant();

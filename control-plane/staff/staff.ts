@@ -189,9 +189,12 @@ export class Staff {
     return toInvite(invite);
   }
 
-  async invites(actor: User, tenant: string): Promise<Invite[]> {
+  /** Newest first, at most `first` (invites accumulate for good: up to 60 an hour per tenant). */
+  async invites(actor: User, tenant: string, options: { pendingOnly?: boolean; first?: number } = {}): Promise<Invite[]> {
+    const first = listSize(options.first);
     await this.actorMembership(actor, tenant, ["owner", "manager"]);
-    const { rows } = await this.pool.query<InviteRow>("SELECT * FROM control_plane.invites WHERE tenant_slug = $1 ORDER BY created_at DESC", [tenant]);
+    const pending = options.pendingOnly ? "AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > now()" : "";
+    const { rows } = await this.pool.query<InviteRow>(`SELECT * FROM control_plane.invites WHERE tenant_slug = $1 ${pending} ORDER BY created_at DESC LIMIT $2`, [tenant, first]);
     return rows.map(toInvite);
   }
 
@@ -240,9 +243,11 @@ export class Staff {
     return { joinCode: toJoinCode(row), code };
   }
 
-  async joinCodes(actor: User, tenant: string): Promise<JoinCode[]> {
+  /** Active codes first, then revoked ones, each oldest first; at most `first`. */
+  async joinCodes(actor: User, tenant: string, options: { first?: number } = {}): Promise<JoinCode[]> {
+    const first = listSize(options.first);
     await this.actorMembership(actor, tenant, ["owner", "manager"]);
-    const { rows } = await this.pool.query<JoinCodeRow>("SELECT * FROM control_plane.join_codes WHERE tenant_slug = $1 ORDER BY created_at", [tenant]);
+    const { rows } = await this.pool.query<JoinCodeRow>("SELECT * FROM control_plane.join_codes WHERE tenant_slug = $1 ORDER BY revoked_at IS NOT NULL, created_at LIMIT $2", [tenant, first]);
     return rows.map(toJoinCode);
   }
 
@@ -576,6 +581,14 @@ const toJoinCode = (r: JoinCodeRow): JoinCode => ({
   rotatedAt: r.rotated_at,
   revokedAt: r.revoked_at,
 });
+
+/** How many rows a staff list returns: 100 unless asked, at most 500. */
+export const MAX_STAFF_LIST = 500;
+function listSize(first: number | undefined): number {
+  const n = first ?? 100;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_STAFF_LIST) throw new ControlPlaneError("BAD_REQUEST", `first: must be a whole number from 1 to ${MAX_STAFF_LIST}`, { field: "first" });
+  return n;
+}
 
 /**
  * The tenant's name as it may appear in an SMS sent from the platform's sender: ASCII letters,

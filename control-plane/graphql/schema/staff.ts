@@ -60,8 +60,21 @@ const JoinCodePayloadRef = builder.objectRef<{ joinCode: JoinCode; code: string 
 
 builder.objectFields(TenantRef, (t) => ({
   staff: t.field({ type: [StaffMemberRef], resolve: async (tenant, _args, ctx) => ctx.services.staff.members(await ctx.requireUser(), tenant.slug) }),
-  invites: t.field({ type: [InviteRef], resolve: async (tenant, _args, ctx) => ctx.services.staff.invites(await ctx.requireUser(), tenant.slug) }),
-  joinCodes: t.field({ type: [JoinCodeRef], resolve: async (tenant, _args, ctx) => ctx.services.staff.joinCodes(await ctx.requireUser(), tenant.slug) }),
+  invites: t.field({
+    type: [InviteRef],
+    description: "Newest first.",
+    args: {
+      pending: t.arg.boolean({ defaultValue: false, description: "Only invites that can still be accepted." }),
+      first: t.arg.int({ defaultValue: 100, description: "At most this many (1-500)." }),
+    },
+    resolve: async (tenant, args, ctx) => ctx.services.staff.invites(await ctx.requireUser(), tenant.slug, { pendingOnly: args.pending ?? false, first: args.first ?? undefined }),
+  }),
+  joinCodes: t.field({
+    type: [JoinCodeRef],
+    description: "Active codes first.",
+    args: { first: t.arg.int({ defaultValue: 100, description: "At most this many (1-500)." }) },
+    resolve: async (tenant, args, ctx) => ctx.services.staff.joinCodes(await ctx.requireUser(), tenant.slug, { first: args.first ?? undefined }),
+  }),
 }));
 
 const InviteStaffInput = builder.inputType("InviteStaffInput", {

@@ -98,7 +98,7 @@ export interface StaffView {
 
 export async function staffOf(slug: string): Promise<StaffView> {
   const data = await cp<{ tenant: StaffView | null }>(
-    `query($s: String!) { tenant(slug: $s) { staff { userId name phone role allLocations } invites { id phone role status expiresAt } } }`,
+    `query($s: String!) { tenant(slug: $s) { staff { userId name phone role allLocations } invites(pending: true) { id phone role status expiresAt } } }`,
     { s: slug },
   );
   return data.tenant ?? { staff: [], invites: [] };
