@@ -34,13 +34,16 @@ describe("Given Tenants applied with kubectl, which name their owner only by pho
     expect(memberships.filter((m) => m.tenant === slug)).toEqual([{ tenant: slug, role: "owner", locations: "*" }]);
   });
 
-  it("keeps the recorded owner of a slug when the manifest names a new owner, who becomes an owner too", async () => {
+  it("hands the tenant over when the manifest names a new owner (a business sold): the previous owner keeps no access", async () => {
     const slug = `adopt-b-${suffix}`;
     const first = (await adoptTenantOwner(pool, tenant(slug, "+84912000222"))) as { userId: string };
     const second = (await adoptTenantOwner(pool, tenant(slug, "+84912000333"))) as { userId: string };
     const { rows } = await pool.query<{ owner_user_id: string }>(`select owner_user_id from control_plane.tenants where slug = $1`, [slug]);
-    expect(rows[0]!.owner_user_id).toBe(first.userId);
-    expect((await membershipsOf(pool, first.userId)).find((m) => m.tenant === slug)?.role).toBe("owner");
+    expect(rows[0]!.owner_user_id).toBe(second.userId);
+    expect((await membershipsOf(pool, first.userId)).find((m) => m.tenant === slug)).toBeUndefined();
+    expect((await membershipsOf(pool, second.userId)).find((m) => m.tenant === slug)?.role).toBe("owner");
+    // Adopting the same manifest again changes nothing.
+    await adoptTenantOwner(pool, tenant(slug, "+84912000333"));
     expect((await membershipsOf(pool, second.userId)).find((m) => m.tenant === slug)?.role).toBe("owner");
   });
 

@@ -26,10 +26,12 @@ export async function adoptTenantOwner(pool: Pool, tenant: Pick<Tenant, "spec">)
       [phone.e164, owner.name],
     );
     const userId = user.rows[0]!.id;
-    // A slug claimed by signup keeps its owner; ops-applied tenants are recorded as they are.
+    // The manifest names the owner. Ops changing spec.owner.phone hand the tenant over (a business
+    // sold): the phone named now becomes the owner, and every other owner of the slug stops being
+    // one, so the previous owner no longer sees the new owner's sales, staff or invoices.
     await client.query(
       `INSERT INTO control_plane.tenants (slug, display_name, plan, owner_user_id) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (slug) DO UPDATE SET display_name = excluded.display_name, plan = excluded.plan`,
+       ON CONFLICT (slug) DO UPDATE SET display_name = excluded.display_name, plan = excluded.plan, owner_user_id = excluded.owner_user_id`,
       [slug, displayName, plan, userId],
     );
     await client.query(
@@ -37,6 +39,7 @@ export async function adoptTenantOwner(pool: Pool, tenant: Pick<Tenant, "spec">)
        ON CONFLICT (user_id, tenant_slug) DO UPDATE SET role = 'owner', locations = '"*"'`,
       [userId, slug],
     );
+    await client.query(`DELETE FROM control_plane.memberships WHERE tenant_slug = $1 AND role = 'owner' AND user_id <> $2`, [slug, userId]);
     await followTenantPlan(client, { tenantSlug: slug, plan });
     await client.query("COMMIT");
     return { adopted: true, userId };
