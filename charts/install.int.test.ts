@@ -2,16 +2,20 @@
 // CRDs; the operator run with the chart's own ServiceAccount token and the environment its
 // Deployment gives it (refused without one rule, then a Tenant from NOTES.txt Ready and another
 // deleted with no 403); the router and the control plane's Tenant calls under their own
-// ServiceAccounts; helm upgrade rolling only what changed; uninstall keeping the CRDs, the
-// Tenants and the generated Secret.
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+// ServiceAccounts; the admission policy refusing the operator a service-account-token Secret; the
+// billing sync's and dunning's own ServiceAccounts; the same release name installed in a second
+// namespace; helm upgrade rolling only what changed; uninstall keeping the CRDs, the Tenants and
+// the generated Secret.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "@jest/globals";
 import * as k8s from "@kubernetes/client-node";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
+import { KubernetesTenantSuspender } from "../control-plane/billing/index.js";
 import { KubernetesTenantRegistry } from "../control-plane/index.js";
+import { kubernetesTargets } from "../control-plane/rollups/index.js";
 import { GROUP, VERSION, type Tenant } from "../operator/index.js";
 import { applyTenant, eventually, forceForget, getTenant, installCrds, isReady, tenantManifest, testKube } from "../operator/testing/harness.js";
 import { freePort } from "../scripts/services/processes.js";
@@ -23,11 +27,15 @@ const ROOT = resolve(import.meta.dirname, "..");
 const kubeconfig = process.env.KUBECONFIG!;
 const kube = testKube();
 const rbac = kube.kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+const admission = kube.kc.makeApiClient(k8s.AdmissionregistrationV1Api);
 const suffix = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 const instance = `h${suffix}`;
 const release = `lsp${suffix}`; // contains "lsp", so object names are <release>-<component>
 const namespace = `lsp-chart-${suffix}`;
 const operatorName = `${release}-operator`;
+/** Cluster-scoped objects (ClusterRoles, bindings, the admission policy) carry the namespace too. */
+const clusterName = (component: string, ns = namespace) => `${release}-${ns}-${component}`;
+const otherNamespace = `${namespace}-b`;
 const podName = `${operatorName}-test-0`;
 const values = { operator: { instance }, cells: { shared: { prefix: `${instance}-shared`, capacity: 2 } } };
 const workDir = mkdtempSync(join(tmpdir(), "lsp-chart-install-"));
@@ -95,7 +103,9 @@ afterAll(async () => {
   await stopOperatorProcess();
   await forceForget(kube, instance);
   helm(["uninstall", release, "--namespace", namespace, "--kubeconfig", kubeconfig]);
+  helm(["uninstall", release, "--namespace", otherNamespace, "--kubeconfig", kubeconfig]);
   await kube.core.deleteNamespace({ name: namespace }).catch(() => {});
+  await kube.core.deleteNamespace({ name: otherNamespace }).catch(() => {});
   rmSync(workDir, { recursive: true, force: true });
 }, 60_000);
 
@@ -125,12 +135,65 @@ describe("Given the chart installed with helm into the cluster", () => {
   });
 });
 
+describe("Given the operator's ServiceAccount writing Secrets, which its RBAC cannot narrow (create takes no resourceNames)", () => {
+  const secretName = "cell-platform";
+  const policy = clusterName("operator-secrets");
+  let asOperator: k8s.CoreV1Api;
+  const forget = () => kube.core.deleteNamespacedSecret({ name: secretName, namespace }).catch(() => {});
+  /** The policy's refusal (403 naming it), or undefined when the apiserver admitted the Secret. */
+  const refusal = async (write: () => Promise<unknown>) => {
+    try {
+      await write();
+      return undefined;
+    } catch (error) {
+      if (error instanceof k8s.ApiException && error.code === 403 && String(error.body).includes(`ValidatingAdmissionPolicy '${policy}'`)) return String(error.body);
+      throw error;
+    }
+  };
+
+  beforeAll(async () => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(await serviceAccountKubeconfig(kube.kc, namespace, operatorName, join(workDir, "secrets.kubeconfig")));
+    asOperator = kc.makeApiClient(k8s.CoreV1Api);
+  }, 30_000);
+
+  afterEach(forget);
+
+  it("refuses a service-account-token Secret named cell-platform, which would hand it another ServiceAccount's token", async () => {
+    const token: k8s.V1Secret = { metadata: { name: secretName, annotations: { "kubernetes.io/service-account.name": `${release}-control-plane` } }, type: "kubernetes.io/service-account-token" };
+    // A new policy is enforced within a moment of its creation: until then, what got in is removed and tried again.
+    const message = await eventually("the token Secret refused by the policy", async () => (await refusal(() => asOperator.createNamespacedSecret({ namespace, body: token }))) ?? (await forget(), undefined), 20_000);
+    expect(message).toContain("the LSP operator writes only Opaque Secrets, not kubernetes.io/service-account-token");
+    expect(await exists(() => kube.core.readNamespacedSecret({ name: secretName, namespace }))).toBe(false);
+    // Opaque but naming a ServiceAccount: refused as well.
+    const named: k8s.V1Secret = { metadata: { name: secretName, annotations: { "kubernetes.io/service-account.name": `${release}-control-plane` } }, type: "Opaque" };
+    expect(await refusal(() => asOperator.createNamespacedSecret({ namespace, body: named }))).toContain("names a ServiceAccount");
+  }, 30_000);
+
+  it("admits the Opaque cell-platform Secret the operator writes and its updates, but not an update naming a ServiceAccount", async () => {
+    const platform: k8s.V1Secret = { metadata: { name: secretName }, type: "Opaque", stringData: { ROUTER_SIGNING_KEY: "k1" } };
+    await eventually("the policy enforced", async () => (await refusal(() => asOperator.createNamespacedSecret({ namespace, body: { metadata: { name: secretName }, type: "lsp.test/not-opaque" } }))) ?? (await forget(), undefined), 20_000);
+    await asOperator.createNamespacedSecret({ namespace, body: platform });
+    const merge = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch);
+    await asOperator.patchNamespacedSecret({ name: secretName, namespace, body: { stringData: { ROUTER_SIGNING_KEY: "k2" } } }, merge);
+    const annotate = { metadata: { annotations: { "kubernetes.io/service-account.name": `${release}-control-plane` } } };
+    expect(await refusal(() => asOperator.patchNamespacedSecret({ name: secretName, namespace, body: annotate }, merge))).toContain("names a ServiceAccount");
+    const stored = await kube.core.readNamespacedSecret({ name: secretName, namespace });
+    expect({ type: stored.type, key: Buffer.from(stored.data!.ROUTER_SIGNING_KEY!, "base64").toString(), annotations: stored.metadata!.annotations }).toEqual({ type: "Opaque", key: "k2", annotations: undefined });
+  }, 30_000);
+
+  it("leaves everyone else's Secrets alone: the admin still creates a service-account-token Secret", async () => {
+    await kube.core.createNamespacedSecret({ namespace, body: { metadata: { name: secretName, annotations: { "kubernetes.io/service-account.name": `${release}-control-plane` } }, type: "kubernetes.io/service-account-token" } });
+    expect((await kube.core.readNamespacedSecret({ name: secretName, namespace })).type).toBe("kubernetes.io/service-account-token");
+  });
+});
+
 describe("Given the operator's ClusterRole without its Deployments rule", () => {
   it("keeps a Tenant from Ready and shows the refusal: the check below can fail on a missing verb", async () => {
-    const role = await rbac.readClusterRole({ name: operatorName });
+    const role = await rbac.readClusterRole({ name: clusterName("operator") });
     const original = role.rules!;
     expect(original.some((r) => r.apiGroups?.includes("apps"))).toBe(true);
-    await rbac.replaceClusterRole({ name: operatorName, body: { ...role, rules: original.filter((r) => !r.apiGroups?.includes("apps")) } });
+    await rbac.replaceClusterRole({ name: clusterName("operator"), body: { ...role, rules: original.filter((r) => !r.apiGroups?.includes("apps")) } });
     try {
       const saKubeconfig = await serviceAccountKubeconfig(kube.kc, namespace, operatorName, join(workDir, "denied.kubeconfig"));
       const port = await freePort();
@@ -145,8 +208,8 @@ describe("Given the operator's ClusterRole without its Deployments rule", () => 
     } finally {
       await stopOperatorProcess();
       operatorOutput = "";
-      const current = await rbac.readClusterRole({ name: operatorName });
-      await rbac.replaceClusterRole({ name: operatorName, body: { ...current, rules: original } });
+      const current = await rbac.readClusterRole({ name: clusterName("operator") });
+      await rbac.replaceClusterRole({ name: clusterName("operator"), body: { ...current, rules: original } });
     }
   }, 90_000);
 });
@@ -263,6 +326,73 @@ describe("Given the control plane's Tenant calls made with the chart's control-p
   });
 });
 
+describe("Given the billing sync's and dunning's calls made with their own ServiceAccount tokens", () => {
+  // A Tenant placed by hand as the operator would, labelled for no running operator so nobody rewrites it.
+  const slug = `${instance}-billed`;
+  const status = { cell: `${instance}-shared-9`, endpoint: `http://cell-api.cell-${instance}-shared-9.svc:8080` };
+  const merge = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch);
+  const tenants = { group: GROUP, version: VERSION, plural: "tenants" };
+  const kubeconfigOf = async (component: string) => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(await serviceAccountKubeconfig(kube.kc, namespace, `${release}-${component}`, join(workDir, `${component}.kubeconfig`)));
+    return kc;
+  };
+
+  beforeAll(async () => {
+    await applyTenant(kube, tenantManifest(`${instance}-nobody`, slug));
+    await kube.custom.patchClusterCustomObjectStatus({ ...tenants, name: slug, body: { status } }, merge);
+  });
+
+  afterAll(async () => {
+    await kube.custom.deleteClusterCustomObject({ ...tenants, name: slug }).catch(() => {});
+  });
+
+  it("lets the sync list Tenants to find their cells and do nothing else", async () => {
+    expect((await readDeployment(`${release}-billing-sync`)).spec!.template.spec!.serviceAccountName).toBe(`${release}-billing-sync`);
+    const kc = await kubeconfigOf("billing-sync");
+    expect(await kubernetesTargets(kc)()).toContainEqual({ tenantSlug: slug, cell: status.cell, baseUrl: status.endpoint });
+    const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    await expect(custom.patchClusterCustomObject({ ...tenants, name: slug, body: { spec: { suspended: true } } }, merge)).rejects.toMatchObject({ code: 403 });
+    await expect(custom.getClusterCustomObject({ ...tenants, name: slug })).rejects.toMatchObject({ code: 403 });
+    await expect(custom.listClusterCustomObject({ ...tenants, plural: "cells" })).rejects.toMatchObject({ code: 403 });
+  });
+
+  it("lets dunning set spec.suspended on a Tenant and do nothing else", async () => {
+    const kc = await kubeconfigOf("billing-dunning");
+    const suspender = new KubernetesTenantSuspender(kc);
+    await suspender.setSuspended(slug, true, "unpaid");
+    expect((await getTenant(kube, slug))?.spec.suspended).toBe(true);
+    await suspender.setSuspended(slug, false, "paid");
+    expect((await getTenant(kube, slug))?.spec.suspended).toBe(false);
+    const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    await expect(custom.listClusterCustomObject(tenants)).rejects.toMatchObject({ code: 403 });
+    await expect(custom.getClusterCustomObject({ ...tenants, name: slug })).rejects.toMatchObject({ code: 403 });
+    await expect(custom.createClusterCustomObject({ ...tenants, body: tenantManifest(`${instance}-nobody`, `${slug}-2`) })).rejects.toMatchObject({ code: 403 });
+  });
+});
+
+describe("Given the same release name installed into a second namespace", () => {
+  beforeAll(async () => {
+    await kube.core.createNamespace({ body: { metadata: { name: otherNamespace } } });
+  });
+
+  it("installs beside the first (one release owns the CRDs), binding its own ServiceAccounts, and uninstalls leaving the first's RBAC", async () => {
+    const other = helm(["install", release, CHART_DIR, "--namespace", otherNamespace, "--kubeconfig", kubeconfig], { ...values, crds: { create: false } });
+    expect(other.stderr).not.toMatch(/exists and cannot be imported|invalid ownership metadata/);
+    expect(other.status).toBe(0);
+    for (const c of ["operator", "router", "control-plane", "billing-sync", "billing-dunning"]) {
+      const [mine, theirs] = await Promise.all([rbac.readClusterRoleBinding({ name: clusterName(c) }), rbac.readClusterRoleBinding({ name: clusterName(c, otherNamespace) })]);
+      expect(mine.subjects).toEqual([{ kind: "ServiceAccount", name: `${release}-${c}`, namespace }]);
+      expect(theirs.subjects).toEqual([{ kind: "ServiceAccount", name: `${release}-${c}`, namespace: otherNamespace }]);
+    }
+    const uninstall = helm(["uninstall", release, "--namespace", otherNamespace, "--kubeconfig", kubeconfig, "--wait"]);
+    expect(uninstall.status).toBe(0);
+    expect(await exists(() => rbac.readClusterRole({ name: clusterName("operator", otherNamespace) }))).toBe(false);
+    expect(await exists(() => rbac.readClusterRole({ name: clusterName("operator") }))).toBe(true);
+    expect(await exists(() => admission.readValidatingAdmissionPolicy({ name: clusterName("operator-secrets") }))).toBe(true);
+  }, 120_000);
+});
+
 describe("Given helm upgrade with router.logLevel changed", () => {
   const components = ["operator", "router", "control-plane"] as const;
   const before = new Map<string, k8s.V1Deployment>();
@@ -297,10 +427,9 @@ describe("Given helm uninstall", () => {
   }, 120_000);
 
   it("removes the workloads and RBAC but keeps the CRDs, the Tenants and the generated Secret", async () => {
-    for (const c of ["operator", "router", "control-plane"]) {
-      expect(await exists(() => readDeployment(`${release}-${c}`))).toBe(false);
-      expect(await exists(() => rbac.readClusterRole({ name: `${release}-${c}` }))).toBe(false);
-    }
+    for (const c of ["operator", "router", "control-plane"]) expect(await exists(() => readDeployment(`${release}-${c}`))).toBe(false);
+    for (const c of ["operator", "router", "control-plane", "billing-sync", "billing-dunning"]) expect(await exists(() => rbac.readClusterRole({ name: clusterName(c) }))).toBe(false);
+    expect(await exists(() => admission.readValidatingAdmissionPolicy({ name: clusterName("operator-secrets") }))).toBe(false);
     for (const name of crdNames) expect(await exists(() => kube.extensions.readCustomResourceDefinition({ name }))).toBe(true);
     const tenants = (await kube.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: "tenants", labelSelector: `localstoreplatform.com/instance=${instance}` })) as { items: Tenant[] };
     expect(tenants.items.filter(isReady).map((t) => t.metadata.name)).toContain(`${instance}-denied`);

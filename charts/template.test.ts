@@ -46,11 +46,12 @@ describe("Given the default values", () => {
 
   it("grants the operator exactly operator/rbac.ts: cluster rules in a ClusterRole, Leases only in its namespace", () => {
     const isLease = (r: k8s.V1PolicyRule) => r.apiGroups?.includes("coordination.k8s.io");
-    expect(rulesOf(find(manifests, "ClusterRole", "lsp-operator"))).toEqual(operatorRbacRules.filter((r) => !isLease(r)));
+    expect(rulesOf(find(manifests, "ClusterRole", "lsp-lsp-system-operator"))).toEqual(operatorRbacRules.filter((r) => !isLease(r)));
     const role = find(manifests, "Role", "lsp-operator-leader-election");
     expect(role.metadata.namespace).toBe("lsp-system");
     expect(rulesOf(role)).toEqual(operatorRbacRules.filter(isLease));
-    const binding = find(manifests, "ClusterRoleBinding", "lsp-operator") as unknown as k8s.V1ClusterRoleBinding;
+    const binding = find(manifests, "ClusterRoleBinding", "lsp-lsp-system-operator") as unknown as k8s.V1ClusterRoleBinding;
+    expect(binding.roleRef.name).toBe("lsp-lsp-system-operator");
     expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: "lsp-operator", namespace: "lsp-system" }]);
     expect(deployment(manifests, "lsp-operator").spec!.template.spec!.serviceAccountName).toBe("lsp-operator");
   });
@@ -67,9 +68,31 @@ describe("Given the default values", () => {
     }
   });
 
-  it("lets the router only list and watch Tenants, and the control plane only get, list, create and patch them", () => {
-    expect(rulesOf(find(manifests, "ClusterRole", "lsp-router"))).toEqual([{ apiGroups: ["localstoreplatform.com"], resources: ["tenants"], verbs: ["list", "watch"] }]);
-    expect(rulesOf(find(manifests, "ClusterRole", "lsp-control-plane"))).toEqual([{ apiGroups: ["localstoreplatform.com"], resources: ["tenants"], verbs: ["get", "list", "create", "patch"] }]);
+  it("lets the router only list and watch Tenants, the control plane only get, list, create and patch them, the billing sync only list and dunning only patch them", () => {
+    const tenants = (verbs: string[]) => [{ apiGroups: ["localstoreplatform.com"], resources: ["tenants"], verbs }];
+    expect(rulesOf(find(manifests, "ClusterRole", "lsp-lsp-system-router"))).toEqual(tenants(["list", "watch"]));
+    expect(rulesOf(find(manifests, "ClusterRole", "lsp-lsp-system-control-plane"))).toEqual(tenants(["get", "list", "create", "patch"]));
+    expect(rulesOf(find(manifests, "ClusterRole", "lsp-lsp-system-billing-sync"))).toEqual(tenants(["list"]));
+    expect(rulesOf(find(manifests, "ClusterRole", "lsp-lsp-system-billing-dunning"))).toEqual(tenants(["patch"]));
+    for (const c of ["router", "control-plane", "billing-sync", "billing-dunning"]) {
+      const binding = find(manifests, "ClusterRoleBinding", `lsp-lsp-system-${c}`) as unknown as k8s.V1ClusterRoleBinding;
+      expect({ role: binding.roleRef.name, subjects: binding.subjects }).toEqual({ role: `lsp-lsp-system-${c}`, subjects: [{ kind: "ServiceAccount", name: `lsp-${c}`, namespace: "lsp-system" }] });
+      expect(find(manifests, "ServiceAccount", `lsp-${c}`).metadata.namespace).toBe("lsp-system");
+    }
+  });
+
+  it("refuses at admission any Secret the operator's ServiceAccount writes unless it is Opaque and names no ServiceAccount", () => {
+    const policy = find(manifests, "ValidatingAdmissionPolicy", "lsp-lsp-system-operator-secrets") as unknown as k8s.V1ValidatingAdmissionPolicy;
+    expect(policy.spec!.failurePolicy).toBe("Fail");
+    expect(policy.spec!.matchConstraints!.resourceRules).toEqual([{ apiGroups: [""], apiVersions: ["*"], resources: ["secrets"], operations: ["CREATE", "UPDATE"] }]);
+    // Only this release's operator: the same ServiceAccount the ClusterRoleBinding names.
+    expect(policy.spec!.matchConditions).toEqual([{ name: "from-the-operator", expression: "request.userInfo.username == 'system:serviceaccount:lsp-system:lsp-operator'" }]);
+    const expressions = policy.spec!.validations!.map((v) => v.expression);
+    expect(expressions).toEqual(["object.?type.orValue('Opaque') == 'Opaque'", "!object.metadata.?annotations[?'kubernetes.io/service-account.name'].hasValue()"]);
+    const binding = find(manifests, "ValidatingAdmissionPolicyBinding", "lsp-lsp-system-operator-secrets") as unknown as k8s.V1ValidatingAdmissionPolicyBinding;
+    expect(binding.spec).toEqual({ policyName: "lsp-lsp-system-operator-secrets", validationActions: ["Deny"] });
+    const off = renderChart({ operator: { admissionPolicy: { enabled: false } } });
+    expect(off.filter((m) => m.kind.startsWith("ValidatingAdmissionPolicy"))).toEqual([]);
   });
 
   it("routes *.<domain> to the router and app.<domain> to the control plane through one Ingress", () => {
@@ -127,11 +150,11 @@ describe("Given the default values", () => {
     expect(renderError({ controlPlane: { otpChallenge: { siteKey: "0x4AAAAAAAsite" } } })).toContain("controlPlane.otpChallenge.existingSecret is required");
   });
 
-  it("runs one billing sync with the control plane's database, Tenant access and the platform key the operator gives every cell", () => {
+  it("runs one billing sync with the control plane's database, its own ServiceAccount and the platform key the operator gives every cell", () => {
     const d = deployment(manifests, "lsp-billing-sync");
     expect(d.spec!.replicas).toBe(1);
     expect(d.spec!.strategy).toEqual({ type: "Recreate" });
-    expect(d.spec!.template.spec!.serviceAccountName).toBe("lsp-control-plane");
+    expect(d.spec!.template.spec!.serviceAccountName).toBe("lsp-billing-sync");
     const c = container(manifests, "lsp-billing-sync");
     expect([...c.command!, ...c.args!]).toEqual(["node", "--enable-source-maps", "control-plane/billing/cli.js", "sync", "--interval", "60"]);
     const platformKey = { secretKeyRef: { name: "lsp-generated", key: "platform-key" } };
@@ -141,24 +164,52 @@ describe("Given the default values", () => {
     expect(Buffer.from(secret.data!["platform-key"]!, "base64").toString()).toMatch(/^[A-Za-z0-9]{48}$/);
   });
 
-  it("issues last month's invoices and runs dunning as CronJobs on Vietnamese time, with the control plane's database and ServiceAccount", () => {
+  it("restarts a wedged billing sync (liveness on its metrics port) and serves its metrics through a Service", () => {
+    const c = container(manifests, "lsp-billing-sync");
+    expect(c.livenessProbe).toMatchObject({ httpGet: { path: "/metrics", port: "metrics" }, failureThreshold: 6, periodSeconds: 30 });
+    const service = find(manifests, "Service", "lsp-billing-sync-metrics") as unknown as k8s.V1Service;
+    expect(service.spec!.selector).toEqual(deployment(manifests, "lsp-billing-sync").spec!.selector.matchLabels);
+    expect(service.spec!.ports).toEqual([{ name: "metrics", port: 9464, targetPort: "metrics" }]);
+  });
+
+  it("issues last month's invoices and runs dunning as CronJobs on Vietnamese time, with the control plane's database; only dunning gets a ServiceAccount token", () => {
     const jobs = manifests.filter((m) => m.kind === "CronJob") as unknown as k8s.V1CronJob[];
     const summary = jobs.map((j) => {
       const pod = j.spec!.jobTemplate.spec!.template.spec!;
       const c = pod.containers[0]!;
-      return { name: j.metadata!.name, schedule: j.spec!.schedule, timeZone: j.spec!.timeZone, overlap: j.spec!.concurrencyPolicy, sa: pod.serviceAccountName, run: [...c.command!, ...c.args!].join(" "), image: c.image };
+      return { name: j.metadata!.name, schedule: j.spec!.schedule, timeZone: j.spec!.timeZone, overlap: j.spec!.concurrencyPolicy, sa: pod.serviceAccountName, token: pod.automountServiceAccountToken, run: [...c.command!, ...c.args!].join(" "), image: c.image };
     });
     const cli = "node --enable-source-maps control-plane/billing/cli.js";
-    const common = { timeZone: "Asia/Ho_Chi_Minh", overlap: "Forbid", sa: "lsp-control-plane", image: `ghcr.io/localstoreplatform/control-plane:${chartVersion}` };
+    const common = { timeZone: "Asia/Ho_Chi_Minh", overlap: "Forbid", image: `ghcr.io/localstoreplatform/control-plane:${chartVersion}` };
     expect(summary).toEqual([
-      { name: "lsp-billing-issue", schedule: "0 1 * * *", run: `${cli} issue`, ...common },
-      { name: "lsp-billing-dunning", schedule: "0 9 * * *", run: `${cli} dunning --suspend-after 14`, ...common },
+      { name: "lsp-billing-issue", schedule: "0 1 * * *", run: `${cli} issue`, sa: undefined, token: false, ...common },
+      { name: "lsp-billing-dunning", schedule: "0 9 * * *", run: `${cli} dunning --suspend-after 14`, sa: "lsp-billing-dunning", token: undefined, ...common },
     ]);
     for (const j of jobs) {
       const c = j.spec!.jobTemplate.spec!.template.spec!.containers[0]!;
       expect(envOf(c).DATABASE_URL).toEqual(envOf(container(manifests, "lsp-control-plane")).DATABASE_URL);
       expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
     }
+  });
+
+  it("gives every billing run a deadline, so one hung run cannot skip every later schedule under Forbid", () => {
+    const deadlines = (ms: Manifest[]) =>
+      (ms.filter((m) => m.kind === "CronJob") as unknown as k8s.V1CronJob[]).map((j) => ({
+        name: j.metadata!.name,
+        starting: j.spec!.startingDeadlineSeconds,
+        active: j.spec!.jobTemplate.spec!.activeDeadlineSeconds,
+        retries: j.spec!.jobTemplate.spec!.backoffLimit,
+      }));
+    expect(deadlines(manifests)).toEqual([
+      { name: "lsp-billing-issue", starting: 3600, active: 10800, retries: 2 },
+      { name: "lsp-billing-dunning", starting: 3600, active: 10800, retries: 2 },
+    ]);
+    const tuned = renderChart({ billingJobs: { activeDeadlineSeconds: 7200, startingDeadlineSeconds: 600, backoffLimit: 0 } });
+    expect(deadlines(tuned).map(({ starting, active, retries }) => ({ starting, active, retries }))).toEqual([
+      { starting: 600, active: 7200, retries: 0 },
+      { starting: 600, active: 7200, retries: 0 },
+    ]);
+    expect(renderError({ billingJobs: { activeDeadlineSeconds: 0 } })).toContain("at '/billingJobs/activeDeadlineSeconds'");
   });
 
   it("keeps one operator and one router replica through drains with PodDisruptionBudgets", () => {
@@ -177,13 +228,13 @@ describe("Given the default values", () => {
 describe("Given billing turned off, or keyed by an existing Secret", () => {
   it("leaves the sync and the platform key out when billingSync.enabled is false", () => {
     const manifests = renderChart({ billingSync: { enabled: false } });
-    expect(manifests.some((m) => m.kind === "Deployment" && m.metadata.name === "lsp-billing-sync")).toBe(false);
+    expect(manifests.filter((m) => m.metadata.name.endsWith("billing-sync") || m.metadata.name.startsWith("lsp-billing-sync")).map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([]);
     expect(envOf(container(manifests, "lsp-operator"))).not.toHaveProperty("PLATFORM_KEY");
     expect((find(manifests, "Secret", "lsp-generated") as unknown as k8s.V1Secret).data).not.toHaveProperty("platform-key");
   });
 
   it("leaves the billing CronJobs out when billingJobs.enabled is false, and passes --vat-reduced when asked", () => {
-    expect(renderChart({ billingJobs: { enabled: false } }).filter((m) => m.kind === "CronJob")).toEqual([]);
+    expect(renderChart({ billingJobs: { enabled: false } }).filter((m) => m.kind === "CronJob" || m.metadata.name.includes("billing-dunning"))).toEqual([]);
     const issue = find(renderChart({ billingJobs: { issue: { vatReduced: true } } }), "CronJob", "lsp-billing-issue") as unknown as k8s.V1CronJob;
     expect(issue.spec!.jobTemplate.spec!.template.spec!.containers[0]!.args).toEqual(["issue", "--vat-reduced"]);
   });
@@ -244,6 +295,7 @@ describe("Given metrics, a Gateway and no Ingress", () => {
   it("creates a ServiceMonitor per component on its metrics port", () => {
     const monitors = manifests.filter((m) => m.kind === "ServiceMonitor") as unknown as { metadata: { name: string; labels: Record<string, string> }; spec: { endpoints: { port: string }[] } }[];
     expect(monitors.map((m) => [m.metadata.name, m.spec.endpoints[0]!.port]).sort()).toEqual([
+      ["lsp-billing-sync", "metrics"],
       ["lsp-control-plane", "http"],
       ["lsp-operator", "http-metrics"],
       ["lsp-router", "http-admin"],
@@ -278,6 +330,69 @@ describe("Given metrics, a Gateway and no Ingress", () => {
     const route = find(manifests, "HTTPRoute", "lsp-router") as unknown as { spec: { hostnames: string[]; parentRefs: object[] } };
     expect(route.spec).toMatchObject({ hostnames: ["*.localstoreplatform.com"], parentRefs: [{ name: "public", namespace: "gateway-system" }] });
     expect((find(manifests, "HTTPRoute", "lsp-control-plane") as unknown as { spec: { hostnames: string[] } }).spec.hostnames).toEqual(["app.localstoreplatform.com"]);
+  });
+});
+
+describe("Given the same release name installed in two namespaces", () => {
+  const clusterScoped = ["ClusterRole", "ClusterRoleBinding", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"];
+  const names = (namespace: string) =>
+    renderChart({ crds: { create: false } }, { namespace })
+      .filter((m) => clusterScoped.includes(m.kind))
+      .map((m) => `${m.kind}/${m.metadata.name}`);
+
+  it("gives their cluster-scoped objects different names, so the second install does not collide with the first", () => {
+    const [a, b] = [names("lsp-system"), names("lsp-staging")];
+    expect(a).toHaveLength(12);
+    expect(a.filter((n) => b.includes(n))).toEqual([]);
+    expect(b).toContain("ClusterRole/lsp-lsp-staging-operator");
+  });
+
+  it("binds each release's ClusterRoles to its own ServiceAccounts and matches its own operator in the admission policy", () => {
+    const manifests = renderChart({}, { namespace: "lsp-staging" });
+    for (const b of manifests.filter((m) => m.kind === "ClusterRoleBinding") as unknown as k8s.V1ClusterRoleBinding[]) {
+      expect(b.subjects!.map((s) => s.namespace)).toEqual(["lsp-staging"]);
+    }
+    const policy = find(manifests, "ValidatingAdmissionPolicy", "lsp-lsp-staging-operator-secrets") as unknown as k8s.V1ValidatingAdmissionPolicy;
+    expect(policy.spec!.matchConditions![0]!.expression).toContain("'system:serviceaccount:lsp-staging:lsp-operator'");
+  });
+});
+
+describe("Given security contexts set per component", () => {
+  const pods = (ms: Manifest[]) => [
+    ...(ms.filter((m) => m.kind === "Deployment") as unknown as k8s.V1Deployment[]).map((d) => ({ name: d.metadata!.name!, pod: d.spec!.template.spec! })),
+    ...(ms.filter((m) => m.kind === "CronJob") as unknown as k8s.V1CronJob[]).map((j) => ({ name: j.metadata!.name!, pod: j.spec!.jobTemplate.spec!.template.spec! })),
+  ];
+  const hardenedPod = { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } };
+  const hardenedContainer = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
+
+  it("defaults every pod and container, billing jobs included, to the hardened contexts", () => {
+    const all = pods(renderChart());
+    expect(all.map((p) => p.name)).toEqual(["lsp-billing-sync", "lsp-control-plane", "lsp-operator", "lsp-router", "lsp-billing-issue", "lsp-billing-dunning"]);
+    for (const { pod } of all) {
+      expect(pod.securityContext).toEqual(hardenedPod);
+      for (const c of pod.containers) expect(c.securityContext).toEqual(hardenedContainer);
+    }
+  });
+
+  it("drops the fixed uid where a value is null (OpenShift's restricted SCC assigns one) and changes only that component", () => {
+    const openShift = { podSecurityContext: { runAsUser: null, runAsGroup: null, fsGroup: null } };
+    const manifests = renderChart({
+      router: { ...openShift, containerSecurityContext: { readOnlyRootFilesystem: false } },
+      billingJobs: { podSecurityContext: { supplementalGroups: [4000] } },
+    });
+    const byName = new Map(pods(manifests).map((p) => [p.name, p.pod]));
+    expect(byName.get("lsp-router")!.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+    expect(byName.get("lsp-router")!.containers[0]!.securityContext).toEqual({ ...hardenedContainer, readOnlyRootFilesystem: false });
+    expect(byName.get("lsp-billing-dunning")!.securityContext).toEqual({ ...hardenedPod, supplementalGroups: [4000] });
+    for (const name of ["lsp-operator", "lsp-control-plane", "lsp-billing-sync"]) {
+      expect(byName.get(name)!.securityContext).toEqual(hardenedPod);
+      expect(byName.get(name)!.containers[0]!.securityContext).toEqual(hardenedContainer);
+    }
+  });
+
+  it("refuses a misspelt field instead of ignoring it", () => {
+    expect(renderError({ operator: { podSecurityContext: { runAsUsr: 1 } } })).toContain("at '/operator/podSecurityContext': additional properties 'runAsUsr' not allowed");
+    expect(renderError({ controlPlane: { containerSecurityContext: { privileged: "no" } } })).toContain("at '/controlPlane/containerSecurityContext/privileged'");
   });
 });
 

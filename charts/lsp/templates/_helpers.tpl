@@ -3,7 +3,10 @@
 {{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{/* Release-scoped name prefix of every object (cluster-scoped RBAC included, so two releases never collide). */}}
+{{/*
+Release-scoped name prefix of every namespaced object. Cluster-scoped objects add the namespace
+(lsp.clusterComponentName): a release name is unique only within its namespace.
+*/}}
 {{- define "lsp.fullname" -}}
 {{- if .Values.fullnameOverride }}
 {{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
@@ -20,6 +23,21 @@
 {{/* Name of one component's objects: <fullname>-<component>. Call with (dict "root" $ "component" "router"). */}}
 {{- define "lsp.componentName" -}}
 {{- printf "%s-%s" (include "lsp.fullname" .root) .component | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Name of one component's cluster-scoped objects (ClusterRoles, their bindings, the admission policy):
+<fullname>-<release namespace>-<component>, so the same release name installed in two namespaces
+does not collide. Not cut to 63 characters: these names may be up to 253.
+Call with (dict "root" $ "component" "operator").
+*/}}
+{{- define "lsp.clusterComponentName" -}}
+{{- printf "%s-%s-%s" (include "lsp.fullname" .root) .root.Release.Namespace .component | trunc 253 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Username the apiserver gives a component's ServiceAccount (RBAC subjects, admission policies). */}}
+{{- define "lsp.serviceAccountUser" -}}
+{{- printf "system:serviceaccount:%s:%s" .root.Release.Namespace (include "lsp.componentName" .) }}
 {{- end }}
 
 {{- define "lsp.chart" -}}
@@ -111,21 +129,27 @@ imagePullPolicy: {{ .Values.images.pullPolicy }}
 command: [node, --enable-source-maps, control-plane/billing/cli.js]
 {{- end }}
 
-{{/* Pod-level hardening shared by every component: the images run as this non-root user. */}}
+{{/*
+securityContext of a component's pod and of its containers, from <component>.podSecurityContext and
+.containerSecurityContext (hardened defaults in values.yaml: the images run as uid 10001, non-root,
+read-only root filesystem, no capabilities, RuntimeDefault seccomp). Set a field to null to drop it,
+e.g. runAsUser on OpenShift, whose restricted SCC assigns the uid.
+Call with (dict "values" .Values.router) and an nindent.
+*/}}
 {{- define "lsp.podSecurityContext" -}}
-runAsNonRoot: true
-runAsUser: 10001
-runAsGroup: 10001
-fsGroup: 10001
-seccompProfile:
-  type: RuntimeDefault
+securityContext:
+{{- with .values.podSecurityContext }}
+{{- toYaml . | nindent 2 }}
+{{- else }} {}
+{{- end }}
 {{- end }}
 
 {{- define "lsp.containerSecurityContext" -}}
-allowPrivilegeEscalation: false
-readOnlyRootFilesystem: true
-capabilities:
-  drop: [ALL]
+securityContext:
+{{- with .values.containerSecurityContext }}
+{{- toYaml . | nindent 2 }}
+{{- else }} {}
+{{- end }}
 {{- end }}
 
 {{/* imagePullSecrets, nodeSelector, tolerations and affinity of a component's pods. Call with (dict "root" $ "values" .Values.router). */}}
