@@ -74,10 +74,13 @@ describe("Given tenants that must stay", () => {
     expect(planRebalance("hot", cells, tenants, { max: 5 }).map((m) => m.tenant)).toEqual(["free"]);
   });
 
-  it("never picks a cell that is not Ready, is being deleted or is dedicated", () => {
-    const others = [cell("hot", 4), cell("starting", 4, { ready: false }), cell("leaving", 4, { deleting: true }), cell("dedicated-x", 1, { class: "dedicated" })];
+  it("never picks a cell that is not Ready, is short of replicas (Available False), is being deleted or is dedicated", () => {
+    const degraded = cell("degraded", 4);
+    degraded.status!.conditions = [...ready, { type: "Available", status: "False", reason: "ReplicasUnavailable", message: "", lastTransitionTime: "2026-11-22T00:00:00Z" }];
+    const others = [cell("hot", 4), cell("starting", 4, { ready: false }), degraded, cell("leaving", 4, { deleting: true }), cell("dedicated-x", 1, { class: "dedicated" })];
     expect(() => planRebalance("hot", others, [tenant("a", "hot", 1)], { max: 1 })).toThrow(/no other Ready shared cell has room/);
     expect(() => planRebalance("hot", others, [tenant("a", "hot", 1)], { max: 1, to: "starting" })).toThrow(/--to: cell "starting" cannot take tenants/);
+    expect(() => planRebalance("hot", others, [tenant("a", "hot", 1)], { max: 1, to: "degraded" })).toThrow(/--to: cell "degraded" cannot take tenants/);
   });
 });
 

@@ -34,7 +34,10 @@ const MOVING: readonly string[] = ["Pending", "Copying", "CatchingUp", "Holding"
 
 /** Where the tenant is or is about to be: a pending spec.cell counts against its new cell already. */
 const destinationOf = (t: Tenant) => t.spec.cell ?? t.status?.cell;
-const isReady = (c: Cell) => c.status?.conditions?.some((x) => x.type === "Ready" && x.status === "True") ?? false;
+// Ready: the cell serves. A cell short of replicas (Available False: a pod lost, a rollout under
+// way) takes no tenants now; the local platform's cells set no Available condition.
+const condition = (c: Cell, type: string) => c.status?.conditions?.find((x) => x.type === type)?.status;
+const isReady = (c: Cell) => condition(c, "Ready") === "True" && condition(c, "Available") !== "False";
 
 /**
  * Which tenants leave `cellName`, and where to. Biggest first (most locations, then the richer

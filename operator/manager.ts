@@ -9,6 +9,7 @@ import { CELL_PLURAL, GROUP, TENANT_PLURAL, VERSION, type Cell, type Tenant } fr
 import { parseConfig, type OperatorConfig, type OperatorConfigInput } from "./config.js";
 import { observedAssignments, placedCell, placementCells, type OperatorContext } from "./controllers/context.js";
 import { reconcileCell } from "./controllers/cell/reconcile.js";
+import { forgetNamespace } from "./controllers/cell/workloads.js";
 import { reconcileTenant } from "./controllers/tenant/reconcile.js";
 import { PlatformDatabase } from "./database.js";
 import { Labels, MANAGED_BY } from "./names.js";
@@ -158,17 +159,35 @@ function startControllers(config: OperatorConfig, kube: Kube, db: PlatformDataba
       for (const [tenant, placed] of ctx.book.assignments()) if (placed === name) tenantCtl.queue.add(tenant);
     },
   });
-  const deploymentSelector = [`${Labels.managedBy}=${MANAGED_BY}`, ...(selector ? [selector] : [])].join(",");
+  // Everything the operator made in the cells (their namespaces included), scoped to its instance.
+  const managedSelector = [`${Labels.managedBy}=${MANAGED_BY}`, ...(selector ? [selector] : [])].join(",");
   const deployments = new ResilientInformer<k8s.V1Deployment>({
     kc: kube.kc,
     path: "/apis/apps/v1/deployments",
-    labelSelector: deploymentSelector,
-    list: () => kube.apps.listDeploymentForAllNamespaces({ labelSelector: deploymentSelector }) as never,
+    labelSelector: managedSelector,
+    list: () => kube.apps.listDeploymentForAllNamespaces({ labelSelector: managedSelector }) as never,
     log,
     metrics,
     resyncMs,
     onChange: (d) => {
       const cell = d.metadata?.labels?.[Labels.cell];
+      if (cell) cellCtl.queue.add(cell);
+    },
+  });
+
+  // The cells' namespaces: one deleted (by hand, or by mistake) is made anew by the next reconcile.
+  const namespaces = new ResilientInformer<k8s.V1Namespace>({
+    kc: kube.kc,
+    path: "/api/v1/namespaces",
+    labelSelector: managedSelector,
+    list: () => kube.core.listNamespace({ labelSelector: managedSelector }) as never,
+    log,
+    metrics,
+    resyncMs,
+    onChange: (ns, event) => {
+      const cell = ns.metadata?.labels?.[Labels.cell];
+      // Everything applied into it went with it: apply it all again.
+      if (event === "delete") forgetNamespace(ns.metadata?.ownerReferences?.find((r) => r.controller)?.uid);
       if (cell) cellCtl.queue.add(cell);
     },
   });
@@ -180,14 +199,14 @@ function startControllers(config: OperatorConfig, kube: Kube, db: PlatformDataba
     }),
     config,
   );
-  const ctx: OperatorContext = { config, kube, db, log, record: createEventRecorder(kube.core, "lsp-operator", log), book, cells, tenants, deployments, commonLabels };
+  const ctx: OperatorContext = { config, kube, db, log, record: createEventRecorder(kube.core, "lsp-operator", log), book, cells, tenants, deployments, namespaces, commonLabels };
 
   let stopped = false;
   // Workers start only once every cache has listed: placement decided on a partial view could overfill cells.
   const started = (async () => {
-    await Promise.all([cells.start(), deployments.start()]);
+    await Promise.all([cells.start(), deployments.start(), namespaces.start()]);
     await tenants.start();
-    while (!(cells.hasSynced && tenants.hasSynced && deployments.hasSynced)) {
+    while (!(cells.hasSynced && tenants.hasSynced && deployments.hasSynced && namespaces.hasSynced)) {
       if (stopped) return;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -201,12 +220,12 @@ function startControllers(config: OperatorConfig, kube: Kube, db: PlatformDataba
   })();
 
   return {
-    synced: () => cells.hasSynced && tenants.hasSynced && deployments.hasSynced,
+    synced: () => cells.hasSynced && tenants.hasSynced && deployments.hasSynced && namespaces.hasSynced,
     async stop() {
       stopped = true;
       await started.catch(() => {});
       await Promise.all([cellCtl.stop(), tenantCtl.stop()]);
-      await Promise.all([cells.stop(), tenants.stop(), deployments.stop()]);
+      await Promise.all([cells.stop(), tenants.stop(), deployments.stop(), namespaces.stop()]);
     },
   };
 }

@@ -29,6 +29,11 @@ export const Labels = {
   role: `${GROUP}/role`,
 } as const;
 
+export const Annotations = {
+  /** On a cell's pod template: digest of the Secret data its pods read at start; a change rolls them. */
+  secretsChecksum: `${GROUP}/secrets-checksum`,
+} as const;
+
 export const MANAGED_BY = "lsp-operator";
 
 export const Finalizers = {

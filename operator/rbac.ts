@@ -12,10 +12,14 @@ export const operatorRbacRules: k8s.V1PolicyRule[] = [
   // blockOwnerDeletion on owner references to Tenants and Cells needs update on their finalizers.
   { apiGroups: ["localstoreplatform.com"], resources: ["tenants/finalizers", "cells/finalizers"], verbs: ["update"] },
   // A cell's namespace and its contents, server-side applied.
-  { apiGroups: [""], resources: ["namespaces", "serviceaccounts", "services", "resourcequotas"], verbs: ["get", "patch", "create"] },
+  { apiGroups: [""], resources: ["namespaces", "serviceaccounts", "services", "resourcequotas", "limitranges"], verbs: ["get", "patch", "create"] },
+  // The cells' namespaces are watched, so one deleted is made anew.
+  { apiGroups: [""], resources: ["namespaces"], verbs: ["list", "watch"] },
   // Secrets: only the cell's two by name (the database password is read back; the platform keys
   // are applied), so the operator cannot read any other Secret in the cluster. Create cannot be
-  // limited by name (a POST names no object), and creating reveals nothing.
+  // limited by name (a POST names no object): created under one of those names, a
+  // service-account-token Secret would be filled with another account's token and readable. The
+  // chart's ValidatingAdmissionPolicy refuses the operator any Secret that is not Opaque.
   { apiGroups: [""], resources: ["secrets"], resourceNames: [DATABASE_SECRET, PLATFORM_SECRET], verbs: ["get", "patch"] },
   { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
   { apiGroups: [""], resources: ["services"], verbs: ["delete"] },

@@ -1,7 +1,7 @@
 // What every reconciler gets: clients, caches, config, the database, events and the placement book.
 import type * as k8s from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import type { Cell, Tenant } from "../api/v1alpha1/index.js";
+import { CellCondition, type Cell, type Tenant } from "../api/v1alpha1/index.js";
 import type { OperatorConfig } from "../config.js";
 import type { PlatformDatabase } from "../database.js";
 import type { PlacementBook } from "../placement/book.js";
@@ -9,6 +9,7 @@ import type { EventRecorder } from "../runtime/events.js";
 import type { ResilientInformer } from "../runtime/informer.js";
 import type { Kube } from "../runtime/kube.js";
 import { Finalizers } from "../names.js";
+import { isTrue } from "../status.js";
 
 export interface OperatorContext {
   config: OperatorConfig;
@@ -20,6 +21,8 @@ export interface OperatorContext {
   cells: ResilientInformer<Cell>;
   tenants: ResilientInformer<Tenant>;
   deployments: ResilientInformer<k8s.V1Deployment>;
+  /** The cells' namespaces (the operator's own, by label): a deleted one is made anew. */
+  namespaces: ResilientInformer<k8s.V1Namespace>;
   /** Labels every created object carries (managed-by, and the instance label when scoped). */
   commonLabels: Record<string, string>;
 }
@@ -60,6 +63,21 @@ export function movingInto(tenant: Tenant): string | undefined {
   return move?.to && BEFORE_SWITCH.includes(move.phase) ? move.to : undefined;
 }
 
+/** The cell serves its tenants (database provisioned, one API replica available): what routing follows. */
 export function isCellReady(cell: Cell | undefined): boolean {
-  return cell?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+  return isTrue(cell?.status?.conditions, CellCondition.Ready);
+}
+
+/** The cell is whole: database checked, every component with all its replicas available. */
+export function isCellAvailable(cell: Cell | undefined): boolean {
+  return isTrue(cell?.status?.conditions, CellCondition.Available);
+}
+
+/**
+ * A move starts into a cell only when it serves and is whole, with its database: serving alone (one
+ * API pod of two, ML down, a rollout under way) is enough to keep tenants routed, not to carry
+ * one more in through a hold.
+ */
+export function isMoveTargetReady(cell: Cell | undefined): boolean {
+  return isCellReady(cell) && isCellAvailable(cell) && isTrue(cell?.status?.conditions, CellCondition.DatabaseReady);
 }

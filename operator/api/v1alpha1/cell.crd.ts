@@ -1,6 +1,6 @@
 // Cell CRD: schema, validation rules and printer columns. `npm run crds:generate` writes it to crds/.
 // Keep in step with cell.ts (the TypeScript side); crds.test.ts checks the committed YAML matches.
-import { CellClasses, CellDeletionPolicies } from "./cell.js";
+import { CELL_NAME_PATTERN, CellClasses, CellDeletionPolicies, MAX_CELL_NAME_LENGTH } from "./cell.js";
 import { clusterCrd } from "./crd-envelope.js";
 import { bool, conditionsSchema, immutable, int, obj, oneOf, quantityMap, str } from "./openapi.js";
 
@@ -57,7 +57,16 @@ export const cellCrd = clusterCrd({
     { name: "Class", type: "string", jsonPath: ".spec.class" },
     { name: "Tenants", type: "string", jsonPath: ".status.occupancy", description: "tenants/capacity" },
     { name: "Version", type: "string", jsonPath: ".status.version" },
-    { name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    { name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].status', description: "the cell serves its tenants" },
+    { name: "Available", type: "string", jsonPath: '.status.conditions[?(@.type=="Available")].status', description: "every component has all its replicas available" },
     { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+  ],
+  // The name becomes the namespace's (cell-<name>) and the schema's: only a short DNS label maps
+  // one-to-one (a dot would turn into a dash and share another Cell's namespace). Checked on create
+  // only (a name never changes): a rule on the whole object also runs on every update, status and
+  // finalizer removal included, so a Cell stored before the rule could otherwise never be deleted.
+  rules: [
+    { rule: `oldSelf.hasValue() || self.metadata.name.matches('${CELL_NAME_PATTERN}')`, optionalOldSelf: true, message: "a Cell's name must be a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit (no dots)", reason: "FieldValueInvalid" },
+    { rule: `oldSelf.hasValue() || size(self.metadata.name) <= ${MAX_CELL_NAME_LENGTH}`, optionalOldSelf: true, message: `a Cell's name must be at most ${MAX_CELL_NAME_LENGTH} characters (its namespace is cell-<name>)`, reason: "FieldValueInvalid" },
   ],
 });

@@ -6,6 +6,21 @@ import type { API_VERSION } from "./tenant.js";
 export const CellClasses = ["shared", "dedicated"] as const;
 export type CellClass = (typeof CellClasses)[number];
 
+/**
+ * A Cell's name becomes its namespace's (`cell-<name>`, a DNS label of at most 63 characters) and
+ * its Postgres schema's. Only a DNS label of at most 58 characters maps one-to-one onto both: a dot
+ * would become a dash (`foo.bar` and `foo-bar` sharing one namespace), a longer name a hash.
+ */
+export const CELL_NAME_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+export const MAX_CELL_NAME_LENGTH = 58;
+
+/** Why a Cell name is refused (the CRD refuses it too), or undefined for a valid one. */
+export function cellNameProblem(name: string): string | undefined {
+  if (!new RegExp(CELL_NAME_PATTERN).test(name)) return `cell name '${name}' is not a DNS label (lowercase letters, digits and '-', starting and ending with a letter or digit)`;
+  if (name.length > MAX_CELL_NAME_LENGTH) return `cell name '${name}' is longer than ${MAX_CELL_NAME_LENGTH} characters (its namespace is cell-<name>)`;
+  return undefined;
+}
+
 export const CellDeletionPolicies = ["Retain", "Delete"] as const;
 export type CellDeletionPolicy = (typeof CellDeletionPolicies)[number];
 
@@ -29,9 +44,19 @@ export interface CellSpec {
 
 export const CellCondition = {
   DatabaseReady: "DatabaseReady",
+  /** Each component's rollout of the current spec finished with every replica available. */
   RedisReady: "RedisReady",
   ApiReady: "ApiReady",
   MlReady: "MlReady",
+  /** Every part is whole: the database checked and every component with all its replicas available (any version). */
+  Available: "Available",
+  /** A rollout of the current spec is under way (False with reason ProgressDeadlineExceeded when it stalled). */
+  Progressing: "Progressing",
+  /**
+   * The cell serves its tenants: its database was provisioned and its API has at least one available
+   * replica. Tenants are Routable while it holds; ML, Redis, rollouts and lost replicas only make
+   * the cell not Available.
+   */
   Ready: "Ready",
 } as const;
 

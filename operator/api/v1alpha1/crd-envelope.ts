@@ -1,7 +1,7 @@
 // The parts every LocalStore Platform CRD shares: cluster-scoped, one served and stored version,
 // a status subresource, the `lsp` category. Each kind's file then only says what is its own.
 import type { V1CustomResourceColumnDefinition, V1CustomResourceDefinition } from "@kubernetes/client-node";
-import { obj, type Schema } from "./openapi.js";
+import { obj, type CelRule, type Schema } from "./openapi.js";
 import { GROUP, VERSION } from "./tenant.js";
 
 export interface ClusterCrdParts {
@@ -14,6 +14,8 @@ export interface ClusterCrdParts {
   spec: Schema;
   status: Schema;
   printerColumns: V1CustomResourceColumnDefinition[];
+  /** CEL rules on the whole object: the only place a rule can read metadata.name. */
+  rules?: CelRule[];
 }
 
 export function clusterCrd(parts: ClusterCrdParts): V1CustomResourceDefinition {
@@ -39,7 +41,7 @@ export function clusterCrd(parts: ClusterCrdParts): V1CustomResourceDefinition {
           storage: true,
           subresources: { status: {} },
           additionalPrinterColumns: parts.printerColumns,
-          schema: { openAPIV3Schema: obj(parts.description, { spec: parts.spec, status: parts.status }, ["spec"]) as never },
+          schema: { openAPIV3Schema: obj(parts.description, { spec: parts.spec, status: parts.status }, ["spec"], parts.rules ? { "x-kubernetes-validations": parts.rules } : {}) as never },
         },
       ],
     },

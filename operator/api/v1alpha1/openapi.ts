@@ -6,6 +6,8 @@ export interface CelRule {
   /** JSONPath (relative to the schema node) the apiserver reports the error against. */
   fieldPath?: string;
   reason?: "FieldValueInvalid" | "FieldValueForbidden" | "FieldValueRequired" | "FieldValueDuplicate";
+  /** Evaluate a rule that reads oldSelf on create too, with oldSelf an optional (empty on create). */
+  optionalOldSelf?: boolean;
 }
 
 export interface Schema {

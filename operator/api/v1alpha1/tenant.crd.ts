@@ -1,5 +1,6 @@
 // Tenant CRD: schema, validation rules and printer columns. `npm run crds:generate` writes it to crds/.
 // Keep in step with tenant.ts (the TypeScript side); crds.test.ts checks the committed YAML matches.
+import { MAX_CELL_NAME_LENGTH } from "./cell.js";
 import { clusterCrd } from "./crd-envelope.js";
 import { bool, conditionsSchema, immutable, int, list, obj, oneOf, str } from "./openapi.js";
 import { DEDICATED_REQUIRES_CHAIN, Isolations, ReservedSlugs, TenantDeletionPolicies, TenantMovePhases, TenantPlans } from "./tenant.js";
@@ -38,7 +39,7 @@ const tenantSpec = obj(
         { rule: "self == oldSelf || (oldSelf == 'shared' && self == 'dedicated')", message: "isolation can only change from shared to dedicated (the tenant then moves to its own cell)" },
       ],
     }),
-    cell: str("Pins the tenant to this Cell instead of letting placement choose.", { pattern: DNS_LABEL_PATTERN, maxLength: 63 }),
+    cell: str("Pins the tenant to this Cell instead of letting placement choose.", { pattern: DNS_LABEL_PATTERN, maxLength: MAX_CELL_NAME_LENGTH }),
     locations: list(
       "Restaurants (branches) created with the tenant.",
       obj(

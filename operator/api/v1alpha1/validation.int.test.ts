@@ -52,6 +52,23 @@ describe("Given the Tenant and Cell CRDs installed in a real apiserver", () => {
     expect(await dryRun(kube, "cells", cell(spec))).toMatch(message);
   });
 
+  // The name becomes the namespace's (cell-<name>): a dot would turn into a dash and share another
+  // Cell's namespace (deleting one Cell would delete the other's), a longer name would not fit.
+  it.each([
+    ["a dot", "foo.bar"],
+    ["an uppercase letter", "Foo-bar"],
+    ["a leading dash", "-foo"],
+    ["59 characters", "c".repeat(59)],
+  ])("refuses a cell whose name has %s, and names the rule", async (_what, name) => {
+    expect(await dryRun(kube, "cells", { ...cell({}), metadata: { name } })).toMatch(/a Cell's name must be (a DNS label|at most 58 characters)/);
+  });
+
+  it("accepts a cell name that is a DNS label of up to 58 characters, and refuses pinning a tenant to a longer one", async () => {
+    expect(await dryRun(kube, "cells", { ...cell({}), metadata: { name: `${instance}-${"c".repeat(58 - instance.length - 1)}` } })).toBe("");
+    expect(await dryRun(kube, "cells", { ...cell({}), metadata: { name: `${instance}-foo-bar` } })).toBe("");
+    expect(await dryRun(kube, "tenants", tenant({ cell: "c".repeat(59) }))).toMatch(/spec\.cell/);
+  });
+
   it("refuses changing a stored tenant's slug, and its isolation other than shared to dedicated (a move)", async () => {
     const kept = tenantManifest(instance, `${instance}-kept`);
     await applyTenant(kube, kept);
@@ -63,12 +80,12 @@ describe("Given the Tenant and Cell CRDs installed in a real apiserver", () => {
     expect(await dryRun(kube, "tenants", { ...chain, spec: { ...chain.spec, suspended: true } })).toBe("");
   });
 
-  it("prints Ready, Cell, Plan, URL and Age for tenants and Class, Tenants, Version, Ready for cells", async () => {
+  it("prints Ready, Cell, Plan, URL and Age for tenants and Class, Tenants, Version, Ready, Available for cells", async () => {
     const crd = await kube.extensions.readCustomResourceDefinition({ name: `tenants.${GROUP}` });
     expect(crd.spec.versions[0]!.additionalPrinterColumns!.map((c) => c.name)).toEqual(["Ready", "Cell", "Plan", "URL", "Age"]);
     expect(crd.spec.names.shortNames).toEqual(["tn"]);
     expect(crd.spec.names.categories).toEqual(["lsp"]);
     const cells = await kube.extensions.readCustomResourceDefinition({ name: `cells.${GROUP}` });
-    expect(cells.spec.versions[0]!.additionalPrinterColumns!.map((c) => c.name)).toEqual(["Class", "Tenants", "Version", "Ready", "Age"]);
+    expect(cells.spec.versions[0]!.additionalPrinterColumns!.map((c) => c.name)).toEqual(["Class", "Tenants", "Version", "Ready", "Available", "Age"]);
   });
 });

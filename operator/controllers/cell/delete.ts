@@ -1,10 +1,9 @@
 // Deleting a Cell: in-cluster objects go with the garbage collector (owner references); the
 // finalizer covers what lives outside the cluster — the Postgres schema and role — per deletionPolicy.
-import type { Cell } from "../../api/v1alpha1/index.js";
+import { cellNameProblem, type Cell } from "../../api/v1alpha1/index.js";
 import { Finalizers } from "../../names.js";
 import type { ReconcileResult } from "../../runtime/controller.js";
 import { movingInto, type OperatorContext } from "../context.js";
-import { forgetCellDatabase } from "./database.js";
 import { forgetWorkloads } from "./workloads.js";
 
 export async function finalizeCell(ctx: OperatorContext, cell: Cell): Promise<ReconcileResult> {
@@ -22,7 +21,10 @@ export async function finalizeCell(ctx: OperatorContext, cell: Cell): Promise<Re
     ctx.record(cell, "Warning", "DeletionBlocked", `tenant(s) ${incoming.join(", ")} are moving into this cell; cancel their moves first`);
     return { requeueAfterMs: 10_000 };
   }
-  if (cell.spec.deletionPolicy === "Delete") {
+  if (cellNameProblem(name)) {
+    // No schema was ever made for a name the database refuses (cell/provisioning/names.ts).
+    ctx.record(cell, "Normal", "DatabaseRetained", "no schema or role exists for an invalid cell name");
+  } else if (cell.spec.deletionPolicy === "Delete") {
     await ctx.db.dropCell(name);
     ctx.log.info({ cell: name }, "Dropped cell schema and role");
     ctx.record(cell, "Normal", "DatabaseDropped", "schema and role dropped (deletionPolicy Delete)");
@@ -30,7 +32,6 @@ export async function finalizeCell(ctx: OperatorContext, cell: Cell): Promise<Re
     ctx.record(cell, "Normal", "DatabaseRetained", "schema and role kept (deletionPolicy Retain)");
   }
   await removeFinalizer(ctx, cell, Finalizers.cellDatabase);
-  forgetCellDatabase(cell);
   forgetWorkloads(cell);
   return {};
 }

@@ -1,6 +1,18 @@
 import { describe, expect, it } from "@jest/globals";
 import type { Cell } from "../../api/v1alpha1/index.js";
-import { cellApiDeployment, cellMlDeployment, cellNamespaceManifest, cellNetworkPolicy, cellPlatformSecret, cellResourceQuota, cellWorkloads, type ManifestContext } from "./manifests.js";
+import type * as k8s from "@kubernetes/client-node";
+import {
+  cellApiDeployment,
+  cellLimitRange,
+  cellMlDeployment,
+  cellNamespaceManifest,
+  cellNetworkPolicy,
+  cellPlatformSecret,
+  cellRedisDeployment,
+  cellResourceQuota,
+  cellWorkloads,
+  type ManifestContext,
+} from "./manifests.js";
 
 const ctx: ManifestContext = {
   config: { cellImageRepository: "ghcr.io/localstoreplatform/cell", mlImageRepository: "ghcr.io/localstoreplatform/cell-ml", redisImage: "redis:8.2-alpine" },
@@ -57,5 +69,95 @@ describe("Given a Cell", () => {
     for (const o of cellWorkloads(cell(), ctx)) {
       expect(o.metadata!.ownerReferences).toEqual([{ apiVersion: "localstoreplatform.com/v1alpha1", kind: "Cell", name: "shared-1", uid: "00000000-0000-0000-0000-000000000001", controller: true, blockOwnerDeletion: true }]);
     }
+  });
+
+  it("names each Service port for its protocol: the ML pod's gRPC port is grpc (HTTP/2), not http", () => {
+    const services = cellWorkloads(cell(), ctx).filter((o): o is k8s.V1Service => o.kind === "Service");
+    expect(Object.fromEntries(services.map((s) => [s.metadata!.name, s.spec!.ports]))).toEqual({
+      redis: [{ name: "redis", port: 6379, targetPort: 6379, protocol: "TCP" }],
+      "cell-api": [{ name: "http", port: 8080, targetPort: 8080, protocol: "TCP" }],
+      "cell-ml": [{ name: "grpc", port: 8090, targetPort: 8090, protocol: "TCP", appProtocol: "kubernetes.io/h2c" }],
+    });
+  });
+});
+
+describe("Given the pods of a Cell", () => {
+  const deployments = (c: Cell, context = ctx) => cellWorkloads(c, context).filter((o): o is k8s.V1Deployment => o.kind === "Deployment");
+
+  it("labels the namespace so Pod Security admission enforces the restricted profile", () => {
+    expect(cellNamespaceManifest(cell(), ctx).metadata!.labels).toMatchObject({
+      "pod-security.kubernetes.io/enforce": "restricted",
+      "pod-security.kubernetes.io/audit": "restricted",
+      "pod-security.kubernetes.io/warn": "restricted",
+    });
+  });
+
+  it("hardens every pod to the restricted profile: non-root, RuntimeDefault seccomp, no escalation, no capabilities, read-only root", () => {
+    const users: Record<string, number> = {};
+    for (const d of deployments(cell())) {
+      const pod = d.spec!.template.spec!;
+      users[d.metadata!.name!] = pod.securityContext!.runAsUser!;
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+      expect(pod.securityContext!.runAsUser).toBeGreaterThan(0);
+      for (const c of pod.containers) expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+    }
+    // Redis too runs as its image's non-root user, not as root.
+    expect(users).toEqual({ redis: 999, "cell-api": 10001, "cell-ml": 10001 });
+  });
+
+  it("gives each process an emptyDir where it writes on the read-only root: /tmp for Node, /data for Redis", () => {
+    const mounts = Object.fromEntries(deployments(cell()).map((d) => [d.metadata!.name, d.spec!.template.spec!.containers[0]!.volumeMounts!.map((m) => m.mountPath)]));
+    expect(mounts).toEqual({ redis: ["/data"], "cell-api": ["/tmp"], "cell-ml": ["/tmp"] });
+    for (const d of deployments(cell())) for (const v of d.spec!.template.spec!.volumes!) expect(v.emptyDir).toBeDefined();
+  });
+
+  it("gives every container requests and a memory limit, from the spec where it sets them and defaults otherwise", () => {
+    for (const d of deployments(cell())) {
+      const r = d.spec!.template.spec!.containers[0]!.resources!;
+      expect(Object.keys(r.requests!).sort()).toEqual(["cpu", "memory"]);
+      expect(r.limits!.memory).toBeDefined();
+    }
+    // The fixture's spec.api.resources.requests.cpu wins; memory keeps the default.
+    expect(cellApiDeployment(cell(), ctx).spec!.template.spec!.containers[0]!.resources).toEqual({ requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "512Mi" } });
+    expect(cellMlDeployment(cell({ ml: { replicas: 1, resources: { requests: { cpu: "2" } } } }), ctx).spec!.template.spec!.containers[0]!.resources!.requests).toEqual({ cpu: "2", memory: "256Mi" });
+  });
+
+  it("runs Redis with Recreate (never two at once), TCP probes and a maxmemory below its memory limit", () => {
+    const redis = cellRedisDeployment(cell(), ctx);
+    expect(redis.spec!.strategy).toEqual({ type: "Recreate" });
+    const c = redis.spec!.template.spec!.containers[0]!;
+    expect(c.readinessProbe?.tcpSocket?.port).toBe(6379);
+    expect(c.livenessProbe?.tcpSocket?.port).toBe(6379);
+    expect(c.args).toEqual(expect.arrayContaining(["--maxmemory", "128mb", "--maxmemory-policy", "volatile-lru"]));
+    expect(c.resources!.limits!.memory).toBe("192Mi");
+    // The API and ML keep rolling one pod at a time with none unavailable.
+    expect(cellApiDeployment(cell(), ctx).spec!.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } });
+  });
+
+  it("caps CPU and memory in the quota, with a LimitRange so a pod that declares nothing is still admitted", () => {
+    expect(cellResourceQuota(cell(), ctx).spec!.hard).toMatchObject({ "requests.cpu": "1400m", "requests.memory": "1792Mi", "limits.memory": "3968Mi", pods: "10" });
+    expect(cellLimitRange(cell(), ctx).spec!.limits).toEqual([{ type: "Container", defaultRequest: { cpu: "50m", memory: "64Mi" }, _default: { memory: "256Mi" } }]);
+    expect(cellWorkloads(cell(), ctx).map((o) => o.kind)).toContain("LimitRange");
+  });
+});
+
+describe("Given the Secret data a cell's API reads at start", () => {
+  const checksum = (d: k8s.V1Deployment) => d.spec!.template.metadata!.annotations?.["localstoreplatform.com/secrets-checksum"];
+  const keyed = (routerSigningKey: string): ManifestContext => ({ ...ctx, config: { ...ctx.config, routerSigningKey } });
+
+  it("stamps a digest of it on the API pod template, so a rotated signing key or database password rolls the pods", () => {
+    const before = checksum(cellApiDeployment(cell(), keyed("signing-key-0000000001"), { databaseSecretChecksum: "a" }));
+    expect(before).toMatch(/^[0-9a-f]{64}$/);
+    expect(checksum(cellApiDeployment(cell(), keyed("signing-key-0000000001"), { databaseSecretChecksum: "a" }))).toBe(before);
+    expect(checksum(cellApiDeployment(cell(), keyed("signing-key-0000000002"), { databaseSecretChecksum: "a" }))).not.toBe(before);
+    expect(checksum(cellApiDeployment(cell(), keyed("signing-key-0000000001"), { databaseSecretChecksum: "b" }))).not.toBe(before);
+    expect(checksum(cellApiDeployment(cell(), { ...keyed("signing-key-0000000001"), config: { ...keyed("signing-key-0000000001").config, platformKey: "platform-key-0123456789" } }, { databaseSecretChecksum: "a" }))).not.toBe(before);
+  });
+
+  it("carries no secret value in the pod template, and leaves the ML and Redis pods (which read no Secret) alone", () => {
+    const api = cellApiDeployment(cell(), keyed("signing-key-0000000001"));
+    expect(JSON.stringify(api)).not.toContain("signing-key-0000000001");
+    expect(checksum(cellMlDeployment(cell(), keyed("signing-key-0000000002")))).toBeUndefined();
+    expect(checksum(cellRedisDeployment(cell(), keyed("signing-key-0000000002")))).toBeUndefined();
   });
 });

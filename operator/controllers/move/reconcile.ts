@@ -20,10 +20,9 @@ import {
   type MoveRecord,
 } from "./cell.js";
 import { cellApiEndpoint, dedicatedCellName, Labels } from "../../names.js";
-import { isTrue } from "../../status.js";
 import type { ReconcileResult } from "../../runtime/controller.js";
 import type { OperatorContext } from "../context.js";
-import { isCellReady } from "../context.js";
+import { isMoveTargetReady } from "../context.js";
 import { writeTenantStatus } from "../tenant/status.js";
 import { decideMove, type MoveAction } from "./decide.js";
 import { withMoveClient } from "./database.js";
@@ -57,7 +56,7 @@ export async function reconcileMove(ctx: OperatorContext, tenant: Tenant, placed
       move,
       lastMove: move ? undefined : await findLastFinishedMove(admin, tenantId),
       schemaOf: (cell) => cellDatabaseNames(cell).schema,
-      targetReady: isCellReady(target) && isTrue(target?.status?.conditions, "DatabaseReady"),
+      targetReady: isMoveTargetReady(target),
       now: Date.now(),
     });
     if (action.kind === "none") return undefined;

@@ -17,6 +17,8 @@ export function desiredTenantStatus(ctx: OperatorContext, tenant: Tenant, seen: 
   const placed = "cell" in seen.placement;
   const cellName = placed ? (seen.placement as { cell: string }).cell : undefined;
   const provisioned = seen.provisioning?.done === true;
+  // The cell serves (its Ready: database provisioned, one API replica available); a lost pod, ML or
+  // Redis down or a rollout leave the route in place (the cell's Available and Progressing say so).
   const routable = placed && provisioned && isCellReady(seen.cell);
   const conditions: ConditionInput[] = [
     placed
@@ -27,7 +29,7 @@ export function desiredTenantStatus(ctx: OperatorContext, tenant: Tenant, seen: 
       : { type: TenantCondition.Provisioned, status: "False", reason: seen.provisioning && !seen.provisioning.done ? seen.provisioning.reason : "WaitingForPlacement", message: seen.provisioning && !seen.provisioning.done ? seen.provisioning.message : "not placed yet" },
     routable
       ? { type: TenantCondition.Routable, status: "True", reason: "CellReady", message: "the router can send traffic to the cell" }
-      : { type: TenantCondition.Routable, status: "False", reason: "CellNotReady", message: cellName ? `cell ${cellName} is not ready` : "not placed yet" },
+      : { type: TenantCondition.Routable, status: "False", reason: "CellNotReady", message: cellName ? `cell ${cellName} is not ready (no available API replica, or no database yet)` : "not placed yet" },
     readyCondition(tenant, routable),
   ];
   const status: TenantStatus = {
