@@ -30,9 +30,10 @@ describe("Given images/Dockerfile", () => {
     expect(config).toContain('"ghcr.io/localstoreplatform/cell-ml"');
   });
 
-  it("runs every target as uid 10001, the user the chart's securityContext names", () => {
-    const chartHelpers = readFileSync(join(ROOT, "charts/lsp/templates/_helpers.tpl"), "utf8");
-    expect(chartHelpers).toContain("runAsUser: 10001");
+  it("runs every target as uid 10001, the user the chart's and the operator's securityContexts name", () => {
+    const values = parse(readFileSync(join(ROOT, "charts/lsp/values.yaml"), "utf8")) as Record<string, { podSecurityContext?: { runAsUser?: number } }>;
+    for (const component of ["operator", "router", "controlPlane", "billingSync", "billingJobs"]) expect(values[component]?.podSecurityContext?.runAsUser).toBe(10001);
+    expect(readFileSync(join(ROOT, "operator/controllers/cell/manifests.ts"), "utf8")).toContain("const APP_USER = 10001;");
     expect(stages(dockerfile).find((s) => s.name === "runtime")!.instructions.find((i) => i.keyword === "USER")!.args).toBe("10001:10001");
   });
 });
