@@ -71,6 +71,17 @@ export function canSeeFigures(caller: Caller): boolean {
   return caller.role === "owner" || caller.role === "manager";
 }
 
+/**
+ * How far back staff see orders, and may date a sale: a shift that ran past midnight, or a till
+ * that was offline. Older orders add up to revenue figures, which are for owners and managers.
+ */
+export const STAFF_ORDER_WINDOW_MS = 48 * 3_600_000;
+
+/** Whether the caller may see an order placed at `orderedAt`: owners and managers always, staff within the window. */
+export function canSeeOrderAt(caller: Caller, orderedAt: Date, now = Date.now()): boolean {
+  return canSeeFigures(caller) || orderedAt.getTime() >= now - STAFF_ORDER_WINDOW_MS;
+}
+
 export function canSeeLocation(caller: Caller, locationId: string): boolean {
   return caller.locations === "*" || caller.locations.has(locationId);
 }

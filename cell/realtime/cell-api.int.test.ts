@@ -35,13 +35,13 @@ describe("Given two cell API processes (cell/main.ts) sharing Redis", () => {
   async function asOwner(slug: string) {
     return { authorization: `Bearer ${await fx.ownerToken(slug)}`, ...fx.headers(slug) };
   }
-  async function createOrder(url: string, locationId: string, quantity: number, paymentMethod = "CASH") {
+  async function createOrder(url: string, locationId: string, quantity: number, paymentMethod = "CASH", orderedAt?: string) {
     const res = await fetch(`${url}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json", ...(await asOwner(fx.pho.slug)) },
       body: JSON.stringify({
         query: CREATE_ORDER,
-        variables: { input: { locationId, idempotencyKey: `k-${Math.random()}`, channel: "TAKEAWAY", paymentMethod, lines: [{ menuItemId: fx.pho.items[0]!.id, quantity }] } },
+        variables: { input: { locationId, idempotencyKey: `k-${Math.random()}`, channel: "TAKEAWAY", paymentMethod, orderedAt, lines: [{ menuItemId: fx.pho.items[0]!.id, quantity }] } },
       }),
     });
     const body = (await res.json()) as { data?: { createOrder: { orderId: string; totalVnd: number } }; errors?: unknown };
@@ -92,6 +92,8 @@ describe("Given two cell API processes (cell/main.ts) sharing Redis", () => {
     const sales = await subscribeSse(b.url, asStaff, `subscription { orderCreated { orderId dashboard { revenue } } }`, {});
     closers.push(sales.close);
     await new Promise((r) => setTimeout(r, 1_000));
+    // A sale a manager dates three days back is not staff's to see; the next one of now is.
+    await createOrder(a.url, hoanKiem, 1, "CASH", new Date(Date.now() - 72 * 3_600_000).toISOString());
     const order = await createOrder(a.url, hoanKiem, 1);
     expect(await sales.next()).toMatchObject({ data: { orderCreated: { orderId: order.orderId, dashboard: null } } });
   });

@@ -5,7 +5,7 @@ import { filter, pipe } from "graphql-yoga";
 import { GraphQLError } from "graphql";
 import { builder } from "../graphql/builder.js";
 import { uuidArg } from "../graphql/errors.js";
-import { canSeeFigures, canSeeLocation } from "../auth/index.js";
+import { canSeeFigures, canSeeLocation, canSeeOrderAt } from "../auth/index.js";
 import type { DashboardSnapshot, SaleEvent } from "./events.js";
 import { loadDashboardSnapshot } from "./snapshot.js";
 import { untilExpiry } from "./until-expiry.js";
@@ -87,7 +87,7 @@ builder.subscriptionFields((t) => ({
       return untilExpiry(
         pipe(
           ctx.pubsub.subscribe("orderCreated", ctx.caller.tenantId),
-          filter((e: SaleEvent) => canSeeLocation(ctx.caller, e.locationId) && (only === undefined || e.locationId === only)),
+          filter((e: SaleEvent) => canSeeLocation(ctx.caller, e.locationId) && canSeeOrderAt(ctx.caller, new Date(e.orderedAt)) && (only === undefined || e.locationId === only)),
         ),
         ctx.caller.expiresAt,
       );

@@ -3,6 +3,7 @@
 // event target. Called after the write commits (never inside its transaction).
 import type { Server } from "socket.io";
 import type { Logger } from "../../common/index.js";
+import { STAFF_ORDER_WINDOW_MS } from "../auth/index.js";
 import type { Database } from "../db/index.js";
 import { figuresRoom, locationRoom, preciseNow, SOCKET_EVENTS, type DashboardSnapshot, type PaymentEvent, type SaleEvent } from "./events.js";
 import type { RealtimePubSub } from "./pubsub.js";
@@ -56,7 +57,10 @@ export function createRealtimePublisher(deps: PublisherDeps): RealtimePublisher 
     // event without them (the cell refuses staff revenue everywhere else too).
     deps.io?.to(figures).emit(name, event);
     const { dashboard: _figures, ...withoutFigures } = event;
-    deps.io?.to(locationRoom(event.tenantId, event.locationId)).except(figures).emit(name, withoutFigures);
+    // A sale a manager dated further back than staff may look (its total adds up to a closed day's
+    // revenue) goes to owners and managers only.
+    const staffMaySee = event.type !== "sale" || Date.parse(event.orderedAt) >= Date.now() - STAFF_ORDER_WINDOW_MS;
+    if (staffMaySee) deps.io?.to(locationRoom(event.tenantId, event.locationId)).except(figures).emit(name, withoutFigures);
     deps.pubsub?.publish("dashboardUpdates", `${event.tenantId}:${event.locationId}`, event.dashboard);
     if (event.type === "sale") deps.pubsub?.publish("orderCreated", event.tenantId, event);
   }

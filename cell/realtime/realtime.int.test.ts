@@ -104,6 +104,22 @@ describe("Given two cell API replicas sharing Redis", () => {
     expect(toOwner).toMatchObject({ type: "sale", orderId: sold.orderId, dashboard: { locationId: hoanKiem } });
   });
 
+  it("sends staff no sale dated further back than they may look (48 h), while owners get it", async () => {
+    const [hoanKiem] = fx.pho.locations;
+    const staff = client({ url: two.url, token: await fx.issuer.token("staff-2", [{ tenant: fx.pho.slug, role: "staff", locations: [hoanKiem] }]), headers: fx.headers(fx.pho.slug), locations: [hoanKiem] });
+    const owner = client({ url: one.url, token: await fx.ownerToken(fx.pho.slug), headers: fx.headers(fx.pho.slug), locations: [hoanKiem] });
+    await Promise.all([staff.subscribed, owner.subscribed]);
+    const line = [{ menuItemId: fx.pho.items[1]!.id, quantity: 1 }];
+    const ownerGetsOld = owner.next((e) => e.type === "sale");
+    const old = await enterSale(one.url, fx, fx.pho.slug, { locationId: hoanKiem, lines: line, orderedAt: new Date(Date.now() - 72 * 3_600_000).toISOString() });
+    expect(await ownerGetsOld).toMatchObject({ orderId: old.orderId });
+    // A sale of now, entered after it, reaches staff: had the old one been sent, it would have come first.
+    const staffGetsNext = staff.next((e) => e.type === "sale");
+    const now = await enterSale(one.url, fx, fx.pho.slug, { locationId: hoanKiem, lines: line });
+    expect(await staffGetsNext).toMatchObject({ orderId: now.orderId });
+    expect(staff.sales.map((s) => s.orderId)).not.toContain(old.orderId);
+  });
+
   it("resubscribes after a dropped connection and receives the next sale", async () => {
     const [, baDinh] = fx.pho.locations;
     const owner = client({ url: two.url, token: await fx.ownerToken(fx.pho.slug), headers: fx.headers(fx.pho.slug), locations: [baDinh] });

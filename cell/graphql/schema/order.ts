@@ -2,7 +2,7 @@
 // to a location may enter its sales; owners and managers read its whole history, staff only the
 // last 48 hours of it (order amounts add up to revenue, which is for owners and managers).
 import { z } from "zod";
-import { canSeeFigures, canSeeLocation, locationFilter, type Caller } from "../../auth/index.js";
+import { canSeeFigures, canSeeLocation, locationFilter, STAFF_ORDER_WINDOW_MS, type Caller } from "../../auth/index.js";
 import { createOrder, OrderInputError, replayOrder, type CreatedOrder, type OrderRequest } from "../../orders/index.js";
 import { builder } from "../builder.js";
 import { badInput, forbidden, isUuid, notFound, parseInput, uuidArg } from "../errors.js";
@@ -16,12 +16,8 @@ const MAX_LINES = 100;
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 /** The earliest sale anyone can record: the first day LocalDate accepts. */
 const EARLIEST_SALE = Date.parse(`${FIRST_LOCAL_DATE}T00:00:00Z`);
-/**
- * How far back staff may date a sale: a shift that ran past midnight, or a till that was offline.
- * Older sales rewrite closed days' figures, so only owners and managers enter them. The same
- * window is all of the order history staff may read: older orders add up to revenue figures.
- */
-const STAFF_WINDOW_MS = 48 * 3_600_000;
+// Staff date sales and read orders within STAFF_ORDER_WINDOW_MS (48 h, cell/auth/caller.ts): older
+// sales rewrite closed days' figures, and older orders add up to revenue figures.
 /** A `from` computed on a till's clock as "48 hours ago" arrives a little late, or from a clock a little behind. */
 const STAFF_WINDOW_SLACK_MS = 5 * 60_000;
 
@@ -31,7 +27,7 @@ function outsideStaffWindow(field: string, what: string): GraphQLError {
 
 /** Where the caller's view of the order history starts: undefined for owners and managers, 48 hours ago for staff. */
 function historyStart(caller: Caller): Date | undefined {
-  return canSeeFigures(caller) ? undefined : new Date(Date.now() - STAFF_WINDOW_MS);
+  return canSeeFigures(caller) ? undefined : new Date(Date.now() - STAFF_ORDER_WINDOW_MS);
 }
 
 builder.prismaObject("Order", {

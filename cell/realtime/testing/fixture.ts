@@ -103,7 +103,7 @@ export async function enterSale(
   replicaUrl: string,
   fixture: CellFixture,
   slug: string,
-  order: { locationId: string; lines: { menuItemId: string; quantity: number }[]; paymentMethod?: string; idempotencyKey?: string },
+  order: { locationId: string; lines: { menuItemId: string; quantity: number }[]; paymentMethod?: string; idempotencyKey?: string; orderedAt?: string },
 ): Promise<{ orderId: string; totalVnd: number; returnedAt: number }> {
   const res = await fetch(`${replicaUrl}/test/orders`, {
     method: "POST",

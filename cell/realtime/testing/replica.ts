@@ -52,7 +52,9 @@ export async function startReplica(config: ReplicaConfig): Promise<Replica> {
   // the real-time push once the order has committed.
   async function orders(request: Request): Promise<Response> {
     const caller = await identifyCaller(request.headers, callerDeps);
-    const body = (await request.json()) as OrderRequest;
+    const json = (await request.json()) as Omit<OrderRequest, "orderedAt"> & { orderedAt?: string };
+    // JSON carries the time as a string; the mutation's DateTime scalar hands createOrder a Date.
+    const body: OrderRequest = { ...json, orderedAt: json.orderedAt === undefined ? undefined : new Date(json.orderedAt) };
     try {
       const created = await db.sql(caller.tenantId, (client) => createOrder(client, caller.tenantId, { userId: caller.userId }, body));
       if (!created.replayed) {
