@@ -162,6 +162,19 @@ describe("Given a cell serving a tenant", () => {
     expect(await routed()).toBeDefined();
   }, 150_000);
 
+  it("gives a cell made before its Redis had a password one, and restarts Redis and the API with it", async () => {
+    const secret = () => kube.core.readNamespacedSecret({ name: "cell-database", namespace });
+    const redisChecksum = async () => (await deployment("redis")).spec!.template.metadata!.annotations?.["localstoreplatform.com/secrets-checksum"];
+    expect((await secret()).data!.REDIS_PASSWORD).toBeTruthy();
+    const before = await redisChecksum();
+    await kube.core.patchNamespacedSecret({ name: "cell-database", namespace, body: { data: { REDIS_PASSWORD: null } } }, merge);
+    // A spec change makes the operator check the database and its Secret again at once.
+    await kube.custom.patchClusterCustomObject({ group: GROUP, version: VERSION, plural: "cells", name: cellName, body: { spec: { capacity: 101 } } }, merge);
+    const password = await eventually("a Redis password in the Secret again", async () => (await secret()).data?.REDIS_PASSWORD, 60_000);
+    expect(password).toBeTruthy();
+    await eventually("Redis's pod template rolled with the new Secret", async () => ((await redisChecksum()) !== before ? true : undefined), 60_000);
+  }, 150_000);
+
   it("makes its namespace anew after it was deleted — Secret, role password, workloads — and routes the tenant again", async () => {
     const old = await kube.core.readNamespace({ name: namespace });
     await kube.core.deleteNamespace({ name: namespace });

@@ -3,6 +3,7 @@ import type { Cell } from "../../api/v1alpha1/index.js";
 import type * as k8s from "@kubernetes/client-node";
 import {
   cellApiDeployment,
+  cellDatabaseSecret,
   cellLimitRange,
   cellMlDeployment,
   cellNamespaceManifest,
@@ -11,6 +12,7 @@ import {
   cellRedisDeployment,
   cellResourceQuota,
   cellWorkloads,
+  DATABASE_SECRET,
   type ManifestContext,
 } from "./manifests.js";
 
@@ -154,10 +156,25 @@ describe("Given the Secret data a cell's API reads at start", () => {
     expect(checksum(cellApiDeployment(cell(), { ...keyed("signing-key-0000000001"), config: { ...keyed("signing-key-0000000001").config, platformKey: "platform-key-0123456789" } }, { databaseSecretChecksum: "a" }))).not.toBe(before);
   });
 
-  it("carries no secret value in the pod template, and leaves the ML and Redis pods (which read no Secret) alone", () => {
+  it("carries no secret value in the pod template, leaves the ML pod (which reads no Secret) alone, and rolls Redis only with the database Secret", () => {
     const api = cellApiDeployment(cell(), keyed("signing-key-0000000001"));
     expect(JSON.stringify(api)).not.toContain("signing-key-0000000001");
     expect(checksum(cellMlDeployment(cell(), keyed("signing-key-0000000002")))).toBeUndefined();
     expect(checksum(cellRedisDeployment(cell(), keyed("signing-key-0000000002")))).toBeUndefined();
+    expect(checksum(cellRedisDeployment(cell(), keyed("signing-key-0000000002"), { databaseSecretChecksum: "abc" }))).toBe("abc");
+  });
+
+  it("puts a password on the cell's Redis, from the database Secret, which the API's REDIS_URL carries", () => {
+    const secret = cellDatabaseSecret(cell(), ctx, "postgres://u:p@db/lsp", "db-password", "redis-password-0001");
+    expect(secret.stringData).toMatchObject({ REDIS_PASSWORD: "redis-password-0001" });
+    const fromDatabaseSecret = { valueFrom: { secretKeyRef: { name: DATABASE_SECRET, key: "REDIS_PASSWORD" } } };
+    const redis = cellRedisDeployment(cell(), ctx).spec!.template.spec!.containers[0]!;
+    expect(redis.env).toEqual([{ name: "REDIS_PASSWORD", ...fromDatabaseSecret }]);
+    expect(redis.args!.slice(-2)).toEqual(["--requirepass", "$(REDIS_PASSWORD)"]);
+    const apiEnv = cellApiDeployment(cell(), ctx).spec!.template.spec!.containers[0]!.env!;
+    const at = apiEnv.findIndex((e) => e.name === "REDIS_PASSWORD");
+    expect(apiEnv[at]).toEqual({ name: "REDIS_PASSWORD", ...fromDatabaseSecret });
+    // Defined before REDIS_URL, or the kubelet would not expand it there.
+    expect(apiEnv[at + 1]).toEqual({ name: "REDIS_URL", value: expect.stringMatching(/^redis:\/\/:\$\(REDIS_PASSWORD\)@redis\.[a-z0-9-]+\.svc\.cluster\.local:6379$/) });
   });
 });

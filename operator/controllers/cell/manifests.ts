@@ -104,8 +104,8 @@ export function cellLimitRange(cell: Cell, ctx: ManifestContext): k8s.V1LimitRan
   };
 }
 
-export function cellDatabaseSecret(cell: Cell, ctx: ManifestContext, databaseUrl: string, password: string): k8s.V1Secret {
-  return { apiVersion: "v1", kind: "Secret", metadata: meta(cell, ctx, DATABASE_SECRET), type: "Opaque", stringData: { DATABASE_URL: databaseUrl, PASSWORD: password } };
+export function cellDatabaseSecret(cell: Cell, ctx: ManifestContext, databaseUrl: string, password: string, redisPassword: string): k8s.V1Secret {
+  return { apiVersion: "v1", kind: "Secret", metadata: meta(cell, ctx, DATABASE_SECRET), type: "Opaque", stringData: { DATABASE_URL: databaseUrl, PASSWORD: password, REDIS_PASSWORD: redisPassword } };
 }
 
 /** The cell images' numeric user (images/Dockerfile: USER 10001); the official Redis image's redis user is 999. */
@@ -213,7 +213,10 @@ export function cellApiDeployment(cell: Cell, ctx: ManifestContext, inputs: Cell
         fromSecret("ROUTER_SIGNING_KEY", PLATFORM_SECRET, "ROUTER_SIGNING_KEY"),
         ...(ctx.config.platformKey ? [fromSecret("PLATFORM_KEY", PLATFORM_SECRET, "PLATFORM_KEY")] : []),
         ...(ctx.config.jwksUrl ? [env("JWKS_URL", ctx.config.jwksUrl)] : []),
-        ...(cell.spec.redis.enabled ? [env("REDIS_URL", `redis://redis.${cellNamespace(name)}.svc.cluster.local:${REDIS_PORT}`)] : []),
+        // $(REDIS_PASSWORD) is expanded by the kubelet from the variable defined just before it.
+        ...(cell.spec.redis.enabled
+          ? [fromSecret("REDIS_PASSWORD", DATABASE_SECRET, "REDIS_PASSWORD"), env("REDIS_URL", `redis://:$(REDIS_PASSWORD)@redis.${cellNamespace(name)}.svc.cluster.local:${REDIS_PORT}`)]
+          : []),
         env("ML_GRPC_URL", `cell-ml.${cellNamespace(name)}.svc.cluster.local:${CELL_ML_PORT}`),
         env("PORT", String(CELL_API_PORT)),
       ],
@@ -242,17 +245,22 @@ export function cellMlDeployment(cell: Cell, ctx: ManifestContext): k8s.V1Deploy
   });
 }
 
-export function cellRedisDeployment(cell: Cell, ctx: ManifestContext): k8s.V1Deployment {
+export function cellRedisDeployment(cell: Cell, ctx: ManifestContext, inputs: CellInputs = {}): k8s.V1Deployment {
   return deployment(cell, ctx, "redis", "redis", 1, {
     user: REDIS_USER,
     // Its working directory; nothing is persisted (no RDB snapshots, no AOF).
     scratch: { data: "/data" },
     recreate: true,
+    // A new password (a cell created before Redis had one) restarts Redis with it.
+    ...(inputs.databaseSecretChecksum ? { annotations: { [Annotations.secretsChecksum]: inputs.databaseSecretChecksum } } : {}),
     container: {
       name: "redis",
       image: ctx.config.redisImage,
+      // The password: pods of the platform's own namespace may reach this port (the cell's
+      // NetworkPolicy lets the router and control plane in). $(REDIS_PASSWORD) is expanded by the kubelet.
+      env: [fromSecret("REDIS_PASSWORD", DATABASE_SECRET, "REDIS_PASSWORD")],
       // Only cache entries (keys with a TTL) are evicted; the cache's version counters stay.
-      args: ["--save", "", "--appendonly", "no", "--maxmemory", REDIS_MAXMEMORY, "--maxmemory-policy", "volatile-lru"],
+      args: ["--save", "", "--appendonly", "no", "--maxmemory", REDIS_MAXMEMORY, "--maxmemory-policy", "volatile-lru", "--requirepass", "$(REDIS_PASSWORD)"],
       ports: [{ name: "redis", containerPort: REDIS_PORT }],
       readinessProbe: tcpProbe(REDIS_PORT, 5),
       livenessProbe: { ...tcpProbe(REDIS_PORT, 10), failureThreshold: 6 },
@@ -268,7 +276,7 @@ export function cellWorkloads(cell: Cell, ctx: ManifestContext, inputs: CellInpu
     cellResourceQuota(cell, ctx),
     cellLimitRange(cell, ctx),
     cellPlatformSecret(cell, ctx),
-    ...(cell.spec.redis.enabled ? [cellRedisDeployment(cell, ctx), service(cell, ctx, "redis", "redis", { name: "redis", port: REDIS_PORT })] : []),
+    ...(cell.spec.redis.enabled ? [cellRedisDeployment(cell, ctx, inputs), service(cell, ctx, "redis", "redis", { name: "redis", port: REDIS_PORT })] : []),
     cellApiDeployment(cell, ctx, inputs),
     service(cell, ctx, "api", "cell-api", { name: "http", port: CELL_API_PORT }),
     disruptionBudget(cell, ctx, "api", "cell-api"),
