@@ -3,7 +3,8 @@
 // controller then moves them (copy, catch-up, a short hold, switch), as for a hand-made change.
 import * as k8s from "@kubernetes/client-node";
 import { Command } from "commander";
-import type { Cell, Tenant } from "../operator/api/v1alpha1/index.js";
+import { CellCondition, type Cell, type Tenant } from "../operator/api/v1alpha1/index.js";
+import { isTrue } from "../operator/status.js";
 import type { Output } from "./commands.js";
 import type { Target } from "./target.js";
 
@@ -36,8 +37,8 @@ const MOVING: readonly string[] = ["Pending", "Copying", "CatchingUp", "Holding"
 const destinationOf = (t: Tenant) => t.spec.cell ?? t.status?.cell;
 // Ready: the cell serves. A cell short of replicas (Available False: a pod lost, a rollout under
 // way) takes no tenants now; the local platform's cells set no Available condition.
-const condition = (c: Cell, type: string) => c.status?.conditions?.find((x) => x.type === type)?.status;
-const isReady = (c: Cell) => condition(c, "Ready") === "True" && condition(c, "Available") !== "False";
+const isReady = (c: Cell) =>
+  isTrue(c.status?.conditions, CellCondition.Ready) && !c.status?.conditions?.some((x) => x.type === CellCondition.Available && x.status === "False");
 
 /**
  * Which tenants leave `cellName`, and where to. Biggest first (most locations, then the richer

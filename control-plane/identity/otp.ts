@@ -94,6 +94,14 @@ export const DEFAULT_OTP_LIMITS: OtpLimits = {
   verifyPerIp: { points: 100, durationSeconds: 600 },
 };
 
+/** The public lane's phone-wide ceilings: what strangers from many addresses can spend, so what a solved challenge gets past. */
+const PUBLIC_CEILINGS = ["requestPerPhone", "requestPerPhoneDaily"] as const;
+type PublicCeiling = (typeof PUBLIC_CEILINGS)[number];
+const CEILING_REFUSALS: Record<PublicCeiling, string> = {
+  requestPerPhone: "too many codes requested for this phone",
+  requestPerPhoneDaily: "too many codes requested for this phone today",
+};
+
 export type OtpOutcome = "sent" | "verified" | "wrong" | "expired" | "exhausted" | "rate_limited" | "invalid_input" | "challenge_failed";
 
 /** Why one code slot refused a code; `hadCode` is false when the slot held no code at all. */
@@ -155,7 +163,7 @@ export class OtpService {
       // Strangers may have spent the phone-wide ceiling: say so, offering the challenge, before this
       // address's cooldown and quota are spent, so the solved request that follows is not refused
       // by the cooldown of the one refused here.
-      if (!challenged) await this.refuseIfSpent(["requestPerPhone", "requestPerPhoneDaily"], phone);
+      if (!challenged) await this.refuseIfSpent(PUBLIC_CEILINGS, phone);
       const fromAddress = `${phone}:a:${ip}`;
       await this.consume("resendCooldown", fromAddress, "a code was just sent to this phone; wait before asking again");
       await this.consume("requestPerPhoneFromAddress", fromAddress, "too many codes requested for this phone from this address");
@@ -164,8 +172,7 @@ export class OtpService {
         await this.consume("requestPerPhoneChallenged", phone, "too many codes requested for this phone");
         await this.consume("requestPerPhoneChallengedDaily", phone, "too many codes requested for this phone today");
       } else {
-        await this.offeringChallenge(() => this.consume("requestPerPhone", phone, "too many codes requested for this phone"));
-        await this.offeringChallenge(() => this.consume("requestPerPhoneDaily", phone, "too many codes requested for this phone today"));
+        for (const ceiling of PUBLIC_CEILINGS) await this.offeringChallenge(() => this.consume(ceiling, phone, CEILING_REFUSALS[ceiling]));
       }
     }
     const key = this.key(phone, device);
@@ -213,15 +220,14 @@ export class OtpService {
   }
 
   /** Refuses, spending nothing, when any of `limits` has no point left for `key` (offering the challenge, if any). */
-  private async refuseIfSpent(limits: (keyof OtpLimits)[], key: string): Promise<void> {
+  private async refuseIfSpent(limits: readonly PublicCeiling[], key: string): Promise<void> {
     if (!this.options.challenge) return;
     for (const name of limits) {
       const state = await this.limiters[name].get(key);
       if (state && state.remainingPoints <= 0 && state.msBeforeNext > 0) {
         this.observe("rate_limited");
         const retryAfterSeconds = Math.max(1, Math.ceil(state.msBeforeNext / 1000));
-        const message = name === "requestPerPhoneDaily" ? "too many codes requested for this phone today" : "too many codes requested for this phone";
-        throw new ControlPlaneError("RATE_LIMITED", `${message} (retry after ${retryAfterSeconds} s); solving the challenge gets a code now`, { retryAfterSeconds, challenge: this.options.challenge.offer });
+        throw new ControlPlaneError("RATE_LIMITED", `${CEILING_REFUSALS[name]} (retry after ${retryAfterSeconds} s); solving the challenge gets a code now`, { retryAfterSeconds, challenge: this.options.challenge.offer });
       }
     }
   }

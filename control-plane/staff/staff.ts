@@ -6,6 +6,7 @@ import type { Pool, PoolClient } from "pg";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import { z } from "zod";
 import type { Role } from "../../common/auth-claims.js";
+import { inTransaction } from "../../common/pg-transaction.js";
 import { ControlPlaneError } from "../identity/errors.js";
 import { normalizeVietnamesePhone } from "../identity/phone.js";
 import { consumeOrRefuse } from "../identity/rate-limit.js";
@@ -399,19 +400,8 @@ export class Staff {
     return rows[0]?.display_name ?? slug;
   }
 
-  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
-      const result = await work(client);
-      await client.query("COMMIT");
-      return result;
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+  private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 
   private async limitInvites(actor: User, tenant: string, phone: string): Promise<void> {
