@@ -10,7 +10,10 @@ Starts the LSP cell API (GraphQL at /graphql, /healthz, /readyz, /metrics). Conf
   PORT                port to listen on (default 8080)
   DATABASE_URL        postgres:// URL of the cell's API role (not the admin: RLS must apply)
   CELL_SCHEMA         the cell's Postgres schema, e.g. cell_shared_1
-  ROUTER_SIGNING_KEY  HMAC key shared with the router (verifies x-lsp-tenant)
+  ROUTER_SIGNING_KEY  this cell's HMAC key for the router's x-lsp-tenant header (the operator
+                      derives it per cell from the router's master key; the router signs with it)
+  ROUTER_SIGNING_KEY_PREVIOUS  optional, during a key rotation: the cell's key before
+                      ROUTER_SIGNING_KEY; headers signed with either are accepted
   JWKS_URL            control plane JWKS URL for access tokens
   JWKS_JSON           inline JWKS instead of JWKS_URL (tests, local platform)
   REDIS_URL           optional redis:// URL for the dashboard cache; without it every dashboard
@@ -20,6 +23,11 @@ Starts the LSP cell API (GraphQL at /graphql, /healthz, /readyz, /metrics). Conf
   LOG_LEVEL           pino level (default info)
   PAYMENT_PROVIDERS_FILE  optional YAML/JSON with MoMo/ZaloPay/VNPay merchant accounts per tenant
                       (docs/cell-realtime.md); without it every payment webhook is refused
+  PLATFORM_KEY        optional: this cell's key for the control plane's usage feed at /internal/*
+                      (the operator derives it per cell from the platform's master key; the billing
+                      sync derives the same); without it the cell serves no usage feed
+  PLATFORM_KEY_PREVIOUS  optional, during a key rotation: the cell's platform key before
+                      PLATFORM_KEY (only with PLATFORM_KEY); the feed accepts either
   OTEL_EXPORTER_OTLP_ENDPOINT  when set, spans are exported over OTLP/HTTP
 `;
 

@@ -246,6 +246,26 @@ describe("Given billing turned off, or keyed by an existing Secret", () => {
     expect(envOf(container(manifests, "lsp-operator")).PLATFORM_KEY).toEqual(ref);
     expect((find(manifests, "Secret", "lsp-generated") as unknown as k8s.V1Secret).data).not.toHaveProperty("platform-key");
   });
+
+  it("rotates a master key in steps: next gives cells the new key while the router keeps the old, previous keeps the old accepted after the switch", () => {
+    const ref = (name: string, key: string) => ({ secretKeyRef: { name, key } });
+    const old = { existingSecret: "router-key-1", key: "k" };
+    const next = { existingSecret: "router-key-2", key: "k" };
+    // Step 1: cells accept both, the router still signs with the old key.
+    const step1 = renderChart({ router: { signingKey: { ...old, next } }, billingSync: { platformKey: { existingSecret: "platform-1", key: "p", next: { existingSecret: "platform-2", key: "p" } } } });
+    expect(envOf(container(step1, "lsp-operator"))).toMatchObject({ ROUTER_SIGNING_KEY: ref("router-key-2", "k"), ROUTER_SIGNING_KEY_PREVIOUS: ref("router-key-1", "k"), PLATFORM_KEY: ref("platform-2", "p"), PLATFORM_KEY_PREVIOUS: ref("platform-1", "p") });
+    expect(envOf(container(step1, "lsp-router")).ROUTER_SIGNING_KEY).toEqual(ref("router-key-1", "k"));
+    expect(envOf(container(step1, "lsp-billing-sync")).PLATFORM_KEY).toEqual(ref("platform-1", "p"));
+    // Step 2: the router switches; the operator's keys (and so the cells') stay exactly as they were.
+    const step2 = renderChart({ router: { signingKey: { ...next, previous: old } } });
+    expect(envOf(container(step2, "lsp-operator"))).toMatchObject({ ROUTER_SIGNING_KEY: ref("router-key-2", "k"), ROUTER_SIGNING_KEY_PREVIOUS: ref("router-key-1", "k") });
+    expect(envOf(container(step2, "lsp-router")).ROUTER_SIGNING_KEY).toEqual(ref("router-key-2", "k"));
+    // Step 3: done; no previous key anywhere.
+    const step3 = renderChart({ router: { signingKey: next } });
+    expect(envOf(container(step3, "lsp-operator"))).not.toHaveProperty("ROUTER_SIGNING_KEY_PREVIOUS");
+    expect(envOf(container(step3, "lsp-operator"))).not.toHaveProperty("PLATFORM_KEY_PREVIOUS");
+    expect(renderError({ router: { signingKey: { ...old, next, previous: old } } })).toContain("router.signingKey: set next or previous, not both");
+  });
 });
 
 describe("Given crds.create=false", () => {

@@ -64,7 +64,7 @@ beforeAll(async () => {
   Object.assign(process.env, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: "http/json", OTEL_BSP_SCHEDULE_DELAY: "100", ML_GRPC_URL: `127.0.0.1:${mlPort}` });
   start(["ml/main.ts", "--host", "127.0.0.1"], { PORT: String(mlPort) });
   fx = await createCellFixture("trace");
-  cellApi = await spawnCellApi(fx, join(dir, "payments.json"));
+  cellApi = await spawnCellApi(fx, join(dir, "payments.json"), { behindRouter: true });
   writeFileSync(join(dir, "routes.json"), JSON.stringify({ routes: { [fx.pho.slug]: { endpoint: cellApi.url } } }));
   start(
     ["router/main.ts", "--source", "file", "--routes-file", join(dir, "routes.json"), "--domain", "localhost", "--host", "127.0.0.1", "--port", String(routerPort), "--admin-port", String(adminPort), "--state-file", join(dir, "state.json"), "--forwarded-proto", "http"],

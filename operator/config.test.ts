@@ -26,4 +26,12 @@ describe("Given operator configuration", () => {
     expect(parseConfig(configFromEnv({ PLATFORM_DATABASE_URL: "postgres://a/b", PLATFORM_KEY: "platform-key-0123456789" })).platformKey).toBe("platform-key-0123456789");
     expect(() => parseConfig(configFromEnv({ PLATFORM_DATABASE_URL: "postgres://a/b", PLATFORM_KEY: "short" }))).toThrow(/platformKey: must be at least 16 characters/);
   });
+
+  it("takes the keys being rotated away from *_PREVIOUS, and refuses one without the key that replaces it, by name", () => {
+    const env = { PLATFORM_DATABASE_URL: "postgres://a/b", ROUTER_SIGNING_KEY: "router-master-0000000002", ROUTER_SIGNING_KEY_PREVIOUS: "router-master-0000000001", PLATFORM_KEY: "platform-master-000000002", PLATFORM_KEY_PREVIOUS: "platform-master-000000001" };
+    expect(parseConfig(configFromEnv(env))).toMatchObject({ routerSigningKeyPrevious: "router-master-0000000001", platformKeyPrevious: "platform-master-000000001" });
+    expect(() => parseConfig(configFromEnv({ PLATFORM_DATABASE_URL: "postgres://a/b", ROUTER_SIGNING_KEY_PREVIOUS: "router-master-0000000001" }))).toThrow(/routerSigningKeyPrevious: needs ROUTER_SIGNING_KEY too/);
+    expect(() => parseConfig(configFromEnv({ PLATFORM_DATABASE_URL: "postgres://a/b", PLATFORM_KEY_PREVIOUS: "platform-master-000000001" }))).toThrow(/platformKeyPrevious: needs PLATFORM_KEY too/);
+    expect(() => parseConfig(configFromEnv({ ...env, PLATFORM_KEY_PREVIOUS: "short" }))).toThrow(/platformKeyPrevious: must be at least 16 characters/);
+  });
 });

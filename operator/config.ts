@@ -20,10 +20,17 @@ export const OperatorConfigSchema = z.object({
   /** Shared cells the operator creates are named {prefix}-{n}. */
   sharedCellPrefix: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS label").max(40).default("shared"),
   sharedCellCapacity: positive.max(1000).default(100),
-  /** HMAC key the router signs the tenant header with; copied into each cell so its API can verify it. */
+  /**
+   * The router's master key for the tenant header. Never copied into a cell: each cell's Secret
+   * gets the key derived from it for that cell's endpoint (common/cell-keys.ts).
+   */
   routerSigningKey: z.string().min(16, "must be at least 16 characters (the router's ROUTER_SIGNING_KEY)").optional(),
-  /** Key the billing sync reads cells' usage feed with; copied into each cell (its API's PLATFORM_KEY). Unset: cells serve no usage feed. */
+  /** During a rotation, the master key being replaced: cells also accept their key derived from it, until this is unset. */
+  routerSigningKeyPrevious: z.string().min(16, "must be at least 16 characters (the router's ROUTER_SIGNING_KEY before the rotation)").optional(),
+  /** The billing sync's master key for cells' usage feeds; each cell gets its derived key (PLATFORM_KEY). Unset: cells serve no usage feed. */
   platformKey: z.string().min(16, "must be at least 16 characters (the billing sync's PLATFORM_KEY)").optional(),
+  /** During a rotation, the billing sync's master key being replaced (see routerSigningKeyPrevious). */
+  platformKeyPrevious: z.string().min(16, "must be at least 16 characters (the billing sync's PLATFORM_KEY before the rotation)").optional(),
   /** The control plane's JWKS URL, from which cell APIs verify access tokens offline. */
   jwksUrl: z.url("must be a URL, e.g. http://control-plane.lsp.svc:8080/.well-known/jwks.json").optional(),
   /** Image tag new cells start on. */
@@ -46,6 +53,10 @@ export const OperatorConfigSchema = z.object({
    */
   moveSettledBelow: z.coerce.number().int().min(0).default(500),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+}).superRefine((c, ctx) => {
+  // A previous key alone would leave cells with no current key to accept.
+  if (c.routerSigningKeyPrevious !== undefined && c.routerSigningKey === undefined) ctx.addIssue({ code: "custom", path: ["routerSigningKeyPrevious"], message: "needs ROUTER_SIGNING_KEY too: it is the key being replaced by that one" });
+  if (c.platformKeyPrevious !== undefined && c.platformKey === undefined) ctx.addIssue({ code: "custom", path: ["platformKeyPrevious"], message: "needs PLATFORM_KEY too: it is the key being replaced by that one" });
 });
 
 export type OperatorConfig = z.output<typeof OperatorConfigSchema>;
@@ -80,7 +91,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): OperatorCon
     ...pick("cellVersion", "CELL_VERSION"),
     ...pick("moveSettledBelow", "MOVE_SETTLED_BELOW"),
     ...pick("routerSigningKey", "ROUTER_SIGNING_KEY"),
+    ...pick("routerSigningKeyPrevious", "ROUTER_SIGNING_KEY_PREVIOUS"),
     ...pick("platformKey", "PLATFORM_KEY"),
+    ...pick("platformKeyPrevious", "PLATFORM_KEY_PREVIOUS"),
     ...pick("jwksUrl", "CONTROL_PLANE_JWKS_URL"),
     ...pick("instance", "OPERATOR_INSTANCE"),
     ...pick("workers", "OPERATOR_WORKERS"),

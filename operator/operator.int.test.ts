@@ -115,26 +115,35 @@ describe("Given shared and dedicated Tenants applied", () => {
     const cell = await getCell(cellName);
     const owned = (o: { metadata?: { ownerReferences?: { uid?: string }[] } }) => o.metadata?.ownerReferences?.[0]?.uid === cell!.metadata.uid;
     expect(owned(await kube.core.readNamespace({ name: ns }))).toBe(true);
-    const [sa, np, quota, secret, deployments, services, pdbs] = await Promise.all([
+    const [sa, np, apiNp, quota, secret, deployments, services, pdbs] = await Promise.all([
       kube.core.readNamespacedServiceAccount({ name: "cell", namespace: ns }),
       kube.networking.readNamespacedNetworkPolicy({ name: "cell-isolation", namespace: ns }),
+      kube.networking.readNamespacedNetworkPolicy({ name: "cell-api-callers", namespace: ns }),
       kube.core.readNamespacedResourceQuota({ name: "cell-quota", namespace: ns }),
       kube.core.readNamespacedSecret({ name: "cell-database", namespace: ns }),
       kube.apps.listNamespacedDeployment({ namespace: ns }),
       kube.core.listNamespacedService({ namespace: ns }),
       kube.policy.listNamespacedPodDisruptionBudget({ namespace: ns }),
     ]);
-    for (const o of [sa, np, quota, secret]) expect(owned(o)).toBe(true);
+    for (const o of [sa, np, apiNp, quota, secret]) expect(owned(o)).toBe(true);
     expect(deployments.items.map((d) => d.metadata!.name).sort()).toEqual(["cell-api", "cell-ml", "redis"]);
     expect(deployments.items.every(owned)).toBe(true);
     expect(deployments.items.find((d) => d.metadata!.name === "cell-api")!.spec!.template.spec!.containers[0]!.image).toBe("ghcr.io/localstoreplatform/cell:0.1.0");
     expect(services.items.map((s) => s.metadata!.name).sort()).toEqual(["cell-api", "cell-ml", "redis"]);
     expect(pdbs.items.map((p) => p.metadata!.name).sort()).toEqual(["cell-api", "cell-ml"]);
-    // Only the cell itself, the router and the control plane may connect.
-    expect(np.spec!.ingress![0]!._from!.map((f) => f.namespaceSelector?.matchLabels ?? "same-namespace")).toEqual([
-      "same-namespace",
-      { "localstoreplatform.com/role": "router" },
-      { "localstoreplatform.com/role": "control-plane" },
+    // Every pod: only the cell itself (and Prometheus on the metrics ports). The API's port: also
+    // the router and the billing sync, as the apiserver stored it (who may connect is modelled in
+    // manifests.test.ts; kwok enforces no policy).
+    expect(np.spec!.ingress![0]!._from!.map((f) => f.namespaceSelector?.matchLabels ?? "same-namespace")).toEqual(["same-namespace"]);
+    expect(apiNp.spec!.podSelector!.matchLabels).toMatchObject({ "app.kubernetes.io/component": "api" });
+    expect(apiNp.spec!.ingress).toEqual([
+      {
+        _from: ["router", "control-plane"].map((role) => ({
+          namespaceSelector: { matchLabels: { "localstoreplatform.com/role": role } },
+          podSelector: { matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In", values: ["router", "billing-sync"] }] },
+        })),
+        ports: [{ port: 8080, protocol: "TCP" }],
+      },
     ]);
     // The API's login works and can use only its own schema.
     const url = Buffer.from(secret.data!.DATABASE_URL!, "base64").toString();

@@ -20,7 +20,7 @@ const program = new Command()
   .name("lsp-router")
   .description(
     "Routes <tenant>.<domain> to the cell serving that tenant.\n" +
-      "Requires ROUTER_SIGNING_KEY (>= 16 bytes): the key cells use to verify the x-lsp-tenant header.",
+      "Requires ROUTER_SIGNING_KEY (>= 16 bytes): the master key of the x-lsp-tenant header. Each cell verifies with its own key, derived from this one and the cell's endpoint (the operator gives cells theirs).",
   )
   .addOption(new Option("--source <source>", "where routes come from: Tenant objects in Kubernetes, or a JSON file").choices(["kubernetes", "file"]).default("kubernetes"))
   .option("--routes-file <path>", 'with --source file: JSON file {"routes": {"<slug>": {"endpoint": "http://..."}}}, re-read on change')

@@ -83,7 +83,7 @@ class HttpExchange extends RoutedRequest implements Dispatcher.DispatchHandler {
       TENANT_HEADER,
       route.slug,
       TENANT_SIGNATURE_HEADER,
-      tenantSignature(state, route),
+      tenantSignature(state, route, cell),
     );
     if (this.trace === undefined) headers.push("traceparent", untracedTraceparent(state, facts.traceparent, this.requestId));
     let body: IncomingMessage | BodyLimit | null = null;

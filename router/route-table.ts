@@ -30,6 +30,8 @@ export interface Route {
   /** Signed tenant header cache: recomputed at most once per second per tenant. */
   signedAt: number;
   signature: string;
+  /** The cell whose key signed `signature`. */
+  signedFor: CellUpstream | undefined;
   held: HeldRequest[] | undefined;
   /** Tunnels to the current cell; closed when the endpoint changes, the tenant is suspended or removed. */
   tunnels: Set<TenantTunnel> | undefined;
@@ -100,7 +102,7 @@ export class RouteTable extends EventEmitter<{ change: []; warning: [string] }> 
     const clean: RouteSpec = { endpoint: spec.endpoint || undefined, suspended: spec.suspended === true, hold: spec.hold === true };
     let route = this.#routes.get(slug);
     if (!route) {
-      route = { slug, spec: clean, cell: undefined, signedAt: -Infinity, signature: "", held: undefined, tunnels: undefined, requests: 0, headTail: "", headTailHost: "", headTailSignature: "" };
+      route = { slug, spec: clean, cell: undefined, signedAt: -Infinity, signature: "", signedFor: undefined, held: undefined, tunnels: undefined, requests: 0, headTail: "", headTailHost: "", headTailSignature: "" };
       this.#routes.set(slug, route);
     }
     const previousEndpoint = route.cell ? route.spec.endpoint : undefined;

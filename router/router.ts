@@ -16,7 +16,7 @@ import { RouteTable, type RouteTableOptions } from "./route-table.js";
 import { readSnapshot, SnapshotWriter } from "./snapshot.js";
 import type { RouteSource } from "./sources/route-source.js";
 import { countAnswer, DEFAULT_LIMITS, type RouterLimits, type RouterServer, type RouterState } from "./state.js";
-import { TenantSigner } from "./tenant-signer.js";
+import { CellSigners } from "./cell-signers.js";
 import { onUpgrade } from "./upgrade.js";
 
 export interface RouterOptions {
@@ -26,7 +26,10 @@ export interface RouterOptions {
   host?: string;
   /** Tenants are served at <slug>.<base domain>, e.g. ["localstoreplatform.com", "localhost"]. */
   baseDomains: string[];
-  /** HMAC key for the signed tenant header; cells verify it with the same key. */
+  /**
+   * Master key of the signed tenant header. Each cell verifies with its own key, derived from
+   * this one and its endpoint (common/cell-keys.ts), which the operator puts in the cell's Secret.
+   */
   signingKey: string | Buffer;
   routes: RouteSource;
   /** Where the last good route table is kept; read at start when the source is slow or down. */
@@ -81,7 +84,7 @@ export function createRouter(options: RouterOptions): Router {
   const state: RouterState = {
     resolver: new HostResolver(options.baseDomains),
     table,
-    signer: new TenantSigner(options.signingKey),
+    signers: new CellSigners(options.signingKey),
     ids: new RequestIds(),
     limits,
     log,

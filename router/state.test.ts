@@ -3,12 +3,13 @@ import { TENANT_SIGNATURE_TOLERANCE_SECONDS, verifyTenant } from "../common/inde
 import { HostResolver } from "./host.js";
 import { RouteTable } from "./route-table.js";
 import { DEFAULT_LIMITS, lookup, requestPath, tenantSignature, type RouterState } from "./state.js";
-import { TenantSigner } from "./tenant-signer.js";
+import { deriveCellKey } from "../common/cell-keys.js";
+import { CellSigners } from "./cell-signers.js";
 
 const KEY = "state-test-signing-key";
 
 function stateWith(table: RouteTable): RouterState {
-  return { resolver: new HostResolver(["localhost"]), table, signer: new TenantSigner(KEY), limits: DEFAULT_LIMITS } as unknown as RouterState;
+  return { resolver: new HostResolver(["localhost"]), table, signers: new CellSigners(KEY), limits: DEFAULT_LIMITS } as unknown as RouterState;
 }
 
 describe("Given a router's shared state", () => {
@@ -23,13 +24,33 @@ describe("Given a router's shared state", () => {
     table.set("pho", { endpoint: "http://cell-a:8080" });
     const state = stateWith(table);
     const route = table.get("pho")!;
-    const first = tenantSignature(state, route);
+    const first = tenantSignature(state, route, route.cell!);
     jest.setSystemTime(Date.now() + (DEFAULT_LIMITS.signatureReuseSeconds - 1) * 1000);
-    expect(tenantSignature(state, route)).toBe(first);
+    expect(tenantSignature(state, route, route.cell!)).toBe(first);
     jest.setSystemTime(Date.now() + 1000);
-    const second = tenantSignature(state, route);
+    const second = tenantSignature(state, route, route.cell!);
     expect(second).not.toBe(first);
-    expect(verifyTenant(KEY, "pho", second)).toEqual({ ok: true, slug: "pho" });
+    expect(verifyTenant(deriveCellKey(KEY, "router-signing", "http://cell-a:8080"), "pho", second)).toEqual({ ok: true, slug: "pho" });
+    void table.close();
+  });
+
+  it("signs with the key of the cell the request goes to, never the master, and re-signs at once when the tenant moves", () => {
+    jest.useFakeTimers({ now: new Date("2026-11-22T00:00:00Z") });
+    const table = new RouteTable();
+    table.set("pho", { endpoint: "http://cell-a:8080" });
+    const state = stateWith(table);
+    const route = table.get("pho")!;
+    const onA = tenantSignature(state, route, route.cell!);
+    const keyA = deriveCellKey(KEY, "router-signing", "http://cell-a:8080");
+    const keyB = deriveCellKey(KEY, "router-signing", "http://cell-b:8080");
+    expect(verifyTenant(keyA, "pho", onA).ok).toBe(true);
+    expect(verifyTenant(KEY, "pho", onA)).toEqual({ ok: false, reason: "bad-signature" });
+    expect(verifyTenant(keyB, "pho", onA)).toEqual({ ok: false, reason: "bad-signature" });
+    // Same second, inside the reuse window: the move still gets cell B's signature.
+    table.set("pho", { endpoint: "http://cell-b:8080" });
+    const onB = tenantSignature(state, route, route.cell!);
+    expect(verifyTenant(keyB, "pho", onB).ok).toBe(true);
+    expect(verifyTenant(keyA, "pho", onB)).toEqual({ ok: false, reason: "bad-signature" });
     void table.close();
   });
 

@@ -3,11 +3,12 @@
 import type { Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "../common/index.js";
+import type { CellUpstream } from "./upstream.js";
 import type { RouterErrorCode } from "./errors.js";
 import type { HostResolver } from "./host.js";
 import type { RequestIds } from "./request-ids.js";
 import type { Route, RouteTable } from "./route-table.js";
-import type { TenantSigner } from "./tenant-signer.js";
+import type { CellSigners } from "./cell-signers.js";
 
 export interface RouterLimits {
   /** Largest request head (request line + headers) accepted; larger gets 431. */
@@ -56,7 +57,8 @@ export const DEFAULT_LIMITS: RouterLimits = {
 export interface RouterState {
   resolver: HostResolver;
   table: RouteTable;
-  signer: TenantSigner;
+  /** Per-cell signers of the tenant header, derived from the master routing key. */
+  signers: CellSigners;
   ids: RequestIds;
   limits: RouterLimits;
   log: Logger;
@@ -78,12 +80,17 @@ export function countAnswer(state: RouterState, code: RouterErrorCode): void {
   state.answers.set(code, (state.answers.get(code) ?? 0) + 1);
 }
 
-/** The signed tenant header, computed at most once per tenant per `signatureReuseSeconds`. */
-export function tenantSignature(state: RouterState, route: Route): string {
+/**
+ * The signed tenant header for a request about to go to `cell`, with that cell's key: computed
+ * at most once per tenant per `signatureReuseSeconds`, and again whenever the tenant's requests go
+ * to another cell (a move), since no other cell accepts it.
+ */
+export function tenantSignature(state: RouterState, route: Route, cell: CellUpstream): string {
   const now = Math.floor(Date.now() / 1000);
-  if (now - route.signedAt >= state.limits.signatureReuseSeconds || now < route.signedAt) {
-    route.signature = state.signer.sign(route.slug, now);
+  if (route.signedFor !== cell || now - route.signedAt >= state.limits.signatureReuseSeconds || now < route.signedAt) {
+    route.signature = state.signers.for(cell).sign(route.slug, now);
     route.signedAt = now;
+    route.signedFor = cell;
   }
   return route.signature;
 }

@@ -132,7 +132,7 @@ class UpgradeTunnel implements HeldRequest, TenantTunnel {
       `x-forwarded-for: ${this.req.socket.remoteAddress ?? ""}\r\n` +
       `x-forwarded-host: ${facts.host}\r\nx-forwarded-proto: ${state.forwardedProto}\r\n` +
       `x-request-id: ${this.requestId}\r\n` +
-      `${TENANT_HEADER}: ${route.slug}\r\n${TENANT_SIGNATURE_HEADER}: ${tenantSignature(state, route)}\r\n\r\n`;
+      `${TENANT_HEADER}: ${route.slug}\r\n${TENANT_SIGNATURE_HEADER}: ${tenantSignature(state, route, this.cell!)}\r\n\r\n`;
     return head;
   }
 

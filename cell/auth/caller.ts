@@ -22,6 +22,8 @@ export interface Caller {
 
 export interface CallerDeps {
   routerSigningKey: string;
+  /** During a key rotation, the router's previous key: headers signed with it are accepted too. */
+  routerSigningKeyPrevious?: string | undefined;
   keys: JWTVerifyGetKey;
   tenants: TenantDirectory;
 }
@@ -32,7 +34,8 @@ function refuse(message: string, code: string, status: number): GraphQLError {
 
 export async function identifyCaller(headers: Headers, deps: CallerDeps): Promise<Caller> {
   const slug = headers.get(TENANT_HEADER) ?? undefined;
-  const check = verifyTenantHeader(deps.routerSigningKey, slug, headers.get(TENANT_SIGNATURE_HEADER) ?? undefined);
+  const keys = { current: deps.routerSigningKey, previous: deps.routerSigningKeyPrevious };
+  const check = verifyTenantHeader(keys, slug, headers.get(TENANT_SIGNATURE_HEADER) ?? undefined);
   if (!check.ok) throw refuse(`tenant header ${check.reason}: requests must come through the router`, "TENANT_HEADER_INVALID", 401);
 
   const authorization = headers.get("authorization");

@@ -32,3 +32,35 @@ describe("Given the router's signed tenant header", () => {
     expect(verifyTenantHeader(KEY, "pho-24", "v1=nope", NOW)).toEqual({ ok: false, reason: "malformed" });
   });
 });
+
+describe("Given a router signing key rotation (the current and the previous key)", () => {
+  const PREVIOUS = "unit-test-previous-router-key-0123";
+  const keys = { current: KEY, previous: PREVIOUS };
+
+  it("accepts a header signed with the previous key, and again from memory", () => {
+    const signature = signTenant(PREVIOUS, "hu-tieu", NOW);
+    expect(verifyTenantHeader(keys, "hu-tieu", signature, NOW)).toEqual({ ok: true, slug: "hu-tieu" });
+    expect(verifyTenantHeader(keys, "hu-tieu", signature, NOW + 1)).toEqual({ ok: true, slug: "hu-tieu" });
+    expect(verifyTenantHeader(keys, "hu-tieu", signTenant(KEY, "hu-tieu", NOW), NOW)).toEqual({ ok: true, slug: "hu-tieu" });
+  });
+
+  it("refuses a header signed with the previous key once no previous key is configured, even one it remembers", () => {
+    const signature = signTenant(PREVIOUS, "mi-quang", NOW);
+    expect(verifyTenantHeader(keys, "mi-quang", signature, NOW).ok).toBe(true);
+    expect(verifyTenantHeader(KEY, "mi-quang", signature, NOW)).toEqual({ ok: false, reason: "bad-signature" });
+    expect(verifyTenantHeader({ current: KEY }, "mi-quang", signature, NOW)).toEqual({ ok: false, reason: "bad-signature" });
+  });
+
+  it("refuses a header signed with neither key, and reports other problems as for one key", () => {
+    expect(verifyTenantHeader(keys, "cao-lau", signTenant("a-third-router-key-0123456789", "cao-lau", NOW), NOW)).toEqual({ ok: false, reason: "bad-signature" });
+    expect(verifyTenantHeader(keys, "cao-lau", signTenant(PREVIOUS, "cao-lau", NOW - TENANT_SIGNATURE_TOLERANCE_SECONDS - 1), NOW)).toEqual({ ok: false, reason: "expired" });
+    expect(verifyTenantHeader(keys, "cao-lau", "v1=nope", NOW)).toEqual({ ok: false, reason: "malformed" });
+    expect(verifyTenantHeader(keys, undefined, undefined, NOW)).toEqual({ ok: false, reason: "missing" });
+  });
+
+  it("does not let a remembered previous-key header vouch for another slug", () => {
+    const signature = signTenant(PREVIOUS, "banh-cuon", NOW);
+    expect(verifyTenantHeader(keys, "banh-cuon", signature, NOW).ok).toBe(true);
+    expect(verifyTenantHeader(keys, "banh-canh", signature, NOW)).toEqual({ ok: false, reason: "bad-signature" });
+  });
+});

@@ -77,3 +77,34 @@ describe("Given a cell serving tenant pho-bo", () => {
     expect([unknown.status, unknown.errors?.[0]?.extensions?.code]).toEqual([404, "TENANT_NOT_FOUND"]);
   });
 });
+
+describe("Given a router signing key rotation", () => {
+  // What the operator gives a cell while the router moves to a new key: the new key as
+  // ROUTER_SIGNING_KEY and the one before it as ROUTER_SIGNING_KEY_PREVIOUS.
+  const PREVIOUS_KEY = "previous-router-signing-key-0123456789";
+  let rotating: TestCell;
+  let settled: TestCell;
+
+  beforeAll(async () => {
+    [rotating, settled] = await Promise.all([startTestCell("auth-rotating", { routerSigningKeyPrevious: PREVIOUS_KEY }), startTestCell("auth-settled")]);
+    await Promise.all([rotating.provision({ slug: "pho-bo" }), settled.provision({ slug: "pho-bo" })]);
+  });
+  afterAll(() => Promise.all([rotating?.close(), settled?.close()]));
+
+  async function asOwner(cell: TestCell, routerKey: string) {
+    const token = await cell.issuer.token({ memberships: [{ tenant: "pho-bo", role: "owner", locations: "*" }] });
+    const response = await cell.server.fetch("http://cell/graphql", { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}`, ...routerHeaders("pho-bo", routerKey) }, body: JSON.stringify({ query: ME }) });
+    return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] } };
+  }
+
+  it("accepts a header signed with the previous key, as well as the current one, only when the previous key is configured", async () => {
+    expect(await asOwner(rotating, PREVIOUS_KEY)).toEqual({ status: 200, body: { data: { me: { role: "OWNER", userId: "user-1" }, tenant: { slug: "pho-bo" } } } });
+    expect((await asOwner(rotating, ROUTER_SIGNING_KEY)).status).toBe(200);
+    const neither = await asOwner(rotating, "neither-router-key-0123456789");
+    expect([neither.status, neither.body.errors?.[0]?.extensions?.code]).toEqual([401, "TENANT_HEADER_INVALID"]);
+    // The same header at a cell with no previous key configured: refused.
+    const settledCell = await asOwner(settled, PREVIOUS_KEY);
+    expect([settledCell.status, settledCell.body.errors?.[0]?.extensions?.code]).toEqual([401, "TENANT_HEADER_INVALID"]);
+    expect((await asOwner(settled, ROUTER_SIGNING_KEY)).status).toBe(200);
+  });
+});

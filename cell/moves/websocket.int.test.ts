@@ -40,7 +40,7 @@ async function spawnWithRedis(fixture: CellFixture, redis: string, file: string)
   const shared = process.env.REDIS_URL;
   process.env.REDIS_URL = redis;
   try {
-    return await spawnCellApi(fixture, file);
+    return await spawnCellApi(fixture, file, { behindRouter: true });
   } finally {
     process.env.REDIS_URL = shared;
   }

@@ -1,7 +1,8 @@
 // The three provider endpoints as fetch-style handlers (Request -> Response), so they mount on
 // any server: the cell's yoga/HTTP server, or the node adapter in ./node-adapter.ts.
 // The tenant comes only from the router's signed header, as for every cell request.
-import { TENANT_HEADER, TENANT_SIGNATURE_HEADER, verifyTenant, type Logger } from "../../common/index.js";
+import { TENANT_HEADER, TENANT_SIGNATURE_HEADER, type Logger } from "../../common/index.js";
+import { verifyTenantHeader } from "../auth/tenant-header.js";
 import type { Database } from "../db/index.js";
 import { findAccount, type PaymentConfig, type Provider } from "./config.js";
 import { MomoIpn, momoReply, verifyMomoIpn } from "./providers/momo.js";
@@ -16,6 +17,8 @@ export interface PaymentWebhookDeps {
   /** Resolves the router's tenant slug to the tenant id (cell/auth's TenantDirectory). */
   tenants: { lookup(slug: string): Promise<{ id: string; status: string } | undefined> };
   routerSigningKey: string;
+  /** During a key rotation, the router's previous key: headers signed with it are accepted too. */
+  routerSigningKeyPrevious?: string | undefined;
   config: PaymentConfig;
   log: Logger;
   /** Called after a payment commits (real-time push, cache invalidation). Errors are logged, never returned to the provider. */
@@ -43,7 +46,8 @@ export function createPaymentWebhookHandlers(deps: PaymentWebhookDeps): PaymentW
 
   async function tenantOf(provider: Provider, request: Request): Promise<Tenant | WebhookOutcome> {
     const slug = request.headers.get(TENANT_HEADER) ?? undefined;
-    const check = verifyTenant(deps.routerSigningKey, slug, request.headers.get(TENANT_SIGNATURE_HEADER) ?? undefined);
+    const keys = { current: deps.routerSigningKey, previous: deps.routerSigningKeyPrevious };
+    const check = verifyTenantHeader(keys, slug, request.headers.get(TENANT_SIGNATURE_HEADER) ?? undefined);
     if (!check.ok) return refusal(provider, slug ?? "(none)", "unknown-merchant", `tenant header ${check.reason}: webhooks must come through the router`);
     const tenant = await deps.tenants.lookup(check.slug);
     if (!tenant || tenant.status !== "active") return refusal(provider, check.slug, "unknown-merchant", `tenant '${check.slug}' is not served by this cell`);

@@ -46,6 +46,7 @@ export interface CellServerOptions {
 }
 
 export function createCellServer(config: CellServerConfig, options: CellServerOptions = {}): CellServer {
+  if (config.platformKeyPrevious !== undefined && config.platformKey === undefined) throw new Error("createCellServer: platformKeyPrevious is set without platformKey (a previous key is only accepted alongside the current one)");
   const log = options.logger ?? createLogger("cell", config.logLevel);
   const database = createDatabase({ connectionString: config.databaseUrl, schema: config.schema, poolSize: config.poolSize });
   // Auto-pipelining: concurrent requests' cache reads and version bumps share socket writes.
@@ -59,6 +60,7 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
     dashboards: dashboards(database, cache),
     log,
     routerSigningKey: config.routerSigningKey,
+    routerSigningKeyPrevious: config.routerSigningKeyPrevious,
     keys: keySet(config.keys),
     tenants: tenantDirectory(database.pool),
     locations: locationLookup(database),
@@ -171,12 +173,14 @@ export function createCellServer(config: CellServerConfig, options: CellServerOp
     db: database,
     tenants: deps.tenants,
     routerSigningKey: config.routerSigningKey,
+    routerSigningKeyPrevious: config.routerSigningKeyPrevious,
     config: config.payments ?? parsePaymentConfig({ tenants: {} }),
     log,
     onPayment: (payment) => realtime.publisher.paymentRecorded(payment),
   });
-  // The control plane's usage and daily-sales feed (issue 8), only when a platform key is configured.
-  const usageFeed = config.platformKey ? createUsageFeedHandler({ db: database, platformKey: config.platformKey }) : undefined;
+  // The control plane's usage and daily-sales feed (issue 8), only when a platform key is configured
+  // (and, during a key rotation, the previous one as well).
+  const usageFeed = config.platformKey ? createUsageFeedHandler({ db: database, platformKey: config.platformKey, platformKeyPrevious: config.platformKeyPrevious }) : undefined;
   const webhooks = createServerAdapter((request: Request) => paymentHandlers.route(request) ?? Response.json({ error: "not found" }, { status: 404 }));
   let url = "";
 

@@ -32,13 +32,21 @@ export interface TestCell {
   close(): Promise<void>;
 }
 
-export async function startTestCell(prefix: string, options: { redis?: boolean; tracer?: Tracer; platformKey?: string } = {}): Promise<TestCell> {
+export interface TestCellOptions {
+  redis?: boolean;
+  tracer?: Tracer;
+  platformKey?: string;
+  /** The router's previous key during a key rotation (the cell's ROUTER_SIGNING_KEY_PREVIOUS). */
+  routerSigningKeyPrevious?: string;
+}
+
+export async function startTestCell(prefix: string, options: TestCellOptions = {}): Promise<TestCell> {
   const db = await createTestCellDatabase(prefix);
   const issuer = await createTokenIssuer();
   const redisUrl = options.redis ? process.env.REDIS_URL : undefined;
   if (options.redis && !redisUrl) throw new Error("REDIS_URL is not set: run with LSP_TEST_SERVICES including redis");
   const server = createCellServer(
-    { databaseUrl: db.roleUrl, schema: db.schema, redisUrl, routerSigningKey: ROUTER_SIGNING_KEY, keys: { jwks: issuer.jwks }, poolSize: 10, logLevel: "silent", platformKey: options.platformKey },
+    { databaseUrl: db.roleUrl, schema: db.schema, redisUrl, routerSigningKey: ROUTER_SIGNING_KEY, routerSigningKeyPrevious: options.routerSigningKeyPrevious, keys: { jwks: issuer.jwks }, poolSize: 10, logLevel: "silent", platformKey: options.platformKey },
     { tracer: options.tracer },
   );
   if (server.redis) await waitForRedis(server);

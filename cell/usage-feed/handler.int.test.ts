@@ -15,7 +15,7 @@ let cell: TestCell;
 let pho: TestTenant;
 let bun: TestTenant;
 
-async function get(path: string, key = TEST_PLATFORM_KEY): Promise<{ status: number; body: FeedBody }> {
+async function get(path: string, key = cell.platformKey): Promise<{ status: number; body: FeedBody }> {
   const res = await fetch(`${cell.baseUrl}${path}`, { headers: { authorization: `Bearer ${key}` } });
   return { status: res.status, body: await res.json().catch(() => undefined) };
 }
@@ -97,6 +97,9 @@ describe("Given a cell serving two tenants with orders", () => {
 
   it("refuses a wrong or missing platform key", async () => {
     expect((await get(`/internal/outbox?tenant=pho-ha-noi`, "wrong-key")).status).toBe(401);
+    // The cell holds its own key, derived from the platform's master: the master itself is not it.
+    expect(cell.platformKey).not.toBe(TEST_PLATFORM_KEY);
+    expect((await get(`/internal/outbox?tenant=pho-ha-noi`, TEST_PLATFORM_KEY)).status).toBe(401);
     const res = await fetch(`${cell.baseUrl}/internal/outbox?tenant=pho-ha-noi`);
     expect(res.status).toBe(401);
   });

@@ -2,7 +2,9 @@
 //   GET /internal/outbox?tenant=<slug>&after=<id>&limit=<n>   usage-bearing outbox rows after a cursor
 //   GET /internal/daily?tenant=<slug>&from=<date>&to=<date>  daily sales per location and item
 //   GET /internal/gauges?tenant=<slug>                       active locations and staff seats now
-// Authenticated with the platform key as a bearer token. The handler is attachable: it answers
+// Authenticated with the cell's platform key as a bearer token (the operator derives it for this
+// cell from the platform's master key, common/cell-keys.ts; the billing sync derives the same);
+// during a key rotation the previous key is accepted too. The handler is attachable: it answers
 // the paths above and returns false for anything else so the cell server can go on routing.
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -14,8 +16,10 @@ import { DEFAULT_SETTLE_MS, MAX_OUTBOX_PAGE, readOutbox } from "./outbox.js";
 
 export interface UsageFeedOptions {
   db: Database;
-  /** Shared secret the control plane presents; at least 16 characters. */
+  /** Shared secret the control plane presents (this cell's derived platform key); at least 16 characters. */
   platformKey: string;
+  /** During a key rotation, the key before platformKey, accepted as well; at least 16 characters. */
+  platformKeyPrevious?: string | undefined;
   /** See ReadOutboxOptions.settleMs; default DEFAULT_SETTLE_MS. */
   settleMs?: number;
 }
@@ -37,7 +41,9 @@ const GaugesQuery = z.object({ tenant: slug });
 
 export function createUsageFeedHandler(options: UsageFeedOptions): UsageFeedHandler {
   if (options.platformKey.length < 16) throw new Error("usage feed: platformKey must be at least 16 characters");
-  const expected = digest(`Bearer ${options.platformKey}`);
+  if (options.platformKeyPrevious !== undefined && options.platformKeyPrevious.length < 16) throw new Error("usage feed: platformKeyPrevious must be at least 16 characters");
+  // Without a previous key the current one stands in for it, so every request makes the same two comparisons.
+  const accepted = [digest(`Bearer ${options.platformKey}`), digest(`Bearer ${options.platformKeyPrevious ?? options.platformKey}`)] as const;
   const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
   const { db } = options;
 
@@ -53,7 +59,7 @@ export function createUsageFeedHandler(options: UsageFeedOptions): UsageFeedHand
     const route = ROUTES[url.pathname];
     if (!route) return false;
     if (req.method !== "GET") return send(res, 405, { error: { code: "METHOD_NOT_ALLOWED", message: "only GET is supported" } });
-    if (!timingSafeEqual(digest(req.headers.authorization ?? ""), expected)) {
+    if (!authorized(req.headers.authorization)) {
       return send(res, 401, { error: { code: "UNAUTHENTICATED", message: "a valid platform key is required (Authorization: Bearer <key>)" } });
     }
     const params = Object.fromEntries(url.searchParams);
@@ -63,6 +69,13 @@ export function createUsageFeedHandler(options: UsageFeedOptions): UsageFeedHand
       return send(res, 500, { error: { code: "INTERNAL", message: (error as Error).message } });
     }
   };
+
+  /** Compares with both keys, always: no early exit that could tell which key (if any) matched. */
+  function authorized(header: string | undefined): boolean {
+    const given = digest(header ?? "");
+    const matches = Number(timingSafeEqual(given, accepted[0])) | Number(timingSafeEqual(given, accepted[1]));
+    return matches === 1;
+  }
 
   async function tenantId(slugValue: string, res: ServerResponse): Promise<string | undefined> {
     const { rows } = await db.pool.query<{ id: string }>("select id from tenant_by_slug($1)", [slugValue]);

@@ -2,14 +2,31 @@
 // an order writer shaped like the cell's own (order, lines and order.created outbox row in one
 // transaction, the aggregates maintained by the schema's triggers), and the usage feed served
 // over real HTTP on a port that survives stop/start, so tests can take the cell down.
+// TEST_PLATFORM_KEY plays the platform's master key: by default the feed accepts the cell's key
+// derived from it for the cell's base URL, as the operator configures cells, so the control
+// plane's client given TEST_PLATFORM_KEY reads it.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { deriveCellKey } from "../../common/cell-keys.js";
 import { createDatabase, type Database } from "../db/index.js";
 import { provisionTenant } from "../provisioning/index.js";
 import { createTestCellDatabase, type TestCellDatabase } from "../testing/database.js";
-import { createUsageFeedHandler } from "./handler.js";
+import { createUsageFeedHandler, type UsageFeedHandler } from "./handler.js";
 
+/** The platform's master key in tests (the billing sync's PLATFORM_KEY). */
 export const TEST_PLATFORM_KEY = "test-platform-key-0123456789";
+
+/** The key a test cell served at `baseUrl` is given by default: derived from TEST_PLATFORM_KEY. */
+export function testCellPlatformKey(baseUrl: string): string {
+  return deriveCellKey(TEST_PLATFORM_KEY, "platform", baseUrl);
+}
+
+export interface TestCellOptions {
+  /** The key the cell's feed accepts, given its base URL; default testCellPlatformKey. */
+  platformKey?: (baseUrl: string) => string;
+  /** A previous key the feed accepts as well (a key rotation), given its base URL; default none. */
+  platformKeyPrevious?: (baseUrl: string) => string;
+}
 
 export interface TestTenant {
   slug: string;
@@ -29,6 +46,8 @@ export interface TestCell {
   db: Database;
   cellDb: TestCellDatabase;
   baseUrl: string;
+  /** The key the cell's feed accepts (its PLATFORM_KEY). */
+  platformKey: string;
   addTenant(slug: string, locationNames: string[], items?: { name: string; priceVnd: number }[]): Promise<TestTenant>;
   placeOrder(tenant: TestTenant, order: OrderInput): Promise<{ orderId: string; totalVnd: number }>;
   /** Takes the feed offline (connections refused) until start(). */
@@ -43,16 +62,18 @@ const DEFAULT_ITEMS = [
   { name: "Cà phê sữa đá", priceVnd: 29_000 },
 ];
 
-export async function startTestCell(prefix: string): Promise<TestCell> {
+export async function startTestCell(prefix: string, options: TestCellOptions = {}): Promise<TestCell> {
   const cellDb = await createTestCellDatabase(prefix);
   const db = createDatabase({ connectionString: cellDb.roleUrl, schema: cellDb.schema, poolSize: 4 });
-  const handler = createUsageFeedHandler({ db, platformKey: TEST_PLATFORM_KEY, settleMs: 0 });
+  // The keys depend on the base URL, known once the first start has picked the port.
+  const feed: { handler?: UsageFeedHandler } = {};
   let server: Server | undefined;
   let port = 0;
 
   async function start(): Promise<void> {
     server = createServer((req, res) => {
-      handler(req, res).then(
+      if (!feed.handler) return void res.writeHead(503).end();
+      feed.handler(req, res).then(
         (handled) => {
           if (!handled) res.writeHead(404).end();
         },
@@ -72,11 +93,15 @@ export async function startTestCell(prefix: string): Promise<TestCell> {
   }
 
   await start();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const platformKey = (options.platformKey ?? testCellPlatformKey)(baseUrl);
+  feed.handler = createUsageFeedHandler({ db, platformKey, platformKeyPrevious: options.platformKeyPrevious?.(baseUrl), settleMs: 0 });
   return {
     name: cellDb.cellName,
     db,
     cellDb,
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
+    platformKey,
     async addTenant(slug, locationNames, items = DEFAULT_ITEMS) {
       const { tenantId } = await provisionTenant(cellDb.admin, cellDb.cellName, {
         slug,

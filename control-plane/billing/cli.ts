@@ -49,7 +49,11 @@ program
   .command("sync")
   .description("pull every placed Tenant's usage and recent daily sales from its cell, forever (Tenants from KUBECONFIG or in-cluster)")
   .addOption(databaseUrl)
-  .addOption(new Option("--platform-key <key>", "the key cells were started with (PLATFORM_KEY)").env("PLATFORM_KEY").makeOptionMandatory())
+  .addOption(
+    new Option("--platform-key <key>", "the platform's master key (PLATFORM_KEY), as the operator holds it; each cell has its own key derived from it for the cell's endpoint, which the sync derives too and presents (the master is never sent)")
+      .env("PLATFORM_KEY")
+      .makeOptionMandatory(),
+  )
   .option("--interval <seconds>", "pause between rounds", "60")
   .addOption(new Option("--metrics-port <port>", "serve Prometheus metrics (usage feed lag per cell, ingest counters) at /metrics; 0 = off").env("METRICS_PORT").default("9464"))
   .action(async (opts: { databaseUrl: string; platformKey: string; interval: string; metricsPort: string }) => {

@@ -20,6 +20,7 @@ export interface SyncTarget {
 
 export interface CellSyncOptions {
   pool: pg.Pool;
+  /** The platform's master key: each cell is shown the key derived from it for its endpoint (httpCellFeed). */
   platformKey: string;
   targets: () => Promise<SyncTarget[]>;
   /**

@@ -1,4 +1,7 @@
 // HTTP client of a cell's internal usage feed (cell/usage-feed). One instance per cell.
+// It holds the platform's master key and presents the cell's own key, derived from the master and
+// the cell's endpoint (common/cell-keys.ts) the way the operator derived the key it gave the cell.
+import { deriveCellKey } from "../../common/cell-keys.js";
 import type { DailyLocationSales, OutboxPage, UsageGauges } from "../../cell/usage-feed/index.js";
 
 /** A cell running a version from before outbox epochs sends neither `epoch` nor `maxId`. */
@@ -31,6 +34,10 @@ export interface HttpCellFeedOptions {
   cell: string;
   /** Base URL of the cell API, e.g. http://cell-a-api.lsp-system.svc:8080 */
   baseUrl: string;
+  /**
+   * The platform's master key (the billing sync's PLATFORM_KEY). It is never sent: the cell is
+   * shown deriveCellKey(platformKey, "platform", baseUrl), the key the operator gave it.
+   */
   platformKey: string;
   timeoutMs?: number;
 }
@@ -38,13 +45,17 @@ export interface HttpCellFeedOptions {
 export function httpCellFeed(options: HttpCellFeedOptions): CellFeed {
   const { cell, platformKey } = options;
   const timeoutMs = options.timeoutMs ?? 10_000;
+  // Derived once per cell, on the first request: a malformed endpoint fails that tenant's sync
+  // step (like the URL below), not the construction of every cell's feed.
+  let authorization: string | undefined;
 
   async function get<T>(path: string, query: Record<string, string>): Promise<T> {
     const url = new URL(path, options.baseUrl);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    authorization ??= `Bearer ${deriveCellKey(platformKey, "platform", options.baseUrl)}`;
     let response: Response;
     try {
-      response = await fetch(url, { headers: { authorization: `Bearer ${platformKey}` }, signal: AbortSignal.timeout(timeoutMs) });
+      response = await fetch(url, { headers: { authorization }, signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
       throw new CellUnavailableError(cell, (error as Error).message, { cause: error });
     }

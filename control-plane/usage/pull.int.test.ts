@@ -3,7 +3,8 @@ import { Registry } from "prom-client";
 import { startTestCell, TEST_PLATFORM_KEY, type TestCell, type TestTenant } from "../../cell/usage-feed/testing.js";
 import { migrateBilling } from "../billing/migrate.js";
 import { createTestDatabase, type TestDatabase } from "../testing/databases.js";
-import { CellUnavailableError, httpCellFeed, type CellFeed } from "./feed-client.js";
+import { deriveCellKey } from "../../common/cell-keys.js";
+import { CellFeedRequestError, CellUnavailableError, httpCellFeed, type CellFeed } from "./feed-client.js";
 import { ingestUsageEvents } from "./ingest.js";
 import { createUsageMetrics, feedLag, type UsageMetrics } from "./metrics.js";
 import { pullTenantUsage } from "./pull.js";
@@ -227,6 +228,33 @@ describe("Given a cell whose outbox ids start again under the same cell name", (
     expect(result).toMatchObject({ restarted: true, inserted: 1, caughtUp: true });
     expect((await november())!.orders).toBe(orders + 1);
     expect(await storedCursor()).toEqual({ id: String(await rebuiltMaxId()), epoch: (await rebuiltFeed.outbox(tenant.slug, "0", 1)).epoch });
+  });
+});
+
+describe("Given cells configured with per-cell platform keys", () => {
+  // The operator gives each cell the key derived from the platform's master for the cell's
+  // endpoint; the sync holds the master (TEST_PLATFORM_KEY) and presents the derived key.
+  let masterKeyed: TestCell;
+
+  beforeAll(async () => {
+    masterKeyed = await startTestCell("usage-master-keyed", { platformKey: () => TEST_PLATFORM_KEY });
+    await masterKeyed.addTenant("banh-khot", ["Vũng Tàu"]);
+  });
+
+  afterAll(async () => {
+    await masterKeyed?.close();
+  });
+
+  it("reads a cell whose feed accepts only the key derived for its endpoint", async () => {
+    expect(cell.platformKey).toBe(deriveCellKey(TEST_PLATFORM_KEY, "platform", cell.baseUrl));
+    await expect(feed.gauges(tenant.slug)).resolves.toMatchObject({ activeLocations: 2 });
+  });
+
+  it("is refused by a cell configured with the master key, which the sync never presents", async () => {
+    const masterFeed = httpCellFeed({ cell: masterKeyed.name, baseUrl: masterKeyed.baseUrl, platformKey: TEST_PLATFORM_KEY, timeoutMs: 2_000 });
+    const refusal = await masterFeed.gauges("banh-khot").catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(CellFeedRequestError);
+    expect(refusal).toMatchObject({ status: 401, code: "UNAUTHENTICATED" });
   });
 });
 

@@ -6,6 +6,7 @@ import { closeSync, mkdirSync, openSync } from "node:fs";
 import { connect } from "node:net";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { deriveCellKey } from "../../common/cell-keys.js";
 import type { Logger } from "../../common/index.js";
 import { freePort } from "../../scripts/services/processes.js";
 
@@ -15,9 +16,10 @@ export interface CellProcessEnv {
   databaseUrl: string;
   schema: string;
   redisUrl?: string;
+  /** The router's master key: the cell gets the key derived from it for its endpoint. */
   routerSigningKey: string;
   jwksUrl: string;
-  /** Enables the cell's usage feed (/internal/*) for the control plane. */
+  /** The billing sync's master key; enables the cell's usage feed (/internal/*) with the key derived for its endpoint. */
   platformKey?: string;
 }
 
@@ -84,11 +86,12 @@ export class CellProcesses {
           PORT: String(apiPort),
           DATABASE_URL: env.databaseUrl,
           CELL_SCHEMA: env.schema,
-          ROUTER_SIGNING_KEY: env.routerSigningKey,
+          // The cell's own keys, derived for its endpoint as the operator does in a cluster.
+          ROUTER_SIGNING_KEY: deriveCellKey(env.routerSigningKey, "router-signing", info.endpoint),
           JWKS_URL: env.jwksUrl,
           ML_GRPC_URL: `127.0.0.1:${mlPort}`,
           ...(env.redisUrl ? { REDIS_URL: env.redisUrl } : {}),
-          ...(env.platformKey ? { PLATFORM_KEY: env.platformKey } : {}),
+          ...(env.platformKey ? { PLATFORM_KEY: deriveCellKey(env.platformKey, "platform", info.endpoint) } : {}),
         },
         logFile: join(this.logDir, `${cell}-api.log`),
         stopping: false,

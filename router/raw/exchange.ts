@@ -35,8 +35,8 @@ const SMALL_BODY = 16 * 1024;
  * tenant): the same for all its requests while the client's Host spelling and the signature
  * (renewed every few seconds) stay the same, so built once rather than per request.
  */
-function headTail(state: RouterState, route: Route, host: string): string {
-  const signature = tenantSignature(state, route);
+function headTail(state: RouterState, route: Route, cell: CellUpstream, host: string): string {
+  const signature = tenantSignature(state, route, cell);
   if (route.headTailSignature !== signature || route.headTailHost !== host) {
     route.headTail = flat(`x-forwarded-host: ${host}\r\nx-forwarded-proto: ${state.forwardedProto}\r\n${TENANT_HEADER}: ${route.slug}\r\n${TENANT_SIGNATURE_HEADER}: ${signature}\r\n\r\n`);
     route.headTailHost = host;
@@ -111,7 +111,7 @@ export class RawExchange extends RoutedRequest implements UpstreamUser {
     // An HTTP/1.0 client keeping its connection: ask the cell for the same, so it frames the
     // answer by length rather than by closing.
     else if (head.minor === 0 && head.keepAlive) out += "connection: keep-alive\r\n";
-    return `${out}${this.conn.forwardedFor()}x-request-id: ${this.requestId}\r\n${headTail(state, route, facts.host!)}`;
+    return `${out}${this.conn.forwardedFor()}x-request-id: ${this.requestId}\r\n${headTail(state, route, this.cell!, facts.host!)}`;
   }
 
   onUpstream(socket: UpstreamSocket, reused: boolean, waited: boolean): void {

@@ -2,15 +2,21 @@
 // verifies the signed tenant header exactly as a cell does and echoes what it received, plus a
 // socket.io server. Prints "READY <port>" when listening.
 //
-//   CELL_NAME=cell-a ROUTER_SIGNING_KEY=... node --import tsx router/testing/cell-upstream.ts
+//   CELL_NAME=cell-a ROUTER_MASTER_KEY=... node --import tsx router/testing/cell-upstream.ts
+//
+// A real cell is handed its own key by the operator. This one binds a port chosen at start, so it
+// derives that key itself, from the master and its endpoint (http://127.0.0.1:<port>), once
+// listening: exactly the key the router signs with for that endpoint, and only that key.
 import { createHash } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server as SocketIoServer } from "socket.io";
+import { deriveCellKey } from "../../common/cell-keys.js";
 import { TENANT_HEADER, TENANT_SIGNATURE_HEADER, verifyTenant } from "../../common/index.js";
 
 const name = process.env.CELL_NAME ?? "cell";
-const key = process.env.ROUTER_SIGNING_KEY ?? "";
+const masterKey = process.env.ROUTER_MASTER_KEY ?? "";
+let key = "";
 
 function tenantOf(headers: http.IncomingHttpHeaders): { tenant: string | undefined; verified: boolean } {
   const slug = headers[TENANT_HEADER] as string | undefined;
@@ -66,6 +72,7 @@ io.on("connection", (socket) => {
 });
 
 server.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
+  key = deriveCellKey(masterKey, "router-signing", `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   process.stdout.write(`READY ${(server.address() as AddressInfo).port}\n`);
 });
 process.on("SIGTERM", () => process.exit(0));

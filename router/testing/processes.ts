@@ -49,7 +49,7 @@ export async function spawnReady(script: string, env: NodeJS.ProcessEnv, args: s
 }
 
 export async function startCell(name: string, port = 0): Promise<CellProcess> {
-  const { child, port: bound } = await spawnReady("cell-upstream.ts", { CELL_NAME: name, ROUTER_SIGNING_KEY: TEST_SIGNING_KEY, PORT: String(port) });
+  const { child, port: bound } = await spawnReady("cell-upstream.ts", { CELL_NAME: name, ROUTER_MASTER_KEY: TEST_SIGNING_KEY, PORT: String(port) });
   return {
     name,
     port: bound,

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { deriveCellKey } from "../../../common/cell-keys.js";
 import { freePort } from "../../../scripts/services/processes.js";
 import type { CellFixture } from "./fixture.js";
 
@@ -13,9 +14,20 @@ export interface CellProcess {
 
 const MAIN = join(import.meta.dirname, "..", "..", "main.ts");
 
-export async function spawnCellApi(fx: CellFixture, paymentsFile: string, timeoutMs = 30_000): Promise<CellProcess> {
+export interface SpawnCellOptions {
+  timeoutMs?: number;
+  /**
+   * The cell is reached through a router holding `fx.signingKey` as its master: the cell then gets
+   * the key derived from it for its own URL, as the operator would give it (ADR 0104). Without it
+   * the cell verifies with `fx.signingKey` itself, as tests that sign headers directly expect.
+   */
+  behindRouter?: boolean;
+}
+
+export async function spawnCellApi(fx: CellFixture, paymentsFile: string, { timeoutMs = 30_000, behindRouter = false }: SpawnCellOptions = {}): Promise<CellProcess> {
   writeFileSync(paymentsFile, JSON.stringify(fx.payments));
   const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
     env: {
       ...process.env,
@@ -24,7 +36,7 @@ export async function spawnCellApi(fx: CellFixture, paymentsFile: string, timeou
       DATABASE_URL: fx.cell.roleUrl,
       CELL_SCHEMA: fx.cell.schema,
       REDIS_URL: process.env.REDIS_URL,
-      ROUTER_SIGNING_KEY: fx.signingKey,
+      ROUTER_SIGNING_KEY: behindRouter ? deriveCellKey(fx.signingKey, "router-signing", url) : fx.signingKey,
       JWKS_JSON: JSON.stringify(fx.issuer.jwks),
       PAYMENT_PROVIDERS_FILE: paymentsFile,
       LOG_LEVEL: "info",
@@ -32,7 +44,6 @@ export async function spawnCellApi(fx: CellFixture, paymentsFile: string, timeou
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  const url = `http://127.0.0.1:${port}`;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`cell API did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
     const fail = (error: Error) => {

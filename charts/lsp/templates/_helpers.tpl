@@ -102,7 +102,52 @@ Call with (dict "root" $ "key" "router-signing-key").
 {{- end }}
 {{- end }}
 
-{{/* secretKeyRef name/key of the platform key (the billing sync's, copied into every cell by the operator). */}}
+{{/* secretKeyRef name/key of the router's master signing key (cells get keys derived from it). */}}
+{{- define "lsp.routerSigningKeyRef" -}}
+{{- if .Values.router.signingKey.existingSecret }}
+name: {{ .Values.router.signingKey.existingSecret }}
+key: {{ .Values.router.signingKey.key }}
+{{- else }}
+name: {{ include "lsp.generatedSecretName" . }}
+key: router-signing-key
+{{- end }}
+{{- end }}
+
+{{/*
+The operator's two keys for one master during a rotation (docs/helm.md "Rotating the cell keys"):
+env ROUTER_SIGNING_KEY / PLATFORM_KEY and, when rotating, *_PREVIOUS. With `next` set the cells
+get the new key as theirs and keep accepting the one the router or sync still uses; with
+`previous` set they keep accepting the replaced one after the switch.
+dict: root, name (env name), key (the values block: existingSecret, key, next, previous), current (the ref of the key in use).
+*/}}
+{{- define "lsp.operatorKeyEnv" -}}
+{{- $k := .key }}
+{{- if and $k.next.existingSecret $k.previous.existingSecret }}
+{{- fail (printf "%s: set next or previous, not both — next starts a rotation, previous ends one" .path) }}
+{{- end }}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      {{- if $k.next.existingSecret }}
+      name: {{ $k.next.existingSecret }}
+      key: {{ $k.next.key }}
+      {{- else }}
+      {{- .current | nindent 6 }}
+      {{- end }}
+{{- if or $k.next.existingSecret $k.previous.existingSecret }}
+- name: {{ .name }}_PREVIOUS
+  valueFrom:
+    secretKeyRef:
+      {{- if $k.next.existingSecret }}
+      {{- .current | nindent 6 }}
+      {{- else }}
+      name: {{ $k.previous.existingSecret }}
+      key: {{ $k.previous.key }}
+      {{- end }}
+{{- end }}
+{{- end }}
+
+{{/* secretKeyRef name/key of the platform key (the billing sync's master; cells get keys derived from it). */}}
 {{- define "lsp.platformKeyRef" -}}
 {{- if .Values.billingSync.platformKey.existingSecret }}
 name: {{ .Values.billingSync.platformKey.existingSecret }}

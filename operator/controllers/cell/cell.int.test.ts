@@ -2,6 +2,7 @@
 // admitted under the restricted Pod Security profile and the CPU/memory quota; a tenant's route
 // kept while the cell loses pods; pods rolled when a Secret they read changes; a deleted
 // namespace made anew.
+import { deriveCellKey } from "../../../common/cell-keys.js";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import * as k8s from "@kubernetes/client-node";
 import pg from "pg";
@@ -128,7 +129,7 @@ describe("Given a cell serving a tenant", () => {
     await eventually("the cell Available again", async () => condition(await getCell(), "Available") === "True", 60_000);
   }, 150_000);
 
-  it("rolls the API pods when the router signing key copied into the cell's Secret changes, and leaves ML alone (an operator upgrade)", async () => {
+  it("rolls the API pods when the router signing key rotates, giving the cell its own keys derived from the new and the previous master, and leaves ML alone (an operator upgrade)", async () => {
     const before = await deployment("cell-api");
     const mlBefore = await deployment("cell-ml");
     const checksum = (d: k8s.V1Deployment) => d.spec!.template.metadata?.annotations?.["localstoreplatform.com/secrets-checksum"];
@@ -139,18 +140,24 @@ describe("Given a cell serving a tenant", () => {
     previousRedis.spec!.strategy = { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } as never };
     await kube.apps.patchNamespacedDeployment({ name: "redis", namespace, body: previousRedis, fieldManager: "lsp-operator", force: true }, apply);
     expect((await deployment("redis")).spec!.strategy!.type).toBe("RollingUpdate");
-    // The operator restarted with a rotated key (as after a helm upgrade that changed it).
+    const endpoint = `http://cell-api.${namespace}.svc.cluster.local:8080`;
+    const platformSecret = async () => Object.fromEntries(Object.entries((await kube.core.readNamespacedSecret({ name: "cell-platform", namespace })).data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]));
+    // The cell holds its own key, never the master.
+    expect((await platformSecret()).ROUTER_SIGNING_KEY).toBe(deriveCellKey(KEY_A, "router-signing", endpoint));
+    // The operator restarted with a rotated key (as after a helm upgrade that changed it), the
+    // replaced one kept as the previous key until the router has switched.
     await operator!.stop();
-    operator = await startTestOperator(instance, { routerSigningKey: KEY_B });
+    operator = await startTestOperator(instance, { routerSigningKey: KEY_B, routerSigningKeyPrevious: KEY_A });
     await eventually("the key rotated in cell-platform", async () => {
-      const secret = await kube.core.readNamespacedSecret({ name: "cell-platform", namespace });
-      return Buffer.from(secret.data!.ROUTER_SIGNING_KEY!, "base64").toString() === KEY_B;
+      const data = await platformSecret();
+      return data.ROUTER_SIGNING_KEY === deriveCellKey(KEY_B, "router-signing", endpoint) && data.ROUTER_SIGNING_KEY_PREVIOUS === deriveCellKey(KEY_A, "router-signing", endpoint);
     }, 60_000);
     const after = await eventually("a new API pod template", async () => {
       const d = await deployment("cell-api");
       return checksum(d) !== checksum(before) ? d : undefined;
     }, 30_000);
     expect(after.metadata!.generation).toBeGreaterThan(before.metadata!.generation!);
+    expect(after.spec!.template.spec!.containers[0]!.env).toContainEqual({ name: "ROUTER_SIGNING_KEY_PREVIOUS", valueFrom: { secretKeyRef: { name: "cell-platform", key: "ROUTER_SIGNING_KEY_PREVIOUS" } } });
     expect((await deployment("cell-ml")).metadata!.generation).toBe(mlBefore.metadata!.generation);
     await eventually("Redis moved to Recreate by the new operator's apply", async () => (await deployment("redis")).spec?.strategy?.type === "Recreate");
     expect((await deployment("redis")).spec!.strategy!.rollingUpdate).toBeUndefined();
@@ -160,7 +167,19 @@ describe("Given a cell serving a tenant", () => {
       return d.status?.observedGeneration === d.metadata?.generation && d.status?.updatedReplicas === 2 && d.status?.availableReplicas === 2 && d.status.replicas === 2;
     }, 60_000);
     expect(await routed()).toBeDefined();
-  }, 150_000);
+    // The rotation ends: without a previous key, the cell's Secret and API pods stop carrying one.
+    await operator!.stop();
+    operator = await startTestOperator(instance, { routerSigningKey: KEY_B });
+    await eventually("the previous key gone from cell-platform", async () => {
+      const data = await platformSecret();
+      return data.ROUTER_SIGNING_KEY === deriveCellKey(KEY_B, "router-signing", endpoint) && !("ROUTER_SIGNING_KEY_PREVIOUS" in data);
+    }, 60_000);
+    const ended = await eventually("an API pod template without the previous key", async () => {
+      const d = await deployment("cell-api");
+      return d.spec!.template.spec!.containers[0]!.env!.some((e) => e.name === "ROUTER_SIGNING_KEY_PREVIOUS") ? undefined : d;
+    }, 30_000);
+    expect(checksum(ended)).not.toBe(checksum(after));
+  }, 210_000);
 
   it("gives a cell made before its Redis had a password one, and restarts Redis and the API with it", async () => {
     const secret = () => kube.core.readNamespacedSecret({ name: "cell-database", namespace });

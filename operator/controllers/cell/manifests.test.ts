@@ -1,4 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
+import { deriveCellKey } from "../../../common/cell-keys.js";
+import { cellApiEndpoint, cellNamespace } from "../../names.js";
+import { admits, type Endpoint } from "../../testing/network-policy.js";
 import type { Cell } from "../../api/v1alpha1/index.js";
 import type * as k8s from "@kubernetes/client-node";
 import {
@@ -8,6 +11,7 @@ import {
   cellMlDeployment,
   cellNamespaceManifest,
   cellNetworkPolicy,
+  cellPlatformKeys,
   cellPlatformSecret,
   cellRedisDeployment,
   cellResourceQuota,
@@ -39,14 +43,43 @@ describe("Given a Cell", () => {
     expect(container.env!.find((e) => e.name === "DATABASE_URL")).toEqual({ name: "DATABASE_URL", valueFrom: { secretKeyRef: { name: "cell-database", key: "DATABASE_URL" } } });
   });
 
-  it("gives the cell API the platform key by Secret reference when the platform has one, and no key otherwise", () => {
+  it("gives the cell API its own platform key (derived from the master for its endpoint) by Secret reference when the platform has one, and no key otherwise", () => {
     const keyed: ManifestContext = { ...ctx, config: { ...ctx.config, platformKey: "platform-key-0123456789" } };
-    expect(cellPlatformSecret(cell(), keyed).stringData).toMatchObject({ PLATFORM_KEY: "platform-key-0123456789" });
+    expect(cellPlatformKeys(cell(), keyed)).toEqual({ ROUTER_SIGNING_KEY: "", PLATFORM_KEY: deriveCellKey("platform-key-0123456789", "platform", cellApiEndpoint(cell().metadata.name)) });
     const env = cellApiDeployment(cell(), keyed).spec!.template.spec!.containers[0]!.env!;
     expect(env.find((e) => e.name === "PLATFORM_KEY")).toEqual({ name: "PLATFORM_KEY", valueFrom: { secretKeyRef: { name: "cell-platform", key: "PLATFORM_KEY" } } });
     // Without one the cell serves no usage feed (an empty key would fail its config check).
-    expect(cellPlatformSecret(cell(), ctx).stringData).not.toHaveProperty("PLATFORM_KEY");
+    expect(cellPlatformKeys(cell(), ctx)).not.toHaveProperty("PLATFORM_KEY");
     expect(cellApiDeployment(cell(), ctx).spec!.template.spec!.containers[0]!.env!.map((e) => e.name)).not.toContain("PLATFORM_KEY");
+  });
+
+  it("gives each cell keys of its own, never a master, and during a rotation the keys derived from the previous masters too", () => {
+    const masters: ManifestContext = { ...ctx, config: { ...ctx.config, routerSigningKey: "router-master-0000000002", platformKey: "platform-master-000000002" } };
+    const a = cell();
+    const b = { ...cell(), metadata: { ...cell().metadata, name: "shared-2" } };
+    const secretA = cellPlatformKeys(a, masters);
+    const secretB = cellPlatformKeys(b, masters);
+    expect(secretA).toEqual({
+      ROUTER_SIGNING_KEY: deriveCellKey("router-master-0000000002", "router-signing", cellApiEndpoint(a.metadata.name)),
+      PLATFORM_KEY: deriveCellKey("platform-master-000000002", "platform", cellApiEndpoint(a.metadata.name)),
+    });
+    expect(secretB.ROUTER_SIGNING_KEY).not.toBe(secretA.ROUTER_SIGNING_KEY);
+    expect(secretB.PLATFORM_KEY).not.toBe(secretA.PLATFORM_KEY);
+    expect(JSON.stringify(cellWorkloads(a, masters))).not.toMatch(/router-master|platform-master/);
+    // As data, not stringData: server-side apply then removes a key the operator stops sending.
+    const secret = cellPlatformSecret(a, masters);
+    expect(secret.stringData).toBeUndefined();
+    expect(Buffer.from(secret.data!.PLATFORM_KEY!, "base64").toString()).toBe(secretA.PLATFORM_KEY);
+    // Rotating: cells accept the key derived from the master being replaced, under *_PREVIOUS.
+    const rotating: ManifestContext = { ...masters, config: { ...masters.config, routerSigningKeyPrevious: "router-master-0000000001", platformKeyPrevious: "platform-master-000000001" } };
+    expect(cellPlatformKeys(a, rotating)).toMatchObject({
+      ROUTER_SIGNING_KEY_PREVIOUS: deriveCellKey("router-master-0000000001", "router-signing", cellApiEndpoint(a.metadata.name)),
+      PLATFORM_KEY_PREVIOUS: deriveCellKey("platform-master-000000001", "platform", cellApiEndpoint(a.metadata.name)),
+    });
+    const env = cellApiDeployment(a, rotating).spec!.template.spec!.containers[0]!.env!;
+    expect(env.find((e) => e.name === "ROUTER_SIGNING_KEY_PREVIOUS")).toEqual({ name: "ROUTER_SIGNING_KEY_PREVIOUS", valueFrom: { secretKeyRef: { name: "cell-platform", key: "ROUTER_SIGNING_KEY_PREVIOUS" } } });
+    expect(env.find((e) => e.name === "PLATFORM_KEY_PREVIOUS")).toEqual({ name: "PLATFORM_KEY_PREVIOUS", valueFrom: { secretKeyRef: { name: "cell-platform", key: "PLATFORM_KEY_PREVIOUS" } } });
+    expect(cellApiDeployment(a, masters).spec!.template.spec!.containers[0]!.env!.map((e) => e.name)).not.toContain("ROUTER_SIGNING_KEY_PREVIOUS");
   });
 
   it("leaves Redis out (and its URL) when redis.enabled is false", () => {
@@ -65,6 +98,39 @@ describe("Given a Cell", () => {
     expect(ml.env).toContainEqual({ name: "ML_HTTP_PORT", value: "9090" });
     const scrape = cellNetworkPolicy(cell(), ctx).spec!.ingress!.find((rule) => rule._from?.[0]?.namespaceSelector?.matchLabels?.["localstoreplatform.com/role"] === "monitoring");
     expect(scrape?.ports?.map((p) => p.port)).toEqual([8080, 9090]);
+  });
+
+  it("lets only the router and the billing sync reach the API, only on its port, and nothing from outside the cell reach ML or Redis", () => {
+    const other = { ...cell(), metadata: { ...cell().metadata, name: "shared-2", uid: "00000000-0000-0000-0000-000000000002" } };
+    const policies = [cell(), other].flatMap((c) => cellWorkloads(c, ctx).filter((o): o is k8s.V1NetworkPolicy => o.kind === "NetworkPolicy"));
+    const inCell = (c: Cell, template: k8s.V1Deployment): Endpoint => ({ namespace: cellNamespace(c.metadata.name), namespaceLabels: cellNamespaceManifest(c, ctx).metadata!.labels!, podLabels: template.spec!.template.metadata!.labels! });
+    const api = inCell(cell(), cellApiDeployment(cell(), ctx));
+    const ml = inCell(cell(), cellMlDeployment(cell(), ctx));
+    const redis = inCell(cell(), cellRedisDeployment(cell(), ctx));
+    const otherApi = inCell(other, cellApiDeployment(other, ctx));
+    const platform = (component: string, role = "router"): Endpoint => ({ namespace: "lsp-system", namespaceLabels: { "localstoreplatform.com/role": role }, podLabels: { "app.kubernetes.io/name": "lsp", "app.kubernetes.io/component": component } });
+    const prometheus: Endpoint = { namespace: "monitoring", namespaceLabels: { "localstoreplatform.com/role": "monitoring" }, podLabels: { app: "prometheus" } };
+    const stranger: Endpoint = { namespace: "default", namespaceLabels: {}, podLabels: { "app.kubernetes.io/component": "router" } };
+    const reach = (from: Endpoint, to: Endpoint, port: number) => admits(policies, from, to, port);
+    // Who may call the API's port.
+    expect(reach(platform("router"), api, 8080)).toBe(true);
+    expect(reach(platform("billing-sync"), api, 8080)).toBe(true);
+    expect(reach(platform("billing-sync", "control-plane"), api, 8080)).toBe(true);
+    for (const caller of ["operator", "control-plane", "billing-dunning", "billing-issue"]) expect([caller, reach(platform(caller), api, 8080)]).toEqual([caller, false]);
+    expect(reach(stranger, api, 8080)).toBe(false);
+    expect(reach(otherApi, api, 8080)).toBe(false);
+    expect(reach(platform("router"), api, 9999)).toBe(false);
+    // ML and Redis: the cell's own API only (and Prometheus on ML's metrics port).
+    expect(reach(api, ml, 8090)).toBe(true);
+    expect(reach(api, redis, 6379)).toBe(true);
+    for (const from of [platform("router"), platform("billing-sync"), platform("operator"), otherApi, stranger]) {
+      expect(reach(from, ml, 8090)).toBe(false);
+      expect(reach(from, redis, 6379)).toBe(false);
+    }
+    expect(reach(prometheus, ml, 9090)).toBe(true);
+    expect(reach(prometheus, ml, 8090)).toBe(false);
+    expect(reach(prometheus, redis, 6379)).toBe(false);
+    expect(reach(prometheus, api, 8080)).toBe(true);
   });
 
   it("owns every object through a controller reference to the Cell", () => {

@@ -5,11 +5,12 @@ import { cellDatabaseNames } from "../../../cell/provisioning/index.js";
 import type * as k8s from "@kubernetes/client-node";
 import { API_VERSION, type Cell } from "../../api/v1alpha1/index.js";
 import type { OperatorConfig } from "../../config.js";
-import { Annotations, CELL_API_PORT, CELL_ML_METRICS_PORT, CELL_ML_PORT, cellNamespace, Labels, REDIS_PORT } from "../../names.js";
+import { deriveCellKey } from "../../../common/cell-keys.js";
+import { Annotations, CELL_API_PORT, CELL_ML_METRICS_PORT, CELL_ML_PORT, cellApiEndpoint, cellNamespace, Labels, REDIS_PORT } from "../../names.js";
 import { cellQuotaHard, LIMIT_RANGE_DEFAULTS, podResources, REDIS_MAXMEMORY, type Component } from "./resources.js";
 
 export interface ManifestContext {
-  config: Pick<OperatorConfig, "cellImageRepository" | "mlImageRepository" | "redisImage" | "routerSigningKey" | "platformKey" | "jwksUrl">;
+  config: Pick<OperatorConfig, "cellImageRepository" | "mlImageRepository" | "redisImage" | "routerSigningKey" | "routerSigningKeyPrevious" | "platformKey" | "platformKeyPrevious" | "jwksUrl">;
   commonLabels: Record<string, string>;
 }
 
@@ -62,8 +63,17 @@ export function cellServiceAccount(cell: Cell, ctx: ManifestContext): k8s.V1Serv
 }
 
 /** Only the cell itself, the router and the control plane reach the cell's pods; other cells cannot. */
+const fromRole = (role: string): k8s.V1NetworkPolicyPeer => ({ namespaceSelector: { matchLabels: { [Labels.role]: role } } });
+
+/** The platform's pods that call a cell's API: the router (tenants' requests) and the billing sync (usage feed). */
+export const CELL_API_CALLERS = ["router", "billing-sync"];
+
+/**
+ * Every pod of the cell: reachable from the cell's own pods (the API calls ML and Redis), and on
+ * the metrics ports from Prometheus. Nothing else — other cells, the platform's other pods —
+ * reaches ML or Redis; the API's own policy below adds the platform's callers.
+ */
 export function cellNetworkPolicy(cell: Cell, ctx: ManifestContext): k8s.V1NetworkPolicy {
-  const fromRole = (role: string): k8s.V1NetworkPolicyPeer => ({ namespaceSelector: { matchLabels: { [Labels.role]: role } } });
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
@@ -72,9 +82,34 @@ export function cellNetworkPolicy(cell: Cell, ctx: ManifestContext): k8s.V1Netwo
       podSelector: {},
       policyTypes: ["Ingress"],
       ingress: [
-        { _from: [{ podSelector: {} }, fromRole("router"), fromRole("control-plane")] } as k8s.V1NetworkPolicyIngressRule,
+        { _from: [{ podSelector: {} }] } as k8s.V1NetworkPolicyIngressRule,
         // Prometheus may scrape the API and the ML pod's metrics port, and nothing else.
         { _from: [fromRole("monitoring")], ports: [{ port: CELL_API_PORT as never, protocol: "TCP" }, { port: CELL_ML_METRICS_PORT as never, protocol: "TCP" }] } as k8s.V1NetworkPolicyIngressRule,
+      ],
+    },
+  };
+}
+
+/**
+ * The API pods' port, for the router and the billing sync only: pods labelled
+ * app.kubernetes.io/component router or billing-sync (as the chart labels them) in a namespace
+ * labelled localstoreplatform.com/role router or control-plane. The operator, the control plane's
+ * API and the CronJobs in those namespaces never call a cell, so they cannot.
+ */
+export function cellApiNetworkPolicy(cell: Cell, ctx: ManifestContext): k8s.V1NetworkPolicy {
+  const callers: k8s.V1LabelSelector = { matchExpressions: [{ key: Labels.component, operator: "In", values: CELL_API_CALLERS }] };
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: meta(cell, ctx, "cell-api-callers"),
+    spec: {
+      podSelector: { matchLabels: selector(cell, "api") },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          _from: ["router", "control-plane"].map((role) => ({ ...fromRole(role), podSelector: callers })),
+          ports: [{ port: CELL_API_PORT as never, protocol: "TCP" }],
+        } as k8s.V1NetworkPolicyIngressRule,
       ],
     },
   };
@@ -179,11 +214,31 @@ const grpcProbe = (port: number): k8s.V1Probe => ({ grpc: { port, service: "lsp.
 const tcpProbe = (port: number, periodSeconds: number): k8s.V1Probe => ({ tcpSocket: { port: port as never }, periodSeconds });
 const fromSecret = (name: string, secret: string, key: string, optional = false): k8s.V1EnvVar => ({ name, valueFrom: { secretKeyRef: { name: secret, key, ...(optional ? { optional } : {}) } } });
 
-export function cellPlatformSecret(cell: Cell, ctx: ManifestContext): k8s.V1Secret {
-  const stringData: Record<string, string> = { ROUTER_SIGNING_KEY: ctx.config.routerSigningKey ?? "" };
+/**
+ * The cell's own keys, derived from the platform's masters for the endpoint this cell is published
+ * at (the router and the billing sync derive the same from Tenant status.endpoint): a leaked cell
+ * Secret opens this cell alone. During a rotation the key derived from the previous master rides
+ * along as *_PREVIOUS, so cells accept both until the router or sync has switched.
+ */
+export function cellPlatformKeys(cell: Cell, ctx: ManifestContext): Record<string, string> {
+  const { routerSigningKey, routerSigningKeyPrevious, platformKey, platformKeyPrevious } = ctx.config;
+  const endpoint = cellApiEndpoint(cell.metadata.name);
+  const keys: Record<string, string> = { ROUTER_SIGNING_KEY: routerSigningKey ? deriveCellKey(routerSigningKey, "router-signing", endpoint) : "" };
+  if (routerSigningKey && routerSigningKeyPrevious) keys.ROUTER_SIGNING_KEY_PREVIOUS = deriveCellKey(routerSigningKeyPrevious, "router-signing", endpoint);
   // The billing sync's key, when the platform has one: the cell API then serves its usage feed.
-  if (ctx.config.platformKey) stringData.PLATFORM_KEY = ctx.config.platformKey;
-  return { apiVersion: "v1", kind: "Secret", metadata: meta(cell, ctx, PLATFORM_SECRET), type: "Opaque", stringData };
+  if (platformKey) keys.PLATFORM_KEY = deriveCellKey(platformKey, "platform", endpoint);
+  if (platformKey && platformKeyPrevious) keys.PLATFORM_KEY_PREVIOUS = deriveCellKey(platformKeyPrevious, "platform", endpoint);
+  return keys;
+}
+
+/**
+ * The cell's keys as a Secret, written as `data`: server-side apply then owns each key, so a key
+ * the operator stops applying (a rotation's previous key, the platform key with billing off) is
+ * removed. Keys applied as `stringData` are merged into `data` and never removed.
+ */
+export function cellPlatformSecret(cell: Cell, ctx: ManifestContext): k8s.V1Secret {
+  const data = Object.fromEntries(Object.entries(cellPlatformKeys(cell, ctx)).map(([k, v]) => [k, Buffer.from(v).toString("base64")]));
+  return { apiVersion: "v1", kind: "Secret", metadata: meta(cell, ctx, PLATFORM_SECRET), type: "Opaque", data };
 }
 
 /**
@@ -192,7 +247,7 @@ export function cellPlatformSecret(cell: Cell, ctx: ManifestContext): k8s.V1Secr
  * time (maxUnavailable 0), and the cell stays Ready while one API pod serves.
  */
 export function cellSecretsChecksum(cell: Cell, ctx: ManifestContext, inputs: CellInputs = {}): string {
-  const consumed = { [DATABASE_SECRET]: inputs.databaseSecretChecksum ?? "", [PLATFORM_SECRET]: cellPlatformSecret(cell, ctx).stringData };
+  const consumed = { [DATABASE_SECRET]: inputs.databaseSecretChecksum ?? "", [PLATFORM_SECRET]: cellPlatformKeys(cell, ctx) };
   return createHash("sha256").update(JSON.stringify(consumed)).digest("hex");
 }
 
@@ -211,7 +266,9 @@ export function cellApiDeployment(cell: Cell, ctx: ManifestContext, inputs: Cell
         env("CELL_SCHEMA", cellDatabaseNames(name).schema),
         fromSecret("DATABASE_URL", DATABASE_SECRET, "DATABASE_URL"),
         fromSecret("ROUTER_SIGNING_KEY", PLATFORM_SECRET, "ROUTER_SIGNING_KEY"),
+        ...(ctx.config.routerSigningKey && ctx.config.routerSigningKeyPrevious ? [fromSecret("ROUTER_SIGNING_KEY_PREVIOUS", PLATFORM_SECRET, "ROUTER_SIGNING_KEY_PREVIOUS")] : []),
         ...(ctx.config.platformKey ? [fromSecret("PLATFORM_KEY", PLATFORM_SECRET, "PLATFORM_KEY")] : []),
+        ...(ctx.config.platformKey && ctx.config.platformKeyPrevious ? [fromSecret("PLATFORM_KEY_PREVIOUS", PLATFORM_SECRET, "PLATFORM_KEY_PREVIOUS")] : []),
         ...(ctx.config.jwksUrl ? [env("JWKS_URL", ctx.config.jwksUrl)] : []),
         // $(REDIS_PASSWORD) is expanded by the kubelet from the variable defined just before it.
         ...(cell.spec.redis.enabled
@@ -273,6 +330,7 @@ export function cellWorkloads(cell: Cell, ctx: ManifestContext, inputs: CellInpu
   return [
     cellServiceAccount(cell, ctx),
     cellNetworkPolicy(cell, ctx),
+    cellApiNetworkPolicy(cell, ctx),
     cellResourceQuota(cell, ctx),
     cellLimitRange(cell, ctx),
     cellPlatformSecret(cell, ctx),
