@@ -172,6 +172,18 @@ describe("Given the default values", () => {
     expect(service.spec!.ports).toEqual([{ name: "metrics", port: 9464, targetPort: "metrics" }]);
   });
 
+  it("serves the control plane's metrics on a port of their own, through a ClusterIP Service the public one and the ingress never carry", () => {
+    const c = container(manifests, "lsp-control-plane");
+    expect(envOf(c).METRICS_PORT).toBe("9464");
+    expect(c.ports).toEqual([{ name: "http", containerPort: 8080 }, { name: "metrics", containerPort: 9464 }]);
+    const metrics = find(manifests, "Service", "lsp-control-plane-metrics") as unknown as k8s.V1Service;
+    expect(metrics.spec).toMatchObject({ type: "ClusterIP", ports: [{ name: "metrics", port: 9464, targetPort: "metrics" }] });
+    expect(metrics.spec!.selector).toEqual(deployment(manifests, "lsp-control-plane").spec!.selector.matchLabels);
+    const publicService = find(manifests, "Service", "lsp-control-plane") as unknown as k8s.V1Service;
+    expect(publicService.spec!.ports!.map((p) => p.name)).toEqual(["http"]);
+    expect(JSON.stringify(manifests.filter((m) => m.kind === "Ingress"))).not.toContain("lsp-control-plane-metrics");
+  });
+
   it("issues last month's invoices and runs dunning as CronJobs on Vietnamese time, with the control plane's database; only dunning gets a ServiceAccount token", () => {
     const jobs = manifests.filter((m) => m.kind === "CronJob") as unknown as k8s.V1CronJob[];
     const summary = jobs.map((j) => {
@@ -316,7 +328,7 @@ describe("Given metrics, a Gateway and no Ingress", () => {
     const monitors = manifests.filter((m) => m.kind === "ServiceMonitor") as unknown as { metadata: { name: string; labels: Record<string, string> }; spec: { endpoints: { port: string }[] } }[];
     expect(monitors.map((m) => [m.metadata.name, m.spec.endpoints[0]!.port]).sort()).toEqual([
       ["lsp-billing-sync", "metrics"],
-      ["lsp-control-plane", "http"],
+      ["lsp-control-plane", "metrics"],
       ["lsp-operator", "http-metrics"],
       ["lsp-router", "http-admin"],
     ]);

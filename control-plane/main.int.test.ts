@@ -4,6 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { freePort } from "../scripts/services/processes.js";
 import { createTestDatabase, randomPhone, type TestDatabase } from "./testing/databases.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -65,6 +66,46 @@ describe("Given the control-plane command", () => {
       child.kill("SIGKILL");
     }
   }, 90_000);
+
+  it("serves /metrics only on METRICS_PORT when it is set, and 404 on the public port, even to a request no proxy touched", async () => {
+    const metricsPort = await freePort();
+    const child = spawn(process.execPath, ["--import", "tsx", "control-plane/main.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: "info", PORT: "0", METRICS_PORT: String(metricsPort), HOST: "127.0.0.1", DATABASE_URL: db.url, REDIS_URL: process.env.REDIS_URL!, OTP_PEPPER: "cli-test-pepper-0123456789", SIGNING_KEYS_DIR: keysDir },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+    try {
+      let out = "";
+      const url = await new Promise<string>((resolveUrl, reject) => {
+        child.stdout.on("data", (d: Buffer) => {
+          out += d.toString();
+          // Both listening: the metrics port opens right after the public one.
+          const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*Started control plane[\s\S]*Serving metrics on their own port/.exec(out);
+          if (match) resolveUrl(match[1]!);
+        });
+        child.once("exit", () => reject(new Error(`control plane exited early:\n${out}`)));
+      });
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+      expect((await fetch(`${url}/metrics`)).status).toBe(404);
+      const scraped = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toContain("control_plane_http_request_duration_seconds");
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/readyz`)).status).toBe(404);
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  }, 90_000);
+
+  it("refuses a METRICS_PORT that is not a port, or is the public one, naming it", () => {
+    for (const bad of ["metrics", "70000", "8080"]) {
+      const run = cli(["serve"], { PORT: "8080", METRICS_PORT: bad, DATABASE_URL: db.url, REDIS_URL: process.env.REDIS_URL!, OTP_PEPPER: "cli-test-pepper-0123456789" });
+      expect([bad, run.status]).toEqual([bad, 2]);
+      expect(run.stderr).toContain(`METRICS_PORT '${bad}' must be a port number (1-65535) other than PORT`);
+    }
+  });
 
   it("rotates keys in the directory the servers share and lists them", () => {
     const rotated = cli(["keys", "rotate", "--lead", "30"], { SIGNING_KEYS_DIR: keysDir });

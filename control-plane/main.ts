@@ -40,6 +40,7 @@ function required(name: string, value: string | undefined, hint: string): string
 
 interface ServeOptions {
   port: string;
+  metricsPort?: string;
   host: string;
   databaseUrl?: string;
   redisUrl?: string;
@@ -88,6 +89,7 @@ program
   .command("serve", { isDefault: true })
   .description("serve REST (/auth/*, /.well-known/jwks.json, /healthz, /readyz, /metrics) and GraphQL (/graphql)")
   .addOption(new Option("--port <port>", "port to listen on").env("PORT").default("8080"))
+  .addOption(new Option("--metrics-port <port>", "serve /metrics on this port only (the public port then answers 404 there); unset: on the public port, to requests that came through no proxy").env("METRICS_PORT"))
   .addOption(new Option("--host <host>", "address to bind").env("HOST").default("0.0.0.0"))
   .addOption(new Option("--database-url <url>", "Postgres (schema control_plane is migrated on start)").env("DATABASE_URL"))
   .addOption(new Option("--redis-url <url>", "Redis for OTP codes, rate limits and the SMS outbox").env("REDIS_URL"))
@@ -108,6 +110,11 @@ program
   .action(async (opts: ServeOptions) => {
     const port = Number(opts.port);
     if (!Number.isInteger(port) || port < 0 || port > 65_535) required("PORT", undefined, `'${opts.port}' is not a port number`);
+    const metricsPort = opts.metricsPort === undefined || opts.metricsPort === "" ? undefined : Number(opts.metricsPort);
+    if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 1 || metricsPort > 65_535 || metricsPort === port)) {
+      console.error(`control-plane: METRICS_PORT '${opts.metricsPort}' must be a port number (1-65535) other than PORT`);
+      process.exit(2);
+    }
     // Spans for every HTTP request (continuing the caller's traceparent); off without OTEL_EXPORTER_OTLP_ENDPOINT.
     const tracing = await startTracing("lsp-control-plane");
     const controlPlane = await createControlPlane({
@@ -128,6 +135,7 @@ program
       else log.warn("SMS_PROVIDER=outbox: SMS (sign-in codes, invites) are kept, not sent; set SMS_PROVIDER=speedsms to send them");
     }
     await controlPlane.listen(port, opts.host);
+    if (metricsPort !== undefined) await controlPlane.listenMetrics(metricsPort, opts.host);
     // Owners of Tenants applied with kubectl get their owner membership, as signup gives it.
     const stopAdoption =
       opts.tenantRegistry === "kubernetes"

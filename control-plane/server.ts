@@ -29,6 +29,7 @@ import { graphqlBodyRefusal } from "../common/graphql-body-limit.js";
 import { schema } from "./graphql/schema/index.js";
 import { sendError } from "./http/json.js";
 import { ControlPlaneMetrics } from "./http/metrics.js";
+import { createMetricsServer, listenMetrics } from "./http/metrics-server.js";
 import { ROUTES, type RouteDeps } from "./http/routes.js";
 import { handleCors } from "./http/cors.js";
 import { ownerConsole } from "../web/index.js";
@@ -85,6 +86,12 @@ export interface ControlPlane {
   /** Base URL once listening, e.g. http://127.0.0.1:8080. */
   readonly url: string;
   listen(port?: number, host?: string): Promise<string>;
+  /**
+   * Serves /metrics on a port of its own (0: any free one) and stops serving it on the public
+   * port; resolves to the metrics server's base URL. Without it the public port serves /metrics to
+   * requests that did not come through a proxy (no X-Forwarded-Host).
+   */
+  listenMetrics(port: number, host?: string): Promise<string>;
   close(): Promise<void>;
   readonly keys: KeyRing;
   readonly registry: TenantRegistry;
@@ -171,6 +178,7 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
     otp,
     sessions,
     metrics,
+    metricsElsewhere: false,
     outbox: config.smsOutboxHttp === true ? outbox : undefined,
     clientIp: (req) => clientAddress(req, config.trustProxy ?? false),
   };
@@ -214,6 +222,7 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
     }
   };
 
+  const metricsServer = createMetricsServer(metrics.registry);
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => log.error({ err }, "Request handler crashed"));
   });
@@ -238,8 +247,15 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
       log.info({ url, sms: sms.name, state: state.mode }, "Started control plane");
       return url;
     },
+    async listenMetrics(port, host = "127.0.0.1") {
+      const metricsUrl = await listenMetrics(metricsServer, port, host);
+      deps.metricsElsewhere = true;
+      log.info({ url: metricsUrl }, "Serving metrics on their own port");
+      return metricsUrl;
+    },
     async close() {
       clearInterval(reloadTimer);
+      if (metricsServer.listening) await new Promise<void>((resolve) => metricsServer.close(() => resolve()));
       if (server.listening) {
         server.closeIdleConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,12 +1,12 @@
 // `npx tsx control-plane/billing/cli.ts --help`: the billing worker and its one-off commands —
 // the cell sync loop, month-end invoicing, dunning, plan changes and invoice exports.
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:http";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { Command, Option } from "commander";
 import pg from "pg";
 import { loadKubeConfig } from "../../common/kube-config.js";
 import { createLogger } from "../../common/logger.js";
+import { createMetricsServer } from "../http/metrics-server.js";
 import { kubernetesTargets, startCellSync } from "../rollups/index.js";
 import { createUsageMetrics } from "../usage/index.js";
 import { DunningIncompleteError, runDunning, type DunningTransition } from "./dunning.js";
@@ -63,13 +63,7 @@ program
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     const metrics = createUsageMetrics(registry, pool);
-    const server = createServer((req, res) => {
-      if (req.url !== "/metrics") return void res.writeHead(404).end();
-      registry.metrics().then(
-        (body) => res.writeHead(200, { "content-type": registry.contentType }).end(body),
-        (error: Error) => res.writeHead(500).end(error.message),
-      );
-    });
+    const server = createMetricsServer(registry);
     if (Number(opts.metricsPort) > 0) server.listen(Number(opts.metricsPort));
     const loop = startCellSync({ pool, platformKey: opts.platformKey, targets: kubernetesTargets(kc), intervalMs: Number(opts.interval) * 1000, metrics, log });
     log.info({ intervalSeconds: Number(opts.interval), metricsPort: Number(opts.metricsPort) }, "Started usage and rollup sync");

@@ -21,6 +21,8 @@ export interface RouteDeps {
   otp: OtpService;
   sessions: Sessions;
   metrics: ControlPlaneMetrics;
+  /** True once metrics are served on a port of their own: the public port then answers 404. */
+  metricsElsewhere: boolean;
   /** Present only with the outbox SMS provider and smsOutboxHttp (development and tests). */
   outbox?: OutboxSmsProvider;
   clientIp(req: IncomingMessage): string;
@@ -82,7 +84,7 @@ async function readyz(deps: RouteDeps, _req: IncomingMessage, res: ServerRespons
 async function metrics(deps: RouteDeps, req: IncomingMessage, res: ServerResponse) {
   // Platform-wide figures (sign-ins, refreshes) are for the scraper, which calls the pod directly;
   // a request the router forwarded from app.<domain> carries x-forwarded-host (the router sets it).
-  if (req.headers["x-forwarded-host"] !== undefined) throw new ControlPlaneError("NOT_FOUND", "not found");
+  if (deps.metricsElsewhere || req.headers["x-forwarded-host"] !== undefined) throw new ControlPlaneError("NOT_FOUND", "not found");
   const text = await deps.metrics.registry.metrics();
   res.writeHead(200, { "content-type": deps.metrics.registry.contentType }).end(text);
 }
