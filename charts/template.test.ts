@@ -41,6 +41,8 @@ describe("Given the default values", () => {
       CELL_VERSION: chartVersion,
       SHARED_CELL_CAPACITY: "100",
       LSP_DOMAIN: "localstoreplatform.com",
+      CLUSTER_DOMAIN: "cluster.local",
+      CONTROL_PLANE_JWKS_URL: "http://lsp-control-plane.lsp-system.svc.cluster.local:80/.well-known/jwks.json",
     });
   });
 
@@ -291,6 +293,7 @@ describe("Given crds.create=false", () => {
 describe("Given images, cell defaults and an operator instance", () => {
   const manifests = renderChart({
     domain: "lsp.example.vn",
+    clusterDomain: "k8s.example.vn",
     images: { registry: "registry.example.vn/lsp", tag: "1.4.2" },
     router: { image: { tag: "1.4.3" } },
     operator: { instance: "blue" },
@@ -303,7 +306,7 @@ describe("Given images, cell defaults and an operator instance", () => {
     expect(container(manifests, "lsp-router").image).toBe("registry.example.vn/lsp/router:1.4.3");
   });
 
-  it("hands the cell template to the operator: version, repositories, shared prefix, capacity, instance and domain", () => {
+  it("hands the cell template to the operator: version, repositories, shared prefix, capacity, instance, domain and cluster domain", () => {
     expect(envOf(container(manifests, "lsp-operator"))).toMatchObject({
       CELL_VERSION: "1.4.0",
       CELL_IMAGE_REPOSITORY: "registry.example.vn/lsp/cell",
@@ -313,7 +316,9 @@ describe("Given images, cell defaults and an operator instance", () => {
       SHARED_CELL_CAPACITY: "40",
       OPERATOR_INSTANCE: "blue",
       LSP_DOMAIN: "lsp.example.vn",
+      CLUSTER_DOMAIN: "k8s.example.vn",
     });
+    expect(envOf(container(manifests, "lsp-operator")).CONTROL_PLANE_JWKS_URL).toMatch(/^http:\/\/lsp-control-plane\.[a-z0-9-]+\.svc\.k8s\.example\.vn:80\/\.well-known\/jwks\.json$/);
     expect((find(manifests, "Ingress", "lsp-router") as unknown as k8s.V1Ingress).spec!.rules![1]!.host).toBe("*.lsp.example.vn");
   });
 });

@@ -27,6 +27,12 @@ describe("Given operator configuration", () => {
     expect(() => parseConfig(configFromEnv({ PLATFORM_DATABASE_URL: "postgres://a/b", PLATFORM_KEY: "short" }))).toThrow(/platformKey: must be at least 16 characters/);
   });
 
+  it("takes the cluster's DNS domain from CLUSTER_DOMAIN (cluster.local by default), and refuses one that is not a DNS name", () => {
+    expect(parseConfig(configFromEnv({ PLATFORM_DATABASE_URL: "postgres://a/b" })).clusterDomain).toBe("cluster.local");
+    expect(parseConfig(configFromEnv({ PLATFORM_DATABASE_URL: "postgres://a/b", CLUSTER_DOMAIN: "k8s.example.vn" })).clusterDomain).toBe("k8s.example.vn");
+    expect(() => parseConfig(configFromEnv({ PLATFORM_DATABASE_URL: "postgres://a/b", CLUSTER_DOMAIN: "Cluster Local" }))).toThrow(/clusterDomain: must be a DNS name/);
+  });
+
   it("takes the keys being rotated away from *_PREVIOUS, and refuses one without the key that replaces it, by name", () => {
     const env = { PLATFORM_DATABASE_URL: "postgres://a/b", ROUTER_SIGNING_KEY: "router-master-0000000002", ROUTER_SIGNING_KEY_PREVIOUS: "router-master-0000000001", PLATFORM_KEY: "platform-master-000000002", PLATFORM_KEY_PREVIOUS: "platform-master-000000001" };
     expect(parseConfig(configFromEnv(env))).toMatchObject({ routerSigningKeyPrevious: "router-master-0000000001", platformKeyPrevious: "platform-master-000000001" });

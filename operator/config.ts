@@ -15,6 +15,8 @@ export const OperatorConfigSchema = z.object({
   cellImageRepository: z.string().min(1).default("ghcr.io/localstoreplatform/cell"),
   mlImageRepository: z.string().min(1).default("ghcr.io/localstoreplatform/cell-ml"),
   redisImage: z.string().min(1).default("redis:8.2-alpine"),
+  /** The cluster's DNS domain, in the cell endpoints and the Redis and ML URLs the operator writes. */
+  clusterDomain: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, "must be a DNS name, e.g. cluster.local").max(200).default("cluster.local"),
   /** Public domain: a tenant's URL is https://{slug}.{domain}. */
   domain: z.string().min(1).default("localstoreplatform.com"),
   /** Shared cells the operator creates are named {prefix}-{n}. */
@@ -86,6 +88,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): OperatorCon
     ...pick("mlImageRepository", "ML_IMAGE_REPOSITORY"),
     ...pick("redisImage", "REDIS_IMAGE"),
     ...pick("domain", "LSP_DOMAIN"),
+    ...pick("clusterDomain", "CLUSTER_DOMAIN"),
     ...pick("sharedCellPrefix", "SHARED_CELL_PREFIX"),
     ...pick("sharedCellCapacity", "SHARED_CELL_CAPACITY"),
     ...pick("cellVersion", "CELL_VERSION"),

@@ -11,6 +11,7 @@ const program = new Command("lsp-operator")
   .addOption(new Option("--ml-image-repository <repo>", "cell ML image (default ghcr.io/localstoreplatform/cell-ml)").env("ML_IMAGE_REPOSITORY"))
   .addOption(new Option("--redis-image <image>", "Redis image for cells (default redis:8.2-alpine)").env("REDIS_IMAGE"))
   .addOption(new Option("--domain <domain>", "tenants' public domain: https://{slug}.{domain} (default localstoreplatform.com)").env("LSP_DOMAIN"))
+  .addOption(new Option("--cluster-domain <domain>", "the cluster's DNS domain, in cell endpoints and Redis/ML URLs (default cluster.local)").env("CLUSTER_DOMAIN"))
   .addOption(new Option("--shared-cell-prefix <prefix>", "name prefix of shared cells the operator creates (default shared)").env("SHARED_CELL_PREFIX"))
   .addOption(new Option("--shared-cell-capacity <n>", "capacity of shared cells the operator creates (default 100)").env("SHARED_CELL_CAPACITY"))
   .addOption(new Option("--move-settled-below <changes>", "a move holds the tenant only once a catch-up pass applied fewer changes than this (default 500; 0 = never hold)").env("MOVE_SETTLED_BELOW"))
@@ -35,6 +36,7 @@ const fromFlags: Partial<OperatorConfigInput> = Object.fromEntries(
     mlImageRepository: o.mlImageRepository,
     redisImage: o.redisImage,
     domain: o.domain,
+    clusterDomain: o.clusterDomain,
     sharedCellPrefix: o.sharedCellPrefix,
     sharedCellCapacity: o.sharedCellCapacity,
     moveSettledBelow: o.moveSettledBelow,

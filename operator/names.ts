@@ -50,4 +50,9 @@ export const CELL_ML_PORT = 8090;
 /** The ML pod's plain-HTTP side port: /metrics, /healthz, /readyz (gRPC stays on CELL_ML_PORT). */
 export const CELL_ML_METRICS_PORT = 9090;
 export const REDIS_PORT = 6379;
-export const cellApiEndpoint = (cellName: string) => `http://cell-api.${cellNamespace(cellName)}.svc.cluster.local:${CELL_API_PORT}`;
+/** The cluster's DNS domain unless the operator is told another (CLUSTER_DOMAIN). */
+export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
+/** A cell Service's fully qualified name: what pods in any namespace resolve. */
+export const cellServiceHost = (cellName: string, service: string, clusterDomain = DEFAULT_CLUSTER_DOMAIN) => `${service}.${cellNamespace(cellName)}.svc.${clusterDomain}`;
+/** The cell API's URL: Tenant status.endpoint, and what each cell's keys are derived for (ADR 0104). */
+export const cellApiEndpoint = (cellName: string, clusterDomain = DEFAULT_CLUSTER_DOMAIN) => `http://${cellServiceHost(cellName, "cell-api", clusterDomain)}:${CELL_API_PORT}`;

@@ -82,6 +82,17 @@ describe("Given a Cell", () => {
     expect(cellApiDeployment(a, masters).spec!.template.spec!.containers[0]!.env!.map((e) => e.name)).not.toContain("ROUTER_SIGNING_KEY_PREVIOUS");
   });
 
+  it("writes the cluster's DNS domain into the endpoint its keys are bound to and the Redis and ML URLs", () => {
+    const elsewhere: ManifestContext = { ...ctx, config: { ...ctx.config, clusterDomain: "k8s.example.vn", platformKey: "platform-master-000000002" } };
+    expect(cellApiEndpoint("shared-1", "k8s.example.vn")).toBe("http://cell-api.cell-shared-1.svc.k8s.example.vn:8080");
+    const env = Object.fromEntries(cellApiDeployment(cell(), elsewhere).spec!.template.spec!.containers[0]!.env!.map((e) => [e.name, e.value]));
+    expect(env.REDIS_URL).toBe("redis://:$(REDIS_PASSWORD)@redis.cell-shared-1.svc.k8s.example.vn:6379");
+    expect(env.ML_GRPC_URL).toBe("cell-ml.cell-shared-1.svc.k8s.example.vn:8090");
+    expect(cellPlatformKeys(cell(), elsewhere).PLATFORM_KEY).toBe(deriveCellKey("platform-master-000000002", "platform", "http://cell-api.cell-shared-1.svc.k8s.example.vn:8080"));
+    // The default stays cluster.local.
+    expect(Object.fromEntries(cellApiDeployment(cell(), ctx).spec!.template.spec!.containers[0]!.env!.map((e) => [e.name, e.value])).ML_GRPC_URL).toBe("cell-ml.cell-shared-1.svc.cluster.local:8090");
+  });
+
   it("leaves Redis out (and its URL) when redis.enabled is false", () => {
     const objects = cellWorkloads(cell({ redis: { enabled: false } }), ctx);
     expect(objects.map((o) => `${o.kind}/${o.metadata!.name}`)).not.toContain("Deployment/redis");

@@ -6,11 +6,11 @@ import type * as k8s from "@kubernetes/client-node";
 import { API_VERSION, type Cell } from "../../api/v1alpha1/index.js";
 import type { OperatorConfig } from "../../config.js";
 import { deriveCellKey } from "../../../common/cell-keys.js";
-import { Annotations, CELL_API_PORT, CELL_ML_METRICS_PORT, CELL_ML_PORT, cellApiEndpoint, cellNamespace, Labels, REDIS_PORT } from "../../names.js";
+import { Annotations, CELL_API_PORT, CELL_ML_METRICS_PORT, CELL_ML_PORT, cellApiEndpoint, cellNamespace, cellServiceHost, Labels, REDIS_PORT } from "../../names.js";
 import { cellQuotaHard, LIMIT_RANGE_DEFAULTS, podResources, REDIS_MAXMEMORY, type Component } from "./resources.js";
 
 export interface ManifestContext {
-  config: Pick<OperatorConfig, "cellImageRepository" | "mlImageRepository" | "redisImage" | "routerSigningKey" | "routerSigningKeyPrevious" | "platformKey" | "platformKeyPrevious" | "jwksUrl">;
+  config: Pick<OperatorConfig, "cellImageRepository" | "mlImageRepository" | "redisImage" | "routerSigningKey" | "routerSigningKeyPrevious" | "platformKey" | "platformKeyPrevious" | "jwksUrl"> & Partial<Pick<OperatorConfig, "clusterDomain">>;
   commonLabels: Record<string, string>;
 }
 
@@ -222,7 +222,7 @@ const fromSecret = (name: string, secret: string, key: string, optional = false)
  */
 export function cellPlatformKeys(cell: Cell, ctx: ManifestContext): Record<string, string> {
   const { routerSigningKey, routerSigningKeyPrevious, platformKey, platformKeyPrevious } = ctx.config;
-  const endpoint = cellApiEndpoint(cell.metadata.name);
+  const endpoint = cellApiEndpoint(cell.metadata.name, ctx.config.clusterDomain);
   const keys: Record<string, string> = { ROUTER_SIGNING_KEY: routerSigningKey ? deriveCellKey(routerSigningKey, "router-signing", endpoint) : "" };
   if (routerSigningKey && routerSigningKeyPrevious) keys.ROUTER_SIGNING_KEY_PREVIOUS = deriveCellKey(routerSigningKeyPrevious, "router-signing", endpoint);
   // The billing sync's key, when the platform has one: the cell API then serves its usage feed.
@@ -272,9 +272,9 @@ export function cellApiDeployment(cell: Cell, ctx: ManifestContext, inputs: Cell
         ...(ctx.config.jwksUrl ? [env("JWKS_URL", ctx.config.jwksUrl)] : []),
         // $(REDIS_PASSWORD) is expanded by the kubelet from the variable defined just before it.
         ...(cell.spec.redis.enabled
-          ? [fromSecret("REDIS_PASSWORD", DATABASE_SECRET, "REDIS_PASSWORD"), env("REDIS_URL", `redis://:$(REDIS_PASSWORD)@redis.${cellNamespace(name)}.svc.cluster.local:${REDIS_PORT}`)]
+          ? [fromSecret("REDIS_PASSWORD", DATABASE_SECRET, "REDIS_PASSWORD"), env("REDIS_URL", `redis://:$(REDIS_PASSWORD)@${cellServiceHost(name, "redis", ctx.config.clusterDomain)}:${REDIS_PORT}`)]
           : []),
-        env("ML_GRPC_URL", `cell-ml.${cellNamespace(name)}.svc.cluster.local:${CELL_ML_PORT}`),
+        env("ML_GRPC_URL", `${cellServiceHost(name, "cell-ml", ctx.config.clusterDomain)}:${CELL_ML_PORT}`),
         env("PORT", String(CELL_API_PORT)),
       ],
       readinessProbe: probe("/readyz", CELL_API_PORT),

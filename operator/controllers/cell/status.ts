@@ -39,7 +39,7 @@ export function desiredCellStatus(ctx: OperatorContext, cell: Cell, observed: Ce
     tenants,
     occupancy: `${tenants}/${cell.spec.capacity}`,
     namespace: cellNamespace(cell.metadata.name),
-    endpoint: cellApiEndpoint(cell.metadata.name),
+    endpoint: cellApiEndpoint(cell.metadata.name, ctx.config.clusterDomain),
     // The version is the one actually running: it moves once the rollout of that tag completed.
     version: api.ready && ml.ready ? cell.spec.version : cell.status?.version,
     conditions: setConditions(cell.status?.conditions, parts, cell.metadata.generation),

@@ -185,7 +185,7 @@ async function publish(ctx: OperatorContext, tenant: Tenant, move: MoveRecord): 
   await writeTenantStatus(ctx, tenant, {
     ...tenant.status,
     cell: to,
-    endpoint: target?.status?.endpoint ?? cellApiEndpoint(to),
+    endpoint: target?.status?.endpoint ?? cellApiEndpoint(to, ctx.config.clusterDomain),
     hold: false,
     move: { ...moveStatus(tenant, move), phase: "Switched", message: `serving from cell ${to}` },
   });

@@ -40,7 +40,7 @@ export function desiredTenantStatus(ctx: OperatorContext, tenant: Tenant, seen: 
   };
   if (cellName) status.cell = cellName;
   if (seen.provisioning?.done) status.tenantId = seen.provisioning.tenantId;
-  if (routable && cellName) status.endpoint = seen.cell?.status?.endpoint ?? cellApiEndpoint(cellName);
+  if (routable && cellName) status.endpoint = seen.cell?.status?.endpoint ?? cellApiEndpoint(cellName, ctx.config.clusterDomain);
   // The last move stays visible after it ended (the move controller owns this field).
   if (tenant.status?.move) status.move = tenant.status.move;
   return status;
