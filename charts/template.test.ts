@@ -166,9 +166,9 @@ describe("Given the default values", () => {
     expect(Buffer.from(secret.data!["platform-key"]!, "base64").toString()).toMatch(/^[A-Za-z0-9]{48}$/);
   });
 
-  it("restarts a wedged billing sync (liveness on its metrics port) and serves its metrics through a Service", () => {
+  it("restarts a wedged or stalled billing sync (liveness on /healthz of its metrics port) and serves its metrics through a Service", () => {
     const c = container(manifests, "lsp-billing-sync");
-    expect(c.livenessProbe).toMatchObject({ httpGet: { path: "/metrics", port: "metrics" }, failureThreshold: 6, periodSeconds: 30 });
+    expect(c.livenessProbe).toMatchObject({ httpGet: { path: "/healthz", port: "metrics" }, failureThreshold: 6, periodSeconds: 30 });
     const service = find(manifests, "Service", "lsp-billing-sync-metrics") as unknown as k8s.V1Service;
     expect(service.spec!.selector).toEqual(deployment(manifests, "lsp-billing-sync").spec!.selector.matchLabels);
     expect(service.spec!.ports).toEqual([{ name: "metrics", port: 9464, targetPort: "metrics" }]);

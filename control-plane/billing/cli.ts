@@ -55,17 +55,28 @@ program
       .makeOptionMandatory(),
   )
   .option("--interval <seconds>", "pause between rounds", "60")
-  .addOption(new Option("--metrics-port <port>", "serve Prometheus metrics (usage feed lag per cell, ingest counters) at /metrics; 0 = off").env("METRICS_PORT").default("9464"))
-  .action(async (opts: { databaseUrl: string; platformKey: string; interval: string; metricsPort: string }) => {
+  .addOption(new Option("--metrics-port <port>", "serve Prometheus metrics (usage feed lag per cell, ingest counters) at /metrics and the loop's health at /healthz; 0 = off").env("METRICS_PORT").default("9464"))
+  .addOption(new Option("--stall-after <seconds>", "/healthz answers 503 once the loop has not moved (no tenant synced or failed, no round ended) for this long; more than --interval").env("STALL_AFTER").default("600"))
+  .action(async (opts: { databaseUrl: string; platformKey: string; interval: string; metricsPort: string; stallAfter: string }) => {
+    const intervalSeconds = Number(opts.interval);
+    const stallAfterSeconds = Number(opts.stallAfter);
+    if (!(intervalSeconds > 0)) return usageError(`--interval '${opts.interval}' must be a number of seconds above 0`);
+    if (!(stallAfterSeconds > intervalSeconds)) return usageError(`--stall-after '${opts.stallAfter}' must be a number of seconds above --interval (${opts.interval}): the loop waits that long between rounds`);
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 4 });
     await migrateBilling(pool);
     const kc = loadKubeConfig();
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     const metrics = createUsageMetrics(registry, pool);
-    const server = createMetricsServer(registry);
+    const loop = startCellSync({ pool, platformKey: opts.platformKey, targets: kubernetesTargets(kc), intervalMs: intervalSeconds * 1000, metrics, log });
+    // The liveness probe's question: is the loop still moving? (A wedged pool or a request that
+    // never returns stops it; cells that are down do not, each failure is progress.)
+    const server = createMetricsServer(registry, () => {
+      const idleSeconds = Math.round((Date.now() - loop.lastProgressAt()) / 1000);
+      const ok = idleSeconds <= stallAfterSeconds;
+      return { ok, status: ok ? "syncing" : "stalled", idleSeconds, stallAfterSeconds };
+    });
     if (Number(opts.metricsPort) > 0) server.listen(Number(opts.metricsPort));
-    const loop = startCellSync({ pool, platformKey: opts.platformKey, targets: kubernetesTargets(kc), intervalMs: Number(opts.interval) * 1000, metrics, log });
     log.info({ intervalSeconds: Number(opts.interval), metricsPort: Number(opts.metricsPort) }, "Started usage and rollup sync");
     const stop = async () => {
       server.close();
@@ -164,6 +175,12 @@ program
     writeFileSync(opts.out, opts.format === "csv" ? invoiceCsv(invoice) : await invoicePdf(invoice));
     console.log(`wrote ${opts.out}`);
   });
+
+/** A bad option value: said on stderr, exit status 2. */
+function usageError(message: string): never {
+  console.error(`billing: ${message}`);
+  process.exit(2);
+}
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   await program.parseAsync().catch((error: Error) => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { ApiextensionsV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
@@ -75,5 +75,20 @@ describe("Given the billing sync worker pointed at the cluster", () => {
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`lsp_usage_feed_lag_seconds\\{cell="${cell.name}"\\} \\d`));
     expect(metrics).toMatch(/lsp_usage_events_ingested_total\{kind="order"\} 1/);
+    // The liveness probe's endpoint: the loop moved within --stall-after (default 600 s).
+    const health = await fetch(`http://127.0.0.1:${metricsPort}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ ok: true, status: "syncing", stallAfterSeconds: 600 });
   }, 60_000);
+
+  it("refuses a --stall-after no longer than --interval, naming both", () => {
+    const run = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "cli.ts"), "sync", "--interval", "60", "--stall-after", "60"], {
+      env: { ...process.env, DATABASE_URL: db.url, PLATFORM_KEY: TEST_PLATFORM_KEY, LOG_LEVEL: "silent" },
+      cwd: join(import.meta.dirname, "../.."),
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("--stall-after '60' must be a number of seconds above --interval (60)");
+  }, 40_000);
 });

@@ -116,3 +116,53 @@ describe("Given a tenant whose usage cannot be pulled", () => {
     expect(round).toEqual({ synced: [], failed: [{ tenantSlug: e.slug, cell: up.name, error: "usage: gauges answered garbage" }] });
   });
 });
+
+describe("Given the background loop's progress, which the billing sync's liveness probe reads", () => {
+  const target: SyncTarget[] = [{ tenantSlug: "progress-probe", cell: "probe-cell", baseUrl: "http://127.0.0.1:9" }];
+  const waitFor = async (what: string, done: () => boolean) => {
+    const deadline = Date.now() + 5_000;
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  it("keeps moving while every cell fails, round after round (each failure is progress)", async () => {
+    let calls = 0;
+    const failing = (): CellFeed => {
+      const refuse = () => {
+        calls++;
+        return Promise.reject(new Error("cell 'probe-cell' usage feed unavailable: connection refused"));
+      };
+      return { cell: "probe-cell", outbox: refuse, daily: refuse, gauges: refuse };
+    };
+    const loop = startCellSync({ pool: cp.pool, platformKey: TEST_PLATFORM_KEY, targets: async () => target, feedFor: failing, intervalMs: 50 });
+    try {
+      const started = loop.lastProgressAt();
+      await waitFor("three rounds", () => calls >= 6);
+      expect(loop.lastProgressAt()).toBeGreaterThan(started);
+      expect(Date.now() - loop.lastProgressAt()).toBeLessThan(1_000);
+    } finally {
+      await loop.stop();
+    }
+  });
+
+  it("stops moving while a request to a cell never returns", async () => {
+    let asked = 0;
+    const hanging = (): CellFeed => {
+      const never = () => {
+        asked++;
+        return new Promise<never>(() => {});
+      };
+      return { cell: "probe-cell", outbox: never, daily: never, gauges: never };
+    };
+    const loop = startCellSync({ pool: cp.pool, platformKey: TEST_PLATFORM_KEY, targets: async () => target, feedFor: hanging, intervalMs: 50 });
+    await waitFor("the first request", () => asked > 0);
+    const stuckAt = loop.lastProgressAt();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(loop.lastProgressAt()).toBe(stuckAt);
+    expect(Date.now() - loop.lastProgressAt()).toBeGreaterThanOrEqual(400);
+    // stop() waits for the round in progress, which never ends here: not awaited.
+    void loop.stop();
+  });
+});

@@ -34,6 +34,8 @@ export interface CellSyncOptions {
   log?: Logger;
   /** Tests inject feeds; default is the cell's HTTP usage feed. */
   feedFor?: (target: SyncTarget) => CellFeed;
+  /** Called after each tenant's steps and at the end of a round: the loop is moving. */
+  onProgress?: () => void;
 }
 
 export interface RoundResult {
@@ -61,7 +63,9 @@ export async function syncRound(options: CellSyncOptions, now = new Date()): Pro
     ].filter((e) => e !== undefined);
     if (errors.length === 0) result.synced.push(target.tenantSlug);
     else result.failed.push({ tenantSlug: target.tenantSlug, cell: target.cell, error: errors.join("; ") });
+    options.onProgress?.();
   }
+  options.onProgress?.();
   return result;
 }
 
@@ -100,21 +104,43 @@ function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
+export interface CellSyncLoop {
+  stop(): Promise<void>;
+  /**
+   * When the loop last moved (ms since the epoch): a tenant synced or failed, a round ended, or
+   * the wait before the next round began; the start time before any of that. A loop stuck on a
+   * query or a request that never returns stops moving; one whose cells are all down does not
+   * (each failure is progress).
+   */
+  lastProgressAt(): number;
+}
+
 /** Runs rounds back to back with `intervalMs` between them (never overlapping) until stopped. */
-export function startCellSync(options: CellSyncOptions): { stop(): Promise<void> } {
+export function startCellSync(options: CellSyncOptions): CellSyncLoop {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
+  let progressAt = Date.now();
+  const tracked: CellSyncOptions = {
+    ...options,
+    onProgress: () => {
+      progressAt = Date.now();
+      options.onProgress?.();
+    },
+  };
   const loop = () => {
     if (stopped) return;
-    running = syncRound(options)
+    progressAt = Date.now();
+    running = syncRound(tracked)
       .catch((err: unknown) => options.log?.error({ err }, "Sync round failed"))
       .finally(() => {
+        progressAt = Date.now();
         if (!stopped) timer = setTimeout(loop, options.intervalMs ?? 60_000);
       });
   };
   loop();
   return {
+    lastProgressAt: () => progressAt,
     async stop() {
       stopped = true;
       clearTimeout(timer);

@@ -5,4 +5,4 @@ export { ownedTenants } from "./owners.js";
 export { tenantsPerCell, cellHealth, usagePerTenant, type CellTenants, type CellHealth } from "./ops.js";
 export { registerRollupSchema, MAX_ROLLUP_DAYS, type RollupAccess } from "./graphql.js";
 export { registerControlPlaneRollups, platformOperatorPhones } from "./control-plane-wiring.js";
-export { syncRound, startCellSync, kubernetesTargets, type SyncTarget, type CellSyncOptions, type RoundResult } from "./cell-sync.js";
+export { syncRound, startCellSync, kubernetesTargets, type SyncTarget, type CellSyncOptions, type CellSyncLoop, type RoundResult } from "./cell-sync.js";
