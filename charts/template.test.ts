@@ -279,6 +279,16 @@ describe("Given billing turned off, or keyed by an existing Secret", () => {
     expect(envOf(container(step3, "lsp-operator"))).not.toHaveProperty("ROUTER_SIGNING_KEY_PREVIOUS");
     expect(envOf(container(step3, "lsp-operator"))).not.toHaveProperty("PLATFORM_KEY_PREVIOUS");
     expect(renderError({ router: { signingKey: { ...old, next, previous: old } } })).toContain("router.signingKey: set next or previous, not both");
+    // A rotation of the generated key would drop it from the generated Secret at step 2.
+    expect(renderError({ router: { signingKey: { next } } })).toContain("router.signingKey: a rotation needs the current key in a Secret of your own");
+    expect(renderError({ billingSync: { platformKey: { previous: { existingSecret: "platform-1" } } } })).toContain("billingSync.platformKey: a rotation needs the current key");
+  });
+
+  it("renders values from a chart without rotation settings (helm upgrade --reuse-values from 0.2), and a rotation's key name defaults to the current one's", () => {
+    const reused = renderChart({ router: { signingKey: { next: null, previous: null } }, billingSync: { platformKey: { next: null, previous: null } } });
+    expect(envOf(container(reused, "lsp-operator"))).not.toHaveProperty("ROUTER_SIGNING_KEY_PREVIOUS");
+    const partial = renderChart({ router: { signingKey: { existingSecret: "router-key-1", key: "k", next: { existingSecret: "router-key-2", key: null } } } });
+    expect(envOf(container(partial, "lsp-operator")).ROUTER_SIGNING_KEY).toEqual({ secretKeyRef: { name: "router-key-2", key: "k" } });
   });
 });
 
@@ -327,6 +337,15 @@ describe("Given metrics, a Gateway and no Ingress", () => {
   const manifests = renderChart({
     metrics: { serviceMonitor: { enabled: true, labels: { release: "prometheus" } } },
     router: { ingress: { enabled: false }, gateway: { enabled: true, parentRefs: [{ name: "public", namespace: "gateway-system" }] } },
+  });
+
+  it("keeps every metrics port off the public Services: the router's admin port and the control plane's metrics have ClusterIP Services of their own", () => {
+    const exposed = renderChart({ router: { service: { type: "LoadBalancer" } }, controlPlane: { service: { type: "LoadBalancer" } } });
+    const ports = (name: string) => (find(exposed, "Service", name) as unknown as k8s.V1Service).spec!;
+    expect(ports("lsp-router").ports!.map((p) => p.name)).toEqual(["http"]);
+    expect(ports("lsp-control-plane").ports!.map((p) => p.name)).toEqual(["http"]);
+    expect(ports("lsp-router-admin")).toMatchObject({ type: "ClusterIP", ports: [{ name: "http-admin", port: 9090, targetPort: "http-admin" }] });
+    expect(ports("lsp-control-plane-metrics")).toMatchObject({ type: "ClusterIP", ports: [{ name: "metrics", port: 9464, targetPort: "metrics" }] });
   });
 
   it("creates a ServiceMonitor per component on its metrics port", () => {

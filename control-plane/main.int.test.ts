@@ -80,8 +80,8 @@ describe("Given the control-plane command", () => {
       const url = await new Promise<string>((resolveUrl, reject) => {
         child.stdout.on("data", (d: Buffer) => {
           out += d.toString();
-          // Both listening: the metrics port opens right after the public one.
-          const match = /"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*Started control plane[\s\S]*Serving metrics on their own port/.exec(out);
+          // Both listening: the metrics port opens first, then the public one.
+          const match = /Serving metrics on their own port[\s\S]*"url":"(http:\/\/127\.0\.0\.1:\d+)"[^\n]*Started control plane/.exec(out);
           if (match) resolveUrl(match[1]!);
         });
         child.once("exit", () => reject(new Error(`control plane exited early:\n${out}`)));

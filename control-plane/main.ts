@@ -134,8 +134,9 @@ program
       if (opts.smsOutboxHttp) log.warn("SMS_OUTBOX_HTTP is on: every sign-in code is readable at /dev/sms-outbox — development only, never on a public address");
       else log.warn("SMS_PROVIDER=outbox: SMS (sign-in codes, invites) are kept, not sent; set SMS_PROVIDER=speedsms to send them");
     }
-    await controlPlane.listen(port, opts.host);
+    // Metrics first: the public port never serves /metrics, not even for a moment.
     if (metricsPort !== undefined) await controlPlane.listenMetrics(metricsPort, opts.host);
+    await controlPlane.listen(port, opts.host);
     // Owners of Tenants applied with kubectl get their owner membership, as signup gives it.
     const stopAdoption =
       opts.tenantRegistry === "kubernetes"

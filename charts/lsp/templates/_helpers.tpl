@@ -122,27 +122,33 @@ dict: root, name (env name), key (the values block: existingSecret, key, next, p
 */}}
 {{- define "lsp.operatorKeyEnv" -}}
 {{- $k := .key }}
-{{- if and $k.next.existingSecret $k.previous.existingSecret }}
+{{- /* Missing under `helm upgrade --reuse-values` from a chart without them. */}}
+{{- $next := $k.next | default dict }}
+{{- $previous := $k.previous | default dict }}
+{{- if and $next.existingSecret $previous.existingSecret }}
 {{- fail (printf "%s: set next or previous, not both — next starts a rotation, previous ends one" .path) }}
+{{- end }}
+{{- if and (or $next.existingSecret $previous.existingSecret) (not $k.existingSecret) }}
+{{- fail (printf "%s: a rotation needs the current key in a Secret of your own (%s.existingSecret): the generated one is dropped once existingSecret is set — copy it out of the generated Secret first (docs/helm.md, Rotating the cell keys)" .path .path) }}
 {{- end }}
 - name: {{ .name }}
   valueFrom:
     secretKeyRef:
-      {{- if $k.next.existingSecret }}
-      name: {{ $k.next.existingSecret }}
-      key: {{ $k.next.key }}
+      {{- if $next.existingSecret }}
+      name: {{ $next.existingSecret }}
+      key: {{ $next.key | default $k.key }}
       {{- else }}
       {{- .current | nindent 6 }}
       {{- end }}
-{{- if or $k.next.existingSecret $k.previous.existingSecret }}
+{{- if or $next.existingSecret $previous.existingSecret }}
 - name: {{ .name }}_PREVIOUS
   valueFrom:
     secretKeyRef:
-      {{- if $k.next.existingSecret }}
+      {{- if $next.existingSecret }}
       {{- .current | nindent 6 }}
       {{- else }}
-      name: {{ $k.previous.existingSecret }}
-      key: {{ $k.previous.key }}
+      name: {{ $previous.existingSecret }}
+      key: {{ $previous.key | default $k.key }}
       {{- end }}
 {{- end }}
 {{- end }}

@@ -157,7 +157,7 @@ describe("Given a cell serving a tenant", () => {
       return checksum(d) !== checksum(before) ? d : undefined;
     }, 30_000);
     expect(after.metadata!.generation).toBeGreaterThan(before.metadata!.generation!);
-    expect(after.spec!.template.spec!.containers[0]!.env).toContainEqual({ name: "ROUTER_SIGNING_KEY_PREVIOUS", valueFrom: { secretKeyRef: { name: "cell-platform", key: "ROUTER_SIGNING_KEY_PREVIOUS" } } });
+    expect(after.spec!.template.spec!.containers[0]!.env).toContainEqual({ name: "ROUTER_SIGNING_KEY_PREVIOUS", valueFrom: { secretKeyRef: { name: "cell-platform", key: "ROUTER_SIGNING_KEY_PREVIOUS", optional: true } } });
     expect((await deployment("cell-ml")).metadata!.generation).toBe(mlBefore.metadata!.generation);
     await eventually("Redis moved to Recreate by the new operator's apply", async () => (await deployment("redis")).spec?.strategy?.type === "Recreate");
     expect((await deployment("redis")).spec!.strategy!.rollingUpdate).toBeUndefined();

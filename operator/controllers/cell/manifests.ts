@@ -62,7 +62,7 @@ export function cellServiceAccount(cell: Cell, ctx: ManifestContext): k8s.V1Serv
   return { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(cell, ctx, SERVICE_ACCOUNT), automountServiceAccountToken: false };
 }
 
-/** Only the cell itself, the router and the control plane reach the cell's pods; other cells cannot. */
+/** Namespaces labelled for a role (router, control-plane, monitoring) by the platform's operators. */
 const fromRole = (role: string): k8s.V1NetworkPolicyPeer => ({ namespaceSelector: { matchLabels: { [Labels.role]: role } } });
 
 /** The platform's pods that call a cell's API: the router (tenants' requests) and the billing sync (usage feed). */
@@ -266,9 +266,9 @@ export function cellApiDeployment(cell: Cell, ctx: ManifestContext, inputs: Cell
         env("CELL_SCHEMA", cellDatabaseNames(name).schema),
         fromSecret("DATABASE_URL", DATABASE_SECRET, "DATABASE_URL"),
         fromSecret("ROUTER_SIGNING_KEY", PLATFORM_SECRET, "ROUTER_SIGNING_KEY"),
-        ...(ctx.config.routerSigningKey && ctx.config.routerSigningKeyPrevious ? [fromSecret("ROUTER_SIGNING_KEY_PREVIOUS", PLATFORM_SECRET, "ROUTER_SIGNING_KEY_PREVIOUS")] : []),
+        ...(ctx.config.routerSigningKey && ctx.config.routerSigningKeyPrevious ? [fromSecret("ROUTER_SIGNING_KEY_PREVIOUS", PLATFORM_SECRET, "ROUTER_SIGNING_KEY_PREVIOUS", true)] : []),
         ...(ctx.config.platformKey ? [fromSecret("PLATFORM_KEY", PLATFORM_SECRET, "PLATFORM_KEY")] : []),
-        ...(ctx.config.platformKey && ctx.config.platformKeyPrevious ? [fromSecret("PLATFORM_KEY_PREVIOUS", PLATFORM_SECRET, "PLATFORM_KEY_PREVIOUS")] : []),
+        ...(ctx.config.platformKey && ctx.config.platformKeyPrevious ? [fromSecret("PLATFORM_KEY_PREVIOUS", PLATFORM_SECRET, "PLATFORM_KEY_PREVIOUS", true)] : []),
         ...(ctx.config.jwksUrl ? [env("JWKS_URL", ctx.config.jwksUrl)] : []),
         // $(REDIS_PASSWORD) is expanded by the kubelet from the variable defined just before it.
         ...(cell.spec.redis.enabled
@@ -313,8 +313,9 @@ export function cellRedisDeployment(cell: Cell, ctx: ManifestContext, inputs: Ce
     container: {
       name: "redis",
       image: ctx.config.redisImage,
-      // The password: pods of the platform's own namespace may reach this port (the cell's
-      // NetworkPolicy lets the router and control plane in). $(REDIS_PASSWORD) is expanded by the kubelet.
+      // The password: a second lock behind the cell's NetworkPolicy, which admits only the cell's
+      // own pods here (and clusters without a network plugin enforce no policy). $(REDIS_PASSWORD)
+      // is expanded by the kubelet.
       env: [fromSecret("REDIS_PASSWORD", DATABASE_SECRET, "REDIS_PASSWORD")],
       // Only cache entries (keys with a TTL) are evicted; the cache's version counters stay.
       args: ["--save", "", "--appendonly", "no", "--maxmemory", REDIS_MAXMEMORY, "--maxmemory-policy", "volatile-lru", "--requirepass", "$(REDIS_PASSWORD)"],
