@@ -3,6 +3,7 @@ import type * as k8s from "@kubernetes/client-node";
 import { readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
+import { cellTemplate, configFromEnv, parseConfig } from "../operator/config.js";
 import { cellWorkloads, operatorRbacRules, type Cell } from "../operator/index.js";
 import { find, renderChart, renderError, type Manifest } from "./testing/helm.js";
 
@@ -307,7 +308,7 @@ describe("Given images, cell defaults and an operator instance", () => {
     images: { registry: "registry.example.vn/lsp", tag: "1.4.2" },
     router: { image: { tag: "1.4.3" } },
     operator: { instance: "blue" },
-    cells: { version: "1.4.0", redisImage: "redis:8.2.1-alpine", shared: { prefix: "hcm", capacity: 40 } },
+    cells: { version: "1.4.0", redisImage: "redis:8.2.1-alpine", shared: { prefix: "hcm", capacity: 40 }, api: { replicas: 3, resources: { requests: { cpu: 1, memory: "512Mi" } } } },
   });
 
   it("tags each image from images.tag unless the component overrides it", () => {
@@ -327,7 +328,15 @@ describe("Given images, cell defaults and an operator instance", () => {
       OPERATOR_INSTANCE: "blue",
       LSP_DOMAIN: "lsp.example.vn",
       CLUSTER_DOMAIN: "k8s.example.vn",
+      CELL_API_REPLICAS: "3",
+      CELL_ML_REPLICAS: "1",
+      CELL_API_RESOURCES: '{"requests":{"cpu":1,"memory":"512Mi"}}',
     });
+    // What the operator makes of them: the spec of the cells it creates.
+    const env = envOf(container(manifests, "lsp-operator")) as Record<string, string>;
+    const config = parseConfig({ ...configFromEnv(Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === "string"))), platformDatabaseUrl: "postgres://x/y" });
+    expect(cellTemplate(config, "shared")).toMatchObject({ capacity: 40, version: "1.4.0", api: { replicas: 3, resources: { requests: { cpu: "1", memory: "512Mi" } } }, ml: { replicas: 1 } });
+    expect(envOf(container(renderChart({}), "lsp-operator"))).not.toHaveProperty("CELL_API_RESOURCES");
     expect(envOf(container(manifests, "lsp-operator")).CONTROL_PLANE_JWKS_URL).toMatch(/^http:\/\/lsp-control-plane\.[a-z0-9-]+\.svc\.k8s\.example\.vn:80\/\.well-known\/jwks\.json$/);
     expect((find(manifests, "Ingress", "lsp-router") as unknown as k8s.V1Ingress).spec!.rules![1]!.host).toBe("*.lsp.example.vn");
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { configFromEnv, InvalidConfigError, parseConfig } from "./config.js";
+import { cellTemplate, configFromEnv, InvalidConfigError, parseConfig } from "./config.js";
 
 describe("Given operator configuration", () => {
   it("fills sensible defaults around the required database URL", () => {
@@ -25,6 +25,19 @@ describe("Given operator configuration", () => {
   it("takes the billing sync's platform key from PLATFORM_KEY, and refuses a short one by name", () => {
     expect(parseConfig(configFromEnv({ PLATFORM_DATABASE_URL: "postgres://a/b", PLATFORM_KEY: "platform-key-0123456789" })).platformKey).toBe("platform-key-0123456789");
     expect(() => parseConfig(configFromEnv({ PLATFORM_DATABASE_URL: "postgres://a/b", PLATFORM_KEY: "short" }))).toThrow(/platformKey: must be at least 16 characters/);
+  });
+
+  it("gives new cells the API and ML replicas and resources it is configured with, and names a bad one", () => {
+    const config = parseConfig(configFromEnv({ PLATFORM_DATABASE_URL: "postgres://a/b", CELL_API_REPLICAS: "3", CELL_ML_REPLICAS: "2", CELL_API_RESOURCES: '{"requests":{"cpu":1,"memory":"512Mi"},"limits":{"memory":"1Gi"}}' }));
+    expect(cellTemplate(config, "dedicated")).toMatchObject({ capacity: 1, api: { replicas: 3, resources: { requests: { cpu: "1", memory: "512Mi" }, limits: { memory: "1Gi" } } }, ml: { replicas: 2 } });
+    expect(cellTemplate(config, "dedicated").ml).not.toHaveProperty("resources");
+    // Defaults: two API pods, one ML pod, the operator's own requests and limits.
+    expect(cellTemplate(parseConfig({ platformDatabaseUrl: "postgres://a/b" }), "shared")).toMatchObject({ api: { replicas: 2 }, ml: { replicas: 1 } });
+    const bad = (env: Record<string, string>) => () => parseConfig(configFromEnv({ PLATFORM_DATABASE_URL: "postgres://a/b", ...env }));
+    expect(bad({ CELL_API_RESOURCES: "{requests" })).toThrow(/cellApiResources: must be JSON/);
+    expect(bad({ CELL_ML_RESOURCES: '{"requests":{"memory":"lots"}}' })).toThrow(/cellMlResources.requests.memory: must be a Kubernetes quantity/);
+    expect(bad({ CELL_API_RESOURCES: '{"requests":{"gpu":"1"}}' })).toThrow(/cellApiResources.requests/);
+    expect(bad({ CELL_API_REPLICAS: "0" })).toThrow(/cellApiReplicas/);
   });
 
   it("takes the cluster's DNS domain from CLUSTER_DOMAIN (cluster.local by default), and refuses one that is not a DNS name", () => {

@@ -5,6 +5,24 @@ import { z } from "zod";
 import type { CellSpec } from "./api/v1alpha1/index.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
+/** A Kubernetes quantity, as the Cell CRD's resources accept it (openapi.ts quantityMap). */
+const quantityString = z.string().regex(/^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/, "must be a Kubernetes quantity, e.g. 250m or 512Mi");
+/** A number (cpu: 1, as YAML writes it) is the same quantity as its string. */
+const quantity = z.union([quantityString, z.number().nonnegative().transform(String)]);
+const quantities = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() });
+/** Requests and limits given to new cells' pods, as JSON (the chart renders it from values). */
+const resourcesJson = z
+  .union([z.string(), z.record(z.string(), z.unknown())])
+  .transform((v, ctx) => {
+    if (typeof v !== "string") return v;
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "must be JSON, e.g. {\"requests\":{\"cpu\":\"250m\",\"memory\":\"256Mi\"},\"limits\":{\"memory\":\"512Mi\"}}" });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.strictObject({ requests: quantities.optional(), limits: quantities.optional() }));
 const positive = z.coerce.number().int().min(1);
 
 export const OperatorConfigSchema = z.object({
@@ -22,6 +40,12 @@ export const OperatorConfigSchema = z.object({
   /** Shared cells the operator creates are named {prefix}-{n}. */
   sharedCellPrefix: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS label").max(40).default("shared"),
   sharedCellCapacity: positive.max(1000).default(100),
+  /** API and ML pods of cells the operator creates (Cell.spec.api/ml.replicas; ops may change a Cell's afterwards). */
+  cellApiReplicas: positive.max(50).default(2),
+  cellMlReplicas: positive.max(50).default(1),
+  /** Requests and limits of new cells' API and ML pods (Cell.spec.api/ml.resources); unset: the operator's defaults (resources.ts). */
+  cellApiResources: resourcesJson.optional(),
+  cellMlResources: resourcesJson.optional(),
   /**
    * The router's master key for the tenant header. Never copied into a cell: each cell's Secret
    * gets the key derived from it for that cell's endpoint (common/cell-keys.ts).
@@ -91,6 +115,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): OperatorCon
     ...pick("clusterDomain", "CLUSTER_DOMAIN"),
     ...pick("sharedCellPrefix", "SHARED_CELL_PREFIX"),
     ...pick("sharedCellCapacity", "SHARED_CELL_CAPACITY"),
+    ...pick("cellApiReplicas", "CELL_API_REPLICAS"),
+    ...pick("cellMlReplicas", "CELL_ML_REPLICAS"),
+    ...pick("cellApiResources", "CELL_API_RESOURCES"),
+    ...pick("cellMlResources", "CELL_ML_RESOURCES"),
     ...pick("cellVersion", "CELL_VERSION"),
     ...pick("moveSettledBelow", "MOVE_SETTLED_BELOW"),
     ...pick("routerSigningKey", "ROUTER_SIGNING_KEY"),
@@ -116,8 +144,8 @@ export function cellTemplate(config: OperatorConfig, cellClass: CellSpec["class"
     class: cellClass,
     capacity: cellClass === "dedicated" ? 1 : config.sharedCellCapacity,
     version: config.cellVersion,
-    api: { replicas: 2 },
-    ml: { replicas: 1 },
+    api: { replicas: config.cellApiReplicas, ...(config.cellApiResources ? { resources: config.cellApiResources } : {}) },
+    ml: { replicas: config.cellMlReplicas, ...(config.cellMlResources ? { resources: config.cellMlResources } : {}) },
     redis: { enabled: true },
     deletionPolicy,
   };
