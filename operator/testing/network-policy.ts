@@ -53,7 +53,9 @@ export function admits(policies: k8s.V1NetworkPolicy[], from: Endpoint, to: Endp
     (p.spec!.ingress ?? []).some((rule) => {
       // An absent or empty list matches everything.
       const portOk = rule.ports === undefined || rule.ports.length === 0 || rule.ports.some((rp) => portAdmits(rp, port));
-      const peerOk = rule._from === undefined || rule._from.length === 0 || rule._from.some((peer) => peerAdmits(peer, p.metadata!.namespace!, from));
+      // `_from` in @kubernetes/client-node's objects (the operator's), `from` in rendered YAML (the chart's).
+      const peers = rule._from ?? (rule as { from?: k8s.V1NetworkPolicyPeer[] }).from;
+      const peerOk = peers === undefined || peers.length === 0 || peers.some((peer) => peerAdmits(peer, p.metadata!.namespace!, from));
       return portOk && peerOk;
     }),
   );
