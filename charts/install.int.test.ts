@@ -54,6 +54,17 @@ const helmIn = (args: string[], v?: object) => {
 const readDeployment = (name: string) => kube.apps.readNamespacedDeployment({ name, namespace });
 const exists = (read: () => Promise<unknown>) => read().then(() => true, (e: unknown) => (e instanceof k8s.ApiException && e.code === 404 ? false : Promise.reject(e)));
 
+/** The admission policy's refusal (403 naming it), or undefined when the apiserver admitted the write. */
+async function refusedBy(policy: string, write: () => Promise<unknown>): Promise<string | undefined> {
+  try {
+    await write();
+    return undefined;
+  } catch (error) {
+    if (error instanceof k8s.ApiException && error.code === 403 && String(error.body).includes(`ValidatingAdmissionPolicy '${policy}'`)) return String(error.body);
+    throw error;
+  }
+}
+
 /** Lets this release take over CRDs another installer (kubectl, an earlier test) created: Helm's adoption labels. */
 async function adoptExistingCrds(): Promise<void> {
   const merge = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch);
@@ -137,55 +148,114 @@ describe("Given the chart installed with helm into the cluster", () => {
 
 describe("Given the operator's ServiceAccount writing Secrets, which its RBAC cannot narrow (create takes no resourceNames)", () => {
   const secretName = "cell-platform";
+  // A namespace the operator manages, as a cell's is: the workloads policy refuses its writes anywhere else.
+  const cellNamespace = `${namespace}-cell`;
   const policy = clusterName("operator-secrets");
   let asOperator: k8s.CoreV1Api;
-  const forget = () => kube.core.deleteNamespacedSecret({ name: secretName, namespace }).catch(() => {});
-  /** The policy's refusal (403 naming it), or undefined when the apiserver admitted the Secret. */
-  const refusal = async (write: () => Promise<unknown>) => {
-    try {
-      await write();
-      return undefined;
-    } catch (error) {
-      if (error instanceof k8s.ApiException && error.code === 403 && String(error.body).includes(`ValidatingAdmissionPolicy '${policy}'`)) return String(error.body);
-      throw error;
-    }
-  };
+  const forget = () => kube.core.deleteNamespacedSecret({ name: secretName, namespace: cellNamespace }).catch(() => {});
+  const refusal = (write: () => Promise<unknown>) => refusedBy(policy, write);
 
   beforeAll(async () => {
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(await serviceAccountKubeconfig(kube.kc, namespace, operatorName, join(workDir, "secrets.kubeconfig")));
     asOperator = kc.makeApiClient(k8s.CoreV1Api);
+    await kube.core.createNamespace({ body: { metadata: { name: cellNamespace, labels: { "app.kubernetes.io/managed-by": "lsp-operator" } } } });
   }, 30_000);
+
+  afterAll(() => kube.core.deleteNamespace({ name: cellNamespace }).catch(() => {}));
 
   afterEach(forget);
 
   it("refuses a service-account-token Secret named cell-platform, which would hand it another ServiceAccount's token", async () => {
     const token: k8s.V1Secret = { metadata: { name: secretName, annotations: { "kubernetes.io/service-account.name": `${release}-control-plane` } }, type: "kubernetes.io/service-account-token" };
     // A new policy is enforced within a moment of its creation: until then, what got in is removed and tried again.
-    const message = await eventually("the token Secret refused by the policy", async () => (await refusal(() => asOperator.createNamespacedSecret({ namespace, body: token }))) ?? (await forget(), undefined), 20_000);
+    const message = await eventually("the token Secret refused by the policy", async () => (await refusal(() => asOperator.createNamespacedSecret({ namespace: cellNamespace, body: token }))) ?? (await forget(), undefined), 20_000);
     expect(message).toContain("the LSP operator writes only Opaque Secrets, not kubernetes.io/service-account-token");
-    expect(await exists(() => kube.core.readNamespacedSecret({ name: secretName, namespace }))).toBe(false);
+    expect(await exists(() => kube.core.readNamespacedSecret({ name: secretName, namespace: cellNamespace }))).toBe(false);
     // Opaque but naming a ServiceAccount: refused as well.
     const named: k8s.V1Secret = { metadata: { name: secretName, annotations: { "kubernetes.io/service-account.name": `${release}-control-plane` } }, type: "Opaque" };
-    expect(await refusal(() => asOperator.createNamespacedSecret({ namespace, body: named }))).toContain("names a ServiceAccount");
+    expect(await refusal(() => asOperator.createNamespacedSecret({ namespace: cellNamespace, body: named }))).toContain("names a ServiceAccount");
   }, 30_000);
 
   it("admits the Opaque cell-platform Secret the operator writes and its updates, but not an update naming a ServiceAccount", async () => {
     const platform: k8s.V1Secret = { metadata: { name: secretName }, type: "Opaque", stringData: { ROUTER_SIGNING_KEY: "k1" } };
-    await eventually("the policy enforced", async () => (await refusal(() => asOperator.createNamespacedSecret({ namespace, body: { metadata: { name: secretName }, type: "lsp.test/not-opaque" } }))) ?? (await forget(), undefined), 20_000);
-    await asOperator.createNamespacedSecret({ namespace, body: platform });
+    await eventually("the policy enforced", async () => (await refusal(() => asOperator.createNamespacedSecret({ namespace: cellNamespace, body: { metadata: { name: secretName }, type: "lsp.test/not-opaque" } }))) ?? (await forget(), undefined), 20_000);
+    await asOperator.createNamespacedSecret({ namespace: cellNamespace, body: platform });
     const merge = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch);
-    await asOperator.patchNamespacedSecret({ name: secretName, namespace, body: { stringData: { ROUTER_SIGNING_KEY: "k2" } } }, merge);
+    await asOperator.patchNamespacedSecret({ name: secretName, namespace: cellNamespace, body: { stringData: { ROUTER_SIGNING_KEY: "k2" } } }, merge);
     const annotate = { metadata: { annotations: { "kubernetes.io/service-account.name": `${release}-control-plane` } } };
-    expect(await refusal(() => asOperator.patchNamespacedSecret({ name: secretName, namespace, body: annotate }, merge))).toContain("names a ServiceAccount");
-    const stored = await kube.core.readNamespacedSecret({ name: secretName, namespace });
+    expect(await refusal(() => asOperator.patchNamespacedSecret({ name: secretName, namespace: cellNamespace, body: annotate }, merge))).toContain("names a ServiceAccount");
+    const stored = await kube.core.readNamespacedSecret({ name: secretName, namespace: cellNamespace });
     expect({ type: stored.type, key: Buffer.from(stored.data!.ROUTER_SIGNING_KEY!, "base64").toString(), annotations: stored.metadata!.annotations }).toEqual({ type: "Opaque", key: "k2", annotations: undefined });
   }, 30_000);
 
   it("leaves everyone else's Secrets alone: the admin still creates a service-account-token Secret", async () => {
     await kube.core.createNamespacedSecret({ namespace, body: { metadata: { name: secretName, annotations: { "kubernetes.io/service-account.name": `${release}-control-plane` } }, type: "kubernetes.io/service-account-token" } });
     expect((await kube.core.readNamespacedSecret({ name: secretName, namespace })).type).toBe("kubernetes.io/service-account-token");
+    await kube.core.deleteNamespacedSecret({ name: secretName, namespace });
   });
+});
+
+describe("Given the operator's ServiceAccount writing workloads and namespaces, which its RBAC lets it do in every namespace", () => {
+  const policy = clusterName("operator-workloads");
+  const managed = `${namespace}-managed`;
+  const unmanaged = `${namespace}-plain`;
+  let asOperator: { core: k8s.CoreV1Api; apps: k8s.AppsV1Api };
+  const deploymentIn = (ns: string, pod: Partial<k8s.V1PodSpec> = {}): k8s.V1Deployment => ({
+    metadata: { name: "probe", namespace: ns },
+    spec: {
+      replicas: 0,
+      selector: { matchLabels: { app: "probe" } },
+      template: { metadata: { labels: { app: "probe" } }, spec: { serviceAccountName: "cell", containers: [{ name: "probe", image: "registry.invalid/probe:1" }], ...pod } },
+    },
+  });
+  const refusal = (write: () => Promise<unknown>) => refusedBy(policy, write);
+
+  beforeAll(async () => {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(await serviceAccountKubeconfig(kube.kc, namespace, operatorName, join(workDir, "workloads.kubeconfig")));
+    asOperator = { core: kc.makeApiClient(k8s.CoreV1Api), apps: kc.makeApiClient(k8s.AppsV1Api) };
+    // A namespace the operator made, and one it did not (made by the admin).
+    await kube.core.createNamespace({ body: { metadata: { name: managed, labels: { "app.kubernetes.io/managed-by": "lsp-operator" } } } });
+    await kube.core.createNamespace({ body: { metadata: { name: unmanaged } } });
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const name of [managed, unmanaged, `${namespace}-made`, `${namespace}-bare`]) await kube.core.deleteNamespace({ name }).catch(() => {});
+  });
+
+  it("refuses a Deployment in a namespace it does not manage, even under the cell ServiceAccount", async () => {
+    // A new policy is enforced within a moment of its creation: until then, what got in is removed and tried again.
+    const message = await eventually(
+      "the Deployment refused by the policy",
+      async () => (await refusal(() => asOperator.apps.createNamespacedDeployment({ namespace: unmanaged, body: deploymentIn(unmanaged) }))) ?? (await kube.apps.deleteNamespacedDeployment({ name: "probe", namespace: unmanaged }), undefined),
+      20_000,
+    );
+    expect(message).toContain(`the LSP operator writes only into namespaces it manages (app.kubernetes.io/managed-by=lsp-operator), not ${unmanaged}`);
+    // Its own release namespace is not a cell's either; nor may it drop a Service there.
+    expect(await refusal(() => asOperator.apps.createNamespacedDeployment({ namespace, body: deploymentIn(namespace) }))).toContain("namespaces it manages");
+    expect(await refusal(() => asOperator.core.deleteNamespacedService({ name: `${release}-router`, namespace }))).toContain("namespaces it manages");
+  }, 30_000);
+
+  it("refuses a pod under another ServiceAccount, on the node's network or with a hostPath, where it may write", async () => {
+    for (const pod of [{ serviceAccountName: "default" }, { hostNetwork: true }, { volumes: [{ name: "root", hostPath: { path: "/" } }] }] as Partial<k8s.V1PodSpec>[]) {
+      expect([pod, await refusal(() => asOperator.apps.createNamespacedDeployment({ namespace: managed, body: deploymentIn(managed, pod) }))]).toEqual([pod, expect.stringContaining("only under the cell ServiceAccount")]);
+    }
+    const privileged = deploymentIn(managed);
+    privileged.spec!.template.spec!.containers[0]!.securityContext = { privileged: true };
+    expect(await refusal(() => asOperator.apps.createNamespacedDeployment({ namespace: managed, body: privileged }))).toContain("privileged");
+    // What the operator writes is admitted.
+    await asOperator.apps.createNamespacedDeployment({ namespace: managed, body: deploymentIn(managed) });
+    expect(await exists(() => kube.apps.readNamespacedDeployment({ name: "probe", namespace: managed }))).toBe(true);
+  }, 30_000);
+
+  it("creates namespaces only with its label, and adds that label to none", async () => {
+    expect(await refusal(() => asOperator.core.createNamespace({ body: { metadata: { name: `${namespace}-bare` } } }))).toContain("labelled app.kubernetes.io/managed-by=lsp-operator");
+    await asOperator.core.createNamespace({ body: { metadata: { name: `${namespace}-made`, labels: { "app.kubernetes.io/managed-by": "lsp-operator" } } } });
+    const merge = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch);
+    expect(await refusal(() => asOperator.core.patchNamespace({ name: unmanaged, body: { metadata: { labels: { "app.kubernetes.io/managed-by": "lsp-operator" } } } }, merge))).toContain("adds that label to none");
+    expect((await kube.core.readNamespace({ name: unmanaged })).metadata!.labels?.["app.kubernetes.io/managed-by"]).toBeUndefined();
+  }, 30_000);
 });
 
 describe("Given the operator's ClusterRole without its Deployments rule", () => {

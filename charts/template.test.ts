@@ -407,7 +407,7 @@ describe("Given the same release name installed in two namespaces", () => {
 
   it("gives their cluster-scoped objects different names, so the second install does not collide with the first", () => {
     const [a, b] = [names("lsp-system"), names("lsp-staging")];
-    expect(a).toHaveLength(12);
+    expect(a).toHaveLength(14);
     expect(a.filter((n) => b.includes(n))).toEqual([]);
     expect(b).toContain("ClusterRole/lsp-lsp-staging-operator");
   });
