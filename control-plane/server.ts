@@ -2,7 +2,6 @@
 // single-process state), signing keys, OTP, the Tenant registry, REST routes and GraphQL, behind
 // one node:http server.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { createLocalJWKSet, type JWTVerifyGetKey } from "jose";
 import pg from "pg";
@@ -29,7 +28,7 @@ import { graphqlBodyRefusal } from "../common/graphql-body-limit.js";
 import { schema } from "./graphql/schema/index.js";
 import { sendError } from "./http/json.js";
 import { ControlPlaneMetrics } from "./http/metrics.js";
-import { createMetricsServer, listenMetrics } from "./http/metrics-server.js";
+import { createMetricsServer, listenHttp } from "./http/metrics-server.js";
 import { ROUTES, type RouteDeps } from "./http/routes.js";
 import { handleCors } from "./http/cors.js";
 import { ownerConsole } from "../web/index.js";
@@ -238,17 +237,12 @@ export async function createControlPlane(config: ControlPlaneConfig): Promise<Co
     outbox,
     stateMode: state.mode,
     async listen(port = 0, host = "127.0.0.1") {
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(port, host, () => resolve());
-      });
-      const address = server.address() as AddressInfo;
-      url = `http://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+      url = await listenHttp(server, port, host);
       log.info({ url, sms: sms.name, state: state.mode }, "Started control plane");
       return url;
     },
     async listenMetrics(port, host = "127.0.0.1") {
-      const metricsUrl = await listenMetrics(metricsServer, port, host);
+      const metricsUrl = await listenHttp(metricsServer, port, host);
       deps.metricsElsewhere = true;
       log.info({ url: metricsUrl }, "Serving metrics on their own port");
       return metricsUrl;

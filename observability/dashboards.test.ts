@@ -4,17 +4,10 @@ import { describe, expect, it } from "@jest/globals";
 import { readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { find, renderChart } from "../charts/testing/helm.js";
+import { isDefaultMetric, isRegisteredMetric } from "./testing/registered-metrics.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const DASHBOARDS = join(ROOT, "charts", "lsp", "dashboards");
-const METRIC_SOURCES = ["router/metrics.ts", "cell/server/observability.ts", "control-plane/http/metrics.ts", "operator/runtime/metrics.ts", "ml/metrics.ts"].map((f) => readFileSync(join(ROOT, f), "utf8")).join("\n");
-
-/** prom-client's default metrics exist under the prefix the component gave collectDefaultMetrics. */
-function isDefaultMetric(name: string): boolean {
-  const match = /^(.*?)(process_|nodejs_)/.exec(name);
-  if (!match) return false;
-  return match[1] === "" ? /collectDefaultMetrics\(\{ register: registry \}\)/.test(METRIC_SOURCES) : METRIC_SOURCES.includes(`prefix: "${match[1]}"`);
-}
 
 interface Dashboard {
   uid: string;
@@ -42,7 +35,7 @@ describe("Given the dashboards in charts/lsp/dashboards", () => {
 
   it("queries only metrics that a component registers", () => {
     const unknown = dashboards.flatMap((d) => d.panels.flatMap((p) => p.targets.flatMap((t) => metricNames(t.expr))))
-      .filter((name) => !isDefaultMetric(name) && !METRIC_SOURCES.includes(`"${name}"`));
+      .filter((name) => !isRegisteredMetric(name));
     expect(unknown).toEqual([]);
   });
 

@@ -3,6 +3,7 @@
 import { hostname } from "node:os";
 import { z } from "zod";
 import type { CellSpec } from "./api/v1alpha1/index.js";
+import { DEFAULT_CLUSTER_DOMAIN } from "./names.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
 /** A Kubernetes quantity, as the Cell CRD's resources accept it (openapi.ts quantityMap). */
@@ -34,7 +35,7 @@ export const OperatorConfigSchema = z.object({
   mlImageRepository: z.string().min(1).default("ghcr.io/localstoreplatform/cell-ml"),
   redisImage: z.string().min(1).default("redis:8.2-alpine"),
   /** The cluster's DNS domain, in the cell endpoints and the Redis and ML URLs the operator writes. */
-  clusterDomain: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, "must be a DNS name, e.g. cluster.local").max(200).default("cluster.local"),
+  clusterDomain: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, "must be a DNS name, e.g. cluster.local").max(200).default(DEFAULT_CLUSTER_DOMAIN),
   /** Public domain: a tenant's URL is https://{slug}.{domain}. */
   domain: z.string().min(1).default("localstoreplatform.com"),
   /** Shared cells the operator creates are named {prefix}-{n}. */

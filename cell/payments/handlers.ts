@@ -43,10 +43,10 @@ type Tenant = { slug: string; id: string };
 
 export function createPaymentWebhookHandlers(deps: PaymentWebhookDeps): PaymentWebhookHandlers {
   const log = deps.log.child({ component: "payment-webhooks" });
+  const keys = { current: deps.routerSigningKey, previous: deps.routerSigningKeyPrevious };
 
   async function tenantOf(provider: Provider, request: Request): Promise<Tenant | WebhookOutcome> {
     const slug = request.headers.get(TENANT_HEADER) ?? undefined;
-    const keys = { current: deps.routerSigningKey, previous: deps.routerSigningKeyPrevious };
     const check = verifyTenantHeader(keys, slug, request.headers.get(TENANT_SIGNATURE_HEADER) ?? undefined);
     if (!check.ok) return refusal(provider, slug ?? "(none)", "unknown-merchant", `tenant header ${check.reason}: webhooks must come through the router`);
     const tenant = await deps.tenants.lookup(check.slug);

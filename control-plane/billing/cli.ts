@@ -168,10 +168,7 @@ program
   .requiredOption("--out <file>", "where to write it")
   .action(async (opts: { databaseUrl: string; number: string; format: "csv" | "pdf"; out: string }) => {
     const invoice = await withPool(opts.databaseUrl, (pool) => getInvoice(pool, opts.number));
-    if (!invoice) {
-      console.error(`billing: no invoice '${opts.number}'`);
-      process.exit(2);
-    }
+    if (!invoice) return usageError(`no invoice '${opts.number}'`);
     writeFileSync(opts.out, opts.format === "csv" ? invoiceCsv(invoice) : await invoicePdf(invoice));
     console.log(`wrote ${opts.out}`);
   });

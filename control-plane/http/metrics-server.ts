@@ -29,7 +29,7 @@ export function createMetricsServer(registry: Registry, health?: HealthCheck): S
 }
 
 /** Listens on `port` (0: any free one) and resolves to the server's base URL. */
-export async function listenMetrics(server: Server, port: number, host: string): Promise<string> {
+export async function listenHttp(server: Server, port: number, host: string): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve());
